@@ -1,0 +1,51 @@
+import Foundation
+
+/// The catalog of canonical actions shipped with the library
+/// (`Resources/catalog/actions.json`), indexed by id.
+public struct ActionCatalog: Sendable {
+    /// Actions in file order.
+    public let actions: [CatalogAction]
+    private let byID: [String: Int]
+
+    public init(actions: [CatalogAction]) throws(CatalogError) {
+        var index: [String: Int] = [:]
+        for (offset, action) in actions.enumerated() {
+            if index[action.id] != nil { throw CatalogError(message: "duplicate action id '\(action.id)'") }
+            index[action.id] = offset
+        }
+        self.actions = actions
+        self.byID = index
+    }
+
+    /// The catalog shipped in the library bundle.
+    public static let shipped: ActionCatalog = {
+        do {
+            return try load()
+        } catch {
+            fatalError("the shipped action catalog is invalid: \(error)")
+        }
+    }()
+
+    static func load() throws -> ActionCatalog {
+        guard let url = Bundle.module.url(forResource: "actions", withExtension: "json", subdirectory: "catalog") else {
+            throw CatalogError(message: "Resources/catalog/actions.json is missing from the MedGym bundle")
+        }
+        struct File: Decodable { var actions: [CatalogAction] }
+        let data = try Data(contentsOf: url)
+        return try ActionCatalog(actions: JSONDecoder().decode(File.self, from: data).actions)
+    }
+
+    /// The action with this canonical id.
+    public subscript(id: String) -> CatalogAction? {
+        byID[id].map { actions[$0] }
+    }
+
+    /// Whether an id names a catalog action.
+    public func contains(_ id: String) -> Bool { byID[id] != nil }
+}
+
+/// A problem with the action catalog itself.
+public struct CatalogError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public var description: String { "action catalog: \(message)" }
+}

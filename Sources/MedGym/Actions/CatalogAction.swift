@@ -1,0 +1,89 @@
+/// What kind of thing an action is; it decides how the environment answers.
+public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case interview, exam, lab, ecg, imaging, medication, procedure, consult, communication, documentation, disposition
+
+    /// Orders produce a result after a turnaround.
+    public var isOrder: Bool { self == .lab || self == .ecg || self == .imaging }
+}
+
+/// A condition on the patient's current state: a vital sign or a hidden lab
+/// value above or below a threshold.
+public struct StateCondition: Sendable, Hashable, Codable {
+    public var vital: String?
+    public var lab: String?
+    public var below: Double?
+    public var above: Double?
+
+    public init(vital: String? = nil, lab: String? = nil, below: Double? = nil, above: Double? = nil) {
+        self.vital = vital
+        self.lab = lab
+        self.below = below
+        self.above = above
+    }
+
+    /// Whether the condition holds for a value; a missing value never matches.
+    public func matches(_ value: Double?) -> Bool {
+        guard let value else { return false }
+        if let below, !(value < below) { return false }
+        if let above, !(value > above) { return false }
+        return below != nil || above != nil
+    }
+
+    /// "sbp above 185"
+    public var summary: String {
+        let subject = vital ?? lab ?? "?"
+        var parts: [String] = []
+        if let below { parts.append("below \(below.plain)") }
+        if let above { parts.append("above \(above.plain)") }
+        return "\(subject) \(parts.joined(separator: " and "))"
+    }
+}
+
+/// A catalog-level contraindication: giving the action while the condition
+/// holds raises a warning event.
+public struct Contraindication: Sendable, Hashable, Codable {
+    public var vital: String?
+    public var lab: String?
+    public var below: Double?
+    public var above: Double?
+    public var reason: String
+
+    public var condition: StateCondition { StateCondition(vital: vital, lab: lab, below: below, above: above) }
+}
+
+/// One canonical action of the catalog: its name, the texts that mean it,
+/// what it costs in simulated minutes and dollars, and, for orders, its
+/// turnaround and the result it shows when the case has nothing abnormal.
+public struct CatalogAction: Sendable, Hashable, Codable, Identifiable {
+    public var id: String
+    public var kind: ActionKind
+    public var name: String
+    public var synonyms: [String]
+    /// Clinician time the action takes, in simulated minutes.
+    public var timeMin: Int
+    /// Charge in US dollars.
+    public var cost: Int
+    /// Minutes from order to result (orders only).
+    public var turnaroundMin: Int?
+    /// The result or answer when the fixture defines none.
+    public var normalResult: String?
+    /// Generic pharmacological effect on vitals.
+    public var effects: VitalsOffset?
+    public var contraindications: [Contraindication]?
+    /// Whether doing it again is clinically ordinary (repeat troponin, more fluid).
+    public var repeatable: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, name, synonyms, cost, effects, contraindications, repeatable
+        case timeMin = "time_min"
+        case turnaroundMin = "turnaround_min"
+        case normalResult = "normal_result"
+    }
+}
+
+extension Double {
+    /// "185", "0.5": no trailing zeros.
+    public var plain: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}

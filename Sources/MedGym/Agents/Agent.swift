@@ -1,0 +1,97 @@
+/// Something that chooses the next action from what it observes.
+///
+/// Returns free text, as an LLM would; the environment resolves it. `nil`
+/// means the agent has nothing more to do.
+public protocol Agent: Sendable {
+    /// A stable identifier recorded with each episode (`expert`, `random`, `script:path`).
+    var id: String { get }
+    mutating func act(on observation: Observation) throws -> String?
+}
+
+/// Plays a fixed list of action texts in order.
+public struct ScriptedAgent: Agent {
+    public let id: String
+    public let actions: [String]
+    private var next = 0
+
+    public init(id: String, actions: [String]) {
+        self.id = id
+        self.actions = actions
+    }
+
+    public mutating func act(on observation: Observation) -> String? {
+        guard next < actions.count else { return nil }
+        defer { next += 1 }
+        return actions[next]
+    }
+}
+
+/// Picks catalog actions uniformly with a seeded stream, then a disposition.
+public struct RandomAgent: Agent {
+    public let id = "random"
+    private var stream: RandomStream
+    private let choices: [String]
+    private let dispositions: [String]
+    private let length: Int
+    private var taken = 0
+
+    public init(seed: UInt64, catalog: ActionCatalog = .shipped) {
+        var stream = RandomStream(seed: seed, purpose: "agent.random")
+        self.choices = catalog.actions.filter { $0.kind != .disposition }.map(\.name)
+        self.dispositions = catalog.actions.filter { $0.kind == .disposition }.map(\.name)
+        self.length = 5 + stream.next(below: 20)
+        self.stream = stream
+    }
+
+    public mutating func act(on observation: Observation) -> String? {
+        defer { taken += 1 }
+        if taken == length { return dispositions[stream.next(below: dispositions.count)] }
+        if taken > length { return nil }
+        return choices[stream.next(below: choices.count)]
+    }
+}
+
+/// How to build a built-in agent from its command-line name.
+public enum AgentSpec: Sendable, Hashable {
+    case expert, anchoring, random
+    case script(path: String, lines: [String])
+
+    /// Parses `expert`, `anchoring`, `random` or `script:FILE` (reading the file).
+    public static func parse(_ text: String, readFile: (String) throws -> String) throws -> AgentSpec {
+        switch text {
+        case "expert": return .expert
+        case "anchoring": return .anchoring
+        case "random": return .random
+        default:
+            guard text.hasPrefix("script:") else {
+                throw AgentSpecError(message: "unknown agent '\(text)'; use expert, anchoring, random or script:FILE")
+            }
+            let path = String(text.dropFirst("script:".count))
+            let content: String
+            do {
+                content = try readFile(path)
+            } catch {
+                throw AgentSpecError(message: "cannot read agent script '\(path)': \(error.localizedDescription)")
+            }
+            let lines = content.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            return .script(path: path, lines: lines)
+        }
+    }
+
+    /// The agent for a fixture and seed.
+    public func makeAgent(fixture: Fixture, seed: UInt64) -> any Agent {
+        switch self {
+        case .expert: ScriptedAgent(id: "expert", actions: fixture.policies.expert)
+        case .anchoring: ScriptedAgent(id: "anchoring", actions: fixture.policies.anchoring)
+        case .random: RandomAgent(seed: seed)
+        case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
+        }
+    }
+}
+
+/// A bad `--agent` value.
+public struct AgentSpecError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,161 @@
+/// The simulated encounter: a pure state machine over ``EpisodeState``.
+///
+/// `reset(seed:)` starts an episode; `step(_:)` applies one action, advances
+/// the simulated clock by the action's time cost, and returns the observation
+/// and the events produced. No clock, file or network is touched: the same
+/// fixture, seed and actions always give the same states and events.
+///
+/// ```swift
+/// var env = Environment(fixture: fixture)
+/// let first = env.reset(seed: 42)
+/// let result = try env.step("CTA chest")
+/// ```
+public struct Environment: Sendable {
+    public let fixture: Fixture
+    public let catalog: ActionCatalog
+    public let resolver: ActionResolver
+    public internal(set) var state: EpisodeState
+    var physiology: Physiology
+
+    public init(fixture: Fixture, resolver: ActionResolver = .shipped, seed: UInt64 = 0) {
+        self.fixture = fixture
+        self.resolver = resolver
+        self.catalog = resolver.catalog
+        self.physiology = Physiology(course: fixture.course, seed: seed)
+        self.state = Environment.initialState(fixture: fixture, physiology: physiology, seed: seed)
+    }
+
+    /// Restores an environment at a saved state (a fork point).
+    public init(fixture: Fixture, resolver: ActionResolver = .shipped, restoring state: EpisodeState) {
+        self.fixture = fixture
+        self.resolver = resolver
+        self.catalog = resolver.catalog
+        self.physiology = Physiology(course: fixture.course, seed: state.seed)
+        self.state = state
+    }
+
+    /// Starts a new episode with this seed and returns the first observation.
+    @discardableResult
+    public mutating func reset(seed: UInt64) -> Observation {
+        physiology = Physiology(course: fixture.course, seed: seed)
+        state = Environment.initialState(fixture: fixture, physiology: physiology, seed: seed)
+        return initialObservation
+    }
+
+    /// The observation at reset.
+    public var initialObservation: Observation {
+        let p = fixture.patient
+        var obs = makeObservation(response: nil, events: [])
+        obs.presentation = Presentation(age: p.age, sex: p.sex, chiefComplaint: p.chiefComplaint, triageNote: p.triageNote)
+        return obs
+    }
+
+    static func initialState(fixture: Fixture, physiology: Physiology, seed: UInt64) -> EpisodeState {
+        let vitals = physiology.vitals(progress: fixture.course.startProgress, offsets: VitalsOffset(), minute: 0)
+        return EpisodeState(
+            fixtureID: fixture.id, seed: seed, minute: 0, step: 0, progress: fixture.course.startProgress,
+            rateFactor: 1, rateAdd: 0, definitive: false, offsets: VitalsOffset(), vitals: vitals,
+            arrivalVitals: vitals, actions: [], pending: [], firedAlerts: [], symptoms: [], totalCost: 0,
+            status: .running, deathMinute: nil)
+    }
+
+    /// Resolves free text to a catalog action and applies it.
+    public mutating func step(_ text: String) throws(StepError) -> StepResult {
+        let action: CatalogAction
+        do {
+            action = try resolver.resolve(text)
+        } catch {
+            throw .unknownAction(error)
+        }
+        return try step(action: action, text: text)
+    }
+
+    /// Applies a canonical action.
+    public mutating func step(action: CatalogAction, text: String) throws(StepError) -> StepResult {
+        guard state.isRunning else { throw .episodeOver(state.status) }
+        var events: [EnvironmentEvent] = []
+        let start = state.minute
+        state.step += 1
+        state.actions.append(ActionRecord(
+            step: state.step, minute: start, actionID: action.id, text: text, vitals: state.vitals.observed))
+        state.totalCost += action.cost
+        events.append(EnvironmentEvent(minute: start, kind: .actionTaken, action: action.id, text: action.name))
+
+        for contra in action.contraindications ?? [] where contraindicationHolds(contra) {
+            events.append(EnvironmentEvent(minute: start, kind: .warning, action: action.id,
+                                           text: "\(action.name): contraindicated, \(contra.reason) (\(contra.condition.summary))"))
+        }
+        let response = respond(to: action, at: start, events: &events)
+        if action.kind == .disposition { state.status = .disposed }
+        advance(minutes: max(action.timeMin, 0), events: &events)
+        return finishStep(action: action.id, response: response, events: events)
+    }
+
+    /// Lets the clock run to the time limit with no further action (the
+    /// `none` continuation of a fork). Returns nil when the episode is over.
+    public mutating func runToTimeLimit() -> StepResult? {
+        guard state.isRunning else { return nil }
+        var events: [EnvironmentEvent] = []
+        advance(minutes: max(fixture.timeLimitMin - state.minute, 0), events: &events)
+        return finishStep(action: "none", response: nil, events: events)
+    }
+
+    private mutating func finishStep(action: String, response: String?, events: [EnvironmentEvent]) -> StepResult {
+        var events = events
+        if state.status == .running {
+            if state.minute >= fixture.timeLimitMin || state.step >= fixture.maxSteps { state.status = .truncated }
+        }
+        events.append(EnvironmentEvent(minute: state.minute, kind: .vitals, vitals: state.vitals.observed))
+        if state.status != .running {
+            events.append(EnvironmentEvent(minute: state.minute, kind: .episodeEnded, text: endReason))
+        }
+        let observation = makeObservation(response: response, events: events)
+        return StepResult(action: action, observation: observation, events: events,
+                          terminated: state.status == .disposed || state.status == .died,
+                          truncated: state.status == .truncated)
+    }
+
+    /// Why the episode ended, or nil while it runs.
+    public var endReason: String? {
+        switch state.status {
+        case .running: nil
+        case .disposed: "disposition: \(state.disposition ?? "?")"
+        case .died: "death at minute \(state.deathMinute ?? state.minute)"
+        case .truncated: state.step >= fixture.maxSteps ? "step limit (\(fixture.maxSteps))" : "time limit (\(fixture.timeLimitMin) min)"
+        }
+    }
+
+    private func contraindicationHolds(_ contra: Contraindication) -> Bool {
+        let condition = contra.condition
+        if let vital = condition.vital { return condition.matches(state.vitals[field: vital]) }
+        if let lab = condition.lab { return condition.matches(labValue(lab)) }
+        return false
+    }
+
+    /// A hidden lab value now: potassium is replaced by potassium replacement.
+    func labValue(_ name: String) -> Double? {
+        guard var value = fixture.lab(name) else { return nil }
+        if name == "potassium" {
+            value += 0.5 * Double(state.actions.filter { $0.actionID == "potassium_replacement" }.count)
+        }
+        return value
+    }
+}
+
+/// Why a step could not be taken.
+public enum StepError: Error, CustomStringConvertible, Equatable, Sendable {
+    case unknownAction(ActionResolutionError)
+    case episodeOver(EpisodeStatus)
+
+    public var description: String {
+        switch self {
+        case .unknownAction(let error): error.description
+        case .episodeOver(let status): "the episode is over (\(status.rawValue)); reset to start a new one"
+        }
+    }
+}
+
+extension ActionResolver {
+    /// A resolver over the shipped catalog, built once.
+    public static let shipped = ActionResolver(catalog: .shipped)
+}

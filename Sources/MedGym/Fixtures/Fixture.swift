@@ -1,0 +1,146 @@
+/// A playable case: an archetype's hidden truth, physiology, findings and
+/// answer key, at one tier. Loaded from `Resources/archetypes/*.json`.
+///
+/// Field names in the files are snake_case (`time_limit_min`).
+public struct Fixture: Sendable, Hashable, Codable, Identifiable {
+    public var id: String
+    public var title: String
+    public var specialty: String
+    /// Difficulty 1–100.
+    public var tier: Int
+    /// The episode is truncated when the clock reaches this minute.
+    public var timeLimitMin: Int
+    /// The episode is truncated after this many steps.
+    public var maxSteps: Int
+    public var patient: PatientProfile
+    public var truth: Diagnosis
+    public var redHerring: Diagnosis
+    public var course: Course
+    /// Hidden lab values that contraindications can test (e.g. potassium).
+    public var labs: [LabValue]
+    /// How this case responds to specific actions beyond their generic effects.
+    public var modifiers: [ActionModifier]
+    public var interview: [InterviewAnswer]
+    public var exam: [ExamFinding]
+    public var results: [OrderResult]
+    public var answerKey: AnswerKey
+    /// Action texts for the built-in policies.
+    public var policies: Policies
+}
+
+/// Who the patient is and what triage wrote.
+public struct PatientProfile: Sendable, Hashable, Codable {
+    public var age: Int
+    public var sex: String
+    public var weightKg: Double
+    public var chiefComplaint: String
+    public var triageNote: String
+}
+
+/// A diagnosis with a machine code and the bait findings that suggest it.
+public struct Diagnosis: Sendable, Hashable, Codable {
+    public var code: String
+    public var name: String
+    public var bait: [String]?
+}
+
+/// The untreated course: a latent progression from 0 (stable) to
+/// `death_at_progress` that advances at `rate_per_min` (jittered by the
+/// seed), with vital signs interpolated between keyframes.
+public struct Course: Sendable, Hashable, Codable {
+    public var startProgress: Double
+    public var ratePerMin: Double
+    /// Relative jitter of the rate drawn once per episode seed, e.g. 0.15 = ±15 %.
+    public var rateJitter: Double
+    public var deathAtProgress: Double
+    public var keyframes: [Keyframe]
+    public var findings: [CourseFinding]
+    /// Per-minute noise amplitude on each vital.
+    public var noise: VitalsOffset
+}
+
+/// Vital signs at one point of progression.
+public struct Keyframe: Sendable, Hashable, Codable {
+    public var progress: Double
+    public var vitals: Vitals
+}
+
+/// Something the patient develops once progression passes a threshold.
+public struct CourseFinding: Sendable, Hashable, Codable {
+    public var id: String
+    public var atProgress: Double
+    /// The alert shown at the moment it appears.
+    public var alert: String
+    /// The symptom listed from then on.
+    public var symptom: String
+}
+
+/// A hidden laboratory value.
+public struct LabValue: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: Double
+}
+
+/// How one action changes this patient's course.
+public struct ActionModifier: Sendable, Hashable, Codable {
+    public var action: String
+    /// Multiplies the progression rate each time the action is given.
+    public var rateMultiplier: Double?
+    /// Adds to the progression rate (negative heals) each time.
+    public var rateAdd: Double?
+    /// Moves progression at once.
+    public var progressDelta: Double?
+    /// Replaces the catalog's generic vitals effect for this patient.
+    public var vitals: VitalsOffset?
+    /// The action is definitive treatment: progression stops.
+    public var definitive: Bool?
+    /// Only applies when none of these actions was done before (e.g. insulin before fluids).
+    public var unlessAfter: [String]?
+    /// Only applies when one of these actions was done before (insulin after fluids).
+    public var onlyAfter: [String]?
+    /// Text shown to the agent when the modifier applies.
+    public var note: String?
+}
+
+/// The patient's answer to an interview topic.
+public struct InterviewAnswer: Sendable, Hashable, Codable {
+    public var topic: String
+    /// Alternative phrasings; the seed picks one.
+    public var answers: [String]
+    /// A misleading detail added at or above `red_herring_min_tier`.
+    public var redHerring: String?
+    public var redHerringMinTier: Int?
+}
+
+/// What an exam finds, possibly changing once progression passes a threshold.
+public struct ExamFinding: Sendable, Hashable, Codable {
+    public var action: String
+    public var text: String
+    public var afterProgress: Double?
+    public var textAfter: String?
+}
+
+/// The result an order shows in this case.
+public struct OrderResult: Sendable, Hashable, Codable {
+    public var action: String
+    public var text: String
+    public var abnormal: Bool
+}
+
+/// Action texts for the built-in `expert` and `anchoring` policies.
+public struct Policies: Sendable, Hashable, Codable {
+    public var expert: [String]
+    public var anchoring: [String]
+}
+
+extension Fixture {
+    /// The value of a hidden lab, if the fixture defines it.
+    public func lab(_ name: String) -> Double? {
+        labs.first { $0.name == name }?.value
+    }
+
+    /// Modifiers for one action, in file order.
+    public func modifiers(for actionID: String) -> [ActionModifier] {
+        modifiers.filter { $0.action == actionID }
+    }
+}

@@ -1,0 +1,48 @@
+/// Plays each fixture with the expert and the anchoring policy over a range
+/// of seeds and checks that the expert always wins.
+public enum FixtureLint {
+    public struct Report: Sendable {
+        public var passed: Bool
+        public var text: String
+    }
+
+    public static func check(_ fixtures: [Fixture], seeds: ClosedRange<UInt64>) throws -> Report {
+        var lines: [String] = []
+        var passed = true
+        for fixture in fixtures {
+            let runner = EpisodeRunner(fixture: fixture)
+            var worstExpert = Double.infinity, bestAnchoring = -Double.infinity
+            for seed in seeds {
+                var expert = AgentSpec.expert.makeAgent(fixture: fixture, seed: seed)
+                var anchoring = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: seed)
+                worstExpert = min(worstExpert, try runner.run(seed: seed, agent: &expert).score.composite)
+                bestAnchoring = max(bestAnchoring, try runner.run(seed: seed, agent: &anchoring).score.composite)
+            }
+            let ok = worstExpert > bestAnchoring
+            passed = passed && ok
+            let unverified = citations(of: fixture).filter { $0.verified == false }.count
+            lines.append("\(ok ? "ok  " : "FAIL") \(fixture.id): expert ≥ \(worstExpert.plain), anchoring ≤ \(bestAnchoring.plain) over seeds \(seeds.lowerBound)-\(seeds.upperBound)" +
+                         " · \(citations(of: fixture).count) citations (\(unverified) sections unverified)")
+        }
+        lines.append(passed ? "\(fixtures.count) fixtures valid" : "lint failed")
+        return Report(passed: passed, text: lines.joined(separator: "\n"))
+    }
+
+    static func citations(of fixture: Fixture) -> [Citation] {
+        let key = fixture.answerKey
+        return [key.outcome.source, key.survival.source, key.disposition.source, key.cost.source, key.efficiency.source]
+            + key.items.map(\.source) + key.harmful.map(\.source)
+    }
+}
+
+/// Parses "7" or "1-20" into a seed range.
+public enum SeedRange {
+    public static func parse(_ text: String) throws -> ClosedRange<UInt64> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 { let s = try SeedParser.parse(parts[0]); return s...s }
+        guard parts.count == 2 else { throw SeedError(text: text) }
+        let low = try SeedParser.parse(parts[0]), high = try SeedParser.parse(parts[1])
+        guard low <= high else { throw SeedError(text: text) }
+        return low...high
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Loads archetype files: the ones shipped in the library bundle, or any
+/// JSON file on disk, decoded and validated with precise errors.
+public enum FixtureLoader {
+    /// Names of the shipped fixtures, sorted.
+    public static func shippedNames() -> [String] {
+        shippedURLs().map { $0.deletingPathExtension().lastPathComponent }
+    }
+
+    /// Every shipped fixture, sorted by id.
+    public static func shipped() throws -> [Fixture] {
+        try shippedURLs().map { try load(contentsOf: $0) }
+    }
+
+    /// A shipped fixture by name, or a file when the argument is a path to a `.json` file.
+    public static func fixture(named nameOrPath: String, catalog: ActionCatalog = .shipped) throws -> Fixture {
+        if nameOrPath.hasSuffix(".json") || nameOrPath.contains("/") {
+            return try load(contentsOf: URL(fileURLWithPath: nameOrPath), catalog: catalog)
+        }
+        guard let url = shippedURLs().first(where: { $0.deletingPathExtension().lastPathComponent == nameOrPath }) else {
+            throw UnknownFixtureError(name: nameOrPath, known: shippedNames())
+        }
+        return try load(contentsOf: url, catalog: catalog)
+    }
+
+    /// Decodes and validates one archetype file.
+    public static func load(contentsOf url: URL, catalog: ActionCatalog = .shipped) throws(FixtureError) -> Fixture {
+        let file = url.path.contains("esources/archetypes/") ? "archetypes/\(url.lastPathComponent)" : url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw FixtureError(file: file, field: "", problem: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try decode(data, file: file, catalog: catalog)
+    }
+
+    /// Decodes and validates archetype JSON; `file` names it in errors.
+    public static func decode(_ data: Data, file: String, catalog: ActionCatalog = .shipped) throws(FixtureError) -> Fixture {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let fixture: Fixture
+        do {
+            fixture = try decoder.decode(Fixture.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, file: file)
+        } catch {
+            throw FixtureError(file: file, field: "", problem: "\(error)")
+        }
+        try FixtureValidator(catalog: catalog, file: file).validate(fixture)
+        return fixture
+    }
+
+    static func shippedURLs() -> [URL] {
+        guard let dir = Bundle.module.url(forResource: "archetypes", withExtension: nil) else { return [] }
+        let urls = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
+        return urls.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Turns a DecodingError into file + dotted snake_case field + problem.
+    static func describe(_ error: DecodingError, file: String) -> FixtureError {
+        func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            var text = ""
+            for key in keys + (last.map { [$0] } ?? []) {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + snakeCase(key.stringValue)
+                }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return FixtureError(file: file, field: path(context.codingPath, key), problem: "is missing")
+        case .typeMismatch(let type, let context):
+            return FixtureError(file: file, field: path(context.codingPath), problem: "expected \(typeName(type))")
+        case .valueNotFound(let type, let context):
+            return FixtureError(file: file, field: path(context.codingPath), problem: "is null, expected \(typeName(type))")
+        case .dataCorrupted(let context):
+            let underlying = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""
+            let where_ = path(context.codingPath)
+            if where_.isEmpty { return FixtureError(file: file, field: "", problem: "is not valid JSON\(underlying)") }
+            return FixtureError(file: file, field: where_, problem: context.debugDescription)
+        @unknown default:
+            return FixtureError(file: file, field: "", problem: "\(error)")
+        }
+    }
+
+    static func snakeCase(_ camel: String) -> String {
+        var out = ""
+        for ch in camel {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "\(type)".contains("Array") ? "a list" : "an object"
+        }
+    }
+}

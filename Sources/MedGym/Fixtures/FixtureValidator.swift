@@ -1,0 +1,120 @@
+/// Checks what the decoder cannot: ranges, ordering, references to catalog
+/// actions, citations and resolvable policy texts.
+struct FixtureValidator {
+    let catalog: ActionCatalog
+    let file: String
+
+    func validate(_ f: Fixture) throws(FixtureError) {
+        func fail(_ field: String, _ problem: String) -> FixtureError {
+            FixtureError(file: file, field: field, problem: problem)
+        }
+        let base = file.split(separator: "/").last.map(String.init) ?? file
+        if base.hasSuffix(".json"), base != "\(f.id).json" {
+            throw fail("id", "is '\(f.id)' but the file is named '\(base)'; rename one so they match")
+        }
+        if !(1...100).contains(f.tier) { throw fail("tier", "is \(f.tier); it must be between 1 and 100") }
+        if f.timeLimitMin <= 0 { throw fail("time_limit_min", "must be a positive number of minutes") }
+        if f.maxSteps <= 0 { throw fail("max_steps", "must be positive") }
+
+        let course = f.course
+        if course.keyframes.isEmpty { throw fail("course.keyframes", "needs at least one keyframe") }
+        for (i, pair) in zip(course.keyframes, course.keyframes.dropFirst()).enumerated()
+        where pair.1.progress <= pair.0.progress {
+            throw fail("course.keyframes[\(i + 1)].progress", "must be greater than the previous keyframe's")
+        }
+        if course.deathAtProgress <= course.startProgress {
+            throw fail("course.death_at_progress", "must be greater than start_progress")
+        }
+        if course.ratePerMin < 0 { throw fail("course.rate_per_min", "must not be negative") }
+        if !(0..<1).contains(course.rateJitter) { throw fail("course.rate_jitter", "must be in [0, 1)") }
+        for (field, _) in course.noise.sortedEntries where !Vitals.fieldNames.contains(field) {
+            throw fail("course.noise.\(field)", "is not a vital sign; use one of \(Vitals.fieldNames.joined(separator: ", "))")
+        }
+
+        func check(_ ids: [String], _ field: String, kinds: [ActionKind]? = nil) throws(FixtureError) {
+            for (i, id) in ids.enumerated() {
+                guard let action = catalog[id] else {
+                    let near = ActionResolver.shipped.nearest(id)
+                    throw fail("\(field)[\(i)]", "'\(id)' is not a catalog action" + (near.isEmpty ? "" : "; nearest: \(near.joined(separator: ", "))"))
+                }
+                if let kinds, !kinds.contains(action.kind) {
+                    throw fail("\(field)[\(i)]", "'\(id)' is a \(action.kind.rawValue) action; expected \(kinds.map(\.rawValue).joined(separator: " or "))")
+                }
+            }
+        }
+        func cite(_ c: Citation, _ field: String) throws(FixtureError) {
+            if c.guideline.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("\(field).guideline", "is empty; name the clinical source") }
+            if c.section.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("\(field).section", "is empty; give the section or recommendation") }
+            if !(1950...2100).contains(c.year) { throw fail("\(field).year", "is \(c.year); give the guideline's year") }
+        }
+
+        for (i, m) in f.modifiers.enumerated() {
+            try check([m.action], "modifiers[\(i)].action")
+            try check(m.unlessAfter ?? [], "modifiers[\(i)].unless_after")
+            try check(m.onlyAfter ?? [], "modifiers[\(i)].only_after")
+            for (field, _) in (m.vitals ?? VitalsOffset()).sortedEntries where !Vitals.fieldNames.contains(field) {
+                throw fail("modifiers[\(i)].vitals.\(field)", "is not a vital sign")
+            }
+        }
+        for (i, entry) in f.interview.enumerated() {
+            try check([entry.topic], "interview[\(i)].topic", kinds: [.interview])
+            if entry.answers.isEmpty { throw fail("interview[\(i)].answers", "needs at least one answer") }
+        }
+        for (i, entry) in f.exam.enumerated() { try check([entry.action], "exam[\(i)].action", kinds: [.exam]) }
+        for (i, entry) in f.results.enumerated() {
+            try check([entry.action], "results[\(i)].action", kinds: [.lab, .ecg, .imaging])
+        }
+
+        let key = f.answerKey
+        try check(key.outcome.confirms, "answer_key.outcome.confirms")
+        try cite(key.outcome.source, "answer_key.outcome.source")
+        for (i, group) in key.survival.treatment.enumerated() { try check(group, "answer_key.survival.treatment[\(i)]") }
+        if !(0...1).contains(key.survival.untreatedMortality) {
+            throw fail("answer_key.survival.untreated_mortality", "must be a probability between 0 and 1")
+        }
+        try cite(key.survival.source, "answer_key.survival.source")
+        try check(key.disposition.accepted, "answer_key.disposition.accepted", kinds: [.disposition])
+        for (i, p) in key.disposition.partial.enumerated() { try check(p.actions, "answer_key.disposition.partial[\(i)].actions", kinds: [.disposition]) }
+        for (i, p) in key.disposition.harmful.enumerated() { try check(p.actions, "answer_key.disposition.harmful[\(i)].actions", kinds: [.disposition]) }
+        try cite(key.disposition.source, "answer_key.disposition.source")
+        var seen: [String] = []
+        for (i, item) in key.items.enumerated() {
+            let field = "answer_key.items[\(i)]"
+            if seen.contains(item.id) { throw fail("\(field).id", "'\(item.id)' is used twice") }
+            seen.append(item.id)
+            if item.actions.isEmpty { throw fail("\(field).actions", "needs at least one action") }
+            try check(item.actions, "\(field).actions")
+            try check(item.before ?? [], "\(field).before")
+            if item.points < 0 { throw fail("\(field).points", "must not be negative; use missed_points for a penalty") }
+            if [.survival, .disposition, .cost, .harm, .efficiency].contains(item.dimension) {
+                throw fail("\(field).dimension", "'\(item.dimension.rawValue)' is scored by its own rule; use workup, red_flag, communication or documentation")
+            }
+            try cite(item.source, "\(field).source")
+        }
+        for (i, harm) in key.harmful.enumerated() {
+            let field = "answer_key.harmful[\(i)]"
+            if seen.contains(harm.id) { throw fail("\(field).id", "'\(harm.id)' is used twice") }
+            seen.append(harm.id)
+            try check(harm.actions, "\(field).actions")
+            try check(harm.unlessAfter ?? [], "\(field).unless_after")
+            if harm.points > 0 { throw fail("\(field).points", "must be zero or negative") }
+            try cite(harm.source, "\(field).source")
+        }
+        try cite(key.cost.source, "answer_key.cost.source")
+        try cite(key.efficiency.source, "answer_key.efficiency.source")
+        if key.efficiency.targetMin >= f.timeLimitMin {
+            throw fail("answer_key.efficiency.target_min", "must be below time_limit_min (\(f.timeLimitMin))")
+        }
+
+        for (name, texts) in [("expert", f.policies.expert), ("anchoring", f.policies.anchoring)] {
+            if texts.isEmpty { throw fail("policies.\(name)", "needs at least one action") }
+            for (i, text) in texts.enumerated() {
+                do {
+                    _ = try ActionResolver.shipped.resolve(text)
+                } catch {
+                    throw fail("policies.\(name)[\(i)]", error.description)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// The score of one episode: nine dimensions, their composite, the outcome
+/// label, the harm level, and every point as an item naming its answer-key
+/// entry and source.
+public struct ScoreCard: Sendable, Hashable, Codable {
+    public var fixtureID: String
+    public var outcome: String
+    public var harmLevel: HarmLevel
+    /// Sum of the nine dimensions.
+    public var composite: Double
+    /// One entry per dimension, in ``Dimension/allCases`` order.
+    public var dimensions: [DimensionScore]
+    public var items: [ScoreItem]
+
+    /// Points of one dimension.
+    public func points(_ dimension: Dimension) -> Double {
+        dimensions.first { $0.dimension == dimension }?.points ?? 0
+    }
+}
+
+/// Points earned on one dimension, and the most it can give.
+public struct DimensionScore: Sendable, Hashable, Codable {
+    public var dimension: Dimension
+    public var points: Double
+    public var max: Double
+}
+
+/// One scored answer-key entry.
+public struct ScoreItem: Sendable, Hashable, Codable {
+    public var dimension: Dimension
+    /// The answer-key entry id (e.g. `cta_chest_early`, `survival`).
+    public var key: String
+    public var description: String
+    public var points: Double
+    /// What the trajectory did that earned or lost the points.
+    public var detail: String
+    public var source: Citation
+}

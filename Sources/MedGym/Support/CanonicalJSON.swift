@@ -1,0 +1,41 @@
+import Foundation
+
+/// The one JSON encoding used for everything MedGym writes or hashes:
+/// snake_case keys, sorted, no escaped slashes. Byte-identical across
+/// processes for the same value.
+public enum CanonicalJSON {
+    public static func data(_ value: some Encodable, pretty: Bool = false) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    public static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {
+        String(decoding: try data(value, pretty: pretty), as: UTF8.self)
+    }
+
+    /// Decodes what ``data(_:pretty:)`` wrote.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: data)
+    }
+}
+
+/// Parses a seed given as text: a decimal integer in 0...UInt64.max.
+public enum SeedParser {
+    public static func parse(_ text: String) throws(SeedError) -> UInt64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let value = UInt64(trimmed) else { throw SeedError(text: text) }
+        return value
+    }
+}
+
+/// A seed that is not an integer between 0 and 18446744073709551615.
+public struct SeedError: Error, CustomStringConvertible, Equatable {
+    public let text: String
+    public var description: String {
+        "invalid seed '\(text)': a seed is a whole number from 0 to \(UInt64.max)"
+    }
+}

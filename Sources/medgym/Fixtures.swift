@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import MedGym
+
+struct Fixtures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List and validate archetype fixtures.",
+        subcommands: [List.self, Lint.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the shipped fixtures.")
+
+        func run() throws {
+            do {
+                for fixture in try FixtureLoader.shipped() {
+                    print("\(fixture.id)  tier \(fixture.tier)  \(fixture.specialty)  \(fixture.title)")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate archetype files and check that the expert beats the anchoring agent on each.")
+
+        @Argument(help: "Archetype files to check (default: every shipped fixture).")
+        var files: [String] = []
+
+        @Option(help: "Seeds to play each fixture with, e.g. 1-20.")
+        var seeds: String = "1-20"
+
+        func run() throws {
+            do {
+                let seeds = try SeedRange.parse(seeds)
+                let fixtures = files.isEmpty ? try FixtureLoader.shipped() : try files.map { try FixtureLoader.fixture(named: $0) }
+                let report = try FixtureLint.check(fixtures, seeds: seeds)
+                print(report.text)
+                if !report.passed { throw ExitCode(1) }
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
+
+struct Actions: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the action catalog.")
+
+    func run() {
+        for action in ActionCatalog.shipped.actions {
+            let tat = action.turnaroundMin.map { ", result in \($0) min" } ?? ""
+            print("\(action.id)  [\(action.kind.rawValue)]  \(action.name)  (\(action.timeMin) min, $\(action.cost)\(tat))")
+        }
+    }
+}
