@@ -1,0 +1,59 @@
+import Testing
+@testable import MedGym
+
+struct ScoringTests {
+    static let names = ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka"]
+
+    func play(_ name: String, _ spec: AgentSpec, seed: UInt64 = 42) throws -> Episode {
+        let fixture = try FixtureLoader.fixture(named: name)
+        var agent = spec.makeAgent(fixture: fixture, seed: seed)
+        return try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent)
+    }
+
+    @Test(arguments: names)
+    func expertScoresAtLeast80(name: String) throws {
+        for seed: UInt64 in [1, 42, 999] {
+            let card = try play(name, .expert, seed: seed).score
+            #expect(card.composite >= 80, "\(name) seed \(seed): \(card.composite)")
+            #expect(card.outcome.hasPrefix("caught_"))
+            #expect(card.harmLevel == .none)
+        }
+    }
+
+    @Test(arguments: names)
+    func anchoringScoresAtMost40AndLosesRedFlagAndSurvival(name: String) throws {
+        let expert = try play(name, .expert).score
+        let card = try play(name, .anchoring).score
+        #expect(card.composite <= 40, "\(name): \(card.composite)")
+        #expect(card.points(.redFlag) < 0)
+        #expect(card.points(.survival) < expert.points(.survival))
+        #expect(card.harmLevel >= .high)
+    }
+
+    @Test func demoAnchoringRunMissesTheDissection() throws {
+        let episode = try play("adv_cocaine_dissection", .anchoring)
+        #expect(episode.score.outcome == "missed_aad")
+        #expect(episode.steps.count == 28)
+        #expect(episode.steps[12].result.events.first?.minute == 32)
+        #expect(episode.finalState.disposition == "admit_observation")
+        #expect(!episode.finalState.did("cta_chest"))
+    }
+
+    @Test func heparinInDissectionCostsHarmPoints() throws {
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        var actions = fixture.policies.expert
+        actions.insert("heparin drip", at: 3)
+        var agent = ScriptedAgent(id: "test", actions: actions)
+        let card = try EpisodeRunner(fixture: fixture).run(seed: 42, agent: &agent).score
+        #expect(card.points(.harm) == -15)
+        #expect(card.items.contains { $0.key == "anticoagulation_in_dissection" && $0.source.year == 2022 })
+    }
+
+    @Test func everyItemNamesASource() throws {
+        for name in Self.names {
+            let card = try play(name, .expert).score
+            #expect(card.dimensions.map(\.dimension) == Dimension.allCases)
+            for item in card.items { #expect(!item.source.guideline.isEmpty && !item.source.section.isEmpty) }
+        }
+    }
+}
