@@ -11,20 +11,29 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
             name: "MedGym",
             resources: [.copy("Resources/archetypes"), .copy("Resources/catalog")]
         ),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "TraceStore",
+            dependencies: ["MedGym", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Replay", dependencies: ["MedGym", "TraceStore"]),
         .executableTarget(
             name: "medgym",
-            dependencies: ["MedGym", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "replay",
-            dependencies: ["MedGym", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MedGymTests", dependencies: ["MedGym"]),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "CSQLite"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym"]),
     ]
 )

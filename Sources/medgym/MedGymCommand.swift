@@ -7,13 +7,17 @@ struct MedGymCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medgym",
         abstract: "Run agents against MedGym's simulated patients.",
-        subcommands: [Run.self, Fixtures.self, Actions.self, Bench.self])
+        subcommands: [Run.self, Batch.self, Fixtures.self, Actions.self, Bench.self])
 }
 
 /// Prints an error as one line to stderr and exits non-zero.
 func fail(_ error: any Error) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    warn("error: \(error)")
     return ExitCode(1)
+}
+
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data("\(line)\n".utf8))
 }
 
 func printJSON(_ value: some Encodable) throws {

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import MedGym
+import TraceStore
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one episode and print its trajectory and score.")
+        abstract: "Run one episode, record it in the trace store, and print its trajectory and score.")
 
     @Option(help: "A shipped fixture name (see 'medgym fixtures list') or a path to an archetype .json file.")
     var fixture: String
@@ -15,6 +16,11 @@ struct Run: ParsableCommand {
     @Option(help: "expert, anchoring, random, or script:FILE (one action text a line).")
     var agent: String = "expert"
 
+    @OptionGroup var recording: RecordingOptions
+
+    @Option(name: .customLong("episode-id"), help: "Record under this id (ep_ and 12 hex digits) instead of one derived from the trace.")
+    var episodeID: String?
+
     @Flag(help: "Print the episode and score as one JSON document.")
     var json = false
 
@@ -23,8 +29,19 @@ struct Run: ParsableCommand {
             let seed = try SeedParser.parse(seed)
             let fixture = try FixtureLoader.fixture(named: fixture)
             let spec = try AgentSpec.parse(agent) { try String(contentsOfFile: $0, encoding: .utf8) }
+            if let episodeID, !EpisodeID.isValid(episodeID) {
+                throw ValidationError("--episode-id '\(episodeID)' is not ep_ followed by 12 lowercase hex digits (e.g. ep_0fa72a32ec1d)")
+            }
+            let store = try recording.openStore()
             var agent = spec.makeAgent(fixture: fixture, seed: seed)
-            let episode = try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent)
+            let recorder = EpisodeRecorder(fixture: fixture, invalidActions: recording.invalidActionPolicy)
+            let (episode, recorded) = try recorder.play(seed: seed, agent: &agent, label: recording.label,
+                                                        episodeID: episodeID, createdAt: CreatedAt.now())
+            if let store {
+                let outcome = try store.save(recorded)
+                let verb = outcome == .inserted ? "recorded" : "already stored:"
+                warn("\(verb) \(recorded.header.episodeID) in \(store.path) (\(recorded.events.count) events)")
+            }
             if json {
                 try printJSON(episode)
             } else {
@@ -32,8 +49,35 @@ struct Run: ParsableCommand {
                 print("")
                 print(EpisodeFormatter.scoreTable(episode.score))
             }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw fail(error)
         }
+    }
+}
+
+/// Where and how `run` and `batch` record.
+struct RecordingOptions: ParsableArguments {
+    @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
+    var store: String?
+
+    @Flag(name: .customLong("no-store"), help: "Do not record the episode.")
+    var noStore = false
+
+    @Option(help: "A model or version label stored with the episode.")
+    var label: String?
+
+    @Flag(name: .customLong("reject-invalid"), help: "Record unknown action text as action_rejected and ask the agent again, instead of stopping.")
+    var rejectInvalid = false
+
+    var invalidActionPolicy: InvalidActionPolicy { rejectInvalid ? .reject(limit: 5) : .fail }
+
+    /// The store to record into (nil with --no-store); the default store first imports traces/*.jsonl.
+    func openStore() throws -> TraceStore? {
+        guard !noStore else { return nil }
+        let (store, imports) = try StoreLocation(option: store).open(create: true)
+        for note in imports { warn(note.description) }
+        return store
     }
 }

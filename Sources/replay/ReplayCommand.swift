@@ -1,10 +1,17 @@
 import ArgumentParser
+import Foundation
+import MedGym
 
-/// `replay` analyses recorded episodes. The trace store it reads is not built
-/// yet (issue 3), so for now it only describes itself.
+/// `replay` analyses recorded episodes: list, show, score, verify, fork,
+/// import and export.
 @main
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Analyse recorded MedGym episodes (list, show, score, verify, fork). The trace store is not built yet: use 'medgym run' for now.")
+        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, import, export.",
+        subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, Import.self, Export.self])
+}
+
+func printJSON(_ value: some Encodable) throws {
+    print(try CanonicalJSON.string(value, pretty: true))
 }

@@ -161,7 +161,7 @@ enum CharacterSetLite {
 }
 
 /// Free text that names no catalog action.
-public struct ActionResolutionError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, Sendable, Codable {
     /// The text as given.
     public let text: String
     /// The nearest catalog ids, best first.

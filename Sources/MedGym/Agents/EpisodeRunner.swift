@@ -1,42 +1,99 @@
-/// Runs an agent against a fixture from reset to the end of the episode and
-/// scores it.
+/// Runs an agent against a fixture from reset (or from a restored state) to
+/// the end of the episode and scores it.
 public struct EpisodeRunner: Sendable {
     public let fixture: Fixture
     public let resolver: ActionResolver
+    /// What to do when the agent writes text that names no catalog action.
+    public var invalidActions: InvalidActionPolicy
 
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped) {
+    public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail) {
         self.fixture = fixture
         self.resolver = resolver
+        self.invalidActions = invalidActions
     }
 
-    /// Plays the episode. An action text that names no catalog action stops
-    /// the run with ``EpisodeRunError`` (step number, text, suggestions).
-    /// An agent that stops acting before a disposition leaves the patient to
-    /// the time limit.
+    /// Plays the episode from reset.
     public func run(seed: UInt64, agent: inout some Agent) throws -> Episode {
-        var env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        let first = env.initialObservation
-        var observation = first
+        var observer = NoObserver()
+        return try run(seed: seed, agent: &agent, observer: &observer)
+    }
+
+    /// Plays the episode from reset, telling `observer` about every exchange.
+    public func run(seed: UInt64, agent: inout some Agent, observer: inout some EpisodeObserver) throws -> Episode {
+        let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
+        return try run(from: env, observation: env.initialObservation, agent: &agent, observer: &observer)
+    }
+
+    /// Plays on from an environment already in progress (a fork point), whose
+    /// agent last saw `observation`.
+    ///
+    /// An agent that stops acting (`nil`) before a disposition leaves the
+    /// patient to the time limit. Unknown action text either stops the run
+    /// with ``EpisodeRunError`` (``InvalidActionPolicy/fail``) or is
+    /// rejected, reported to the observer, and the agent asked again.
+    public func run(from start: Environment, observation: Observation, agent: inout some Agent,
+                    observer: inout some EpisodeObserver) throws -> Episode {
+        var env = start
+        let first = observation
+        var observation = observation
         var steps: [EpisodeStep] = []
+        var rejections: [RejectedAction] = []
+        var consecutive = 0
         while env.state.isRunning {
             guard let text = try agent.act(on: observation) else {
                 if let rest = env.runToTimeLimit() {
-                    steps.append(EpisodeStep(step: env.state.step, text: nil, result: rest))
+                    let step = EpisodeStep(step: env.state.step + 1, text: nil, result: rest)
+                    steps.append(step)
+                    observer.stepped(step, state: env.state)
                 }
                 break
             }
             do {
                 let result = try env.step(text)
-                steps.append(EpisodeStep(step: env.state.step, text: text, result: result))
+                consecutive = 0
+                let step = EpisodeStep(step: env.state.step, text: text, result: result)
+                steps.append(step)
+                observer.stepped(step, state: env.state)
                 observation = result.observation
             } catch let StepError.unknownAction(error) {
-                throw EpisodeRunError(step: env.state.step + 1, underlying: error)
+                let rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: text, error: error)
+                guard case .reject(let limit) = invalidActions, consecutive < limit else {
+                    throw EpisodeRunError(step: rejection.step, underlying: error)
+                }
+                consecutive += 1
+                rejections.append(rejection)
+                observer.rejected(rejection)
             }
         }
         let score = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
-        return Episode(fixtureID: fixture.id, seed: seed, agentID: agent.id, initialObservation: first,
-                       steps: steps, finalState: env.state, score: score)
+        return Episode(fixtureID: fixture.id, seed: env.state.seed, agentID: agent.id, initialObservation: first,
+                       steps: steps, rejections: rejections, finalState: env.state, score: score)
     }
+}
+
+/// What the runner does with action text that names no catalog action.
+public enum InvalidActionPolicy: Sendable, Hashable {
+    /// Stop the run with ``EpisodeRunError`` (scripts: a typo is a bug).
+    case fail
+    /// Record an `action_rejected` exchange and ask the agent again, up to
+    /// `limit` times in a row before failing.
+    case reject(limit: Int)
+}
+
+/// Told about each exchange as the runner plays it: the trace recorder's hook.
+public protocol EpisodeObserver {
+    /// An action was applied (or, with `text == nil`, the clock ran out);
+    /// `state` is the environment after it.
+    mutating func stepped(_ step: EpisodeStep, state: EpisodeState)
+    /// Action text was rejected; the environment did not change.
+    mutating func rejected(_ rejection: RejectedAction)
+}
+
+/// An observer that ignores everything.
+public struct NoObserver: EpisodeObserver {
+    public init() {}
+    public mutating func stepped(_ step: EpisodeStep, state: EpisodeState) {}
+    public mutating func rejected(_ rejection: RejectedAction) {}
 }
 
 /// One recorded episode: what the agent saw and did, and its score.
@@ -44,8 +101,11 @@ public struct Episode: Sendable, Hashable, Codable {
     public var fixtureID: String
     public var seed: UInt64
     public var agentID: String
+    /// The observation the agent saw before its first action in this run.
     public var initialObservation: Observation
     public var steps: [EpisodeStep]
+    /// Action texts that named no catalog action (with ``InvalidActionPolicy/reject(limit:)``).
+    public var rejections: [RejectedAction]
     public var finalState: EpisodeState
     public var score: ScoreCard
 }
@@ -55,6 +115,14 @@ public struct EpisodeStep: Sendable, Hashable, Codable {
     public var step: Int
     public var text: String?
     public var result: StepResult
+}
+
+/// Action text the environment could not resolve, at the step it was meant for.
+public struct RejectedAction: Sendable, Hashable, Codable {
+    public var step: Int
+    public var minute: Int
+    public var text: String
+    public var error: ActionResolutionError
 }
 
 /// An agent's action text named no catalog action.

@@ -18,8 +18,38 @@ public enum CanonicalJSON {
     /// Decodes what ``data(_:pretty:)`` wrote.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.keyDecodingStrategy = .custom { path in
+            SnakeKey(camelCase: path.last?.stringValue ?? "")
+        }
         return try decoder.decode(type, from: data)
+    }
+}
+
+/// Turns a snake_case key back into the property name it was encoded from,
+/// restoring the `ID` acronym (`fixture_id` → `fixtureID`, `action_ids` →
+/// `actionIDs`) that `convertFromSnakeCase` would spell `Id`.
+struct SnakeKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+
+    init(camelCase snake: String) {
+        let parts = snake.split(separator: "_", omittingEmptySubsequences: true)
+        guard parts.count > 1 else {
+            self.stringValue = snake
+            return
+        }
+        var name = String(parts[0])
+        for part in parts.dropFirst() {
+            switch part {
+            case "id": name += "ID"
+            case "ids": name += "IDs"
+            default: name += part.prefix(1).uppercased() + part.dropFirst()
+            }
+        }
+        self.stringValue = name
     }
 }
 

@@ -1,0 +1,40 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// Re-scores a stored episode: re-executes its recorded actions against the
+/// fixture as it is now and scores the result with the current answer key.
+/// Scoring is a pure function of trajectory and key, so an unchanged fixture
+/// gives exactly the recorded score.
+public struct Rescorer {
+    public let store: TraceStore
+    public let resolver: ActionResolver
+
+    public init(store: TraceStore, resolver: ActionResolver = .shipped) {
+        self.store = store
+        self.resolver = resolver
+    }
+
+    public func rescore(_ id: String) throws -> Rescored {
+        let header = try store.header(id)
+        let events = try store.events(id)
+        let start = try TraceStart(events)
+        let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: resolver.catalog)
+        let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
+        let recorded = try events.last(where: { $0.kind == .score })?.decodedPayload().score
+        return Rescored(episodeID: id, fixture: fixture.id, seed: start.seed, score: replayed.score, recorded: recorded,
+                        fixtureChanged: try TraceHash.digest(of: fixture) != start.fixtureDigest)
+    }
+}
+
+/// A fresh score for a stored episode, beside the one it was recorded with.
+public struct Rescored: Sendable, Hashable, Codable {
+    public var episodeID: String
+    public var fixture: String
+    public var seed: UInt64
+    public var score: ScoreCard
+    public var recorded: ScoreCard?
+    /// The fixture (physiology or answer key) differs from the one recorded against.
+    public var fixtureChanged: Bool
+    public var matchesRecorded: Bool { recorded == score }
+}

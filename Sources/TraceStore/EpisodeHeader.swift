@@ -1,0 +1,77 @@
+import Foundation
+import MedGym
+
+/// Who and what an episode is: metadata kept beside the events, outside the
+/// hash chain (so the same trace recorded twice hashes the same).
+public struct EpisodeHeader: Sendable, Hashable, Codable {
+    /// `ep_` + 12 hex digits.
+    public var episodeID: String
+    public var fixture: String
+    public var tier: Int?
+    /// The fixture variant, for generated fixtures (`aortic_dissection/t40/v3`); nil for curated ones.
+    public var variant: String?
+    public var seed: UInt64
+    /// The agent id (`expert`, `anchoring`, `script:path`, `fork:original`, …).
+    public var agent: String
+    /// A free model or version label (`gpt-x-2026-10`, `wave1b`).
+    public var label: String?
+    public var libraryVersion: String
+    /// ISO 8601, UTC. Metadata only: never hashed, never compared.
+    public var createdAt: String
+    /// For a saved fork: the episode it was forked from and at which step.
+    public var parentID: String?
+    public var forkStep: Int?
+
+    public init(episodeID: String, fixture: String, tier: Int? = nil, variant: String? = nil, seed: UInt64, agent: String,
+                label: String? = nil, libraryVersion: String = MedGymVersion.current, createdAt: String,
+                parentID: String? = nil, forkStep: Int? = nil) {
+        self.episodeID = episodeID
+        self.fixture = fixture
+        self.tier = tier
+        self.variant = variant
+        self.seed = seed
+        self.agent = agent
+        self.label = label
+        self.libraryVersion = libraryVersion
+        self.createdAt = createdAt
+        self.parentID = parentID
+        self.forkStep = forkStep
+    }
+}
+
+/// A whole recorded episode, ready to store: header, events, snapshots and
+/// the score the events end with.
+public struct RecordedEpisode: Sendable, Hashable {
+    public var header: EpisodeHeader
+    public var events: [TraceEvent]
+    public var snapshots: [StateSnapshot]
+    public var score: ScoreCard
+    /// The final environment state (the last snapshot).
+    public var finalState: EpisodeState { snapshots.last!.state }
+
+    public init(header: EpisodeHeader, events: [TraceEvent], snapshots: [StateSnapshot], score: ScoreCard) {
+        self.header = header
+        self.events = events
+        self.snapshots = snapshots
+        self.score = score
+    }
+
+    /// The hash of the last event: a digest of the whole trace.
+    public var headHash: String { events.last?.hash ?? TraceHash.genesis }
+}
+
+/// Episode ids: `ep_` and 12 lowercase hex digits.
+public enum EpisodeID {
+    /// Whether `text` is a well-formed episode id.
+    public static func isValid(_ text: String) -> Bool {
+        guard text.hasPrefix("ep_"), text.count == 15 else { return false }
+        return text.dropFirst(3).allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+    }
+
+    /// A content-derived id: the same trace by the same agent (and parent)
+    /// always gets the same id, so recording it twice stores it once.
+    public static func derive(headHash: String, agent: String, label: String?, parentID: String?, forkStep: Int?) -> String {
+        let material = [headHash, agent, label ?? "", parentID ?? "", forkStep.map(String.init) ?? ""].joined(separator: "\n")
+        return "ep_" + TraceHash.sha256(Data(material.utf8)).prefix(12)
+    }
+}

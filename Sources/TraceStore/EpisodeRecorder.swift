@@ -1,0 +1,155 @@
+import Foundation
+import MedGym
+
+/// Plays an agent and records the episode as a trace; re-executes a
+/// recorded trace's exchanges in a fresh environment (the fold that rebuilds
+/// every projection and that `replay verify` compares against).
+public struct EpisodeRecorder: Sendable {
+    public let fixture: Fixture
+    public let resolver: ActionResolver
+    public var invalidActions: InvalidActionPolicy
+
+    public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail) {
+        self.fixture = fixture
+        self.resolver = resolver
+        self.invalidActions = invalidActions
+    }
+
+    /// Plays `agent` from reset with `seed` and returns the recorded episode.
+    /// Without an `episodeID` the id is derived from the trace's content.
+    public func record(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
+                       createdAt: String) throws -> RecordedEpisode {
+        try play(seed: seed, agent: &agent, label: label, episodeID: episodeID, createdAt: createdAt).recorded
+    }
+
+    /// Like ``record(seed:agent:label:episodeID:createdAt:)``, also returning
+    /// the played episode (for printing its trajectory).
+    public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
+                     createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
+        let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
+        var builder = try TraceBuilder(starting: env)
+        let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
+        let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
+        let trace = try builder.finish(score: episode.score, state: episode.finalState)
+        let head = trace.events.last!.hash
+        let id = episodeID ?? EpisodeID.derive(headHash: head, agent: agent.id, label: label, parentID: nil, forkStep: nil)
+        let header = EpisodeHeader(episodeID: id, fixture: fixture.id, tier: fixture.tier, seed: seed, agent: agent.id,
+                                   label: label, createdAt: createdAt)
+        return (episode, RecordedEpisode(header: header, events: trace.events, snapshots: trace.snapshots, score: episode.score))
+    }
+
+    /// Re-executes the exchanges recorded in `events` from reset and returns
+    /// the trace that produces: for an untampered trace, identical events.
+    public func reexecute(_ events: [TraceEvent], header: EpisodeHeader) throws -> RecordedEpisode {
+        let start = try TraceStart(events)
+        var agent = ExchangeAgent(exchanges: TraceExchange.all(in: events))
+        let env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
+        var builder = try TraceBuilder(starting: env)
+        let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
+        let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
+        let trace = try builder.finish(score: episode.score, state: episode.finalState)
+        return RecordedEpisode(header: header, events: trace.events, snapshots: trace.snapshots, score: episode.score)
+    }
+}
+
+/// What `episode_started` says: fixture, digest, seed, format.
+public struct TraceStart: Sendable, Hashable {
+    public var fixture: String
+    public var fixtureDigest: String
+    public var seed: UInt64
+    public var format: Int
+
+    /// Reads the first event; a trace that does not begin with
+    /// `episode_started` is an error.
+    public init(_ events: [TraceEvent]) throws(TraceFormatError) {
+        guard let first = events.first, first.kind == .episodeStarted else {
+            throw TraceFormatError(message: "the trace does not begin with an episode_started event")
+        }
+        guard let payload = try? first.decodedPayload(), let fixture = payload.fixture, let digest = payload.fixtureDigest,
+              let seed = payload.seed, let format = payload.format else {
+            throw TraceFormatError(message: "episode_started (event 0) lacks fixture, fixture_digest, seed or format")
+        }
+        guard format <= TraceBuilder.format else {
+            throw TraceFormatError(message: "trace format \(format) is newer than this MedGym reads (\(TraceBuilder.format)); upgrade MedGym")
+        }
+        self.fixture = fixture
+        self.fixtureDigest = digest
+        self.seed = seed
+        self.format = format
+    }
+}
+
+/// A trace whose events do not have the shape MedGym writes.
+public struct TraceFormatError: Error, CustomStringConvertible, Sendable, Hashable {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// One agent turn as recorded: an applied action, a rejected text, or no action.
+public enum TraceExchange: Sendable, Hashable {
+    case action(step: Int, seq: Int, text: String, actionID: String)
+    case rejected(step: Int, seq: Int, text: String)
+    case none(step: Int, seq: Int)
+
+    public var step: Int {
+        switch self {
+        case .action(let step, _, _, _), .rejected(let step, _, _), .none(let step, _): step
+        }
+    }
+
+    /// Seq of the event that records it.
+    public var seq: Int {
+        switch self {
+        case .action(_, let seq, _, _), .rejected(_, let seq, _), .none(_, let seq): seq
+        }
+    }
+
+    /// The text the agent wrote (nil for no action).
+    public var text: String? {
+        switch self {
+        case .action(_, _, let text, _), .rejected(_, _, let text): text
+        case .none: nil
+        }
+    }
+
+    /// The agent's turns, in order.
+    public static func all(in events: [TraceEvent]) -> [TraceExchange] {
+        events.compactMap { event in
+            switch event.kind {
+            case .actionReceived:
+                let payload = try? event.decodedPayload()
+                return .action(step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "")
+            case .actionRejected:
+                return .rejected(step: event.step, seq: event.seq, text: (try? event.decodedPayload())?.text ?? "")
+            case .noAction:
+                return .none(step: event.step, seq: event.seq)
+            default:
+                return nil
+            }
+        }
+    }
+}
+
+/// Replays recorded turns: each text in order, `nil` where the agent stopped.
+public struct ExchangeAgent: Agent {
+    public let id: String
+    private let texts: [String?]
+    private var next = 0
+
+    public init(id: String = "replay", exchanges: [TraceExchange]) {
+        self.id = id
+        self.texts = exchanges.map(\.text)
+    }
+
+    public init(id: String, texts: [String?]) {
+        self.id = id
+        self.texts = texts
+    }
+
+    public mutating func act(on observation: Observation) -> String? {
+        guard next < texts.count else { return nil }
+        defer { next += 1 }
+        return texts[next]
+    }
+}

@@ -1,0 +1,37 @@
+/// Why the trace store refused an operation. Every message names the file or
+/// episode involved and what to do about it.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case missingStore(path: String)
+    case notSQLite(path: String)
+    case notAStore(path: String)
+    case newerSchema(path: String, found: Int, supported: Int)
+    case unknownEpisode(id: String, path: String, suggestions: [String])
+    case conflictingEpisode(id: String, path: String)
+    case corruptRow(path: String, episode: String, detail: String)
+    case badLog(file: String, line: Int, problem: String)
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .missingStore(let path):
+            "no trace store at \(path); record one with 'medgym run --store \(path)' or pass another --store"
+        case .notSQLite(let path):
+            "\(path) is not an SQLite database, so not a MedGym trace store; pass another --store (the file was not changed)"
+        case .notAStore(let path):
+            "\(path) is an SQLite database without MedGym's medgym_schema table; pass another --store (the file was not changed)"
+        case .newerSchema(let path, let found, let supported):
+            "\(path) has trace-store schema version \(found), newer than this MedGym supports (\(supported)); upgrade MedGym or pass another --store (the file was not changed)"
+        case .unknownEpisode(let id, let path, let suggestions):
+            "unknown episode '\(id)' in \(path)"
+                + (suggestions.isEmpty ? "; run 'replay list' to see the stored episodes" : "; did you mean: \(suggestions.joined(separator: ", "))?")
+        case .conflictingEpisode(let id, let path):
+            "episode \(id) is already in \(path) with different events; choose another --episode-id (nothing was written)"
+        case .corruptRow(let path, let episode, let detail):
+            "\(path): episode \(episode): \(detail)"
+        case .badLog(let file, let line, let problem):
+            "\(file):\(line): \(problem)"
+        case .sqlite(let error):
+            error.description
+        }
+    }
+}

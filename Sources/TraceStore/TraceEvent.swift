@@ -1,0 +1,101 @@
+import Foundation
+import MedGym
+
+/// One immutable row of a trace: what happened, at which step and simulated
+/// minute, with the random generator's position and the hash chain.
+///
+/// `payload` is canonical JSON (sorted snake_case keys); `hash` is
+/// ``TraceHash/hash(of:)`` over `prev_hash` and the row's other fields.
+public struct TraceEvent: Sendable, Hashable, Codable {
+    public var seq: Int
+    public var step: Int
+    public var simMinute: Int
+    public var kind: TraceEventKind
+    public var payload: String
+    public var rngState: String
+    public var prevHash: String
+    public var hash: String
+
+    /// The payload decoded.
+    public func decodedPayload() throws -> TracePayload {
+        try CanonicalJSON.decode(TracePayload.self, from: Data(payload.utf8))
+    }
+}
+
+/// The kinds of trace event: the agent exchange, then everything the
+/// environment did in answer, then the score.
+public enum TraceEventKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Reset: fixture, fixture digest, seed, trace format.
+    case episodeStarted = "episode_started"
+    /// What the agent was shown.
+    case observation
+    /// Action text from the agent and the catalog action it resolved to.
+    case actionReceived = "action_received"
+    /// Action text that named no catalog action, with suggestions.
+    case actionRejected = "action_rejected"
+    /// The agent stopped acting; the clock ran to the time limit.
+    case noAction = "no_action"
+    // What the environment did (``EnvironmentEvent/Kind``).
+    case actionTaken = "action_taken"
+    case response
+    case orderPlaced = "order_placed"
+    case resultArrived = "result_arrived"
+    case warning
+    case alert
+    case finding
+    case vitals
+    case episodeEnded = "episode_ended"
+    /// The score card: nine dimensions, composite, outcome, harm level.
+    case score
+
+    /// The trace kind of an environment event.
+    public init(_ kind: EnvironmentEvent.Kind) {
+        self = TraceEventKind(rawValue: kind.rawValue)!
+    }
+}
+
+/// The body of a trace event. Fields that do not apply to a kind are absent
+/// from its JSON.
+public struct TracePayload: Sendable, Hashable, Codable {
+    /// `episode_started`: the fixture id.
+    public var fixture: String?
+    /// `episode_started`: SHA-256 of the fixture's canonical JSON, so a trace
+    /// is never silently replayed against a changed case.
+    public var fixtureDigest: String?
+    /// `episode_started`: the episode seed.
+    public var seed: UInt64?
+    /// `episode_started`: the trace format version.
+    public var format: Int?
+    /// `observation`.
+    public var observation: Observation?
+    /// Action text, answer or alert text.
+    public var text: String?
+    /// Canonical action id.
+    public var action: String?
+    /// `action_rejected`: why, and the nearest catalog ids.
+    public var error: String?
+    public var suggestions: [String]?
+    /// `vitals`.
+    public var vitals: ObservedVitals?
+    /// `result_arrived`: minute the order was placed.
+    public var orderedAt: Int?
+    /// `score`.
+    public var score: ScoreCard?
+
+    public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil,
+                observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
+                suggestions: [String]? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
+        self.fixture = fixture
+        self.fixtureDigest = fixtureDigest
+        self.seed = seed
+        self.format = format
+        self.observation = observation
+        self.text = text
+        self.action = action
+        self.error = error
+        self.suggestions = suggestions
+        self.vitals = vitals
+        self.orderedAt = orderedAt
+        self.score = score
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import MedGym
+
+/// Brings event logs into a store: checks each log's hash chain, re-executes
+/// it to rebuild the projections (snapshots, summary), and refuses a log that
+/// does not re-execute exactly.
+public struct TraceImporter {
+    public let store: TraceStore
+    public let resolver: ActionResolver
+
+    public init(store: TraceStore, resolver: ActionResolver = .shipped) {
+        self.store = store
+        self.resolver = resolver
+    }
+
+    /// What happened to one log.
+    public enum Outcome: Sendable, Hashable {
+        case imported(String)
+        case alreadyStored(String)
+    }
+
+    /// Imports the log at `path`.
+    @discardableResult
+    public func importLog(atPath path: String) throws -> Outcome {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw StoreError.badLog(file: path, line: 0, problem: "cannot read: \(error.localizedDescription)")
+        }
+        return try importLog(text, file: path)
+    }
+
+    /// Imports log text; `file` names it in errors.
+    @discardableResult
+    public func importLog(_ text: String, file: String) throws -> Outcome {
+        let (header, events) = try TraceLog.decode(text, file: file)
+        let recorded = try Self.rebuild(header: header, events: events, resolver: resolver, file: file)
+        switch try store.save(recorded) {
+        case .inserted: return .imported(header.episodeID)
+        case .alreadyStored: return .alreadyStored(header.episodeID)
+        }
+    }
+
+    /// Re-executes a trace and returns it with rebuilt projections, or throws
+    /// naming the first event that does not reproduce.
+    public static func rebuild(header: EpisodeHeader, events: [TraceEvent], resolver: ActionResolver = .shipped,
+                               file: String) throws -> RecordedEpisode {
+        let start = try TraceStart(events)
+        let fixture = try ReplayFixture.load(start, episode: header.episodeID, catalog: resolver.catalog)
+        let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
+        if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
+            throw StoreError.badLog(file: file, line: difference.seq + 2,
+                                    problem: "episode \(header.episodeID) does not re-execute: \(difference)")
+        }
+        return replayed
+    }
+}
+
+/// Finds the fixture a trace was recorded against and checks it is unchanged.
+public enum ReplayFixture {
+    public static func load(_ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped) throws -> Fixture {
+        let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: catalog)
+        let digest = try TraceHash.digest(of: fixture)
+        guard digest == start.fixtureDigest else {
+            throw FixtureChangedError(episode: episode, fixture: start.fixture, recorded: start.fixtureDigest, current: digest)
+        }
+        return fixture
+    }
+}
+
+/// The fixture a trace names has changed since the trace was recorded.
+public struct FixtureChangedError: Error, CustomStringConvertible, Sendable, Hashable {
+    public let episode: String
+    public let fixture: String
+    public let recorded: String
+    public let current: String
+    public var description: String {
+        "episode \(episode) was recorded against fixture \(fixture) with digest \(recorded.prefix(12))…, but the fixture now has digest \(current.prefix(12))…; re-record the episode or check out the fixture it was recorded with"
+    }
+}

@@ -1,0 +1,340 @@
+import Foundation
+import MedGym
+
+/// The event-sourced trace store: one SQLite file (WAL mode) holding many
+/// episodes. `events` is append-only and the truth; `summaries` and
+/// `snapshots` are projections rebuilt from it.
+///
+/// ```swift
+/// let store = try TraceStore(path: "traces/medgym.sqlite")
+/// try store.save(recorded)
+/// let events = try store.events("ep_0fa72a32ec1d")
+/// ```
+public final class TraceStore {
+    public let path: String
+    /// The underlying connection, for benchmarks and tools that need raw SQL.
+    public let connection: SQLiteConnection
+    private var insertEvent: SQLiteStatement?
+    private var insertSnapshot: SQLiteStatement?
+
+    /// Opens (or, with `create`, creates) the store at `path`, migrating an
+    /// older schema. Refuses, without writing a byte, a file that is not
+    /// SQLite, an SQLite file that is not a MedGym store, and a store from a
+    /// newer schema.
+    public init(path: String, create: Bool = true) throws(StoreError) {
+        self.path = path
+        let manager = FileManager.default
+        let exists = manager.fileExists(atPath: path)
+        if !exists && !create { throw .missingStore(path: path) }
+        if exists { try Self.checkHeader(path: path) }
+        if !exists {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        }
+        do {
+            connection = try SQLiteConnection(path: path, create: create)
+        } catch {
+            throw .sqlite(error)
+        }
+        try prepareSchema()
+    }
+
+    /// The first 16 bytes of every SQLite 3 database.
+    static let sqliteMagic = Data("SQLite format 3\0".utf8)
+
+    private static func checkHeader(path: String) throws(StoreError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .notSQLite(path: path) }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        if head.isEmpty { return }  // an empty file is an empty database
+        guard head == sqliteMagic else { throw .notSQLite(path: path) }
+    }
+
+    private func prepareSchema() throws(StoreError) {
+        do {
+            let tables = try connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            var names: [String] = []
+            while try tables.step() { names.append(tables.text(0) ?? "") }
+            var version = 0
+            if names.contains("medgym_schema") {
+                version = try connection.scalarInt("SELECT MAX(version) FROM medgym_schema") ?? 0
+            } else if !names.isEmpty {
+                throw StoreError.notAStore(path: path)
+            }
+            if version > StoreSchema.current {
+                throw StoreError.newerSchema(path: path, found: version, supported: StoreSchema.current)
+            }
+            if (try connection.scalarText("PRAGMA journal_mode"))?.lowercased() != "wal" {
+                try connection.execute("PRAGMA journal_mode = WAL")
+            }
+            try connection.execute("PRAGMA synchronous = NORMAL")
+            if version < StoreSchema.current {
+                try connection.transaction {
+                    for migration in StoreSchema.migrations[version...] { try connection.execute(migration) }
+                    try connection.execute("DELETE FROM medgym_schema")
+                    let insert = try connection.prepare("INSERT INTO medgym_schema (version, library_version) VALUES (?, ?)")
+                    try insert.run([.int(StoreSchema.current), .text(MedGymVersion.current)])
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            if error.primaryCode == 26 { throw .notSQLite(path: path) }  // SQLITE_NOTADB
+            throw .sqlite(error)
+        } catch {
+            throw .corruptRow(path: path, episode: "-", detail: "\(error)")
+        }
+    }
+
+    /// The schema version recorded in the file.
+    public func schemaVersion() throws(StoreError) -> Int {
+        do { return try connection.scalarInt("SELECT MAX(version) FROM medgym_schema") ?? 0 } catch { throw .sqlite(error) }
+    }
+
+    // MARK: writing
+
+    /// Whether ``save(_:)`` wrote the episode or found it already there.
+    public enum SaveOutcome: Sendable, Hashable {
+        case inserted
+        case alreadyStored
+    }
+
+    /// Stores a whole episode in one transaction: its events, snapshots,
+    /// summary and header (marked finished last). A crash before the commit
+    /// leaves nothing of it. Saving the same trace under the same id again is
+    /// a no-op; different events under an existing id are refused.
+    @discardableResult
+    public func save(_ episode: RecordedEpisode) throws(StoreError) -> SaveOutcome {
+        let id = episode.header.episodeID
+        do {
+            return try connection.transaction { () throws -> SaveOutcome in
+                let existing = try connection.prepare("SELECT head_hash, event_count FROM episodes WHERE episode_id = ?")
+                try existing.bind([.text(id)])
+                if try existing.step() {
+                    if existing.text(0) == episode.headHash && existing.int(1) == episode.events.count { return .alreadyStored }
+                    throw StoreError.conflictingEpisode(id: id, path: path)
+                }
+                let events = try insertEvent ?? connection.prepare("""
+                    INSERT INTO events (episode_id, seq, step, sim_minute, kind, payload, rng_state, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                insertEvent = events
+                for e in episode.events {
+                    try events.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                                    .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
+                }
+                let snapshots = try insertSnapshot ?? connection.prepare(
+                    "INSERT INTO snapshots (episode_id, step, state, state_hash) VALUES (?, ?, ?, ?)")
+                insertSnapshot = snapshots
+                for snapshot in episode.snapshots {
+                    let json = try CanonicalJSON.data(snapshot.state)
+                    try snapshots.run([.text(id), .int(snapshot.step), .text(String(decoding: json, as: UTF8.self)),
+                                       .text(TraceHash.sha256(json))])
+                }
+                let score = episode.score
+                let final = episode.finalState
+                try connection.prepare("""
+                    INSERT INTO summaries (episode_id, outcome, harm_level, composite, steps, end_minute, score)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).run([.text(id), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
+                              .int(final.step), .int(final.minute), .text(try CanonicalJSON.string(score))])
+                let h = episode.header
+                try connection.prepare("""
+                    INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,
+                        created_at, parent_id, fork_step, event_count, head_hash, finished)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                    """).run([.text(id), .text(h.fixture), .optional(h.tier), .optional(h.variant), .text(String(h.seed)),
+                              .text(h.agent), .optional(h.label), .text(h.libraryVersion), .text(h.createdAt),
+                              .optional(h.parentID), .optional(h.forkStep), .int(episode.events.count), .text(episode.headHash)])
+                return .inserted
+            }
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    static func wrap(_ error: any Error, path: String) -> StoreError {
+        switch error {
+        case let error as StoreError: error
+        case let error as SQLiteError: .sqlite(error)
+        default: .corruptRow(path: path, episode: "-", detail: "\(error)")
+        }
+    }
+
+    // MARK: reading
+
+    /// Whether a finished episode with this id is stored.
+    public func contains(_ id: String) throws(StoreError) -> Bool {
+        do {
+            let statement = try connection.prepare("SELECT 1 FROM episodes WHERE episode_id = ? AND finished = 1")
+            try statement.bind([.text(id)])
+            return try statement.step()
+        } catch {
+            throw .sqlite(error)
+        }
+    }
+
+    /// Every stored episode, in the order recorded, with its summary.
+    public func list(includeUnfinished: Bool = false) throws(StoreError) -> [EpisodeListing] {
+        do {
+            let statement = try connection.prepare("""
+                SELECT e.episode_id, e.fixture, e.tier, e.variant, e.seed, e.agent, e.label, e.library_version,
+                       e.created_at, e.parent_id, e.fork_step, e.event_count, e.head_hash, e.finished,
+                       s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
+                FROM episodes e LEFT JOIN summaries s ON s.episode_id = e.episode_id
+                \(includeUnfinished ? "" : "WHERE e.finished = 1")
+                ORDER BY e.rowid
+                """)
+            var rows: [EpisodeListing] = []
+            while try statement.step() {
+                let header = try Self.header(from: statement, path: path)
+                let summary = statement.isNull(14) ? nil : EpisodeSummary(
+                    outcome: statement.text(14) ?? "", harmLevel: statement.text(15) ?? "", composite: statement.double(16),
+                    steps: statement.int(17), endMinute: statement.int(18))
+                rows.append(EpisodeListing(header: header, eventCount: statement.int(11), headHash: statement.text(12) ?? "",
+                                           finished: statement.int(13) == 1, summary: summary))
+            }
+            return rows
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// The ids of every finished episode, in the order recorded.
+    public func episodeIDs() throws(StoreError) -> [String] {
+        try list().map(\.header.episodeID)
+    }
+
+    /// One episode's listing row; an unknown id is an error with the nearest ids.
+    public func listing(_ id: String) throws(StoreError) -> EpisodeListing {
+        let all = try list()
+        if let row = all.first(where: { $0.header.episodeID == id }) { return row }
+        throw .unknownEpisode(id: id, path: path, suggestions: Self.nearest(id, in: all.map(\.header.episodeID)))
+    }
+
+    /// One episode's header.
+    public func header(_ id: String) throws(StoreError) -> EpisodeHeader {
+        try listing(id).header
+    }
+
+    /// One episode's events, in order.
+    public func events(_ id: String) throws(StoreError) -> [TraceEvent] {
+        _ = try listing(id)
+        do {
+            let statement = try connection.prepare("""
+                SELECT seq, step, sim_minute, kind, payload, rng_state, prev_hash, hash
+                FROM events WHERE episode_id = ? ORDER BY seq
+                """)
+            try statement.bind([.text(id)])
+            var events: [TraceEvent] = []
+            while try statement.step() {
+                let kindText = statement.text(3) ?? ""
+                guard let kind = TraceEventKind(rawValue: kindText) else {
+                    throw StoreError.corruptRow(path: path, episode: id,
+                                                detail: "event \(statement.int(0)) has unknown kind '\(kindText)'")
+                }
+                events.append(TraceEvent(
+                    seq: statement.int(0), step: statement.int(1), simMinute: statement.int(2), kind: kind,
+                    payload: statement.text(4) ?? "", rngState: statement.text(5) ?? "",
+                    prevHash: statement.text(6) ?? "", hash: statement.text(7) ?? ""))
+            }
+            return events
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// The cached state after `step` (0 = reset), or nil if none is stored.
+    public func snapshot(_ id: String, step: Int) throws(StoreError) -> StoredSnapshot? {
+        do {
+            let statement = try connection.prepare("SELECT state, state_hash FROM snapshots WHERE episode_id = ? AND step = ?")
+            try statement.bind([.text(id), .int(step)])
+            guard try statement.step() else { return nil }
+            return try Self.snapshot(from: statement, step: step, id: id, path: path)
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// Every cached state of an episode, by step.
+    public func snapshots(_ id: String) throws(StoreError) -> [StoredSnapshot] {
+        do {
+            let statement = try connection.prepare("SELECT state, state_hash, step FROM snapshots WHERE episode_id = ? ORDER BY step")
+            try statement.bind([.text(id)])
+            var all: [StoredSnapshot] = []
+            while try statement.step() {
+                all.append(try Self.snapshot(from: statement, step: statement.int(2), id: id, path: path))
+            }
+            return all
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// The stored score card (the summary projection).
+    public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
+        do {
+            let statement = try connection.prepare("SELECT score FROM summaries WHERE episode_id = ?")
+            try statement.bind([.text(id)])
+            guard try statement.step(), let text = statement.text(0) else { return nil }
+            return try CanonicalJSON.decode(ScoreCard.self, from: Data(text.utf8))
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    private static func snapshot(from statement: SQLiteStatement, step: Int, id: String, path: String) throws -> StoredSnapshot {
+        let json = statement.text(0) ?? ""
+        do {
+            let state = try CanonicalJSON.decode(EpisodeState.self, from: Data(json.utf8))
+            return StoredSnapshot(step: step, state: state, json: json, stateHash: statement.text(1) ?? "")
+        } catch {
+            throw StoreError.corruptRow(path: path, episode: id, detail: "snapshot at step \(step) does not decode: \(error)")
+        }
+    }
+
+    private static func header(from s: SQLiteStatement, path: String) throws -> EpisodeHeader {
+        let id = s.text(0) ?? ""
+        guard let seed = s.text(4).flatMap({ UInt64($0) }) else {
+            throw StoreError.corruptRow(path: path, episode: id, detail: "seed '\(s.text(4) ?? "")' is not a number")
+        }
+        return EpisodeHeader(
+            episodeID: id, fixture: s.text(1) ?? "", tier: s.isNull(2) ? nil : s.int(2), variant: s.text(3), seed: seed,
+            agent: s.text(5) ?? "", label: s.text(6), libraryVersion: s.text(7) ?? "", createdAt: s.text(8) ?? "",
+            parentID: s.text(9), forkStep: s.isNull(10) ? nil : s.int(10))
+    }
+
+    /// Up to three ids closest to `id`: shared prefix first, then edit distance.
+    static func nearest(_ id: String, in ids: [String]) -> [String] {
+        func prefix(_ a: String, _ b: String) -> Int { zip(a, b).prefix { $0 == $1 }.count }
+        return ids.sorted { (prefix(id, $1), $0) < (prefix(id, $0), $1) }
+            .filter { prefix(id, $0) > 3 }
+            .prefix(3).map { $0 }
+    }
+}
+
+/// An episode as `replay list` shows it.
+public struct EpisodeListing: Sendable, Hashable, Codable {
+    public var header: EpisodeHeader
+    public var eventCount: Int
+    public var headHash: String
+    public var finished: Bool
+    public var summary: EpisodeSummary?
+}
+
+/// The summary projection of an episode.
+public struct EpisodeSummary: Sendable, Hashable, Codable {
+    public var outcome: String
+    public var harmLevel: String
+    public var composite: Double
+    public var steps: Int
+    public var endMinute: Int
+}
+
+/// A cached state as stored, with its JSON and hash, so `verify` can check it.
+public struct StoredSnapshot: Sendable, Hashable {
+    public var step: Int
+    public var state: EpisodeState
+    public var json: String
+    public var stateHash: String
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TraceStore
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import JSONL event logs: each is hash-checked and re-executed before it is stored.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "Event log files (.jsonl).")
+    var files: [String]
+
+    func run() throws {
+        do {
+            let store = try storeOptions.open(create: true)
+            let importer = TraceImporter(store: store)
+            for file in files {
+                switch try importer.importLog(atPath: file) {
+                case .imported(let id): print("imported \(id) from \(file)")
+                case .alreadyStored(let id): print("\(id) from \(file) is already stored")
+                }
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export recorded data.", subcommands: [Trace.self])
+
+    struct Trace: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write an episode's event log (JSONL) to stdout or --out.")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Argument(help: "Episode id.")
+        var episode: String
+
+        @Option(help: "Write to this file instead of stdout.")
+        var out: String?
+
+        func run() throws {
+            do {
+                let store = try storeOptions.open()
+                let text = try TraceLog.encode(header: try store.header(episode), events: try store.events(episode))
+                if let out {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                } else {
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}

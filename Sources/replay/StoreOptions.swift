@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import TraceStore
+
+/// `--store PATH`: which trace store to read.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite, which imports traces/*.jsonl).")
+    var store: String?
+
+    /// Opens the store, reporting the default store's automatic imports on stderr.
+    func open(create: Bool = false) throws -> TraceStore {
+        let (store, imports) = try StoreLocation(option: store).open(create: create)
+        for note in imports { warn(note.description) }
+        return store
+    }
+}
+
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data("\(line)\n".utf8))
+}
+
+/// Prints an error as one line to stderr and exits non-zero.
+func fail(_ error: any Error) -> ExitCode {
+    warn("error: \(error)")
+    return ExitCode(1)
+}

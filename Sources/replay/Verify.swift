@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Replay
+import TraceStore
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-execute recorded episodes and check every hash, the chain and the cached projections.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "Episode id (or --all).")
+    var episode: String?
+
+    @Flag(help: "Verify every stored episode.")
+    var all = false
+
+    @Flag(help: "Print the results as JSON.")
+    var json = false
+
+    func validate() throws {
+        if all == (episode != nil) { throw ValidationError("give one episode id or --all") }
+    }
+
+    func run() throws {
+        let results: [Verification]
+        do {
+            let store = try storeOptions.open()
+            let verifier = Verifier(store: store)
+            let ids = all ? try store.episodeIDs() : [episode!]
+            results = try ids.map { try verifier.verify($0) }
+        } catch {
+            throw fail(error)
+        }
+        if json {
+            try printJSON(results)
+        } else {
+            for result in results {
+                if result.passed {
+                    print("\(result.episodeID)  verified  \(result.eventCount) events")
+                } else {
+                    print("\(result.episodeID)  FAILED  \(result.problems.joined(separator: "; "))")
+                }
+            }
+            let failed = results.filter { !$0.passed }.count
+            print("\(results.count - failed) of \(results.count) episode\(results.count == 1 ? "" : "s") verified")
+        }
+        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}
