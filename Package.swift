@@ -32,8 +32,9 @@ let package = Package(
             name: "replay",
             dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "MedGymTests", dependencies: ["MedGym"]),
-        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "CSQLite"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym"]),
+        .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
+        .testTarget(name: "MedGymTests", dependencies: ["MedGym", "CLITestSupport"]),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "CLITestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "CLITestSupport"]),
     ]
 )

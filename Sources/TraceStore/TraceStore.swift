@@ -70,7 +70,11 @@ public final class TraceStore {
             try connection.execute("PRAGMA synchronous = NORMAL")
             if version < StoreSchema.current {
                 try connection.transaction {
-                    for migration in StoreSchema.migrations[version...] { try connection.execute(migration) }
+                    // Another process may have migrated since the read above.
+                    let exists = try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'medgym_schema'") ?? 0
+                    let from = exists > 0 ? try connection.scalarInt("SELECT MAX(version) FROM medgym_schema") ?? 0 : 0
+                    guard from < StoreSchema.current else { return }
+                    for migration in StoreSchema.migrations[from...] { try connection.execute(migration) }
                     try connection.execute("DELETE FROM medgym_schema")
                     let insert = try connection.prepare("INSERT INTO medgym_schema (version, library_version) VALUES (?, ?)")
                     try insert.run([.int(StoreSchema.current), .text(MedGymVersion.current)])
@@ -106,6 +110,12 @@ public final class TraceStore {
     @discardableResult
     public func save(_ episode: RecordedEpisode) throws(StoreError) -> SaveOutcome {
         let id = episode.header.episodeID
+        guard EpisodeID.isValid(id) else {
+            throw .corruptRow(path: path, episode: id, detail: "not an episode id (ep_ and 12 hex digits); nothing was written")
+        }
+        if let broken = TraceComparison.firstBrokenLink(episode.events) {
+            throw .corruptRow(path: path, episode: id, detail: "refusing to store a broken trace: \(broken.problem)")
+        }
         do {
             return try connection.transaction { () throws -> SaveOutcome in
                 let existing = try connection.prepare("SELECT head_hash, event_count FROM episodes WHERE episode_id = ?")

@@ -1,34 +1,16 @@
+import CLITestSupport
 import Foundation
 import Testing
 
 /// Runs the built `medgym` binary as a separate process.
 struct CLITests {
-    static var binary: URL {
-        // The test bundle sits in the build products folder beside the executables.
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("medgym").path), dir.path != "/" {
-            dir.deleteLastPathComponent()
-        }
-        return dir.appendingPathComponent("medgym")
-    }
-
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
-
-    func medgym(_ args: [String], env: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in env { environment[k] = v }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    /// Runs `medgym`, recording into a throwaway store.
+    func medgym(_ args: [String], env: [String: String] = [:]) throws -> CLI.Output {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var env = env
+        env["MEDGYM_STORE"] = dir.path("store.sqlite")
+        return try CLI.run("medgym", args, env: env)
     }
 
     @Test func jsonRunIsByteIdenticalAcrossProcesses() throws {

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Runs MedGym's built executables (`medgym`, `replay`) as child processes,
+/// for tests that exercise the real command line.
+public enum CLI {
+    /// The repository root (where Package.swift and traces/ live).
+    public static let packageRoot: URL = {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        return dir
+    }()
+
+    /// The committed demo event log.
+    public static var demoLog: URL { packageRoot.appendingPathComponent("traces/ep_0fa72a32ec1d.jsonl") }
+
+    /// A built executable: the test bundle sits in the build products folder beside them.
+    public static func binary(_ name: String) -> URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent(name)
+    }
+
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `name args` to completion. `MEDGYM_STORE` is cleared unless `env` sets it.
+    public static func run(_ name: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws -> Output {
+        let process = try start(name, args, env: env, cwd: cwd, capture: true)
+        let o = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let e = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Starts `name args` without waiting.
+    public static func start(_ name: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil,
+                             capture: Bool = false) throws -> Process {
+        let process = Process()
+        process.executableURL = binary(name)
+        process.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["MEDGYM_STORE"] = nil
+        for (k, v) in env { environment[k] = v }
+        process.environment = environment
+        if let cwd { process.currentDirectoryURL = cwd }
+        if capture {
+            process.standardOutput = Pipe()
+            process.standardError = Pipe()
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        return process
+    }
+}
+
+/// A fresh temporary folder, removed by ``remove()``.
+public struct TempDir: Sendable {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("medgym-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// A folder holding a copy of the committed `traces/*.jsonl`, as a fresh clone has.
+    public static func withShippedTraces() throws -> TempDir {
+        let dir = try TempDir()
+        let traces = dir.url.appendingPathComponent("traces")
+        try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
+        let source = CLI.packageRoot.appendingPathComponent("traces")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".jsonl") {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: traces.appendingPathComponent(name))
+        }
+        return dir
+    }
+
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,131 @@
+import CLITestSupport
+import Foundation
+import MedGym
+import Replay
+import Testing
+import TraceStore
+
+/// Forks through the library, on a real store holding the committed demo trace.
+struct ForkTests {
+    /// A temp store with the committed demo episode imported.
+    func demoStore() throws -> (TraceStore, TempDir) {
+        let dir = try TempDir()
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path)
+        return (store, dir)
+    }
+
+    @Test func ctaAtStep13CatchesTheDissection() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        #expect(fork.minute == 32)
+        #expect(fork.recordedText == "reassure, no imaging")
+        #expect(fork.actual.outcome == "missed_aad")
+        #expect(fork.counterfactual.outcome == "caught_aad")
+        #expect(fork.deltaComposite > 0)
+        #expect(fork.deltas.count == 9)
+        #expect(fork.deltas.first { $0.dimension == .redFlag }!.delta > 0)
+        #expect(!fork.reproducesOriginal)
+        let pair = fork.grpoPair
+        #expect(pair.chosen == "CTA chest" && pair.rejected == "reassure, no imaging")
+        #expect(pair.chosenReward > pair.rejectedReward && pair.seed == 42 && pair.prompt.step == 12)
+        // The prefix is the original's, event for event.
+        let original = try store.events("ep_0fa72a32ec1d")
+        let cut = original.firstIndex { $0.kind == .actionReceived && $0.step == 13 }!
+        #expect(Array(fork.events[..<cut]) == Array(original[..<cut]))
+        #expect(TraceComparison.firstBrokenLink(fork.events) == nil)
+    }
+
+    @Test(arguments: [1, 2, 7, 13, 20, 27, 28])
+    func sameActionForkReproducesTheOriginalBitForBit(step: Int) throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let original = try store.events("ep_0fa72a32ec1d")
+        let text = try #require(try original.first { $0.kind == .actionReceived && $0.step == step }?.decodedPayload().text)
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: step, action: text)
+        #expect(fork.reproducesOriginal)
+        #expect(fork.events == original)
+        #expect(fork.deltaComposite == 0)
+    }
+
+    @Test(arguments: ["adv_aaa_30min", "adv_pediatric_dka"])
+    func sameActionForkReproducesOtherFixtures(fixtureName: String) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        let fixture = try FixtureLoader.fixture(named: fixtureName)
+        for spec in [AgentSpec.expert, .anchoring, .random] {
+            var agent = spec.makeAgent(fixture: fixture, seed: 5)
+            let recorded = try EpisodeRecorder(fixture: fixture).record(seed: 5, agent: &agent, createdAt: "x")
+            try store.save(recorded)
+            let steps = recorded.events.filter { $0.kind == .actionReceived }
+            for event in [steps.first!, steps[steps.count / 2], steps.last!] {
+                let text = try event.decodedPayload().text!
+                let fork = try Forker(store: store).fork(recorded.header.episodeID, at: event.step, action: text)
+                #expect(fork.events == recorded.events, "\(spec) step \(event.step)")
+            }
+        }
+    }
+
+    @Test func continuationsDiffer() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let forker = Forker(store: store)
+        let expert = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .expert)
+        let none = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .none)
+        let original = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .original)
+        #expect(expert.counterfactual.composite > original.counterfactual.composite)
+        #expect(expert.counterfactual.outcome == "caught_aad")
+        #expect(none.events.contains { $0.kind == .noAction })
+        #expect(!original.events.contains { $0.kind == .noAction })
+        // The original agent's later CTA-free actions follow; none repeats the alternate.
+        let ctas = original.events.filter { $0.kind == .actionReceived }.filter { (try? $0.decodedPayload().action) == "cta_chest" }
+        #expect(ctas.count == 1)
+    }
+
+    @Test func savedForkIsListedLinkedAndVerifies() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        let parentSnapshots = try store.snapshots("ep_0fa72a32ec1d").map { StateSnapshot(step: $0.step, state: $0.state) }
+        let recorded = fork.recorded(parentSnapshots: parentSnapshots, createdAt: "x")
+        try store.save(recorded)
+        let row = try store.listing(recorded.header.episodeID)
+        #expect(row.header.parentID == "ep_0fa72a32ec1d" && row.header.forkStep == 13)
+        #expect(row.summary?.outcome == "caught_aad")
+        #expect(try Verifier(store: store).verify(recorded.header.episodeID).passed)
+        #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").passed)
+    }
+
+    @Test func badForkRequestsAreClearErrors() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let forker = Forker(store: store)
+        for step in [0, 29, -3] {
+            do {
+                _ = try forker.fork("ep_0fa72a32ec1d", at: step, action: "CTA chest")
+                Issue.record("expected an out-of-range error")
+            } catch {
+                #expect("\(error)" == "--at \(step) is out of range for ep_0fa72a32ec1d: valid steps are 1…28")
+            }
+        }
+        do {
+            _ = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "cta chst abdmn xyz")
+            Issue.record("expected an unknown-action error")
+        } catch {
+            #expect("\(error)".contains("did you mean: cta_chest"))
+        }
+        #expect(throws: StoreError.self) { try forker.fork("ep_000000000000", at: 13, action: "CTA chest") }
+    }
+
+    @Test func rescoringTheEventsGivesTheRecordedScore() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let rescored = try Rescorer(store: store).rescore("ep_0fa72a32ec1d")
+        #expect(rescored.matchesRecorded && !rescored.fixtureChanged)
+        #expect(rescored.score.outcome == "missed_aad")
+        let timeline = try Timeline.render(header: store.header("ep_0fa72a32ec1d"), events: store.events("ep_0fa72a32ec1d"))
+        #expect(timeline.contains("min  32  step 13  \"reassure, no imaging\""))
+    }
+}

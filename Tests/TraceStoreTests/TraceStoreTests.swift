@@ -1,0 +1,185 @@
+import CLITestSupport
+import Foundation
+import MedGym
+import Testing
+@testable import TraceStore
+
+/// The store through its public API, on real SQLite files in temp folders.
+struct TraceStoreTests {
+    func demo(id: String? = "ep_0fa72a32ec1d") throws -> RecordedEpisode {
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        var agent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: 42)
+        return try EpisodeRecorder(fixture: fixture).record(seed: 42, agent: &agent, episodeID: id, createdAt: "2026-11-25T00:00:00Z")
+    }
+
+    func fileDigest(_ path: String) throws -> String {
+        TraceHash.sha256(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    @Test func recordedTraceIsAHashChainFromResetToScore() throws {
+        let recorded = try demo()
+        let kinds = recorded.events.map(\.kind)
+        #expect(kinds.first == .episodeStarted)
+        #expect(kinds[1] == .observation)
+        #expect(kinds.last == .score)
+        #expect(kinds.filter { $0 == .actionReceived }.count == 28)
+        #expect(TraceComparison.firstBrokenLink(recorded.events) == nil)
+        #expect(recorded.events.first?.prevHash == TraceHash.genesis)
+        #expect(recorded.snapshots.map(\.step) == Array(0...28))
+        #expect(recorded.score.outcome == "missed_aad")
+        let reassure = try #require(recorded.events.first { $0.kind == .actionReceived && $0.step == 13 })
+        #expect(reassure.simMinute == 32)
+        #expect(try reassure.decodedPayload().text == "reassure, no imaging")
+        #expect(reassure.rngState == "seed=42 minute=32")
+
+        var altered = recorded.events
+        altered[40].payload += " "
+        #expect(TraceComparison.firstBrokenLink(altered)?.seq == 40)
+    }
+
+    @Test func sameEpisodeRecordedTwiceHashesTheSame() throws {
+        let a = try demo(id: nil), b = try demo(id: nil)
+        #expect(a.events == b.events)
+        #expect(a.header.episodeID == b.header.episodeID)
+        #expect(EpisodeID.isValid(a.header.episodeID))
+    }
+
+    @Test func saveThenReadBackEventsSnapshotsAndSummary() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let recorded = try demo()
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        #expect(try store.save(recorded) == .inserted)
+        #expect(try store.save(recorded) == .alreadyStored)
+        #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
+        #expect(try store.snapshot("ep_0fa72a32ec1d", step: 12)?.state == recorded.snapshots[12].state)
+        #expect(try store.storedScore("ep_0fa72a32ec1d") == recorded.score)
+        let row = try store.listing("ep_0fa72a32ec1d")
+        #expect(row.finished && row.eventCount == recorded.events.count && row.summary?.outcome == "missed_aad")
+        #expect(try store.schemaVersion() == StoreSchema.current)
+        #expect(try store.connection.scalarText("PRAGMA journal_mode") == "wal")
+
+        var broken = try demo()
+        broken.events[3].payload += " "
+        #expect(throws: StoreError.self) { try store.save(broken) }
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        var agent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: 43)
+        let other = try EpisodeRecorder(fixture: fixture).record(seed: 43, agent: &agent, episodeID: "ep_0fa72a32ec1d", createdAt: "x")
+        do {
+            try store.save(other)
+            Issue.record("expected a conflicting id to be refused")
+        } catch {
+            #expect("\(error)".contains("already in"))
+        }
+        #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
+
+        #expect(throws: SQLiteError.self) { try store.connection.execute("UPDATE events SET payload = '{}' WHERE seq = 3") }
+        #expect(throws: SQLiteError.self) { try store.connection.execute("DELETE FROM events") }
+        do {
+            _ = try store.header("ep_0fa72a32ec1e")
+            Issue.record("expected unknown episode")
+        } catch {
+            #expect("\(error)".contains("did you mean: ep_0fa72a32ec1d"))
+        }
+    }
+
+    @Test func eventLogRoundTripsAndRejectsAlteredLines() throws {
+        let recorded = try demo()
+        let text = try TraceLog.encode(header: recorded.header, events: recorded.events)
+        #expect(text.split(separator: "\n").count == recorded.events.count + 1)
+        let (header, events) = try TraceLog.decode(text, file: "ep.jsonl")
+        #expect(header == recorded.header)
+        #expect(events == recorded.events)
+
+        let tampered = text.replacingOccurrences(of: "Cocaine, about an hour", with: "Cocaine, about two hours")
+        do {
+            _ = try TraceLog.decode(tampered, file: "ep.jsonl")
+            Issue.record("expected the altered log to be refused")
+        } catch {
+            #expect("\(error)".hasPrefix("ep.jsonl:"))
+            #expect("\(error)".contains("hash does not match its content"))
+        }
+    }
+
+    @Test func importRebuildsProjectionsFromTheEvents() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        let outcome = try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path)
+        #expect(outcome == .imported("ep_0fa72a32ec1d"))
+        let recorded = try demo()
+        #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
+        #expect(try store.snapshots("ep_0fa72a32ec1d").map(\.state) == recorded.snapshots.map(\.state))
+        #expect(try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path) == .alreadyStored("ep_0fa72a32ec1d"))
+    }
+
+    @Test func rejectedActionsAreRecordedAndReexecuteIdentically() throws {
+        let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        var agent = ScriptedAgent(id: "script", actions: ["ECG", "bedside ultrasound of the aorta xyz qq", "zzzz", "CT angiography"])
+        let recorder = EpisodeRecorder(fixture: fixture, invalidActions: .reject(limit: 5))
+        let recorded = try recorder.record(seed: 3, agent: &agent, createdAt: "x")
+        let rejected = recorded.events.filter { $0.kind == .actionRejected }
+        #expect(rejected.count >= 1)
+        #expect(try rejected.allSatisfy { try $0.decodedPayload().error?.contains("unknown action") == true })
+        #expect(recorded.events.contains { $0.kind == .noAction })
+        let again = try recorder.reexecute(recorded.events, header: recorded.header)
+        #expect(again.events == recorded.events)
+
+        var strict = ScriptedAgent(id: "script", actions: ["ECG", "zzzz"])
+        #expect(throws: EpisodeRunError.self) { try EpisodeRecorder(fixture: fixture).record(seed: 3, agent: &strict, createdAt: "x") }
+    }
+
+    @Test func refusesNewerSchemaWithoutTouchingTheFile() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("newer.sqlite")
+        do {
+            let store = try TraceStore(path: path)
+            try store.save(try demo())
+            try store.connection.execute("UPDATE medgym_schema SET version = 99")
+        }
+        let before = try fileDigest(path)
+        do {
+            _ = try TraceStore(path: path)
+            Issue.record("expected the newer store to be refused")
+        } catch {
+            #expect("\(error)".contains("schema version 99, newer than this MedGym supports (\(StoreSchema.current))"))
+        }
+        #expect(try fileDigest(path) == before)
+    }
+
+    @Test func refusesFilesThatAreNotMedGymStores() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let text = dir.path("notes.sqlite")
+        try Data("these are my notes, not a database\n".utf8).write(to: URL(fileURLWithPath: text))
+        let before = try fileDigest(text)
+        #expect(throws: StoreError.self) { try TraceStore(path: text) }
+        #expect(try fileDigest(text) == before)
+
+        let other = dir.path("other.sqlite")
+        do {
+            let db = try SQLiteConnection(path: other)
+            try db.execute("CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (1)")
+        }
+        let otherBefore = try fileDigest(other)
+        do {
+            _ = try TraceStore(path: other)
+            Issue.record("expected a foreign database to be refused")
+        } catch {
+            #expect("\(error)".contains("without MedGym's medgym_schema table"))
+        }
+        #expect(try fileDigest(other) == otherBefore)
+
+        #expect(throws: StoreError.self) { try TraceStore(path: dir.path("missing.sqlite"), create: false) }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("missing.sqlite")))
+    }
+
+    @Test func snakeCaseKeysDecodeBackToIDProperties() throws {
+        let recorded = try demo()
+        let state = recorded.finalState
+        let json = try CanonicalJSON.data(state)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"fixture_id\""))
+        #expect(try CanonicalJSON.decode(EpisodeState.self, from: json) == state)
+    }
+}
