@@ -49,8 +49,6 @@ struct Run: ParsableCommand {
                 print("")
                 print(EpisodeFormatter.scoreTable(episode.score))
             }
-        } catch let error as ValidationError {
-            throw error
         } catch {
             throw fail(error)
         }

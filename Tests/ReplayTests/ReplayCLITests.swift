@@ -1,0 +1,165 @@
+import CLITestSupport
+import Foundation
+import Testing
+import TraceStore
+import Replay
+
+/// `replay` and `medgym` as a user runs them: the real binaries, real files.
+struct ReplayCLITests {
+    func digest(_ path: String) throws -> String {
+        TraceHash.sha256(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// A store file holding the demo episode, closed (checkpointed) before returning.
+    func demoStore(in dir: TempDir) throws -> String {
+        let path = dir.path("store.sqlite")
+        let r = try CLI.run("replay", ["import", "--store", path, CLI.demoLog.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return path
+    }
+
+    @Test func readmeCommandWorksFromAFreshClone() throws {
+        let dir = try TempDir.withShippedTraces()
+        defer { dir.remove() }
+        let r = try CLI.run("replay", ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest"], cwd: dir.url)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("imported traces/ep_0fa72a32ec1d.jsonl"))
+        let outcome = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("outcome") })
+        #expect(outcome.contains("missed_aad") && outcome.contains("caught_aad"))
+        let composite = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("composite") })
+        #expect(composite.split(separator: " ").last!.hasPrefix("+"))
+        for dimension in ["survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation"] {
+            #expect(r.stdout.contains("\n\(dimension) "))
+        }
+        #expect(r.stdout.contains("GRPO pair for step 13"))
+        // The store now exists and the second run does not import again.
+        let again = try CLI.run("replay", ["verify", "--all"], cwd: dir.url)
+        #expect(again.status == 0 && !again.stderr.contains("imported"))
+        #expect(again.stdout.contains("ep_0fa72a32ec1d  verified"))
+    }
+
+    @Test func forkOutputIsIdenticalAcrossProcesses() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try demoStore(in: dir)
+        let args = ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest", "--json", "--store", store]
+        let a = try CLI.run("replay", args, env: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        let b = try CLI.run("replay", args)
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        #expect(a.stdout.contains("\"counterfactual_head_hash\""))
+        let text = try CLI.run("replay", Array(args.dropLast(3)) + ["--store", store])
+        let text2 = try CLI.run("replay", Array(args.dropLast(3)) + ["--store", store])
+        #expect(text.stdout == text2.stdout)
+    }
+
+    @Test func recordingIsByteIdenticalAcrossProcesses() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var logs: [String] = []
+        for (index, hashing) in ["1", ""].enumerated() {
+            let store = dir.path("s\(index).sqlite")
+            let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
+                                             "--episode-id", "ep_0fa72a32ec1d", "--store", store],
+                                  env: ["SWIFT_DETERMINISTIC_HASHING": hashing, "SOURCE_DATE_EPOCH": "1795600000"])
+            #expect(run.status == 0, "\(run.stderr)")
+            logs.append(try CLI.run("replay", ["export", "trace", "ep_0fa72a32ec1d", "--store", store]).stdout)
+        }
+        #expect(logs[0] == logs[1])
+        #expect(logs[0] == (try String(contentsOf: CLI.demoLog, encoding: .utf8)))
+    }
+
+    @Test func verifyNamesTheEpisodeAndEventOfAFlippedByte() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = try demoStore(in: dir)
+        #expect(try CLI.run("replay", ["verify", "ep_0fa72a32ec1d", "--store", path]).status == 0)
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let needle = Data("Cocaine, about an hour".utf8)
+        let range = try #require(bytes.range(of: needle))
+        bytes[range.lowerBound] = UInt8(ascii: "c")
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let tampered = try TraceStore(path: path).events("ep_0fa72a32ec1d")
+        let seq = try #require(tampered.first { $0.payload.contains("cocaine, about an hour") }?.seq)
+        let r = try CLI.run("replay", ["verify", "--all", "--store", path])
+        #expect(r.status != 0)
+        #expect(r.stdout.contains("ep_0fa72a32ec1d  FAILED"))
+        #expect(r.stdout.contains("event \(seq) ("))
+        #expect(r.stdout.contains("hash does not match its content"))
+    }
+
+    @Test func badInputIsAOneLineErrorAndLeavesTheStoreUntouched() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try demoStore(in: dir)
+        let before = try digest(store)
+        let cases: [([String], String)] = [
+            (["replay", "show", "ep_0fa72a32ec1e"], "unknown episode 'ep_0fa72a32ec1e'"),
+            (["replay", "fork", "ep_0fa72a32ec1d", "--at", "40", "--action", "CTA chest", "--save"], "valid steps are 1…28"),
+            (["replay", "fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "cta chst abdmn xyz", "--save"], "did you mean: cta_chest"),
+            (["replay", "score", "nope"], "unknown episode 'nope'"),
+            (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--seed", "43", "--agent", "anchoring", "--episode-id", "ep_0fa72a32ec1d"],
+             "already in"),
+            (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--episode-id", "ep_XYZ"], "--episode-id 'ep_XYZ' is not ep_"),
+        ]
+        for (command, message) in cases {
+            let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--store", store])
+            #expect(r.status != 0, "\(command)")
+            #expect(r.stderr.contains(message), "\(command): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
+            #expect(try digest(store) == before, "\(command)")
+        }
+
+        let notes = dir.path("notes.txt")
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: notes))
+        let newer = dir.path("newer.sqlite")
+        do {
+            let s = try TraceStore(path: newer)
+            try s.connection.execute("UPDATE medgym_schema SET version = 7")
+        }
+        for (file, message) in [(notes, "is not an SQLite database"), (newer, "schema version 7, newer than this MedGym supports")] {
+            let fileBefore = try digest(file)
+            for command in [["replay", "list"], ["medgym", "run", "--fixture", "adv_aaa_30min"]] {
+                let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--store", file])
+                #expect(r.status != 0)
+                #expect(r.stderr.contains(message), "\(r.stderr)")
+                #expect(try digest(file) == fileBefore)
+            }
+        }
+        let missing = try CLI.run("replay", ["list", "--store", dir.path("missing.sqlite")])
+        #expect(missing.status != 0 && missing.stderr.contains("no trace store at"))
+    }
+
+    @Test func killedBatchLeavesOnlyWholeEpisodes() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("batch.sqlite")
+        let child = try CLI.start("medgym", ["batch", "--fixtures", "*", "--seeds", "1-100000", "--agent", "expert,anchoring,random",
+                                             "--store", path])
+        var finished = 0
+        for _ in 0..<600 where finished < 25 {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let db = try? SQLiteConnection(path: path, create: false, readOnly: true) {
+                finished = (try? db.scalarInt("SELECT COUNT(*) FROM episodes")) ?? 0
+            }
+        }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal)
+        #expect(finished >= 25)
+
+        let store = try TraceStore(path: path)
+        let all = try store.list(includeUnfinished: true)
+        #expect(all.count >= 25 && all.allSatisfy(\.finished))
+        let orphans = try store.connection.scalarInt("""
+            SELECT COUNT(DISTINCT episode_id) FROM events WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
+            """)
+        #expect(orphans == 0)
+        let verifier = Verifier(store: store)
+        for row in all {
+            let result = try verifier.verify(row.header.episodeID)
+            #expect(result.passed, "\(result.problems)")
+        }
+    }
+}
