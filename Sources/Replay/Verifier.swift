@@ -42,9 +42,9 @@ public struct Verifier {
         if stored.count != replayed.snapshots.count {
             report.problems.append("snapshots: \(stored.count) stored, the events fold into \(replayed.snapshots.count)")
         }
-        for (cached, folded) in zip(stored, replayed.snapshots) {
-            let json = try CanonicalJSON.string(folded.state)
-            if cached.step != folded.step || cached.json != json || cached.stateHash != TraceHash.sha256(Data(json.utf8)) {
+        for (cached, folded) in zip(stored, try SnapshotCodec.rows(replayed.snapshots)) {
+            if cached.step != folded.step || cached.json != folded.json || cached.stateHash != folded.stateHash
+                || cached.stateHash != TraceHash.sha256(Data(cached.json.utf8)) {
                 report.problems.append("snapshots: the cached state after step \(cached.step) differs from the fold of the events")
                 break
             }

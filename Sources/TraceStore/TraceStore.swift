@@ -14,8 +14,8 @@ public final class TraceStore {
     public let path: String
     /// The underlying connection, for benchmarks and tools that need raw SQL.
     public let connection: SQLiteConnection
-    private var insertEvent: SQLiteStatement?
-    private var insertSnapshot: SQLiteStatement?
+    /// Prepared statements by SQL text, reused across saves (looked up, never iterated).
+    private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (or, with `create`, creates) the store at `path`, migrating an
     /// older schema. Refuses, without writing a byte, a file that is not
@@ -118,38 +118,35 @@ public final class TraceStore {
         }
         do {
             return try connection.transaction { () throws -> SaveOutcome in
-                let existing = try connection.prepare("SELECT head_hash, event_count FROM episodes WHERE episode_id = ?")
+                let existing = try statement("SELECT head_hash, event_count FROM episodes WHERE episode_id = ?")
                 try existing.bind([.text(id)])
-                if try existing.step() {
-                    if existing.text(0) == episode.headHash && existing.int(1) == episode.events.count { return .alreadyStored }
+                let found = try existing.step() ? (existing.text(0), existing.int(1)) : nil
+                existing.reset()
+                if let found {
+                    if found.0 == episode.headHash && found.1 == episode.events.count { return .alreadyStored }
                     throw StoreError.conflictingEpisode(id: id, path: path)
                 }
-                let events = try insertEvent ?? connection.prepare("""
+                let events = try statement("""
                     INSERT INTO events (episode_id, seq, step, sim_minute, kind, payload, rng_state, prev_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                insertEvent = events
                 for e in episode.events {
                     try events.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
                                     .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
                 }
-                let snapshots = try insertSnapshot ?? connection.prepare(
-                    "INSERT INTO snapshots (episode_id, step, state, state_hash) VALUES (?, ?, ?, ?)")
-                insertSnapshot = snapshots
-                for snapshot in episode.snapshots {
-                    let json = try CanonicalJSON.data(snapshot.state)
-                    try snapshots.run([.text(id), .int(snapshot.step), .text(String(decoding: json, as: UTF8.self)),
-                                       .text(TraceHash.sha256(json))])
+                let snapshots = try statement("INSERT INTO snapshots (episode_id, step, state, state_hash) VALUES (?, ?, ?, ?)")
+                for row in try SnapshotCodec.rows(episode.snapshots) {
+                    try snapshots.run([.text(id), .int(row.step), .text(row.json), .text(row.stateHash)])
                 }
                 let score = episode.score
                 let final = episode.finalState
-                try connection.prepare("""
+                try statement("""
                     INSERT INTO summaries (episode_id, outcome, harm_level, composite, steps, end_minute, score)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """).run([.text(id), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
                               .int(final.step), .int(final.minute), .text(try CanonicalJSON.string(score))])
                 let h = episode.header
-                try connection.prepare("""
+                try statement("""
                     INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,
                         created_at, parent_id, fork_step, event_count, head_hash, finished)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
@@ -161,6 +158,13 @@ public final class TraceStore {
         } catch {
             throw Self.wrap(error, path: path)
         }
+    }
+
+    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try connection.prepare(sql)
+        statements[sql] = prepared
+        return prepared
     }
 
     static func wrap(_ error: any Error, path: String) -> StoreError {
@@ -186,15 +190,20 @@ public final class TraceStore {
 
     /// Every stored episode, in the order recorded, with its summary.
     public func list(includeUnfinished: Bool = false) throws(StoreError) -> [EpisodeListing] {
+        try listings(where: includeUnfinished ? "" : "WHERE e.finished = 1", [])
+    }
+
+    private func listings(where clause: String, _ values: [SQLiteValue]) throws(StoreError) -> [EpisodeListing] {
         do {
             let statement = try connection.prepare("""
                 SELECT e.episode_id, e.fixture, e.tier, e.variant, e.seed, e.agent, e.label, e.library_version,
                        e.created_at, e.parent_id, e.fork_step, e.event_count, e.head_hash, e.finished,
                        s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
                 FROM episodes e LEFT JOIN summaries s ON s.episode_id = e.episode_id
-                \(includeUnfinished ? "" : "WHERE e.finished = 1")
+                \(clause)
                 ORDER BY e.rowid
                 """)
+            try statement.bind(values)
             var rows: [EpisodeListing] = []
             while try statement.step() {
                 let header = try Self.header(from: statement, path: path)
@@ -217,8 +226,8 @@ public final class TraceStore {
 
     /// One episode's listing row; an unknown id is an error with the nearest ids.
     public func listing(_ id: String) throws(StoreError) -> EpisodeListing {
+        if let row = try listings(where: "WHERE e.finished = 1 AND e.episode_id = ?", [.text(id)]).first { return row }
         let all = try list()
-        if let row = all.first(where: { $0.header.episodeID == id }) { return row }
         throw .unknownEpisode(id: id, path: path, suggestions: Self.nearest(id, in: all.map(\.header.episodeID)))
     }
 
@@ -256,26 +265,30 @@ public final class TraceStore {
 
     /// The cached state after `step` (0 = reset), or nil if none is stored.
     public func snapshot(_ id: String, step: Int) throws(StoreError) -> StoredSnapshot? {
-        do {
-            let statement = try connection.prepare("SELECT state, state_hash FROM snapshots WHERE episode_id = ? AND step = ?")
-            try statement.bind([.text(id), .int(step)])
-            guard try statement.step() else { return nil }
-            return try Self.snapshot(from: statement, step: step, id: id, path: path)
-        } catch {
-            throw Self.wrap(error, path: path)
-        }
+        let all = try snapshotRows(id, through: step)
+        guard all.last?.step == step else { return nil }
+        return all.last
     }
 
     /// Every cached state of an episode, by step.
     public func snapshots(_ id: String) throws(StoreError) -> [StoredSnapshot] {
+        try snapshotRows(id, through: Int.max)
+    }
+
+    private func snapshotRows(_ id: String, through step: Int) throws(StoreError) -> [StoredSnapshot] {
         do {
-            let statement = try connection.prepare("SELECT state, state_hash, step FROM snapshots WHERE episode_id = ? ORDER BY step")
-            try statement.bind([.text(id)])
-            var all: [StoredSnapshot] = []
+            let statement = try connection.prepare(
+                "SELECT step, state, state_hash FROM snapshots WHERE episode_id = ? AND step <= ? ORDER BY step")
+            try statement.bind([.text(id), .int(step)])
+            var rows: [SnapshotCodec.Row] = []
             while try statement.step() {
-                all.append(try Self.snapshot(from: statement, step: statement.int(2), id: id, path: path))
+                rows.append(SnapshotCodec.Row(step: statement.int(0), json: statement.text(1) ?? "", stateHash: statement.text(2) ?? ""))
             }
-            return all
+            let states: [StateSnapshot]
+            do { states = try SnapshotCodec.states(rows) } catch {
+                throw StoreError.corruptRow(path: path, episode: id, detail: "a cached snapshot does not decode: \(error)")
+            }
+            return zip(rows, states).map { StoredSnapshot(step: $0.step, state: $1.state, json: $0.json, stateHash: $0.stateHash) }
         } catch {
             throw Self.wrap(error, path: path)
         }
@@ -290,16 +303,6 @@ public final class TraceStore {
             return try CanonicalJSON.decode(ScoreCard.self, from: Data(text.utf8))
         } catch {
             throw Self.wrap(error, path: path)
-        }
-    }
-
-    private static func snapshot(from statement: SQLiteStatement, step: Int, id: String, path: String) throws -> StoredSnapshot {
-        let json = statement.text(0) ?? ""
-        do {
-            let state = try CanonicalJSON.decode(EpisodeState.self, from: Data(json.utf8))
-            return StoredSnapshot(step: step, state: state, json: json, stateHash: statement.text(1) ?? "")
-        } catch {
-            throw StoreError.corruptRow(path: path, episode: id, detail: "snapshot at step \(step) does not decode: \(error)")
         }
     }
 
@@ -341,7 +344,8 @@ public struct EpisodeSummary: Sendable, Hashable, Codable {
     public var endMinute: Int
 }
 
-/// A cached state as stored, with its JSON and hash, so `verify` can check it.
+/// A cached state (full), with its stored row's JSON and hash (see
+/// ``SnapshotCodec``), so `verify` can check the row.
 public struct StoredSnapshot: Sendable, Hashable {
     public var step: Int
     public var state: EpisodeState

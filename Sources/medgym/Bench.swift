@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MedGym
+import Replay
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,18 +10,28 @@ struct Bench: ParsableCommand {
     @Option(help: "Episodes per fixture per round.")
     var episodes: Int = 200
 
+    @Option(help: "Episodes recorded into the file store per round.")
+    var recordings: Int = 200
+
+    @Option(help: "Forks of the demo episode per round.")
+    var forks: Int = 200
+
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
     func run() throws {
         do {
-            guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
+            guard episodes > 0, recordings > 0, forks > 0 else {
+                throw ValidationError("--episodes, --recordings and --forks must be at least 1")
+            }
             let figures = try SimulationBenchmark(fixtures: try FixtureLoader.shipped(), episodesPerFixture: episodes).run()
+                + StoreBenchmark(episodes: recordings, forks: forks).run()
             if json {
                 try printJSON(figures)
             } else {
                 for figure in figures {
-                    print(String(format: "%-24@ %12.0f %@   (%@)", figure.name, figure.value, figure.unit, figure.detail))
+                    let value = figure.value < 10 ? String(format: "%.2f", figure.value) : String(format: "%.0f", figure.value)
+                    print(figure.name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - value.count)) + value + " \(figure.unit)   (\(figure.detail))")
                 }
             }
         } catch let error as ValidationError {

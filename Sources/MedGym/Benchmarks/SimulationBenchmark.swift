@@ -7,6 +7,13 @@ public struct SimulationBenchmark: Sendable {
         public var value: Double
         public var unit: String
         public var detail: String
+
+        public init(name: String, value: Double, unit: String, detail: String) {
+            self.name = name
+            self.value = value
+            self.unit = unit
+            self.detail = detail
+        }
     }
 
     public let fixtures: [Fixture]

@@ -129,6 +129,9 @@ public final class SQLiteStatement {
         sqlite3_reset(handle)
     }
 
+    /// Ends the current run so the statement holds no lock.
+    public func reset() { sqlite3_reset(handle) }
+
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }

@@ -1,0 +1,112 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// Measures the trace store on a file in a temp folder: recording speed
+/// (simulate, hash, store), store writes alone against SQLite's own insert
+/// rate for the same rows with a bare prepared statement, and forks per
+/// second of the demo episode. Median of three rounds each.
+public struct StoreBenchmark {
+    public let episodes: Int
+    public let forks: Int
+
+    public init(episodes: Int, forks: Int) {
+        self.episodes = episodes
+        self.forks = forks
+    }
+
+    public func run() throws -> [SimulationBenchmark.Figure] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("medgym-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        let recorder = EpisodeRecorder(fixture: fixture)
+        func record(_ seed: UInt64) throws -> RecordedEpisode {
+            var agent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: seed)
+            return try recorder.record(seed: seed, agent: &agent, createdAt: "bench")
+        }
+        let clock = ContinuousClock()
+
+        // 1. End to end: play, build the hash chain, store.
+        var endToEnd: [(Double, Int)] = []
+        for round in 0..<3 {
+            let store = try TraceStore(path: folder.appendingPathComponent("record-\(round).sqlite").path)
+            var events = 0
+            let elapsed = try clock.measure {
+                for seed in 1...UInt64(episodes) {
+                    let recorded = try record(seed)
+                    try store.save(recorded)
+                    events += recorded.events.count
+                }
+            }
+            endToEnd.append((elapsed.seconds, events))
+        }
+
+        // 2. Store writes alone, and the same rows through a bare prepared statement.
+        let prepared = try (1...UInt64(episodes)).map(record)
+        let rows = prepared.reduce(0) { $0 + $1.events.count }
+        var storeWrites: [Double] = []
+        var rawWrites: [Double] = []
+        for round in 0..<3 {
+            let store = try TraceStore(path: folder.appendingPathComponent("writes-\(round).sqlite").path)
+            storeWrites.append(try clock.measure { for episode in prepared { try store.save(episode) } }.seconds)
+            rawWrites.append(try rawInsert(prepared, path: folder.appendingPathComponent("raw-\(round).sqlite").path).seconds)
+        }
+
+        // 3. Forks of the demo episode at its middle step, rescored.
+        let store = try TraceStore(path: folder.appendingPathComponent("fork.sqlite").path)
+        var demoAgent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: 42)
+        let demo = try recorder.record(seed: 42, agent: &demoAgent, episodeID: "ep_0fa72a32ec1d", createdAt: "bench")
+        try store.save(demo)
+        let middle = demo.finalState.step / 2
+        let forker = Forker(store: store)
+        var forkTimes: [Double] = []
+        for _ in 0..<3 {
+            forkTimes.append(try clock.measure {
+                for _ in 0..<forks { _ = try forker.fork("ep_0fa72a32ec1d", at: middle, action: "CTA chest") }
+            }.seconds)
+        }
+
+        let e2e = endToEnd.sorted { $0.0 < $1.0 }[1]
+        let storeRate = Double(rows) / median(storeWrites)
+        let rawRate = Double(rows) / median(rawWrites)
+        let detail = "adv_cocaine_dissection × anchoring, \(episodes) episodes (\(rows) events), one transaction per episode, WAL, median of 3"
+        return [
+            .init(name: "recorded_events_per_second", value: Double(e2e.1) / e2e.0, unit: "events/s",
+                  detail: "simulate + hash + store, " + detail),
+            .init(name: "recorded_episodes_per_second", value: Double(episodes) / e2e.0, unit: "episodes/s", detail: detail),
+            .init(name: "store_events_per_second", value: storeRate, unit: "events/s",
+                  detail: "TraceStore.save of prebuilt episodes (events + snapshots + summary), " + detail),
+            .init(name: "sqlite_raw_events_per_second", value: rawRate, unit: "events/s",
+                  detail: "the same event rows, bare prepared INSERT into a plain table, same file settings"),
+            .init(name: "store_to_raw_sqlite_ratio", value: storeRate / rawRate, unit: "×",
+                  detail: "store event rate ÷ raw SQLite event rate"),
+            .init(name: "forks_per_second", value: Double(forks) / median(forkTimes), unit: "forks/s",
+                  detail: "ep_0fa72a32ec1d forked at step \(middle) with \"CTA chest\", continued and rescored, \(forks) forks, median of 3"),
+        ]
+    }
+
+    /// The same event rows with a bare prepared statement: SQLite's own speed.
+    func rawInsert(_ episodes: [RecordedEpisode], path: String) throws -> Duration {
+        let db = try SQLiteConnection(path: path)
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        try db.execute("""
+            CREATE TABLE events (episode_id TEXT, seq INTEGER, step INTEGER, sim_minute INTEGER, kind TEXT,
+                                 payload TEXT, rng_state TEXT, prev_hash TEXT, hash TEXT)
+            """)
+        let insert = try db.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        return try ContinuousClock().measure {
+            for episode in episodes {
+                let id = episode.header.episodeID
+                try db.transaction {
+                    for e in episode.events {
+                        try insert.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                                        .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
+                    }
+                }
+            }
+        }
+    }
+
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+}
