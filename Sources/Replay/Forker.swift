@@ -9,6 +9,7 @@ import TraceStore
 public struct Forker {
     public let store: TraceStore
     public let resolver: ActionResolver
+    let fixtures = FixtureCache()
 
     public init(store: TraceStore, resolver: ActionResolver = .shipped) {
         self.store = store
@@ -31,7 +32,7 @@ public struct Forker {
         do { alternate = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
 
         let start = try TraceStart(events)
-        let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog)
+        let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog, cache: fixtures)
         let restored = try restoredState(episodeID, before: step, events: events, fixture: fixture, header: header)
         let prefix = Array(events[..<original.seq])
         guard let promptEvent = prefix.last(where: { $0.kind == .observation }),

@@ -8,6 +8,7 @@ import TraceStore
 public struct Verifier {
     public let store: TraceStore
     public let resolver: ActionResolver
+    let fixtures = FixtureCache()
 
     public init(store: TraceStore, resolver: ActionResolver = .shipped) {
         self.store = store
@@ -29,7 +30,7 @@ public struct Verifier {
         let replayed: RecordedEpisode
         do {
             let start = try TraceStart(events)
-            let fixture = try ReplayFixture.load(start, episode: id, catalog: resolver.catalog)
+            let fixture = try ReplayFixture.load(start, episode: id, catalog: resolver.catalog, cache: fixtures)
             replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: listing.header)
         } catch {
             report.problems.append("re-execution: \(error)")

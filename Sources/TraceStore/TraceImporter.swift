@@ -57,13 +57,37 @@ public struct TraceImporter {
 
 /// Finds the fixture a trace was recorded against and checks it is unchanged.
 public enum ReplayFixture {
-    public static func load(_ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped) throws -> Fixture {
-        let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: catalog)
-        let digest = try TraceHash.digest(of: fixture)
+    public static func load(_ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped,
+                            cache: FixtureCache? = nil) throws -> Fixture {
+        let (fixture, digest) = try cache?.fixture(named: start.fixture, catalog: catalog)
+            ?? FixtureCache.loadWithDigest(start.fixture, catalog: catalog)
         guard digest == start.fixtureDigest else {
             throw FixtureChangedError(episode: episode, fixture: start.fixture, recorded: start.fixtureDigest, current: digest)
         }
         return fixture
+    }
+}
+
+/// Fixtures already loaded, validated and digested, by name: forking or
+/// verifying many episodes of one fixture loads it once.
+public final class FixtureCache: @unchecked Sendable {
+    private var loaded: [String: (Fixture, String)] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func fixture(named name: String, catalog: ActionCatalog) throws -> (Fixture, String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let hit = loaded[name] { return hit }
+        let entry = try Self.loadWithDigest(name, catalog: catalog)
+        loaded[name] = entry
+        return entry
+    }
+
+    static func loadWithDigest(_ name: String, catalog: ActionCatalog) throws -> (Fixture, String) {
+        let fixture = try FixtureLoader.fixture(named: name, catalog: catalog)
+        return (fixture, try TraceHash.digest(of: fixture))
     }
 }
 
