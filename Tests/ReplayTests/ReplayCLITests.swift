@@ -131,6 +131,24 @@ struct ReplayCLITests {
         #expect(missing.status != 0 && missing.stderr.contains("no trace store at"))
     }
 
+    @Test func rejectedActionTextIsRecordedShownAndVerified() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let script = dir.path("agent.txt")
+        try "ECG\nzzzz qq\ntroponin\nCTA chest\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let store = dir.path("store.sqlite")
+        let run = try CLI.run("medgym", ["run", "--fixture", "adv_aaa_30min", "--agent", "script:\(script)", "--reject-invalid",
+                                         "--episode-id", "ep_00000000abcd", "--store", store])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("zzzz qq  ✗ unknown action"))
+        let show = try CLI.run("replay", ["show", "ep_00000000abcd", "--store", store])
+        #expect(show.stdout.contains("\"zzzz qq\"  ✗ rejected"))
+        #expect(show.stdout.contains("(no further action"))
+        #expect(try CLI.run("replay", ["verify", "ep_00000000abcd", "--store", store]).status == 0)
+        let list = try CLI.run("replay", ["list", "--json", "--store", store])
+        #expect(list.stdout.contains("\"episode_id\" : \"ep_00000000abcd\""))
+    }
+
     @Test func killedBatchLeavesOnlyWholeEpisodes() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -10,6 +10,9 @@ public enum EpisodeFormatter {
         }
         lines.append("min   0  arrival        \(first.vitals.summary)")
         for step in episode.steps {
+            for rejection in episode.rejections where rejection.step == step.step {
+                lines.append(String(format: "min %3d  step %2d  ", rejection.minute, rejection.step) + "\(rejection.text)  ✗ \(rejection.error)")
+            }
             let r = step.result
             let started = r.events.first?.minute ?? r.observation.minute
             let label = step.text.map { "\($0)" } ?? "(no further action)"
