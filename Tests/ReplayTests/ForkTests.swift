@@ -98,6 +98,22 @@ struct ForkTests {
         #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").passed)
     }
 
+    @Test func verifyChecksTheProjectionsAndForksSurviveALostCache() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let before = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        try store.connection.execute("UPDATE snapshots SET state = replace(state, '\"minute\":32', '\"minute\":33') WHERE step = 12")
+        let report = try Verifier(store: store).verify("ep_0fa72a32ec1d")
+        #expect(report.problems == ["snapshots: the cached state after step 12 differs from the fold of the events"])
+
+        try store.connection.execute("DELETE FROM snapshots")
+        let after = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        #expect(after.events == before.events)
+
+        try store.connection.execute("UPDATE summaries SET score = replace(score, 'missed_aad', 'caught_aad')")
+        #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").problems.contains("summary: the stored score differs from re-scoring the events"))
+    }
+
     @Test func badForkRequestsAreClearErrors() throws {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
