@@ -70,6 +70,25 @@ public struct Forker {
             reproducesOriginal: trace.events == events)
     }
 
+    /// Stores a fork as its own episode, linked to its parent: the parent's
+    /// snapshots before step N (folded from the events if the cache lacks
+    /// any) and the fork's own after. Returns what was stored.
+    @discardableResult
+    public func save(_ fork: Fork, createdAt: String) throws -> RecordedEpisode {
+        let prefix: [StateSnapshot]
+        if let cached = try store.completeSnapshots(fork.parentID, through: fork.step - 1) {
+            prefix = cached
+        } else {
+            let events = try store.events(fork.parentID)
+            let fixture = try ReplayFixture.load(try TraceStart(events), episode: fork.parentID, catalog: resolver.catalog, cache: fixtures)
+            let folded = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: fork.parent)
+            prefix = folded.snapshots.filter { $0.step < fork.step }
+        }
+        let recorded = fork.recorded(parentSnapshots: prefix, createdAt: createdAt)
+        try store.save(recorded)
+        return recorded
+    }
+
     /// The state after step N−1: the cached snapshot, or (if the cache lacks
     /// it) a fold of the events up to there.
     func restoredState(_ id: String, before step: Int, events: [TraceEvent], fixture: Fixture,

@@ -4,7 +4,7 @@ import TraceStore
 
 /// Proves a stored episode: its hash chain is intact, re-executing its
 /// recorded actions in a fresh environment reproduces every event, and its
-/// projections (snapshots, summary) match that fold of the events.
+/// header and projections (snapshots, summary) match that fold of the events.
 public struct Verifier {
     public let store: TraceStore
     public let resolver: ActionResolver
@@ -15,12 +15,23 @@ public struct Verifier {
         self.resolver = resolver
     }
 
-    /// Verifies one episode. An unknown id throws; a failed check is a
-    /// report with `passed == false` naming the first bad event.
-    public func verify(_ id: String) throws -> Verification {
+    /// Verifies one episode. An unknown id throws; every failed check,
+    /// including rows that no longer decode, is a problem in the report.
+    public func verify(_ id: String) throws(StoreError) -> Verification {
         let listing = try store.listing(id)
+        var report = Verification(episodeID: id, eventCount: listing.eventCount, problems: [])
+        do {
+            try check(listing, into: &report)
+        } catch {
+            report.problems.append("\(error)")
+        }
+        return report
+    }
+
+    private func check(_ listing: EpisodeListing, into report: inout Verification) throws {
+        let id = listing.header.episodeID
         let events = try store.events(id)
-        var report = Verification(episodeID: id, eventCount: events.count, problems: [])
+        report.eventCount = events.count
         if let broken = TraceComparison.firstBrokenLink(events) {
             report.problems.append("chain: \(broken.problem)")
         }
@@ -30,18 +41,21 @@ public struct Verifier {
         let replayed: RecordedEpisode
         do {
             let start = try TraceStart(events)
+            if start.fixture != listing.header.fixture || start.seed != listing.header.seed {
+                report.problems.append("header: lists fixture \(listing.header.fixture) seed \(listing.header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
+            }
             let fixture = try ReplayFixture.load(start, episode: id, catalog: resolver.catalog, cache: fixtures)
             replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: listing.header)
         } catch {
             report.problems.append("re-execution: \(error)")
-            return report
+            return
         }
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
             report.problems.append("re-execution: \(difference)")
         }
         let stored = try store.snapshots(id)
-        if stored.count != replayed.snapshots.count {
-            report.problems.append("snapshots: \(stored.count) stored, the events fold into \(replayed.snapshots.count)")
+        if stored.map(\.step) != replayed.snapshots.map(\.step) {
+            report.problems.append("snapshots: steps \(Self.steps(stored.map(\.step))) are cached, the events fold into steps \(Self.steps(replayed.snapshots.map(\.step)))")
         }
         for (cached, folded) in zip(stored, try SnapshotCodec.rows(replayed.snapshots)) {
             if cached.step != folded.step || cached.json != folded.json || cached.stateHash != folded.stateHash
@@ -50,10 +64,17 @@ public struct Verifier {
                 break
             }
         }
-        if try store.storedScore(id) != replayed.score {
-            report.problems.append("summary: the stored score differs from re-scoring the events")
+        let score = replayed.score, final = replayed.finalState
+        let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel.rawValue, composite: score.composite,
+                                      steps: final.step, endMinute: final.minute)
+        if try store.storedScore(id) != score || listing.summary != expected {
+            report.problems.append("summary: the stored summary differs from re-scoring the events")
         }
-        return report
+    }
+
+    static func steps(_ steps: [Int]) -> String {
+        guard let first = steps.first, let last = steps.last else { return "none" }
+        return steps == Array(first...last) ? "\(first)…\(last)" : steps.map(String.init).joined(separator: ",")
     }
 }
 

@@ -45,6 +45,9 @@ public struct TraceImporter {
     public static func rebuild(header: EpisodeHeader, events: [TraceEvent], resolver: ActionResolver = .shipped,
                                file: String) throws -> RecordedEpisode {
         let start = try TraceStart(events)
+        guard start.fixture == header.fixture, start.seed == header.seed else {
+            throw StoreError.badLog(file: file, line: 1, problem: "the header says fixture \(header.fixture) seed \(header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
+        }
         let fixture = try ReplayFixture.load(start, episode: header.episodeID, catalog: resolver.catalog)
         let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {

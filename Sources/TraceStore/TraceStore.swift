@@ -26,7 +26,7 @@ public final class TraceStore {
         let manager = FileManager.default
         let exists = manager.fileExists(atPath: path)
         if !exists && !create { throw .missingStore(path: path) }
-        if exists { try Self.checkHeader(path: path) }
+        if exists { try Self.checkHeader(path: path, create: create) }
         if !exists {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -42,11 +42,14 @@ public final class TraceStore {
     /// The first 16 bytes of every SQLite 3 database.
     static let sqliteMagic = Data("SQLite format 3\0".utf8)
 
-    private static func checkHeader(path: String) throws(StoreError) {
+    private static func checkHeader(path: String, create: Bool) throws(StoreError) {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .notSQLite(path: path) }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
-        if head.isEmpty { return }  // an empty file is an empty database
+        if head.isEmpty {  // an empty file is an empty database: only a writer may turn it into a store
+            if create { return }
+            throw .notAStore(path: path)
+        }
         guard head == sqliteMagic else { throw .notSQLite(path: path) }
     }
 
@@ -263,14 +266,24 @@ public final class TraceStore {
         }
     }
 
-    /// The cached state after `step` (0 = reset), or nil if none is stored.
+    /// The cached state after `step` (0 = reset), or nil unless every row
+    /// 0…`step` is stored (the rows are deltas: a gap would lose actions).
     public func snapshot(_ id: String, step: Int) throws(StoreError) -> StoredSnapshot? {
-        let all = try snapshotRows(id, through: step)
-        guard all.last?.step == step else { return nil }
-        return all.last
+        let rows = try snapshotRows(id, through: step)
+        guard rows.map(\.step) == Array(0...max(step, 0)), step >= 0 else { return nil }
+        return rows.last
     }
 
-    /// Every cached state of an episode, by step.
+    /// Every cached state after steps 0…`step`, or nil if any row is missing.
+    public func completeSnapshots(_ id: String, through step: Int) throws(StoreError) -> [StateSnapshot]? {
+        let rows = try snapshotRows(id, through: step)
+        guard step >= 0, rows.map(\.step) == Array(0...step) else { return nil }
+        return rows.map { StateSnapshot(step: $0.step, state: $0.state) }
+    }
+
+    /// Every stored snapshot row of an episode, by step. States are folded
+    /// in row order; only a gap-free list (see ``completeSnapshots(_:through:)``)
+    /// gives exact states.
     public func snapshots(_ id: String) throws(StoreError) -> [StoredSnapshot] {
         try snapshotRows(id, through: Int.max)
     }
@@ -317,7 +330,7 @@ public final class TraceStore {
             parentID: s.text(9), forkStep: s.isNull(10) ? nil : s.int(10))
     }
 
-    /// Up to three ids closest to `id`: shared prefix first, then edit distance.
+    /// Up to three ids closest to `id`: longest shared prefix (of at least 4 characters) first, then alphabetical.
     static func nearest(_ id: String, in ids: [String]) -> [String] {
         func prefix(_ a: String, _ b: String) -> Int { zip(a, b).prefix { $0 == $1 }.count }
         return ids.sorted { (prefix(id, $1), $0) < (prefix(id, $0), $1) }
@@ -342,6 +355,14 @@ public struct EpisodeSummary: Sendable, Hashable, Codable {
     public var composite: Double
     public var steps: Int
     public var endMinute: Int
+
+    public init(outcome: String, harmLevel: String, composite: Double, steps: Int, endMinute: Int) {
+        self.outcome = outcome
+        self.harmLevel = harmLevel
+        self.composite = composite
+        self.steps = steps
+        self.endMinute = endMinute
+    }
 }
 
 /// A cached state (full), with its stored row's JSON and hash (see

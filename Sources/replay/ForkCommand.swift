@@ -31,13 +31,11 @@ struct ForkCommand: ParsableCommand {
     func run() throws {
         do {
             let store = try storeOptions.open()
-            let fork = try Forker(store: store).fork(episode, at: at, action: action, continuation: continuation)
+            let forker = Forker(store: store)
+            let fork = try forker.fork(episode, at: at, action: action, continuation: continuation)
             var savedAs: String?
             if save {
-                let parentSnapshots = try store.snapshots(episode).map { StateSnapshot(step: $0.step, state: $0.state) }
-                let recorded = fork.recorded(parentSnapshots: parentSnapshots, createdAt: CreatedAt.now())
-                try store.save(recorded)
-                savedAs = recorded.header.episodeID
+                savedAs = try forker.save(fork, createdAt: CreatedAt.now()).header.episodeID
             }
             if json { return try printJSON(ForkReport.document(fork, savedAs: savedAs)) }
             print(ForkReport.render(fork))

@@ -101,17 +101,53 @@ struct ForkTests {
     @Test func verifyChecksTheProjectionsAndForksSurviveALostCache() throws {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
-        let before = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        let forker = Forker(store: store)
+        let before = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
         try store.connection.execute("UPDATE snapshots SET state = replace(state, '\"minute\":32', '\"minute\":33') WHERE step = 12")
         let report = try Verifier(store: store).verify("ep_0fa72a32ec1d")
         #expect(report.problems == ["snapshots: the cached state after step 12 differs from the fold of the events"])
 
-        try store.connection.execute("DELETE FROM snapshots")
-        let after = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
-        #expect(after.events == before.events)
+        // A gap in the delta rows: the fork folds the events instead of trusting the cache.
+        try store.connection.execute("DELETE FROM snapshots WHERE step = 5")
+        #expect(try store.snapshot("ep_0fa72a32ec1d", step: 12) == nil)
+        #expect(try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest").events == before.events)
+        #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").problems.first?.hasPrefix("snapshots: steps 0,1,2,3,4,6") == true)
 
-        try store.connection.execute("UPDATE summaries SET score = replace(score, 'missed_aad', 'caught_aad')")
-        #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").problems.contains("summary: the stored score differs from re-scoring the events"))
+        // No cache at all: a saved fork still carries every snapshot and verifies.
+        try store.connection.execute("DELETE FROM snapshots")
+        let after = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        #expect(after.events == before.events)
+        let saved = try forker.save(after, createdAt: "x")
+        #expect(saved.snapshots.map(\.step) == Array(0...28))
+        #expect(try Verifier(store: store).verify(saved.header.episodeID).passed)
+
+        for tamper in ["UPDATE summaries SET composite = 99", "UPDATE summaries SET score = replace(score, 'missed_aad', 'caught_aad')"] {
+            let (fresh, freshDir) = try demoStore()
+            defer { freshDir.remove() }
+            try fresh.connection.execute(tamper + " WHERE episode_id = 'ep_0fa72a32ec1d'")
+            #expect(try Verifier(store: fresh).verify("ep_0fa72a32ec1d").problems == ["summary: the stored summary differs from re-scoring the events"])
+        }
+    }
+
+    @Test func forksAtRejectedAndNoActionSteps() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        var agent = ScriptedAgent(id: "script", actions: ["ECG", "zzzz qq", "troponin", "CT angiography"])
+        let recorded = try EpisodeRecorder(fixture: fixture, invalidActions: .reject(limit: 5)).record(seed: 3, agent: &agent, createdAt: "x")
+        try store.save(recorded)
+        let id = recorded.header.episodeID
+        let rejection = try #require(recorded.events.first { $0.kind == .actionRejected })
+        // Same action at the step whose turn began with a rejection: identical trace.
+        let same = try Forker(store: store).fork(id, at: rejection.step, action: "troponin")
+        #expect(same.reproducesOriginal)
+        // The clock-runs-out turn is a step too: fork it with an action.
+        let none = try #require(recorded.events.first { $0.kind == .noAction })
+        let fork = try Forker(store: store).fork(id, at: none.step, action: "vascular surgery consult")
+        #expect(fork.recordedText == nil)
+        #expect(fork.events.contains { $0.kind == .actionReceived && $0.step == none.step })
+        #expect(try Verifier(store: store).verify(try Forker(store: store).save(fork, createdAt: "x").header.episodeID).passed)
     }
 
     @Test func badForkRequestsAreClearErrors() throws {

@@ -174,6 +174,12 @@ struct ReplayCLITests {
             SELECT COUNT(DISTINCT episode_id) FROM events WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
             """)
         #expect(orphans == 0)
+        for table in ["snapshots", "summaries"] {
+            let stray = try store.connection.scalarInt("""
+                SELECT COUNT(DISTINCT episode_id) FROM \(table) WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
+                """)
+            #expect(stray == 0, "\(table)")
+        }
         let verifier = Verifier(store: store)
         for row in all {
             let result = try verifier.verify(row.header.episodeID)

@@ -91,6 +91,19 @@ struct TraceStoreTests {
         #expect(header == recorded.header)
         #expect(events == recorded.events)
 
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        let relabelled = text.replacingOccurrences(of: "\"seed\":42,\"tier\"", with: "\"seed\":43,\"tier\"")
+        #expect(relabelled != text)
+        do {
+            try TraceImporter(store: store).importLog(relabelled, file: "ep.jsonl")
+            Issue.record("expected a header that contradicts episode_started to be refused")
+        } catch {
+            #expect("\(error)".contains("ep.jsonl:1: the header says fixture adv_cocaine_dissection seed 43"))
+        }
+        #expect(try store.list().isEmpty)
+
         let tampered = text.replacingOccurrences(of: "Cocaine, about an hour", with: "Cocaine, about two hours")
         do {
             _ = try TraceLog.decode(tampered, file: "ep.jsonl")
@@ -172,6 +185,10 @@ struct TraceStoreTests {
         #expect(try fileDigest(other) == otherBefore)
 
         #expect(throws: StoreError.self) { try TraceStore(path: dir.path("missing.sqlite"), create: false) }
+        let empty = dir.path("empty.sqlite")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(throws: StoreError.self) { try TraceStore(path: empty, create: false) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: dir.path("missing.sqlite")))
     }
 
