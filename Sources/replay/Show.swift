@@ -21,7 +21,13 @@ struct Show: ParsableCommand {
             let store = try storeOptions.open()
             let header = try store.header(episode)
             let events = try store.events(episode)
-            if json { return try printJSON(ShownEpisode(header: header, events: events)) }
+            if json {
+                let shown = try events.map {
+                    ShownEvent(seq: $0.seq, step: $0.step, simMinute: $0.simMinute, kind: $0.kind.rawValue,
+                               payload: try $0.decodedPayload(), rngState: $0.rngState, prevHash: $0.prevHash, hash: $0.hash)
+                }
+                return try printJSON(ShownEpisode(header: header, events: shown))
+            }
             print(try Timeline.render(header: header, events: events))
         } catch {
             throw fail(error)
@@ -30,7 +36,19 @@ struct Show: ParsableCommand {
 
     struct ShownEpisode: Encodable {
         var header: EpisodeHeader
-        var events: [TraceEvent]
+        var events: [ShownEvent]
+    }
+
+    /// An event with its payload as a JSON object rather than a string.
+    struct ShownEvent: Encodable {
+        var seq: Int
+        var step: Int
+        var simMinute: Int
+        var kind: String
+        var payload: TracePayload
+        var rngState: String
+        var prevHash: String
+        var hash: String
     }
 }
 
