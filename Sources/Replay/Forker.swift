@@ -23,11 +23,10 @@ public struct Forker {
         let events = try store.events(episodeID)
         let exchanges = TraceExchange.all(in: events)
         let turns = exchanges.filter { if case .rejected = $0 { false } else { true } }
-        guard let last = turns.last?.step, let original = turns.first(where: { $0.step == step }) else {
-            let range = turns.isEmpty ? "none: the episode has no steps" : "1…\(turns.last!.step)"
+        guard let original = turns.first(where: { $0.step == step }) else {
+            let range = turns.last.map { "1…\($0.step)" } ?? "none: the episode has no steps"
             throw ForkError.stepOutOfRange(episode: episodeID, step: step, valid: range)
         }
-        _ = last
         let alternate: CatalogAction
         do { alternate = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
 

@@ -47,9 +47,9 @@ public enum TraceLog {
         if headerOnly { return (header.episode, events) }
         for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let number = offset + 1
-            let row: LogEvent
+            let row: Line
             do {
-                row = try CanonicalJSON.decode(LogEvent.self, from: Data(line.utf8))
+                row = try CanonicalJSON.decode(Line.self, from: Data(line.utf8))
             } catch {
                 throw .badLog(file: file, line: number, problem: "not a trace event (\(describe(error)))")
             }
@@ -101,15 +101,30 @@ public enum TraceLog {
         var version: Int
     }
 
-    struct LogEvent: Codable {
-        var episodeID: String
-        var seq: Int
-        var step: Int
-        var simMinute: Int
-        var kind: String
-        var payload: TracePayload
-        var rngState: String
-        var prevHash: String
-        var hash: String
+    /// One event line: the event with its episode id and its payload as a
+    /// JSON object (what `replay show --json` prints too).
+    public struct Line: Codable, Sendable, Hashable {
+        public var episodeID: String
+        public var seq: Int
+        public var step: Int
+        public var simMinute: Int
+        public var kind: String
+        public var payload: TracePayload
+        public var rngState: String
+        public var prevHash: String
+        public var hash: String
+
+        /// The line for a stored event (decoding its payload).
+        public init(episodeID: String, event: TraceEvent) throws {
+            self.episodeID = episodeID
+            seq = event.seq
+            step = event.step
+            simMinute = event.simMinute
+            kind = event.kind.rawValue
+            payload = try event.decodedPayload()
+            rngState = event.rngState
+            prevHash = event.prevHash
+            hash = event.hash
+        }
     }
 }

@@ -102,6 +102,8 @@ struct ReplayCLITests {
             (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--seed", "43", "--agent", "anchoring", "--episode-id", "ep_0fa72a32ec1d"],
              "already in"),
             (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--episode-id", "ep_XYZ"], "--episode-id 'ep_XYZ' is not ep_"),
+            (["medgym", "batch", "--fixtures", "adv_*,zzz*", "--seeds", "1-2"], "unknown fixture 'zzz*'"),
+            (["medgym", "batch", "--seeds", "5-1"], "invalid seed '5-1'"),
         ]
         for (command, message) in cases {
             let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--store", store])

@@ -192,6 +192,26 @@ struct TraceStoreTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("missing.sqlite")))
     }
 
+    @Test func batchRecordsEveryCombinationOncePerTransaction() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        let fixtures = try FixtureLoader.shipped(matching: ["adv_a*", "adv_cocaine_dissection", "adv_*"])
+        #expect(fixtures.map(\.id) == ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka"])
+        #expect(throws: UnknownFixtureError.self) { try FixtureLoader.shipped(matching: ["zzz*"]) }
+        let groups = try BatchRecorder(fixtures: Array(fixtures.prefix(2)), seeds: 1...3, agents: [.expert, .anchoring])
+            .run(into: store, createdAt: { "x" })
+        #expect(groups.map { "\($0.fixture)/\($0.agent)" } == [
+            "adv_aaa_30min/expert", "adv_aaa_30min/anchoring", "adv_cocaine_dissection/expert", "adv_cocaine_dissection/anchoring"])
+        #expect(try store.list().count == 12)
+        let dissectionAnchoring = groups[3]
+        #expect(dissectionAnchoring.outcomeCounts.map(\.outcome) == ["missed_aad"])
+        #expect(dissectionAnchoring.summary.hasPrefix("adv_cocaine_dissection × anchoring: 3 episodes, mean composite "))
+        // Recording the same batch again stores nothing new (content-derived ids).
+        _ = try BatchRecorder(fixtures: Array(fixtures.prefix(1)), seeds: 1...3, agents: [.expert]).run(into: store, createdAt: { "y" })
+        #expect(try store.list().count == 12)
+    }
+
     @Test func snakeCaseKeysDecodeBackToIDProperties() throws {
         let recorded = try demo()
         let state = recorded.finalState

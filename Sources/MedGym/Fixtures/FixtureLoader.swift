@@ -13,6 +13,20 @@ public enum FixtureLoader {
         try shippedURLs().map { try load(contentsOf: $0) }
     }
 
+    /// Shipped fixtures whose names match any of the glob patterns
+    /// (`adv_*`), in pattern order without repeats. A pattern that matches
+    /// nothing is an ``UnknownFixtureError`` listing the shipped names.
+    public static func shipped(matching patterns: [String]) throws -> [Fixture] {
+        let names = shippedNames()
+        var chosen: [String] = []
+        for pattern in patterns {
+            let hits = names.filter { fnmatch(pattern, $0, 0) == 0 }
+            guard !hits.isEmpty else { throw UnknownFixtureError(name: pattern, known: names) }
+            for hit in hits where !chosen.contains(hit) { chosen.append(hit) }
+        }
+        return try chosen.map { try fixture(named: $0) }
+    }
+
     /// A shipped fixture by name, or a file when the argument is a path to a `.json` file.
     public static func fixture(named nameOrPath: String, catalog: ActionCatalog = .shipped) throws -> Fixture {
         if nameOrPath.hasSuffix(".json") || nameOrPath.contains("/") {
