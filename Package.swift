@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         .target(
             name: "MedGym",
-            resources: [.copy("Resources/archetypes"), .copy("Resources/catalog")]
+            resources: [.copy("Resources/archetypes"), .copy("Resources/catalog"), .copy("Resources/adversarial")]
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(

@@ -18,9 +18,9 @@ public struct EventDifference: Sendable, Hashable, CustomStringConvertible {
                 return "\(label): recorded payload \(Self.clip(r.payload)) but re-execution gives \(Self.clip(p.payload))"
             }
             return "\(label): recorded hash \(r.hash.prefix(12))… but re-execution gives \(p.hash.prefix(12))…"
-        case (nil, let p?):
+        case (nil, _?):
             return "the recording ends before \(label), which re-execution produces"
-        case (let r?, nil):
+        case (_?, nil):
             return "re-execution ends before recorded \(label)"
         case (nil, nil):
             return label

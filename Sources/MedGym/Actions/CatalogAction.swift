@@ -4,6 +4,9 @@ public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Orders produce a result after a turnaround.
     public var isOrder: Bool { self == .lab || self == .ecg || self == .imaging }
+
+    /// Orders and consults: the answer arrives after a turnaround.
+    public var arrivesLater: Bool { isOrder || self == .consult }
 }
 
 /// A condition on the patient's current state: a vital sign or a hidden lab
@@ -47,6 +50,8 @@ public struct Contraindication: Sendable, Hashable, Codable {
     public var below: Double?
     public var above: Double?
     public var reason: String
+    /// Where the contraindication comes from (usually the drug label).
+    public var source: Citation?
 
     public var condition: StateCondition { StateCondition(vital: vital, lab: lab, below: below, above: above) }
 }
@@ -72,9 +77,11 @@ public struct CatalogAction: Sendable, Hashable, Codable, Identifiable {
     public var contraindications: [Contraindication]?
     /// Whether doing it again is clinically ordinary (repeat troponin, more fluid).
     public var repeatable: Bool?
+    /// How a medication acts over time (onset, decay, ceiling, toxicity, volume, lab effects).
+    public var pk: DrugProfile?
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, name, synonyms, cost, effects, contraindications, repeatable
+        case id, kind, name, synonyms, cost, effects, contraindications, repeatable, pk
         case timeMin = "time_min"
         case turnaroundMin = "turnaround_min"
         case normalResult = "normal_result"

@@ -82,7 +82,7 @@ public enum AgentSpec: Sendable, Hashable {
     /// The agent for a fixture and seed.
     public func makeAgent(fixture: Fixture, seed: UInt64) -> any Agent {
         switch self {
-        case .expert: ScriptedAgent(id: "expert", actions: fixture.policies.expert)
+        case .expert: ExpertAgent(fixture: fixture)
         case .anchoring: ScriptedAgent(id: "anchoring", actions: fixture.policies.anchoring)
         case .random: RandomAgent(seed: seed)
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)

@@ -1,22 +1,33 @@
-/// The deterministic patient model of one fixture: vitals as a function of
-/// latent progression, intervention offsets and keyed noise.
+import Foundation
+
+/// The deterministic patient model of one fixture: the disease's course,
+/// what has been done to the patient, and the body's answer to both.
+///
+/// Vitals at a minute are the untreated course (keyframes by progression),
+/// plus lasting complications, plus the active drugs, plus keyed noise; then
+/// the body answers: fluid overload and hypoventilation lower SpO2, and low
+/// perfusion, hypoxaemia, sedation and hypoglycaemia lower GCS. GCS is
+/// computed, never carried: a MAP of 0 with GCS 15 cannot happen.
 public struct Physiology: Sendable {
     public let course: Course
     public let random: SeededRandom
+    /// This episode's untreated progression rate (the seed's luck, drawn once).
+    public let baseRate: Double
 
     public init(course: Course, seed: UInt64) {
         self.course = course
         self.random = SeededRandom(seed: seed)
+        self.baseRate = course.ratePerMin * (1 + course.rateJitter * random.symmetric("course.rate"))
     }
 
-    /// This episode's untreated progression rate (the seed's luck, drawn once).
-    public var baseRate: Double {
-        course.ratePerMin * (1 + course.rateJitter * random.symmetric("course.rate"))
-    }
-
-    /// Progression per minute given the interventions so far.
-    public func rate(factor: Double, add: Double) -> Double {
-        baseRate * factor + add
+    /// Progression per minute given the drugs' effect on the pace and the
+    /// pressure the disease is under.
+    public func rate(drugs: DrugEffects, vitals: Vitals) -> Double {
+        var factor = drugs.rateMultiplier
+        for rule in course.pressureRules ?? [] where rule.condition.matches(vitals[field: rule.condition.vital ?? ""]) {
+            factor *= rule.multiplier
+        }
+        return baseRate * factor + drugs.rateAdd
     }
 
     /// The untreated vitals at a progression, interpolated between keyframes.
@@ -31,13 +42,57 @@ public struct Physiology: Sendable {
         return frames[frames.count - 1].vitals
     }
 
-    /// Bedside vitals at a minute: untreated course + treatment + noise.
-    public func vitals(progress: Double, offsets: VitalsOffset, minute: Int) -> Vitals {
-        var noise: [String: Double] = [:]
+    /// Keyed monitor noise at a minute.
+    func noise(at minute: Int) -> Vitals {
+        var noise = Vitals.zero
         for (field, amplitude) in course.noise.sortedEntries {
-            noise[field] = amplitude * random.symmetric("noise.\(field)", UInt64(minute))
+            noise[field: field] = amplitude * random.symmetric("noise.\(field)", UInt64(minute))
         }
-        return baseVitals(at: progress).adding(offsets).adding(VitalsOffset(noise)).clamped()
+        return noise
+    }
+
+    /// Bedside vitals at a minute.
+    public func vitals(progress: Double, complications: VitalsOffset, drugs: DrugEffects, weightKg: Double,
+                       glucose: Double?, minute: Int) -> Vitals {
+        var v = baseVitals(at: progress) + Vitals(complications) + drugs.offset + noise(at: minute)
+        // Fluid overload: pulmonary oedema above 60 mL/kg in the ED [calib].
+        let overload = max(0, drugs.volumeMlPerKg - Self.overloadMlPerKg)
+        v.spo2 -= 0.5 * overload
+        v.rr += 0.15 * overload
+        // Hypoventilation: SpO2 falls as breathing slows below 10/min [calib; PHYSIOLOGY §2.2].
+        v.rr = max(v.rr, 0)
+        if v.rr < 10 { v.spo2 -= 4.5 * (10 - v.rr) }
+        v.hr = max(v.hr, 0)
+        v.sbp = max(v.sbp, 0)
+        v.dbp = min(max(v.dbp, 0), max(v.sbp - 5, 0))
+        v.gcs -= Self.consciousnessLoss(map: v.map, spo2: v.spo2, rr: v.rr, glucose: glucose, current: v.gcs)
+        return v.clamped()
+    }
+
+    /// Crystalloid and blood beyond this volume (mL/kg) flood the lungs.
+    public static let overloadMlPerKg = 60.0
+
+    /// GCS points lost to perfusion, oxygenation, CO2 retention and glucose
+    /// (PHYSIOLOGY §2.4, calibration).
+    static func consciousnessLoss(map: Double, spo2: Double, rr: Double, glucose: Double?, current: Double) -> Double {
+        var loss = 0.0
+        switch map {
+        case ..<40: return current - 3
+        case ..<50: loss += 4.5
+        case ..<65: loss += 1.5
+        default: break
+        }
+        switch spo2 {
+        case ..<70: loss = max(loss, current - 7)
+        case ..<85: loss += 3
+        case ..<90: loss += 0.5
+        default: break
+        }
+        if rr < 8 { loss += 0.5 * (8 - rr) }
+        if let glucose {
+            if glucose < 30 { loss += 6 } else if glucose < 50 { loss += 3 }
+        }
+        return loss
     }
 
     /// What a monitor shows on a patient who has died.

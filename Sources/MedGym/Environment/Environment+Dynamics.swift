@@ -7,23 +7,27 @@ extension Environment {
             response = interviewAnswer(action)
         case .exam:
             response = examFinding(action)
-        case .lab, .ecg, .imaging:
+        case .lab, .ecg, .imaging, .consult:
             let due = minute + (action.turnaroundMin ?? 0)
             state.pending.append(PendingOrder(actionID: action.id, step: state.step, orderedAt: minute, dueAt: due))
-            events.append(EnvironmentEvent(minute: minute, kind: .orderPlaced, action: action.id,
-                                           text: "\(action.name) ordered; result expected at minute \(due)"))
-            response = "\(action.name) ordered."
+            let what = action.kind == .consult ? "paged; expected at the bedside at minute \(due)" : "ordered; result expected at minute \(due)"
+            events.append(EnvironmentEvent(minute: minute, kind: .orderPlaced, action: action.id, text: "\(action.name) \(what)"))
+            response = action.kind == .consult ? "\(action.name) paged." : "\(action.name) ordered."
         case .medication, .procedure:
             response = "\(action.name): done."
-        case .consult:
-            response = action.normalResult ?? "Consult requested."
         case .communication, .documentation:
             response = "\(action.name): done."
         case .disposition:
-            response = "Patient dispositioned: \(action.name)."
+            if let rule = fixture.admission.first(where: { $0.disposition == action.id }),
+               let missing = rule.requires.unmet(in: state, step: state.step, minute: minute) {
+                response = "\(action.name) declined: \(rule.refusal) (missing: \(missing))"
+            } else {
+                state.status = .disposed
+                response = "Patient dispositioned: \(action.name)."
+            }
         }
         if let note = applyModifiers(for: action) { response = [response, note].compactMap { $0 }.joined(separator: " ") }
-        if let response, action.kind != .lab, action.kind != .ecg, action.kind != .imaging {
+        if let response, !action.kind.arrivesLater {
             events.append(EnvironmentEvent(minute: minute, kind: .response, action: action.id, text: response))
         }
         return response
@@ -49,8 +53,9 @@ extension Environment {
         return entry.text
     }
 
-    /// Applies the fixture's modifiers (or the catalog's generic effect) and
-    /// returns any note to show.
+    /// Applies the fixture's modifiers (or the catalog's generic effect):
+    /// a dose with its effect and its pull on the disease's pace, lasting
+    /// complications, immediate jumps in progression. Returns any note.
     private mutating func applyModifiers(for action: CatalogAction) -> String? {
         let earlier = Set(state.actions.dropLast().map(\.actionID))
         let applicable = fixture.modifiers(for: action.id).filter { modifier in
@@ -59,44 +64,68 @@ extension Environment {
             return true
         }
         var notes: [String] = []
-        var vitalsOverridden = false
+        var effect = action.effects ?? VitalsOffset()
+        var multiplier: Double?
+        var add: Double?
         for modifier in applicable {
-            if let factor = modifier.rateMultiplier { state.rateFactor *= factor }
-            if let add = modifier.rateAdd { state.rateAdd += add }
+            if let factor = modifier.rateMultiplier { multiplier = (multiplier ?? 1) * factor }
+            if let delta = modifier.rateAdd { add = (add ?? 0) + delta }
             if let delta = modifier.progressDelta {
                 state.progress = min(max(state.progress + delta, 0), fixture.course.deathAtProgress)
             }
             if let vitals = modifier.vitals {
-                state.offsets = state.offsets.adding(vitals)
-                vitalsOverridden = true
+                if modifier.persistent == true { state.offsets = state.offsets.adding(vitals) } else { effect = vitals }
             }
             if modifier.definitive == true { state.definitive = true }
             if let note = modifier.note { notes.append(note) }
         }
-        if !vitalsOverridden, let generic = action.effects { state.offsets = state.offsets.adding(generic) }
-        state.vitals = physiology.vitals(progress: state.progress, offsets: state.offsets, minute: state.minute)
+        if action.pk != nil || multiplier != nil || add != nil || (action.kind == .medication && !effect.isEmpty) {
+            state.doses.append(Dose(action: action.id, minute: state.minute, effect: effect,
+                                    rateMultiplier: multiplier, rateAdd: add))
+        }
+        refreshVitals()
         return notes.isEmpty ? nil : notes.joined(separator: " ")
     }
 
-    /// Runs the clock minute by minute: progression, findings, alerts,
-    /// results, death.
+    /// Recomputes the bedside vitals at the current minute.
+    mutating func refreshVitals() {
+        guard state.alive else { return }
+        let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
+        state.vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
+                                         weightKg: fixture.patient.weightKg, glucose: labValue("glucose"), minute: state.minute)
+    }
+
+    /// Runs the clock minute by minute: progression, drug effects, the
+    /// body's answer, arrest, findings, alerts, results.
     mutating func advance(minutes: Int, events: inout [EnvironmentEvent]) {
         deliverResults(upTo: state.minute, events: &events)
         for _ in 0..<minutes {
             guard state.alive else { break }
             state.minute += 1
+            let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
             if !state.definitive {
-                let rate = physiology.rate(factor: state.rateFactor, add: state.rateAdd)
+                let rate = physiology.rate(drugs: drugs, vitals: state.vitals)
                 state.progress = min(max(state.progress + rate, 0), fixture.course.deathAtProgress)
             }
             if state.progress >= fixture.course.deathAtProgress {
-                state.deathMinute = state.minute
-                state.status = .died
-                state.vitals = Physiology.arrest
-                events.append(EnvironmentEvent(minute: state.minute, kind: .alert, text: "cardiac arrest: no pulse"))
+                die(ArrestCause(text: "\(fixture.truth.name) ran its course", iatrogenic: false), events: &events)
                 break
             }
-            state.vitals = physiology.vitals(progress: state.progress, offsets: state.offsets, minute: state.minute)
+            let potassium = labValue("potassium"), glucose = labValue("glucose")
+            let vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
+                                           weightKg: fixture.patient.weightKg, glucose: glucose, minute: state.minute)
+            let untreated = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: DrugEffects(),
+                                              weightKg: fixture.patient.weightKg, glucose: fixture.lab("glucose"),
+                                              minute: state.minute)
+            state.vitals = vitals
+            state.injury.record(vitals, untreated: untreated, drugs: drugs)
+            let movedLabs = potassium != fixture.lab("potassium") || glucose != fixture.lab("glucose")
+            let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury, potassium: potassium,
+                                              glucose: glucose, labsMovedByDrugs: movedLabs)
+            if let cause = ArrestRules.check(hazards, draw: physiology.random.unit("arrest", UInt64(state.minute))) {
+                die(cause, events: &events)
+                break
+            }
             for finding in fixture.course.findings
             where finding.atProgress <= state.progress && !state.firedAlerts.contains(finding.id) {
                 state.firedAlerts.append(finding.id)
@@ -112,9 +141,18 @@ extension Environment {
         }
     }
 
+    private mutating func die(_ cause: ArrestCause, events: inout [EnvironmentEvent]) {
+        state.deathMinute = state.minute
+        state.deathCause = cause
+        state.status = .died
+        state.vitals = Physiology.arrest
+        events.append(EnvironmentEvent(minute: state.minute, kind: .alert, text: "cardiac arrest: no pulse (\(cause.text))"))
+    }
+
     private mutating func deliverResults(upTo minute: Int, events: inout [EnvironmentEvent]) {
         while let index = state.pending.firstIndex(where: { $0.dueAt <= minute }) {
             let order = state.pending.remove(at: index)
+            state.results.append(ResultRecord(actionID: order.actionID, step: order.step, orderedAt: order.orderedAt, minute: minute))
             let text = resultText(for: order.actionID)
             events.append(EnvironmentEvent(minute: minute, kind: .resultArrived, action: order.actionID, text: text,
                                            orderedAt: order.orderedAt))

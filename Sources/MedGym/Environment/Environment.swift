@@ -51,12 +51,14 @@ public struct Environment: Sendable {
     }
 
     static func initialState(fixture: Fixture, physiology: Physiology, seed: UInt64) -> EpisodeState {
-        let vitals = physiology.vitals(progress: fixture.course.startProgress, offsets: VitalsOffset(), minute: 0)
+        let vitals = physiology.vitals(progress: fixture.course.startProgress, complications: VitalsOffset(),
+                                       drugs: DrugEffects(), weightKg: fixture.patient.weightKg,
+                                       glucose: fixture.lab("glucose"), minute: 0)
         return EpisodeState(
             fixtureID: fixture.id, seed: seed, minute: 0, step: 0, progress: fixture.course.startProgress,
-            rateFactor: 1, rateAdd: 0, definitive: false, offsets: VitalsOffset(), vitals: vitals,
-            arrivalVitals: vitals, actions: [], pending: [], firedAlerts: [], symptoms: [], totalCost: 0,
-            status: .running, deathMinute: nil)
+            definitive: false, offsets: VitalsOffset(), doses: [], vitals: vitals,
+            arrivalVitals: vitals, actions: [], pending: [], results: [], warnings: [], injury: InjuryRecord(arrival: vitals),
+            deathCause: nil, firedAlerts: [], symptoms: [], totalCost: 0, status: .running, deathMinute: nil)
     }
 
     /// Resolves free text to a catalog action and applies it.
@@ -84,9 +86,10 @@ public struct Environment: Sendable {
         for contra in action.contraindications ?? [] where contraindicationHolds(contra) {
             events.append(EnvironmentEvent(minute: start, kind: .warning, action: action.id,
                                            text: "\(action.name): contraindicated, \(contra.reason) (\(contra.condition.summary))"))
+            state.warnings.append(WarningRecord(step: state.step, minute: start, actionID: action.id,
+                                                reason: contra.reason, source: contra.source))
         }
         let response = respond(to: action, at: start, events: &events)
-        if action.kind == .disposition { state.status = .disposed }
         advance(minutes: max(action.timeMin, 0), events: &events)
         return finishStep(action: action.id, response: response, events: events)
     }
@@ -132,13 +135,11 @@ public struct Environment: Sendable {
         return false
     }
 
-    /// A hidden lab value now: potassium is replaced by potassium replacement.
-    func labValue(_ name: String) -> Double? {
-        guard var value = fixture.lab(name) else { return nil }
-        if name == "potassium" {
-            value += 0.5 * Double(state.actions.filter { $0.actionID == "potassium_replacement" }.count)
-        }
-        return value
+    /// A hidden lab value now: the fixture's value moved by the lab effects
+    /// of the doses given (potassium up with replacement, down with insulin).
+    public func labValue(_ name: String) -> Double? {
+        guard let base = fixture.lab(name) else { return nil }
+        return DrugEffects.lab(name, base: base, at: state.minute, doses: state.doses, catalog: catalog)
     }
 }
 

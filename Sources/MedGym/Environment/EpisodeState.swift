@@ -12,20 +12,27 @@ public struct EpisodeState: Sendable, Hashable, Codable {
     public var step: Int
     /// Latent disease progression, 0 = stable, `death_at_progress` = death.
     public var progress: Double
-    /// Product of rate multipliers from interventions.
-    public var rateFactor: Double
-    /// Sum of rate additions from interventions.
-    public var rateAdd: Double
     /// Definitive treatment given: progression has stopped.
     public var definitive: Bool
-    /// Accumulated effect of interventions on vitals.
+    /// Lasting complications on vitals (cerebral oedema after an insulin bolus).
     public var offsets: VitalsOffset
+    /// Every dose given, with the effect it was given with: drug effects are
+    /// computed from these at each minute (onset, decay, saturation, ceiling).
+    public var doses: [Dose]
     /// Current (true) vitals.
     public var vitals: Vitals
     /// Vitals at arrival, the reference for trend alerts.
     public var arrivalVitals: Vitals
     public var actions: [ActionRecord]
     public var pending: [PendingOrder]
+    /// Orders and consults whose answer has arrived, in arrival order.
+    public var results: [ResultRecord]
+    /// Contraindication warnings shown, each with the action given despite it.
+    public var warnings: [WarningRecord]
+    /// Perfusion and oxygenation debt so far.
+    public var injury: InjuryRecord
+    /// Why the heart stopped, when it did.
+    public var deathCause: ArrestCause?
     public var firedAlerts: [String]
     public var symptoms: [String]
     public var totalCost: Int
@@ -46,6 +53,11 @@ public struct EpisodeState: Sendable, Hashable, Codable {
 
     /// Whether an action was done at any step.
     public func did(_ actionID: String) -> Bool { actions.contains { $0.actionID == actionID } }
+
+    /// Whether the answer to any of these orders had arrived by `minute`.
+    public func resulted(_ actionIDs: [String], by minute: Int) -> Bool {
+        results.contains { actionIDs.contains($0.actionID) && $0.minute <= minute }
+    }
 
     /// The first record of any of these actions.
     public func first(of actionIDs: [String]) -> ActionRecord? {
@@ -83,4 +95,22 @@ public struct PendingOrder: Sendable, Hashable, Codable {
     public var step: Int
     public var orderedAt: Int
     public var dueAt: Int
+}
+
+/// An order or consult whose answer arrived.
+public struct ResultRecord: Sendable, Hashable, Codable {
+    public var actionID: String
+    public var step: Int
+    public var orderedAt: Int
+    /// Minute the result (or the consultant) arrived.
+    public var minute: Int
+}
+
+/// A contraindication warning shown for an action that was then given.
+public struct WarningRecord: Sendable, Hashable, Codable {
+    public var step: Int
+    public var minute: Int
+    public var actionID: String
+    public var reason: String
+    public var source: Citation?
 }

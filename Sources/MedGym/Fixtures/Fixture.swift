@@ -20,6 +20,10 @@ public struct Fixture: Sendable, Hashable, Codable, Identifiable {
     public var labs: [LabValue]
     /// How this case responds to specific actions beyond their generic effects.
     public var modifiers: [ActionModifier]
+    /// Dispositions the receiving team accepts only when their requirements
+    /// hold (theatre needs a confirmed diagnosis, the surgeon and consent);
+    /// otherwise the request is declined and the encounter goes on.
+    public var admission: [AdmissionRule]
     public var interview: [InterviewAnswer]
     public var exam: [ExamFinding]
     public var results: [OrderResult]
@@ -57,6 +61,33 @@ public struct Course: Sendable, Hashable, Codable {
     public var findings: [CourseFinding]
     /// Per-minute noise amplitude on each vital.
     public var noise: VitalsOffset
+    /// Pressures that speed the disease (SBP above 100 in a contained rupture).
+    public var pressureRules: [PressureRule]?
+    /// How much faster than the cited natural history this course runs.
+    public var timeCompression: TimeCompression
+}
+
+/// A vital-sign condition that multiplies the progression rate while it holds.
+public struct PressureRule: Sendable, Hashable, Codable {
+    public var condition: StateCondition
+    public var multiplier: Double
+    public var source: Citation
+}
+
+/// The factor by which the simulated course runs faster than the natural
+/// history it is drawn from, and why.
+public struct TimeCompression: Sendable, Hashable, Codable {
+    public var factor: Double
+    public var note: String
+}
+
+/// A disposition the receiving team takes only when `requires` holds.
+public struct AdmissionRule: Sendable, Hashable, Codable {
+    public var disposition: String
+    public var requires: Requirement
+    /// What the team says when it declines.
+    public var refusal: String
+    public var source: Citation
 }
 
 /// Vital signs at one point of progression.
@@ -98,6 +129,9 @@ public struct ActionModifier: Sendable, Hashable, Codable {
     public var unlessAfter: [String]?
     /// Only applies when one of these actions was done before (insulin after fluids).
     public var onlyAfter: [String]?
+    /// The vitals change is a lasting complication (cerebral oedema), not a
+    /// drug effect that wears off.
+    public var persistent: Bool?
     /// Text shown to the agent when the modifier applies.
     public var note: String?
 }

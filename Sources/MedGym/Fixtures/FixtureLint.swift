@@ -23,6 +23,17 @@ public enum FixtureLint {
             let unverified = citations(of: fixture).filter { $0.verified == false }.count
             lines.append("\(ok ? "ok  " : "FAIL") \(fixture.id): expert ≥ \(worstExpert.plain), anchoring ≤ \(bestAnchoring.plain) over seeds \(seeds.lowerBound)-\(seeds.upperBound)" +
                          " · \(citations(of: fixture).count) citations (\(unverified) sections unverified)")
+            if let suite = try AdversarialSuite.shipped(for: fixture.id) {
+                let results = try AdversarialSuite.run(suite, fixture: fixture)
+                let held = results.filter { $0.violations.isEmpty }.count
+                passed = passed && held == results.count
+                lines.append("     adversarial: \(held)/\(results.count) strategies held at seed 42 (anchoring \(results.first?.anchoring.plain ?? "-"))")
+                for result in results {
+                    let mark = result.violations.isEmpty ? "held" : "BROKEN"
+                    lines.append("       \(mark) \(result.strategy.id): \(result.score.composite.plain), \(result.score.outcome), harm \(result.score.harmLevel.rawValue), \(result.score.fate.status.rawValue)"
+                                 + (result.violations.isEmpty ? "" : " — " + result.violations.joined(separator: "; ")))
+                }
+            }
         }
         lines.append(passed ? "\(fixtures.count) fixtures valid" : "lint failed")
         return Report(passed: passed, text: lines.joined(separator: "\n"))
@@ -31,7 +42,8 @@ public enum FixtureLint {
     static func citations(of fixture: Fixture) -> [Citation] {
         let key = fixture.answerKey
         return [key.outcome.source, key.survival.source, key.disposition.source, key.cost.source, key.efficiency.source]
-            + key.items.map(\.source) + key.harmful.map(\.source)
+            + key.items.map(\.source) + key.harmful.map(\.source) + key.postEd.courses.map(\.source)
+            + key.postEd.courses.flatMap { ($0.adjustments ?? []).map(\.source) } + fixture.admission.map(\.source)
     }
 }
 

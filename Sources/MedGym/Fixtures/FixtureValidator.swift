@@ -62,17 +62,48 @@ struct FixtureValidator {
         }
         for (i, entry) in f.exam.enumerated() { try check([entry.action], "exam[\(i)].action", kinds: [.exam]) }
         for (i, entry) in f.results.enumerated() {
-            try check([entry.action], "results[\(i)].action", kinds: [.lab, .ecg, .imaging])
+            try check([entry.action], "results[\(i)].action", kinds: [.lab, .ecg, .imaging, .consult])
+        }
+        for (i, rule) in f.admission.enumerated() {
+            try check([rule.disposition], "admission[\(i)].disposition", kinds: [.disposition])
+            try check(rule.requires.actionIDs, "admission[\(i)].requires")
+            try cite(rule.source, "admission[\(i)].source")
+        }
+        if f.course.timeCompression.factor < 1 {
+            throw fail("course.time_compression.factor", "must be at least 1 (how many times faster than the natural history)")
+        }
+        for (i, rule) in (f.course.pressureRules ?? []).enumerated() {
+            guard let vital = rule.condition.vital, Vitals.fieldNames.contains(vital) else {
+                throw fail("course.pressure_rules[\(i)].condition.vital", "must name a vital sign")
+            }
+            try cite(rule.source, "course.pressure_rules[\(i)].source")
         }
 
         let key = f.answerKey
         try check(key.outcome.confirms, "answer_key.outcome.confirms")
         try cite(key.outcome.source, "answer_key.outcome.source")
-        for (i, group) in key.survival.treatment.enumerated() { try check(group, "answer_key.survival.treatment[\(i)]") }
-        if !(0...1).contains(key.survival.untreatedMortality) {
-            throw fail("answer_key.survival.untreated_mortality", "must be a probability between 0 and 1")
-        }
         try cite(key.survival.source, "answer_key.survival.source")
+        let post = key.postEd
+        if post.horizonDays <= 0 { throw fail("answer_key.post_ed.horizon_days", "must be a positive number of days") }
+        if post.courses.isEmpty { throw fail("answer_key.post_ed.courses", "needs at least one course") }
+        let dispositionIDs = catalog.actions.filter { $0.kind == .disposition }.map(\.id)
+        for id in dispositionIDs + ["none"] where !post.courses.contains(where: { $0.dispositions.contains(id) }) {
+            throw fail("answer_key.post_ed.courses", "no course covers disposition '\(id)'; every disposition (and 'none') needs one")
+        }
+        for (i, course) in post.courses.enumerated() {
+            let field = "answer_key.post_ed.courses[\(i)]"
+            try check(course.dispositions.filter { $0 != "none" }, "\(field).dispositions", kinds: [.disposition])
+            try check(course.requires?.actionIDs ?? [], "\(field).requires")
+            if !(0...1).contains(course.mortality) { throw fail("\(field).mortality", "must be a probability between 0 and 1") }
+            try cite(course.source, "\(field).source")
+            for (j, adjustment) in (course.adjustments ?? []).enumerated() {
+                try check((adjustment.when.given ?? []) + (adjustment.when.notGiven ?? []) + (adjustment.when.notResulted ?? []), "\(field).adjustments[\(j)].when")
+                for finding in adjustment.when.finding ?? [] where !f.course.findings.contains(where: { $0.id == finding }) {
+                    throw fail("\(field).adjustments[\(j)].when.finding", "'\(finding)' is not a course finding id")
+                }
+                try cite(adjustment.source, "\(field).adjustments[\(j)].source")
+            }
+        }
         try check(key.disposition.accepted, "answer_key.disposition.accepted", kinds: [.disposition])
         for (i, p) in key.disposition.partial.enumerated() { try check(p.actions, "answer_key.disposition.partial[\(i)].actions", kinds: [.disposition]) }
         for (i, p) in key.disposition.harmful.enumerated() { try check(p.actions, "answer_key.disposition.harmful[\(i)].actions", kinds: [.disposition]) }
@@ -85,6 +116,7 @@ struct FixtureValidator {
             if item.actions.isEmpty { throw fail("\(field).actions", "needs at least one action") }
             try check(item.actions, "\(field).actions")
             try check(item.before ?? [], "\(field).before")
+            try check(item.requires?.actionIDs ?? [], "\(field).requires")
             if item.points < 0 { throw fail("\(field).points", "must not be negative; use missed_points for a penalty") }
             if [.survival, .disposition, .cost, .harm, .efficiency].contains(item.dimension) {
                 throw fail("\(field).dimension", "'\(item.dimension.rawValue)' is scored by its own rule; use workup, red_flag, communication or documentation")

@@ -21,6 +21,8 @@ public enum Dimension: String, Sendable, Hashable, Codable, CaseIterable {
 public struct AnswerKey: Sendable, Hashable, Codable {
     public var outcome: OutcomeRule
     public var survival: SurvivalRule
+    /// The course after the ED by disposition, to a fixed horizon.
+    public var postEd: PostEDRule
     public var disposition: DispositionRule
     /// Actions to be done (workup, red flags, communication, documentation).
     public var items: [KeyItem]
@@ -30,8 +32,10 @@ public struct AnswerKey: Sendable, Hashable, Codable {
     public var efficiency: EfficiencyRule
 }
 
-/// How the outcome label is chosen: `caught` when any confirming action was
-/// ordered before the episode ended, `missed` otherwise, `death` on death.
+/// How the outcome label is chosen: `caught` when the result of a
+/// confirming order had arrived before the episode ended and the
+/// disposition was consistent with it (accepted or partially appropriate),
+/// `missed` otherwise, `death` on death in the ED.
 public struct OutcomeRule: Sendable, Hashable, Codable {
     public var caught: String
     public var missed: String
@@ -41,13 +45,10 @@ public struct OutcomeRule: Sendable, Hashable, Codable {
     public var source: Citation
 }
 
-/// Survival points: full when the patient is alive and on a definitive
-/// treatment path (any of `treatment`, each an all-of list of actions);
-/// scaled by `1 − untreated_mortality` when alive without it; zero on death.
+/// Survival points: `points` × the probability of being alive at the
+/// post-ED horizon (see ``PostEDRule``); zero on death in the ED.
 public struct SurvivalRule: Sendable, Hashable, Codable {
     public var points: Double
-    public var treatment: [[String]]
-    public var untreatedMortality: Double
     public var source: Citation
 }
 
@@ -61,10 +62,12 @@ public struct DispositionRule: Sendable, Hashable, Codable {
     public var source: Citation
 }
 
-/// A set of actions and the points they carry.
+/// A set of actions and the points they carry; for unsafe dispositions,
+/// how badly they harm (scored on the harm dimension).
 public struct ScoredActions: Sendable, Hashable, Codable {
     public var actions: [String]
     public var points: Double
+    public var severity: HarmLevel?
 }
 
 /// One answer-key entry scored by whether the agent did it.
@@ -84,6 +87,11 @@ public struct KeyItem: Sendable, Hashable, Codable {
     public var lateFraction: Double?
     /// Must come before the first of these actions (if they happen).
     public var before: [String]?
+    /// What must already be done or resulted when the action is taken
+    /// (consent after the diagnosis is established).
+    public var requires: Requirement?
+    /// Points when done only out of order (default 0).
+    public var outOfOrderPoints: Double?
     public var source: Citation
 }
 

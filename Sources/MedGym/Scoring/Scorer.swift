@@ -1,8 +1,9 @@
 /// Scores a finished (or stopped) episode against its fixture's answer key.
 ///
 /// A pure function of the episode state (which holds the whole action
-/// history with minutes and vitals) and the answer key: re-scoring the same
-/// trajectory with the same key always gives the same card.
+/// history with minutes and vitals, the results that arrived, the doses and
+/// the injury record) and the answer key: re-scoring the same trajectory
+/// with the same key always gives the same card.
 public struct Scorer: Sendable {
     public let fixture: Fixture
     public let catalog: ActionCatalog
@@ -14,16 +15,26 @@ public struct Scorer: Sendable {
 
     public func score(_ state: EpisodeState) -> ScoreCard {
         let key = fixture.answerKey
+        let fate = FateJudge(fixture: fixture).judge(state)
         var items: [ScoreItem] = []
-        items.append(survival(state))
-        items.append(disposition(state))
-        for item in key.items { items.append(keyItem(item, state)) }
         var worstHarm = HarmLevel.none
+        items.append(survival(state, fate: fate))
+        let (dispositionItem, unsafe) = disposition(state)
+        items.append(dispositionItem)
+        if let unsafe {
+            items.append(unsafe.0)
+            worstHarm = max(worstHarm, unsafe.1)
+        }
+        for item in key.items { items.append(keyItem(item, state)) }
         for harm in key.harmful {
             if let scored = harmItem(harm, state) {
                 items.append(scored)
                 worstHarm = max(worstHarm, harm.severity)
             }
+        }
+        for (item, level) in IatrogenicHarm.items(state, catalog: catalog) {
+            items.append(item)
+            worstHarm = max(worstHarm, level)
         }
         items.append(cost(state))
         items.append(efficiency(state))
@@ -32,7 +43,7 @@ public struct Scorer: Sendable {
         if !state.alive {
             outcome = "death"
             worstHarm = .critical
-        } else if state.actions.contains(where: { key.outcome.confirms.contains($0.actionID) }) {
+        } else if caught(state) {
             outcome = key.outcome.caught
         } else {
             outcome = key.outcome.missed
@@ -44,8 +55,27 @@ public struct Scorer: Sendable {
                            points: round2(items.filter { $0.dimension == dimension }.reduce(0) { $0 + $1.points }),
                            max: maxPoints(dimension))
         }
-        return ScoreCard(fixtureID: fixture.id, outcome: outcome, harmLevel: worstHarm,
-                         composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items)
+        return ScoreCard(fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
+                         composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items,
+                         fate: fate)
+    }
+
+    /// Caught means what a clinician means: the confirming result had
+    /// arrived, and the patient went where that diagnosis is treated.
+    func caught(_ state: EpisodeState) -> Bool {
+        let key = fixture.answerKey
+        guard state.resulted(key.outcome.confirms, by: state.minute), let chosen = state.disposition else { return false }
+        return key.disposition.accepted.contains(chosen) || key.disposition.partial.contains { $0.actions.contains(chosen) }
+    }
+
+    /// "missed acute type A aortic dissection".
+    func outcomeText(_ outcome: String) -> String {
+        let key = fixture.answerKey.outcome
+        switch outcome {
+        case key.caught: return "caught: \(fixture.truth.name) confirmed and sent for its treatment"
+        case key.missed: return "missed: \(fixture.truth.name) not confirmed, or not acted on"
+        default: return "death in the ED"
+        }
     }
 
     /// The most a dimension can give under this answer key.
@@ -61,29 +91,26 @@ public struct Scorer: Sendable {
         }
     }
 
-    private func survival(_ state: EpisodeState) -> ScoreItem {
+    private func survival(_ state: EpisodeState, fate: PatientFate) -> ScoreItem {
         let rule = fixture.answerKey.survival
-        let treated = rule.treatment.contains { group in group.allSatisfy(state.did) }
-        let points: Double
+        let alive = 1 - fate.mortality
         let detail: String
-        if !state.alive {
-            points = 0
-            detail = "died at minute \(state.deathMinute ?? state.minute)"
-        } else if treated {
-            points = rule.points
-            detail = "alive at minute \(state.minute) on a definitive treatment path"
+        if fate.status == .diedInED {
+            detail = fate.description
         } else {
-            points = rule.points * (1 - rule.untreatedMortality)
-            detail = "alive at minute \(state.minute) without definitive treatment (untreated mortality \(Int((rule.untreatedMortality * 100).rounded())) %)"
+            detail = "\(fate.description): \(Int((alive * 100).rounded())) % alive at \(fate.horizonDays) days"
+                + (fate.notes.isEmpty ? "" : " (" + fate.notes.joined(separator: "; ") + ")")
+                + "; this seed's draw: \(fate.status.rawValue)"
         }
-        return ScoreItem(dimension: .survival, key: "survival", description: "patient survives with definitive care",
-                         points: round2(points), detail: detail, source: rule.source)
+        return ScoreItem(dimension: .survival, key: "survival", description: "expected survival to \(fate.horizonDays) days after the ED",
+                         points: round2(rule.points * alive), detail: detail, source: rule.source)
     }
 
-    private func disposition(_ state: EpisodeState) -> ScoreItem {
+    private func disposition(_ state: EpisodeState) -> (ScoreItem, (ScoreItem, HarmLevel)?) {
         let rule = fixture.answerKey.disposition
         let chosen = state.disposition
         var points = 0.0
+        var unsafe: (ScoreItem, HarmLevel)?
         var detail = chosen.map { "disposition \($0)" } ?? "no disposition (\(state.status.rawValue))"
         if let chosen {
             if rule.accepted.contains(chosen) {
@@ -92,27 +119,39 @@ public struct Scorer: Sendable {
                 points = partial.points
                 detail += " (partially appropriate)"
             } else if let harmful = rule.harmful.first(where: { $0.actions.contains(chosen) }) {
-                points = harmful.points
-                detail += " (unsafe)"
+                detail += " (unsafe: scored under harm)"
+                let level = harmful.severity ?? .high
+                unsafe = (ScoreItem(dimension: .harm, key: "unsafe_disposition", description: "unsafe disposition for \(fixture.truth.name)",
+                                    points: harmful.points, detail: "disposition \(chosen)", source: rule.source), level)
             } else {
                 detail += " (expected \(rule.accepted.joined(separator: " or ")))"
             }
         }
-        return ScoreItem(dimension: .disposition, key: "disposition",
-                         description: "disposition: \(rule.accepted.joined(separator: " or "))",
-                         points: points, detail: detail, source: rule.source)
+        let item = ScoreItem(dimension: .disposition, key: "disposition",
+                             description: "disposition: \(rule.accepted.joined(separator: " or "))",
+                             points: points, detail: detail, source: rule.source)
+        return (item, unsafe)
     }
 
     private func keyItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
-        var record = state.first(of: item.actions)
-        var detail: String
-        if let found = record, let before = item.before, let blocker = state.first(of: before), blocker.step < found.step {
-            record = nil
-            detail = "\(found.actionID) at step \(found.step), after \(blocker.actionID) at step \(blocker.step)"
-        } else {
-            detail = "not done"
+        let candidates = state.actions.filter { item.actions.contains($0.actionID) }
+        var blocked: String?
+        var outOfOrder: String?
+        var record: ActionRecord?
+        for candidate in candidates {
+            if let before = item.before, let blocker = state.first(of: before), blocker.step < candidate.step {
+                blocked = "\(candidate.actionID) at step \(candidate.step), after \(blocker.actionID) at step \(blocker.step)"
+                continue
+            }
+            if let missing = item.requires?.unmet(in: state, step: candidate.step, minute: candidate.minute) {
+                outOfOrder = outOfOrder ?? "\(candidate.actionID) at step \(candidate.step) before \(missing)"
+                continue
+            }
+            record = candidate
+            break
         }
         var points = item.missedPoints ?? 0
+        var detail = blocked ?? "not done"
         if let record {
             detail = "\(record.actionID) at step \(record.step), minute \(record.minute)"
             if let deadline = item.deadlineMin, record.minute > deadline {
@@ -121,6 +160,9 @@ public struct Scorer: Sendable {
             } else {
                 points = item.points
             }
+        } else if let outOfOrder, blocked == nil {
+            points = item.outOfOrderPoints ?? 0
+            detail = "out of order: \(outOfOrder)"
         }
         return ScoreItem(dimension: item.dimension, key: item.id, description: item.description,
                          points: round2(points), detail: detail, source: item.source)
@@ -163,7 +205,7 @@ public struct Scorer: Sendable {
         }
         var points = 0.0
         var detail = "patient died"
-        if state.alive {
+        if state.alive, state.status == .disposed || state.status == .truncated {
             let span = Double(fixture.timeLimitMin - rule.targetMin)
             let late = Double(max(state.minute - rule.targetMin, 0))
             points = max(0, rule.points * max(0, 1 - late / span) - 0.5 * Double(repeats))

@@ -1,0 +1,73 @@
+import Foundation
+
+/// How one medication acts over time, from the catalog's `pk` entry.
+///
+/// Each dose's activity rises linearly to 1 at `peak_min`, then decays with
+/// `half_life_min` (a bolus) or stays at 1 (an infusion step, which runs
+/// until the episode ends). Doses of one class share a saturating response;
+/// active doses beyond `ceiling` add only `toxicity`.
+public struct DrugProfile: Sendable, Hashable, Codable {
+    /// Drugs of one class share one saturating response (all β-blockers).
+    public var drugClass: String
+    /// Minutes from the dose to its full effect.
+    public var peakMin: Double
+    /// Half-life of the effect after the peak; absent for infusions and
+    /// effects that outlast the episode.
+    public var halfLifeMin: Double?
+    /// An infusion step: the effect holds once reached.
+    public var infusion: Bool?
+    /// Most active doses the label allows (its maximum dose); beyond it a
+    /// dose adds only harm.
+    public var ceiling: Double?
+    /// Effect on vitals per active dose above the ceiling.
+    public var toxicity: VitalsOffset?
+    /// Volume given per dose, mL per kg of body weight (fluids and blood).
+    public var volumeMlPerKg: Double?
+    /// Effects on hidden laboratory values.
+    public var labs: [LabEffect]?
+    /// The label or guideline the time course and ceiling come from.
+    public var source: Citation
+
+    enum CodingKeys: String, CodingKey {
+        case drugClass = "drug_class", peakMin = "peak_min", halfLifeMin = "half_life_min", infusion, ceiling, toxicity
+        case volumeMlPerKg = "volume_ml_per_kg", labs, source
+    }
+
+    /// Activity of one dose `elapsed` minutes after it was given, 0…1.
+    public func activity(after elapsed: Double) -> Double {
+        if elapsed < 0 { return 0 }
+        if elapsed < peakMin { return elapsed / peakMin }
+        guard infusion != true, let halfLife = halfLifeMin else { return 1 }
+        return exp(-0.693_147_180_56 * (elapsed - peakMin) / halfLife)
+    }
+}
+
+/// A medication's effect on one hidden laboratory value.
+public struct LabEffect: Sendable, Hashable, Codable {
+    public var lab: String
+    /// Lasting change per dose, reached at the drug's peak.
+    public var perDose: Double?
+    /// A further change at the peak that fades with `transient_half_life_min`
+    /// (the spike of a fast potassium infusion).
+    public var transient: Double?
+    public var transientHalfLifeMin: Double?
+    /// Change per hour while the drug is active (insulin driving potassium into cells).
+    public var perHour: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case lab, perDose = "per_dose", transient, transientHalfLifeMin = "transient_half_life_min", perHour = "per_hour"
+    }
+}
+
+/// One dose given: when, and the effect on vitals it was given with (the
+/// catalog's generic effect, or the fixture's modifier for this patient).
+public struct Dose: Sendable, Hashable, Codable {
+    public var action: String
+    public var minute: Int
+    /// Effect at full activity, before class saturation.
+    public var effect: VitalsOffset
+    /// Multiplier on the disease's progression rate at full activity.
+    public var rateMultiplier: Double?
+    /// Addition to the progression rate at full activity.
+    public var rateAdd: Double?
+}

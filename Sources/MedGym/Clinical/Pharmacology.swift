@@ -1,0 +1,156 @@
+import Foundation
+
+/// What the doses given so far do at one minute: their summed effect on
+/// vitals (saturating per class, toxic above the label ceiling), their
+/// effect on the disease's pace, the volume infused and the drugs over
+/// their ceiling.
+///
+/// Rules (calibration, see README "Physiology"): a class's response grows
+/// linearly up to one full dose, then saturates toward twice a dose; active
+/// doses of one drug beyond its ceiling add the drug's toxicity per dose; a
+/// benzodiazepine and an opioid both beyond one dose depress breathing and
+/// consciousness further (the opioid–benzodiazepine boxed warning).
+public struct DrugEffects: Sendable, Hashable {
+    /// Summed effect on vitals.
+    public var offset: Vitals = .zero
+    /// Multiplier on the disease's progression rate.
+    public var rateMultiplier: Double = 1
+    /// Addition to the progression rate.
+    public var rateAdd: Double = 0
+    /// Crystalloid, blood and other infused volume so far, mL/kg.
+    public var volumeMlPerKg: Double = 0
+    /// Drugs whose active doses exceed their ceiling, with the excess.
+    public var overCeiling: [(action: String, excess: Double)] = []
+
+    public static func == (lhs: DrugEffects, rhs: DrugEffects) -> Bool {
+        lhs.offset == rhs.offset && lhs.rateMultiplier == rhs.rateMultiplier && lhs.rateAdd == rhs.rateAdd
+            && lhs.volumeMlPerKg == rhs.volumeMlPerKg
+            && lhs.overCeiling.elementsEqual(rhs.overCeiling) { $0.action == $1.action && $0.excess == $1.excess }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(offset)
+        hasher.combine(volumeMlPerKg)
+    }
+
+    /// The response of a class to `active` dose-equivalents, in doses:
+    /// linear to 1, then saturating toward 2.
+    static func saturated(_ active: Double) -> Double {
+        active <= 1 ? active : 1 + (1 - exp(-(active - 1)))
+    }
+
+    /// Evaluates the doses at `minute`.
+    public static func at(_ minute: Int, doses: [Dose], catalog: ActionCatalog) -> DrugEffects {
+        var result = DrugEffects()
+        guard !doses.isEmpty else { return result }
+        // Per class: summed activity and activity-weighted effect; per drug: activity.
+        var classes: [(name: String, active: Double, raw: Vitals)] = []
+        var drugs: [(action: String, active: Double, profile: DrugProfile)] = []
+        var rateTerms: [(action: String, multiplier: Double?, add: Double?, active: Double)] = []
+        for dose in doses {
+            guard let profile = catalog[dose.action]?.pk else {
+                // A non-drug action with an effect (a fixture modifier): lasting.
+                result.offset = result.offset + Vitals(dose.effect)
+                if dose.rateMultiplier != nil || dose.rateAdd != nil {
+                    rateTerms.append((dose.action, dose.rateMultiplier, dose.rateAdd, 1))
+                }
+                continue
+            }
+            let active = profile.activity(after: Double(minute - dose.minute))
+            result.volumeMlPerKg += profile.volumeMlPerKg ?? 0
+            if let i = classes.firstIndex(where: { $0.name == profile.drugClass }) {
+                classes[i].active += active
+                classes[i].raw = classes[i].raw + Vitals(dose.effect) * active
+            } else {
+                classes.append((profile.drugClass, active, Vitals(dose.effect) * active))
+            }
+            if let i = drugs.firstIndex(where: { $0.action == dose.action }) {
+                drugs[i].active += active
+            } else {
+                drugs.append((dose.action, active, profile))
+            }
+            if dose.rateMultiplier != nil || dose.rateAdd != nil {
+                rateTerms.append((dose.action, dose.rateMultiplier, dose.rateAdd, active))
+            }
+        }
+        var activeByClass: [(String, Double)] = []
+        for entry in classes where entry.active > 0 {
+            result.offset = result.offset + entry.raw * (saturated(entry.active) / entry.active)
+            activeByClass.append((entry.name, entry.active))
+        }
+        for drug in drugs {
+            guard let ceiling = drug.profile.ceiling, drug.active > ceiling else { continue }
+            let excess = drug.active - ceiling
+            result.overCeiling.append((drug.action, excess))
+            if let toxicity = drug.profile.toxicity { result.offset = result.offset + Vitals(toxicity) * excess }
+        }
+        let benzo = activeByClass.first { $0.0 == "benzodiazepine" }?.1 ?? 0
+        let opioid = activeByClass.first { $0.0 == "opioid" }?.1 ?? 0
+        if benzo > 0.5, opioid > 0.5, benzo + opioid > 2 {
+            let synergy = benzo + opioid - 2
+            result.offset.rr -= 3 * synergy
+            result.offset.gcs -= 1.5 * synergy
+        }
+        // Pace of the disease: per drug, protective effects saturate at one
+        // dose, harmful ones grow toward twice a dose.
+        var perDrug: [(String, Double, Double?, Double?)] = []
+        for term in rateTerms {
+            if let i = perDrug.firstIndex(where: { $0.0 == term.action }) {
+                perDrug[i].1 += term.active
+            } else {
+                perDrug.append((term.action, term.active, term.multiplier, term.add))
+            }
+        }
+        for (_, active, multiplier, add) in perDrug {
+            if let m = multiplier {
+                let fraction = m < 1 ? min(active, 1) : saturated(active)
+                result.rateMultiplier *= max(0, 1 + (m - 1) * fraction)
+            }
+            if let a = add { result.rateAdd += a * min(active, 1) }
+        }
+        return result
+    }
+
+    /// A hidden lab value at `minute`: the fixture's value moved by the
+    /// lab effects of the doses given.
+    public static func lab(_ name: String, base: Double, at minute: Int, doses: [Dose], catalog: ActionCatalog) -> Double {
+        var value = base
+        for dose in doses {
+            guard let profile = catalog[dose.action]?.pk, let effects = profile.labs else { continue }
+            let elapsed = Double(minute - dose.minute)
+            guard elapsed >= 0 else { continue }
+            for effect in effects where effect.lab == name {
+                let ramp = profile.activity(after: min(elapsed, profile.peakMin))
+                if let perDose = effect.perDose { value += perDose * ramp }
+                if let spike = effect.transient {
+                    let halfLife = effect.transientHalfLifeMin ?? 15
+                    value += spike * (elapsed < profile.peakMin ? ramp
+                                      : exp(-0.693_147_180_56 * (elapsed - profile.peakMin) / halfLife))
+                }
+                if let perHour = effect.perHour { value += perHour * elapsed / 60 }
+            }
+        }
+        return value
+    }
+}
+
+extension Vitals {
+    /// All fields zero: the identity for offsets.
+    public static let zero = Vitals(hr: 0, sbp: 0, dbp: 0, rr: 0, spo2: 0, temp: 0, gcs: 0, pain: 0)
+
+    /// An offset as a full vector (absent fields are zero).
+    public init(_ offset: VitalsOffset) {
+        self = .zero
+        for (name, delta) in offset.sortedEntries { self[field: name] = delta }
+    }
+
+    static func + (a: Vitals, b: Vitals) -> Vitals {
+        Vitals(hr: a.hr + b.hr, sbp: a.sbp + b.sbp, dbp: a.dbp + b.dbp, rr: a.rr + b.rr, spo2: a.spo2 + b.spo2,
+               temp: a.temp + b.temp, gcs: a.gcs + b.gcs, pain: a.pain + b.pain)
+    }
+
+    static func * (a: Vitals, k: Double) -> Vitals {
+        Vitals(hr: a.hr * k, sbp: a.sbp * k, dbp: a.dbp * k, rr: a.rr * k, spo2: a.spo2 * k,
+               temp: a.temp * k, gcs: a.gcs * k, pain: a.pain * k)
+    }
+}
