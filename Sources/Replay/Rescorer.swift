@@ -19,6 +19,7 @@ public struct Rescorer {
         let header = try store.header(id)
         let events = try store.events(id)
         let start = try TraceStart(events)
+        guard start.isCurrentSimulation else { throw SimulationVersionError(episode: id, recorded: start.simulation) }
         let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: resolver.catalog)
         let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
         let recorded = try events.last(where: { $0.kind == .score })?.decodedPayload().score

@@ -49,6 +49,14 @@ public struct RecordedEpisode: Sendable, Hashable {
     /// The final environment state (the last snapshot).
     public var finalState: EpisodeState { snapshots.last!.state }
 
+    /// Steps taken and the last simulated minute: from the final state, or
+    /// from the events for a trace stored without snapshots (an older simulation).
+    public var extent: (steps: Int, minute: Int) {
+        if let last = snapshots.last { return (last.state.step, last.state.minute) }
+        let actions = events.filter { $0.kind == .actionReceived || $0.kind == .noAction }
+        return (actions.last?.step ?? 0, events.last?.simMinute ?? 0)
+    }
+
     public init(header: EpisodeHeader, events: [TraceEvent], snapshots: [StateSnapshot], score: ScoreCard) {
         self.header = header
         self.events = events

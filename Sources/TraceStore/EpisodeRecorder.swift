@@ -58,6 +58,8 @@ public struct TraceStart: Sendable, Hashable {
     public var fixtureDigest: String
     public var seed: UInt64
     public var format: Int
+    /// The simulation version that recorded the trace (1 when absent).
+    public var simulation: Int
 
     /// Reads the first event; a trace that does not begin with
     /// `episode_started` is an error.
@@ -76,7 +78,11 @@ public struct TraceStart: Sendable, Hashable {
         self.fixtureDigest = digest
         self.seed = seed
         self.format = format
+        self.simulation = payload.simulation ?? 1
     }
+
+    /// Whether this MedGym can re-execute the trace.
+    public var isCurrentSimulation: Bool { simulation == MedGymVersion.simulation }
 }
 
 /// A trace whose events do not have the shape MedGym writes.

@@ -23,7 +23,8 @@ public struct TraceBuilder: EpisodeObserver {
         let state = environment.state
         self.seed = state.seed
         try append(.episodeStarted, step: 0, minute: 0, seed: state.seed, payload: TracePayload(
-            fixture: fixture.id, fixtureDigest: try TraceHash.digest(of: fixture), seed: state.seed, format: Self.format))
+            fixture: fixture.id, fixtureDigest: try TraceHash.digest(of: fixture), seed: state.seed, format: Self.format,
+            simulation: MedGymVersion.simulation))
         try append(.observation, step: 0, minute: 0, seed: state.seed,
                    payload: TracePayload(observation: environment.initialObservation))
         snapshots.append(StateSnapshot(step: 0, state: state))

@@ -66,6 +66,8 @@ public struct TracePayload: Sendable, Hashable, Codable {
     public var seed: UInt64?
     /// `episode_started`: the trace format version.
     public var format: Int?
+    /// `episode_started`: the simulation (patient model) version; absent means 1.
+    public var simulation: Int?
     /// `observation`.
     public var observation: Observation?
     /// Action text, answer or alert text.
@@ -82,13 +84,14 @@ public struct TracePayload: Sendable, Hashable, Codable {
     /// `score`.
     public var score: ScoreCard?
 
-    public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil,
+    public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
                 observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
                 suggestions: [String]? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
         self.fixture = fixture
         self.fixtureDigest = fixtureDigest
         self.seed = seed
         self.format = format
+        self.simulation = simulation
         self.observation = observation
         self.text = text
         self.action = action

@@ -48,6 +48,16 @@ public struct TraceImporter {
         guard start.fixture == header.fixture, start.seed == header.seed else {
             throw StoreError.badLog(file: file, line: 1, problem: "the header says fixture \(header.fixture) seed \(header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
         }
+        if !start.isCurrentSimulation {
+            // Another patient model: keep the chain and the recorded score; no re-execution, no snapshots.
+            if let broken = TraceComparison.firstBrokenLink(events) {
+                throw StoreError.badLog(file: file, line: broken.seq + 2, problem: "episode \(header.episodeID): \(broken.problem)")
+            }
+            guard let score = try? events.last(where: { $0.kind == .score })?.decodedPayload().score else {
+                throw StoreError.badLog(file: file, line: events.count + 1, problem: "episode \(header.episodeID) has no readable score event")
+            }
+            return RecordedEpisode(header: header, events: events, snapshots: [], score: score)
+        }
         let fixture = try ReplayFixture.load(start, episode: header.episodeID, catalog: resolver.catalog)
         let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
@@ -62,6 +72,9 @@ public struct TraceImporter {
 public enum ReplayFixture {
     public static func load(_ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped,
                             cache: FixtureCache? = nil) throws -> Fixture {
+        guard start.isCurrentSimulation else {
+            throw SimulationVersionError(episode: episode, recorded: start.simulation)
+        }
         let (fixture, digest) = try cache?.fixture(named: start.fixture, catalog: catalog)
             ?? FixtureCache.loadWithDigest(start.fixture, catalog: catalog)
         guard digest == start.fixtureDigest else {
@@ -102,5 +115,20 @@ public struct FixtureChangedError: Error, CustomStringConvertible, Sendable, Has
     public let current: String
     public var description: String {
         "episode \(episode) was recorded against fixture \(fixture) with digest \(recorded.prefix(12))…, but the fixture now has digest \(current.prefix(12))…; re-record the episode or check out the fixture it was recorded with"
+    }
+}
+
+/// A trace recorded by another simulation version: its patient behaved
+/// differently, so re-executing, forking or re-scoring it here would give
+/// numbers from a different patient.
+public struct SimulationVersionError: Error, CustomStringConvertible, Sendable, Hashable {
+    public let episode: String
+    public let recorded: Int
+    public init(episode: String, recorded: Int) {
+        self.episode = episode
+        self.recorded = recorded
+    }
+    public var description: String {
+        "episode \(episode) was recorded by simulation version \(recorded); this MedGym \(MedGymVersion.current) runs simulation \(MedGymVersion.simulation). Re-execution, forks and scores need that version (MedGym \(MedGymVersion.release(ofSimulation: recorded))); its hash chain can still be checked with replay verify"
     }
 }

@@ -142,12 +142,12 @@ public final class TraceStore {
                     try snapshots.run([.text(id), .int(row.step), .text(row.json), .text(row.stateHash)])
                 }
                 let score = episode.score
-                let final = episode.finalState
+                let final = episode.extent
                 try statement("""
                     INSERT INTO summaries (episode_id, outcome, harm_level, composite, steps, end_minute, score)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """).run([.text(id), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
-                              .int(final.step), .int(final.minute), .text(try CanonicalJSON.string(score))])
+                              .int(final.steps), .int(final.minute), .text(try CanonicalJSON.string(score))])
                 let h = episode.header
                 try statement("""
                     INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,

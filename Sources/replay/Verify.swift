@@ -38,6 +38,7 @@ struct Verify: ParsableCommand {
             for result in results {
                 if result.passed {
                     print("\(result.episodeID)  verified  \(result.eventCount) events")
+                    for note in result.notes { print("  note: \(note)") }
                 } else {
                     print("\(result.episodeID)  FAILED  \(result.problems.joined(separator: "; "))")
                 }

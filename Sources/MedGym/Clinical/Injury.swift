@@ -13,16 +13,16 @@ public struct InjuryRecord: Sendable, Hashable, Codable {
     public var profoundShockRun = 0
     /// Consecutive minutes with SpO2 < 85.
     public var hypoxaemiaRun = 0
-    public var lowestSBP: Double
-    public var lowestMAP: Double
+    public var lowestSbp: Double
+    public var lowestMap: Double
     /// Drugs whose active doses went over the label ceiling, in order first seen.
     public var overCeiling: [String] = []
     /// Infused volume crossed the overload threshold.
     public var fluidOverload = false
 
     public init(arrival: Vitals) {
-        lowestSBP = arrival.sbp
-        lowestMAP = arrival.map
+        lowestSbp = arrival.sbp
+        lowestMap = arrival.map
     }
 
     /// Adds one minute at `vitals`; `untreated` is the same minute without drugs or fluid.
@@ -35,8 +35,8 @@ public struct InjuryRecord: Sendable, Hashable, Codable {
         if vitals.spo2 < 90, untreated.spo2 - vitals.spo2 >= 3 { minutesIatrogenicHypoxaemia += 1 }
         profoundShockRun = (map < 40 || vitals.sbp < 50) ? profoundShockRun + 1 : 0
         hypoxaemiaRun = vitals.spo2 < 85 ? hypoxaemiaRun + 1 : 0
-        lowestSBP = min(lowestSBP, vitals.sbp)
-        lowestMAP = min(lowestMAP, map)
+        lowestSbp = min(lowestSbp, vitals.sbp)
+        lowestMap = min(lowestMap, map)
         for (action, _) in drugs.overCeiling where !overCeiling.contains(action) { overCeiling.append(action) }
         if drugs.volumeMlPerKg > Physiology.overloadMlPerKg { fluidOverload = true }
     }

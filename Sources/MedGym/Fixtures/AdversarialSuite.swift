@@ -93,7 +93,7 @@ public enum AdversarialSuite {
         if let outcome = e.outcome, s.outcome != outcome { broken.append("outcome \(s.outcome), expected \(outcome)") }
         if let not = e.outcomeNot, s.outcome == not { broken.append("outcome \(s.outcome) must not be earned") }
         if let level = e.minHarm, s.harmLevel < level { broken.append("harm level \(s.harmLevel.rawValue), expected at least \(level.rawValue)") }
-        if e.diesInED == true, s.fate.status != .diedInED { broken.append("patient did not die in the ED (\(s.fate.status.rawValue))") }
+        if e.diesInED == true, s.fate?.status != .diedInED { broken.append("patient did not die in the ED (\(s.fate?.status.rawValue ?? "?"))") }
         if let key = e.harmItem, !s.items.contains(where: { $0.dimension == .harm && $0.key == key }) {
             broken.append("no harm item \(key)")
         }

@@ -30,7 +30,7 @@ public enum FixtureLint {
                 lines.append("     adversarial: \(held)/\(results.count) strategies held at seed 42 (anchoring \(results.first?.anchoring.plain ?? "-"))")
                 for result in results {
                     let mark = result.violations.isEmpty ? "held" : "BROKEN"
-                    lines.append("       \(mark) \(result.strategy.id): \(result.score.composite.plain), \(result.score.outcome), harm \(result.score.harmLevel.rawValue), \(result.score.fate.status.rawValue)"
+                    lines.append("       \(mark) \(result.strategy.id): \(result.score.composite.plain), \(result.score.outcome), harm \(result.score.harmLevel.rawValue), \(result.score.fate?.status.rawValue ?? "?")"
                                  + (result.violations.isEmpty ? "" : " — " + result.violations.joined(separator: "; ")))
                 }
             }

@@ -55,7 +55,7 @@ public struct FateCondition: Sendable, Hashable, Codable {
         if let given, !state.actions.contains(where: { given.contains($0.actionID) }) { return false }
         if let notGiven, state.actions.contains(where: { notGiven.contains($0.actionID) }) { return false }
         if let finding, !finding.contains(where: state.firedAlerts.contains) { return false }
-        if let below = lowestSbpBelow, !(state.injury.lowestSBP < below) { return false }
+        if let below = lowestSbpBelow, !(state.injury.lowestSbp < below) { return false }
         if let after = minuteAbove, !(state.minute > after) { return false }
         if let pending = notResulted, state.resulted(pending, by: state.minute) { return false }
         return true

@@ -4,8 +4,8 @@
 public struct ScoreCard: Sendable, Hashable, Codable {
     public var fixtureID: String
     public var outcome: String
-    /// The outcome in words, diagnosis named.
-    public var outcomeText: String
+    /// The outcome in words, diagnosis named (absent in traces from simulation 1).
+    public var outcomeText: String?
     /// Harm level: the worst of the harm items, a missed lethal diagnosis,
     /// and death. The harm dimension sums the harm items' points only.
     public var harmLevel: HarmLevel
@@ -14,8 +14,8 @@ public struct ScoreCard: Sendable, Hashable, Codable {
     /// One entry per dimension, in ``Dimension/allCases`` order.
     public var dimensions: [DimensionScore]
     public var items: [ScoreItem]
-    /// What became of the patient after the ED.
-    public var fate: PatientFate
+    /// What became of the patient after the ED (absent in traces from simulation 1).
+    public var fate: PatientFate?
 
     /// Points of one dimension.
     public func points(_ dimension: Dimension) -> Double {
