@@ -8,29 +8,35 @@ import TraceStore
 public enum ForkReport {
     public static func render(_ fork: Fork) -> String {
         var lines: [String] = []
-        lines.append("fork \(fork.parentID) at step \(fork.step) (minute \(fork.minute)) · \(fork.fixture) · seed \(fork.seed) · continue \(fork.continuation.rawValue)")
+        lines.append("fork \(fork.parentID) at step \(fork.step) (minute \(fork.minute)) · \(fork.fixture) · seed \(fork.seed)")
+        lines.append("continuation: \(fork.continuation.rawValue) — \(fork.continuation.measures)")
         let recorded = fork.recordedText.map { "\"\($0)\" → \(fork.recordedAction ?? "?")" } ?? "(no action)"
-        lines.append("  recorded:       \(recorded)")
-        lines.append("  counterfactual: \"\(fork.alternateText)\" → \(fork.alternateAction)")
+        lines.append("  recorded arm:       \(recorded)" + (fork.continuation == .original ? " (the episode as recorded)" : ", then \(fork.continuation.rawValue)"))
+        lines.append("  counterfactual arm: \"\(fork.alternateText)\" → \(fork.alternateAction), then \(fork.continuation.rawValue)")
         if fork.reproducesOriginal { lines.append("  (same action: the counterfactual trace is identical to the recorded one, event for event)") }
         lines.append("")
-        lines.append(row("", "actual", "counterfactual", "Δ"))
+        lines.append(row("", "recorded", "counterfactual", "Δ"))
         lines.append(row("outcome", fork.actual.outcome, fork.counterfactual.outcome, fork.actual.outcome == fork.counterfactual.outcome ? "=" : "changed"))
-        lines.append(row("harm", fork.actual.harmLevel.rawValue, fork.counterfactual.harmLevel.rawValue, ""))
+        lines.append(row("fate (30 d draw)", fork.actual.fate?.status.rawValue ?? "?", fork.counterfactual.fate?.status.rawValue ?? "?", ""))
+        lines.append(row("harm level", fork.actual.harmLevel.rawValue, fork.counterfactual.harmLevel.rawValue, ""))
         for d in fork.deltas {
-            lines.append(row(d.dimension.rawValue, signed(d.actual), signed(d.counterfactual), signed(d.delta)))
+            let name = d.dimension == .harm ? "harm points" : d.dimension.rawValue
+            lines.append(row(name, signed(d.actual), signed(d.counterfactual), signed(d.delta)))
         }
         lines.append(row("composite", signed(fork.actual.composite), signed(fork.counterfactual.composite), signed(fork.deltaComposite)))
         lines.append("")
-        let pair = fork.grpoPair
-        if pair.tie {
-            lines.append("GRPO pair for step \(pair.step) (seed \(pair.seed)): tie at \(signed(pair.chosenReward)), no preference")
-        } else {
-            lines.append("GRPO pair for step \(pair.step) (seed \(pair.seed)):")
-            lines.append("  prompt:   observation at step \(pair.step), minute \(pair.prompt.minute): \(pair.prompt.vitals.summary)")
+        let labels = fork.outcomeLabels
+        lines.append("outcome labels: \(labels.first ?? "caught") = \(fork.truthName) confirmed by a result and sent for its treatment; \(labels.last ?? "missed") = not confirmed or not acted on; death = died in the ED.")
+        lines.append("harm level is the worst harm done (a missed lethal diagnosis counts); harm points sum only the scored harm items.")
+        lines.append("")
+        if let pair = fork.pair.pair {
+            lines.append("preference pair for training (same state, higher-reward action first; TRL chosen/rejected), step \(pair.step), seed \(pair.seed), continuation \(pair.continuation.rawValue):")
+            lines.append("  prompt:   observation before step \(pair.step), minute \(pair.prompt.minute): \(pair.prompt.vitals.summary)")
             if !pair.prompt.pending.isEmpty { lines.append("            pending: \(pair.prompt.pending.joined(separator: ", "))") }
             lines.append("  chosen:   \"\(pair.chosen)\"  reward \(signed(pair.chosenReward))")
             lines.append("  rejected: \"\(pair.rejected)\"  reward \(signed(pair.rejectedReward))")
+        } else {
+            lines.append("preference pair for training: none — \(fork.pair.note ?? "")")
         }
         return lines.joined(separator: "\n")
     }
@@ -39,12 +45,12 @@ public enum ForkReport {
     public static func document(_ fork: Fork, savedAs: String? = nil) -> ForkDocument {
         ForkDocument(
             parentID: fork.parentID, step: fork.step, minute: fork.minute, fixture: fork.fixture, seed: fork.seed,
-            continuation: fork.continuation, recordedText: fork.recordedText, recordedAction: fork.recordedAction,
+            continuation: fork.continuation, measures: fork.continuation.measures,
+            recordedText: fork.recordedText, recordedAction: fork.recordedAction,
             alternateText: fork.alternateText, alternateAction: fork.alternateAction,
-            actual: Side(outcome: fork.actual.outcome, harmLevel: fork.actual.harmLevel, composite: fork.actual.composite),
-            counterfactual: Side(outcome: fork.counterfactual.outcome, harmLevel: fork.counterfactual.harmLevel,
-                                 composite: fork.counterfactual.composite),
-            deltaComposite: fork.deltaComposite, dimensions: fork.deltas, grpoPair: fork.grpoPair,
+            actual: Side(fork.actual), counterfactual: Side(fork.counterfactual),
+            deltaComposite: fork.deltaComposite, dimensions: fork.deltas, preferencePair: fork.pair.pair,
+            pairNote: fork.pair.note,
             counterfactualHeadHash: fork.events.last?.hash ?? "", reproducesOriginal: fork.reproducesOriginal,
             savedAs: savedAs)
     }
@@ -54,7 +60,7 @@ public enum ForkReport {
     static func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
         func left(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
-        return pad(a, 15) + left(b, 12) + left(c, 16) + left(d, 10)
+        return pad(a, 17) + left(b, 22) + left(c, 22) + left(d, 10)
     }
 }
 
@@ -66,6 +72,8 @@ public struct ForkDocument: Sendable, Hashable, Codable {
     public var fixture: String
     public var seed: UInt64
     public var continuation: ForkContinuation
+    /// What comparing the two arms under this continuation measures.
+    public var measures: String
     public var recordedText: String?
     public var recordedAction: String?
     public var alternateText: String
@@ -74,15 +82,27 @@ public struct ForkDocument: Sendable, Hashable, Codable {
     public var counterfactual: Side
     public var deltaComposite: Double
     public var dimensions: [DimensionDelta]
-    public var grpoPair: GRPOPair
+    public var preferencePair: PreferencePair?
+    /// Why there is no pair (a tie, or a contraindicated winner).
+    public var pairNote: String?
     public var counterfactualHeadHash: String
     public var reproducesOriginal: Bool
     public var savedAs: String?
 }
 
-/// Outcome, harm and composite of one side of a fork.
+/// Outcome, fate, harm and composite of one arm of a fork.
 public struct Side: Sendable, Hashable, Codable {
     public var outcome: String
+    public var outcomeText: String?
+    public var fate: FateStatus?
     public var harmLevel: HarmLevel
     public var composite: Double
+
+    init(_ card: ScoreCard) {
+        outcome = card.outcome
+        outcomeText = card.outcomeText
+        fate = card.fate?.status
+        harmLevel = card.harmLevel
+        composite = card.composite
+    }
 }

@@ -16,11 +16,15 @@ public struct Forker {
         self.resolver = resolver
     }
 
-    /// Forks `episodeID` at `step` with `action`.
+    /// Forks `episodeID` at `step` with `action`: two arms that differ only
+    /// in the action at step N, each followed by the same continuation.
     public func fork(_ episodeID: String, at step: Int, action text: String,
                      continuation: ForkContinuation = .original) throws -> Fork {
         let header = try store.header(episodeID)
         let events = try store.events(episodeID)
+        if let broken = TraceComparison.firstBrokenLink(events) {
+            throw TraceFormatError(message: "episode \(episodeID) fails its hash chain (\(broken.problem)); run replay verify")
+        }
         let exchanges = TraceExchange.all(in: events)
         let turns = exchanges.filter { if case .rejected = $0 { false } else { true } }
         guard let original = turns.first(where: { $0.step == step }) else {
@@ -38,35 +42,70 @@ public struct Forker {
               let prompt = try promptEvent.decodedPayload().observation else {
             throw TraceFormatError(message: "episode \(episodeID) has no observation before step \(step)")
         }
-
-        let texts = [text] + continuationTexts(continuation, original: original, alternate: alternate,
-                                                 exchanges: exchanges, fixture: fixture, state: restored)
-        var agent = ExchangeAgent(id: "fork:\(continuation.rawValue)", texts: texts)
-        var builder = TraceBuilder(continuing: prefix, snapshots: [], seed: start.seed)
-        let env = Environment(fixture: fixture, resolver: resolver, restoring: restored)
-        let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
-        let episode = try runner.run(from: env, observation: prompt, agent: &agent, observer: &builder)
-        let trace = try builder.finish(score: episode.score, state: episode.finalState)
-
+        let originalText = original.text
+        let originalAction: String? = if case .action(_, _, _, let id) = original { id } else { nil }
         guard let actual = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {
             throw TraceFormatError(message: "episode \(episodeID) has no score event")
         }
-        let originalText = original.text
-        let originalAction: String? = if case .action(_, _, _, let id) = original { id } else { nil }
-        let counterfactual = episode.score
-        let pair = GRPOPair(
-            episodeID: episodeID, fixture: fixture.id, seed: start.seed, step: step, prompt: prompt,
-            alternate: (text, alternate.id, counterfactual.composite),
-            recorded: (originalText ?? "(no action)", originalAction, actual.composite))
+
+        let context = ArmContext(episodeID: episodeID, header: header, events: events, exchanges: exchanges, original: original,
+                                 fixture: fixture, restored: restored, prefix: prefix, prompt: prompt, seed: start.seed)
+        let counterfactualArm = try runArm(text, action: alternate, continuation: continuation, context: context)
+        // The recorded arm: under `original` it is the recorded episode itself;
+        // otherwise the recorded action followed by the same continuation.
+        let recordedScore: ScoreCard
+        if continuation == .original {
+            recordedScore = actual
+        } else if let originalText, let recordedAction = try? resolver.resolve(originalText) {
+            recordedScore = try runArm(originalText, action: recordedAction, continuation: continuation, context: context).score
+        } else {
+            recordedScore = try runArm(nil, action: nil, continuation: continuation, context: context).score
+        }
+        let env = Environment(fixture: fixture, resolver: resolver, restoring: restored)
+        let contraindications = [(text, env.contraindication(of: alternate))]
+            + [(originalText ?? "", originalAction.flatMap { resolver.catalog[$0] }.flatMap { env.contraindication(of: $0) })]
+        let pair = PreferencePair.make(
+            episodeID: episodeID, fixture: fixture.id, seed: start.seed, step: step, prompt: prompt, continuation: continuation,
+            alternate: (text, alternate.id, counterfactualArm.score.composite, contraindications[0].1),
+            recorded: (originalText ?? "(no action)", originalAction, recordedScore.composite, contraindications[1].1))
+        let counterfactual = counterfactualArm.score
         return Fork(
             parentID: episodeID, parent: header, step: step, minute: prompt.minute, fixture: fixture.id, seed: start.seed,
             continuation: continuation, recordedText: originalText, recordedAction: originalAction,
-            alternateText: text, alternateAction: alternate.id, actual: actual, counterfactual: counterfactual,
+            alternateText: text, alternateAction: alternate.id, actual: recordedScore, counterfactual: counterfactual,
             deltas: MedGym.Dimension.allCases.map { d in
-                DimensionDelta(dimension: d, actual: actual.points(d), counterfactual: counterfactual.points(d))
+                DimensionDelta(dimension: d, actual: recordedScore.points(d), counterfactual: counterfactual.points(d))
             },
-            grpoPair: pair, events: trace.events, newSnapshots: trace.snapshots,
-            reproducesOriginal: trace.events == events)
+            pair: pair, events: counterfactualArm.events, newSnapshots: counterfactualArm.snapshots,
+            reproducesOriginal: counterfactualArm.events == events, truthName: fixture.truth.name,
+            outcomeLabels: [fixture.answerKey.outcome.caught, fixture.answerKey.outcome.missed])
+    }
+
+    /// What every arm of one fork shares.
+    struct ArmContext {
+        var episodeID: String
+        var header: EpisodeHeader
+        var events: [TraceEvent]
+        var exchanges: [TraceExchange]
+        var original: TraceExchange
+        var fixture: Fixture
+        var restored: EpisodeState
+        var prefix: [TraceEvent]
+        var prompt: Observation
+        var seed: UInt64
+    }
+
+    /// One arm: the action at step N (nil: no action), then the continuation.
+    func runArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation,
+                context: ArmContext) throws -> (score: ScoreCard, events: [TraceEvent], snapshots: [StateSnapshot]) {
+        let follower = try continuationAgent(continuation, action: action, context: context)
+        var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
+        var builder = TraceBuilder(continuing: context.prefix, snapshots: [], seed: context.seed)
+        let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
+        let runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
+        let episode = try runner.run(from: env, observation: context.prompt, agent: &agent, observer: &builder)
+        let trace = try builder.finish(score: episode.score, state: episode.finalState)
+        return (episode.score, trace.events, trace.snapshots)
     }
 
     /// Stores a fork as its own episode, linked to its parent: the parent's
@@ -100,41 +139,70 @@ public struct Forker {
         return state
     }
 
-    /// What the agent does after the alternate action.
-    func continuationTexts(_ continuation: ForkContinuation, original: TraceExchange, alternate: CatalogAction,
-                           exchanges: [TraceExchange], fixture: Fixture, state: EpisodeState) -> [String?] {
+    /// Who acts after the action at step N.
+    func continuationAgent(_ continuation: ForkContinuation, action: CatalogAction?, context: ArmContext) throws -> any Agent {
         let catalog = resolver.catalog
         switch continuation {
         case .none:
-            return []
+            return ExchangeAgent(id: "none", texts: [])
         case .original:
-            var later = exchanges.filter { $0.seq > original.seq }
-            let replacedID: String? = if case .action(_, _, _, let id) = original { id } else { nil }
-            if replacedID != alternate.id, alternate.repeatable != true {
+            var later = context.exchanges.filter { $0.seq > context.original.seq }
+            let replacedID: String? = if case .action(_, _, _, let id) = context.original { id } else { nil }
+            if let action, replacedID != action.id, action.repeatable != true {
                 // The alternate action was already taken: the agent does not repeat it.
-                later.removeAll { if case .action(_, _, _, let id) = $0 { id == alternate.id } else { false } }
+                later.removeAll { if case .action(_, _, _, let id) = $0 { id == action.id } else { false } }
             }
-            if later.isEmpty, let replacedID, catalog[replacedID]?.kind == .disposition, alternate.kind != .disposition {
-                later = [original]  // then its disposition
+            if later.isEmpty, let replacedID, catalog[replacedID]?.kind == .disposition, action?.kind != .disposition {
+                later = [context.original]  // then its disposition
             }
             var texts: [String?] = []
             for exchange in later {
                 texts.append(exchange.text)
                 if case .none = exchange { break }
             }
-            return texts
+            return ExchangeAgent(id: "original", texts: texts)
         case .expert:
-            var done = Set(state.actions.map(\.actionID))
-            done.insert(alternate.id)
-            var texts: [String?] = []
-            for line in fixture.policies.expert {
-                guard let action = try? resolver.resolve(line) else { continue }
-                if action.repeatable != true && done.contains(action.id) { continue }
-                done.insert(action.id)
-                texts.append(line)
-            }
-            return texts
+            let done = context.restored.actions.map(\.actionID) + (action.map { [$0.id] } ?? [])
+            return ExpertAgent(fixture: context.fixture, resolver: resolver, skipping: done)
+        case .agent:
+            return try replayedAgent(context)
         }
+    }
+
+    /// The recorded agent rebuilt and shown everything it saw before step N
+    /// (its answers discarded), including its own decision at step N: from
+    /// there it acts on the new state.
+    func replayedAgent(_ context: ArmContext) throws -> any Agent {
+        let spec: AgentSpec
+        do {
+            spec = try AgentSpec.parse(context.header.agent) { path in try String(contentsOfFile: path, encoding: .utf8) }
+        } catch {
+            throw ForkError.agentNotReplayable(agent: context.header.agent, reason: "\(error)")
+        }
+        var agent = spec.makeAgent(fixture: context.fixture, seed: context.header.seed)
+        let observations = context.events.filter { $0.kind == .observation }
+        for exchange in context.exchanges where exchange.seq <= context.original.seq {
+            guard let seen = observations.last(where: { $0.seq < exchange.seq }),
+                  let observation = try seen.decodedPayload().observation else { continue }
+            _ = try agent.act(on: observation)
+        }
+        return agent
+    }
+}
+
+/// Plays one text first (the action at the fork step), then hands over.
+struct LeadAgent: Agent {
+    let id: String
+    var lead: String?
+    var follower: any Agent
+    var started = false
+
+    mutating func act(on observation: Observation) throws -> String? {
+        if !started {
+            started = true
+            if let lead { return lead }
+        }
+        return try follower.act(on: observation)
     }
 }
 
@@ -147,12 +215,26 @@ public enum ForkContinuation: String, Sendable, Hashable, Codable, CaseIterable 
     case expert
     /// No further action: the clock runs to the time limit.
     case none
+    /// The recorded agent's own policy, re-run from the new state (built-in
+    /// and scripted agents).
+    case agent
+
+    /// What comparing two arms under this continuation measures.
+    public var measures: String {
+        switch self {
+        case .original: "the recorded agent's later actions replayed after each action (what this agent would have done next, unchanged)"
+        case .expert: "the expert's plan from step N on after each action: the action's value when care afterwards is right"
+        case .none: "no further action after each action: the action's value on its own"
+        case .agent: "the recorded agent's policy re-run from each new state: what this agent would have gone on to do"
+        }
+    }
 }
 
 /// Why a fork could not be made.
 public enum ForkError: Error, CustomStringConvertible, Sendable, Hashable {
     case stepOutOfRange(episode: String, step: Int, valid: String)
     case unknownAction(ActionResolutionError)
+    case agentNotReplayable(agent: String, reason: String)
 
     public var description: String {
         switch self {
@@ -160,6 +242,8 @@ public enum ForkError: Error, CustomStringConvertible, Sendable, Hashable {
             "--at \(step) is out of range for \(episode): valid steps are \(valid)"
         case .unknownAction(let error):
             error.description
+        case .agentNotReplayable(let agent, let reason):
+            "--continue agent needs a built-in or scripted agent it can re-run; this episode was played by '\(agent)' (\(reason)); use --continue original, expert or none"
         }
     }
 }
@@ -178,16 +262,22 @@ public struct Fork: Sendable, Hashable {
     public var recordedAction: String?
     public var alternateText: String
     public var alternateAction: String
+    /// The recorded action's arm: the recorded episode under `original`, otherwise the recorded action followed by the continuation.
     public var actual: ScoreCard
     public var counterfactual: ScoreCard
     public var deltas: [DimensionDelta]
-    public var grpoPair: GRPOPair
+    /// The preference pair from the two like-for-like arms, or why none.
+    public var pair: PairOutcome
     /// The whole counterfactual trace: the original's events before step N, then the fork's.
     public var events: [TraceEvent]
     /// States after each step from N on.
     public var newSnapshots: [StateSnapshot]
     /// True when the counterfactual trace is identical to the original (same action, same continuation).
     public var reproducesOriginal: Bool
+    /// The fixture's hidden diagnosis, in words (for outcome labels).
+    public var truthName: String
+    /// The fixture's caught and missed labels.
+    public var outcomeLabels: [String]
 
     public var deltaComposite: Double { round2(counterfactual.composite - actual.composite) }
 
@@ -219,40 +309,48 @@ public struct DimensionDelta: Sendable, Hashable, Codable {
     }
 }
 
-/// The preference pair a fork yields for step N: same prompt (the
-/// observation at N), same seed, the higher-reward action chosen.
-public struct GRPOPair: Sendable, Hashable, Codable {
+/// A preference pair for training from one fork: the same state (the
+/// observation at step N), the same seed, two actions each followed by the
+/// same continuation; the higher-reward action first (TRL's `chosen`).
+public struct PreferencePair: Sendable, Hashable, Codable {
     public var episodeID: String
     public var fixture: String
     public var seed: UInt64
     public var step: Int
     public var prompt: Observation
+    public var continuation: ForkContinuation
     public var chosen: String
     public var rejected: String
     public var chosenAction: String?
     public var rejectedAction: String?
     public var chosenReward: Double
     public var rejectedReward: Double
-    /// Both actions earned the same reward: the pair carries no preference.
-    public var tie: Bool
 
-    init(episodeID: String, fixture: String, seed: UInt64, step: Int, prompt: Observation,
-         alternate: (text: String, action: String?, reward: Double), recorded: (text: String, action: String?, reward: Double)) {
-        self.episodeID = episodeID
-        self.fixture = fixture
-        self.seed = seed
-        self.step = step
-        self.prompt = prompt
+    /// The pair, or why there is none: a tie carries no preference, and a
+    /// pair whose better-scoring action is contraindicated is never emitted.
+    static func make(episodeID: String, fixture: String, seed: UInt64, step: Int, prompt: Observation,
+                     continuation: ForkContinuation,
+                     alternate: (text: String, action: String?, reward: Double, contraindication: String?),
+                     recorded: (text: String, action: String?, reward: Double, contraindication: String?)) -> PairOutcome {
+        if alternate.reward == recorded.reward {
+            return PairOutcome(pair: nil, note: "tie at \(alternate.reward): no preference")
+        }
         let altWins = alternate.reward > recorded.reward
         let (win, lose) = altWins ? (alternate, recorded) : (recorded, alternate)
-        chosen = win.text
-        rejected = lose.text
-        chosenAction = win.action
-        rejectedAction = lose.action
-        chosenReward = win.reward
-        rejectedReward = lose.reward
-        tie = alternate.reward == recorded.reward
+        if let reason = win.contraindication {
+            return PairOutcome(pair: nil, note: "withheld: the higher-scoring \"\(win.text)\" is contraindicated here (\(reason))")
+        }
+        return PairOutcome(pair: PreferencePair(
+            episodeID: episodeID, fixture: fixture, seed: seed, step: step, prompt: prompt, continuation: continuation,
+            chosen: win.text, rejected: lose.text, chosenAction: win.action, rejectedAction: lose.action,
+            chosenReward: win.reward, rejectedReward: lose.reward), note: nil)
     }
+}
+
+/// A fork's preference pair, or the reason it has none.
+public struct PairOutcome: Sendable, Hashable, Codable {
+    public var pair: PreferencePair?
+    public var note: String?
 }
 
 func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }

@@ -15,19 +15,22 @@ struct ForkTests {
         return (store, dir)
     }
 
-    @Test func ctaAtStep13CatchesTheDissection() throws {
+    @Test func ctaAtStep13UnderTheRecordedContinuationIsStillMissed() throws {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
         #expect(fork.minute == 32)
         #expect(fork.recordedText == "reassure, no imaging")
         #expect(fork.actual.outcome == "missed_aad")
-        #expect(fork.counterfactual.outcome == "caught_aad")
+        // The CTA result arrives, but the recorded agent still sends him to chest-pain observation: missed.
+        let resulted = fork.events.contains { $0.kind == .resultArrived && (try? $0.decodedPayload().action) == "cta_chest" }
+        #expect(resulted)
+        #expect(fork.counterfactual.outcome == "missed_aad")
         #expect(fork.deltaComposite > 0)
         #expect(fork.deltas.count == 9)
         #expect(fork.deltas.first { $0.dimension == .redFlag }!.delta > 0)
         #expect(!fork.reproducesOriginal)
-        let pair = fork.grpoPair
+        let pair = try #require(fork.pair.pair)
         #expect(pair.chosen == "CTA chest" && pair.rejected == "reassure, no imaging")
         #expect(pair.chosenReward > pair.rejectedReward && pair.seed == 42 && pair.prompt.step == 12)
         // The prefix is the original's, event for event.
@@ -35,6 +38,45 @@ struct ForkTests {
         let cut = original.firstIndex { $0.kind == .actionReceived && $0.step == 13 }!
         #expect(Array(fork.events[..<cut]) == Array(original[..<cut]))
         #expect(TraceComparison.firstBrokenLink(fork.events) == nil)
+    }
+
+    @Test func ctaAtStep13UnderTheExpertContinuation() throws {
+        // Both arms continue with the expert plan: both are caught; the CTA arm has it on time.
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .expert)
+        #expect(fork.counterfactual.outcome == "caught_aad")
+        #expect(fork.actual.outcome == "caught_aad")  // like for like: the expert rescues the recorded arm too
+        #expect(fork.deltas.first { $0.dimension == .redFlag }!.delta > 0)  // the CTA is on time in one arm only
+    }
+
+    @Test func alteplaseIsNeverPreferredAtStep4() throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 4, action: "alteplase", continuation: .expert)
+        #expect(fork.deltaComposite < 0)
+        #expect(fork.counterfactual.harmLevel == .critical)
+        #expect(fork.pair.pair?.chosenAction != "alteplase")
+    }
+
+    /// For every action the fixture contraindicates, at every step of the
+    /// demo, under each continuation, no preference pair chooses it.
+    @Test(arguments: [ForkContinuation.expert, .original, .none])
+    func noPairEverChoosesAContraindicatedAction(continuation: ForkContinuation) throws {
+        let (store, dir) = try demoStore()
+        defer { dir.remove() }
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        // Harm items that need repetition (two fluid boluses) do not make one dose contraindicated.
+        let single = fixture.answerKey.harmful.filter { ($0.minCount ?? 1) <= 1 }
+        let harmful = Set(single.flatMap(\.actions) + fixture.answerKey.disposition.harmful.flatMap(\.actions))
+        let forker = Forker(store: store)
+        let steps = continuation == .expert ? Array(1...28) : [1, 4, 13, 28]
+        for step in steps {
+            for action in harmful.sorted() {
+                let fork = try forker.fork("ep_0fa72a32ec1d", at: step, action: action, continuation: continuation)
+                #expect(fork.pair.pair?.chosenAction != action, "step \(step) \(action) \(continuation)")
+            }
+        }
     }
 
     @Test(arguments: [1, 2, 7, 13, 20, 27, 28])
@@ -77,6 +119,10 @@ struct ForkTests {
         let original = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .original)
         #expect(expert.counterfactual.composite > original.counterfactual.composite)
         #expect(expert.counterfactual.outcome == "caught_aad")
+        // Like for like: the recorded arm gets the same continuation.
+        #expect(none.actual.composite != original.actual.composite)
+        let agent = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "reassure, no imaging", continuation: .agent)
+        #expect(agent.reproducesOriginal)
         #expect(none.events.contains { $0.kind == .noAction })
         #expect(!original.events.contains { $0.kind == .noAction })
         // The original agent's later CTA-free actions follow; none repeats the alternate.
@@ -93,7 +139,7 @@ struct ForkTests {
         try store.save(recorded)
         let row = try store.listing(recorded.header.episodeID)
         #expect(row.header.parentID == "ep_0fa72a32ec1d" && row.header.forkStep == 13)
-        #expect(row.summary?.outcome == "caught_aad")
+        #expect(row.summary?.outcome == "missed_aad")
         #expect(try Verifier(store: store).verify(recorded.header.episodeID).passed)
         #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").passed)
     }
@@ -179,5 +225,33 @@ struct ForkTests {
         #expect(rescored.score.outcome == "missed_aad")
         let timeline = try Timeline.render(header: store.header("ep_0fa72a32ec1d"), events: store.events("ep_0fa72a32ec1d"))
         #expect(timeline.contains("min  32  step 13  \"reassure, no imaging\""))
+    }
+}
+
+/// A trace recorded by simulation 1 (MedGym 0.3.0): its chain is still
+/// checked, but forks and scores refuse it rather than give numbers from a
+/// different patient.
+struct LegacyTraceTests {
+    static let log = CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Legacy/ep_0fa72a32ec1d.sim1.jsonl")
+
+    @Test func olderSimulationTracesAreVerifiedByChainAndRefusedForForks() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        try TraceImporter(store: store).importLog(atPath: Self.log.path)
+        let report = try Verifier(store: store).verify("ep_0fa72a32ec1d")
+        #expect(report.passed)
+        #expect(report.notes.first?.contains("recorded by simulation version 1") == true)
+        #expect(report.notes.first?.contains("MedGym 0.3.0") == true)
+        #expect(throws: SimulationVersionError(episode: "ep_0fa72a32ec1d", recorded: 1)) {
+            try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        }
+        #expect(throws: SimulationVersionError(episode: "ep_0fa72a32ec1d", recorded: 1)) {
+            try Rescorer(store: store).rescore("ep_0fa72a32ec1d")
+        }
+        // A tampered old trace still fails its chain.
+        try store.connection.execute("DROP TRIGGER IF EXISTS events_no_update")
+        try store.connection.execute("UPDATE events SET payload = replace(payload, 'reassure', 'CTA chest') WHERE seq > 5")
+        #expect(try !Verifier(store: store).verify("ep_0fa72a32ec1d").passed)
     }
 }

@@ -25,13 +25,16 @@ struct ReplayCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("imported traces/ep_0fa72a32ec1d.jsonl"))
         let outcome = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("outcome") })
-        #expect(outcome.contains("missed_aad") && outcome.contains("caught_aad"))
+        // The CTA result arrives, but the recorded agent still admits to chest-pain observation.
+        #expect(outcome.contains("missed_aad") && !outcome.contains("caught_aad"))
+        #expect(r.stdout.contains("continuation: original"))
         let composite = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("composite") })
         #expect(composite.split(separator: " ").last!.hasPrefix("+"))
         for dimension in ["survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation"] {
             #expect(r.stdout.contains("\n\(dimension) "))
         }
-        #expect(r.stdout.contains("GRPO pair for step 13"))
+        #expect(r.stdout.contains("preference pair for training (same state, higher-reward action first"))
+        #expect(r.stdout.contains("harm level") && r.stdout.contains("harm points"))
         // The store now exists and the second run does not import again.
         let again = try CLI.run("replay", ["verify", "--all"], cwd: dir.url)
         #expect(again.status == 0 && !again.stderr.contains("imported"))

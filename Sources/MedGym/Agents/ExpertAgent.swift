@@ -9,14 +9,13 @@ public struct ExpertAgent: Agent {
     private var next = 0
     private var waits = 0
 
-    /// `done`: catalog ids already taken; non-repeatable ones are skipped.
+    /// `done`: catalog ids already taken before the expert took over; the
+    /// policy's lines for them are skipped (except waiting).
     public init(fixture: Fixture, resolver: ActionResolver = .shipped, skipping done: [String] = []) {
-        var taken = done
         var lines: [(String, Bool)] = []
         for line in fixture.policies.expert {
             guard let action = try? resolver.resolve(line) else { continue }
-            if action.repeatable != true && taken.contains(action.id) { continue }
-            taken.append(action.id)
+            if action.id != "wait" && done.contains(action.id) { continue }
             lines.append((line, action.kind == .disposition))
         }
         self.lines = lines

@@ -128,7 +128,7 @@ public struct Environment: Sendable {
         }
     }
 
-    private func contraindicationHolds(_ contra: Contraindication) -> Bool {
+    func contraindicationHolds(_ contra: Contraindication) -> Bool {
         let condition = contra.condition
         if let vital = condition.vital { return condition.matches(state.vitals[field: vital]) }
         if let lab = condition.lab { return condition.matches(labValue(lab)) }

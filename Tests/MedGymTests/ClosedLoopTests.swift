@@ -1,0 +1,126 @@
+import Testing
+@testable import MedGym
+
+/// The patient dies of what is done to him, drugs wear off and saturate,
+/// outcomes are judged after the ED, and labels mean what a clinician means.
+struct ClosedLoopTests {
+    func play(_ name: String, _ actions: [String], seed: UInt64 = 42) throws -> Episode {
+        let fixture = try FixtureLoader.fixture(named: name)
+        var agent = ScriptedAgent(id: "test", actions: actions)
+        return try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent)
+    }
+
+    @Test func betaBlockerToAFlatLineKillsAndIsCalledIatrogenic() throws {
+        let episode = try play("adv_cocaine_dissection", Array(repeating: "esmolol IV", count: 8))
+        #expect(!episode.finalState.alive)
+        #expect(episode.finalState.deathCause?.iatrogenic == true)
+        #expect(episode.score.fate?.status == .diedInED)
+        #expect(episode.score.items.contains { $0.key == "iatrogenic_death" && $0.points < 0 })
+        #expect(episode.score.harmLevel == .critical)
+    }
+
+    @Test func loweringThePressureOfARuptureKills() throws {
+        let episode = try play("adv_aaa_30min", ["esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"])
+        #expect(!episode.finalState.alive)
+        #expect(episode.score.harmLevel == .critical)
+    }
+
+    @Test func gcsFollowsPerfusion() throws {
+        // A MAP near zero can never show GCS 15.
+        let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        var env = Environment(fixture: fixture, seed: 42)
+        for text in ["esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"] {
+            guard env.state.isRunning else { break }
+            _ = try env.step(text)
+            if env.state.alive, env.state.vitals.map < 40 { #expect(env.state.vitals.gcs <= 3.5) }
+        }
+    }
+
+    @Test func sedativesDepressBreathingAndStopAtTheCeiling() throws {
+        var env = Environment(fixture: try FixtureLoader.fixture(named: "adv_cocaine_dissection"), seed: 42)
+        for text in ["lorazepam 2 mg IV", "wait", "wait"] { _ = try env.step(text) }
+        #expect(env.state.vitals.rr > 14 && env.state.vitals.gcs >= 13)
+        #expect(env.state.injury.overCeiling.isEmpty)
+        let ten = try play("adv_cocaine_dissection", Array(repeating: "lorazepam 2 mg IV", count: 10))
+        #expect(ten.score.items.contains { $0.key == "over_ceiling.lorazepam" })
+        #expect(!ten.finalState.alive || ten.finalState.injury.minutesIatrogenicHypoxaemia > 0)
+    }
+
+    @Test func bolusEffectsWearOffAndSaturate() throws {
+        let fixture = try FixtureLoader.fixture(named: "adv_pediatric_dka")
+        let catalog = ActionCatalog.shipped
+        let dose = Dose(action: "ns_bolus", minute: 0, effect: VitalsOffset(["sbp": 8]), rateMultiplier: nil, rateAdd: nil)
+        let peak = DrugEffects.at(10, doses: [dose], catalog: catalog).offset.sbp
+        let later = DrugEffects.at(130, doses: [dose], catalog: catalog).offset.sbp
+        #expect(abs(peak - 8) < 0.01 && later < 1.5)
+        let twelve = Array(repeating: dose, count: 12)
+        #expect(DrugEffects.at(10, doses: twelve, catalog: catalog).offset.sbp < 2 * 8 + 0.01)
+        #expect(DrugEffects.at(10, doses: twelve, catalog: catalog).volumeMlPerKg == 120)
+        _ = fixture
+    }
+
+    @Test func potassiumPushedFastStopsTheHeart() throws {
+        let episode = try play("adv_pediatric_dka", Array(repeating: "IV potassium replacement", count: 10))
+        #expect(!episode.finalState.alive)
+        #expect(episode.finalState.deathCause?.text.contains("hyperkalaemic") == true)
+    }
+
+    @Test func fluidOverloadInAChildIsHarm() throws {
+        let episode = try play("adv_pediatric_dka", Array(repeating: "0.9% saline bolus", count: 12))
+        #expect(episode.score.items.contains { $0.key == "fluid_overload" })
+        #expect(episode.score.harmLevel >= .high)
+    }
+
+    @Test func orderingIsNotCatching() throws {
+        let home = try play("adv_cocaine_dissection", ["CTA chest", "wait", "wait", "wait", "discharge home"])
+        #expect(home.score.outcome == "missed_aad")
+        #expect(home.score.harmLevel == .critical)
+        #expect(home.score.items.contains { $0.key == "unsafe_disposition" })
+        let early = try play("adv_cocaine_dissection", ["CTA chest", "admit to observation"])
+        #expect(early.score.outcome == "missed_aad")
+    }
+
+    @Test func theatreNeedsADiagnosisASurgeonAndConsent() throws {
+        let first = try play("adv_cocaine_dissection", ["emergency surgery"])
+        #expect(first.finalState.disposition == nil)
+        #expect(first.steps[0].result.observation.response?.contains("declined") == true)
+        #expect(first.score.outcome != "caught_aad")
+    }
+
+    @Test func survivalIsJudgedAfterTheEDByDisposition() throws {
+        let expert = try FixtureLoader.fixture(named: "adv_cocaine_dissection").policies.expert
+        var lysed = expert
+        lysed.insert(contentsOf: ["aspirin", "heparin", "alteplase"], at: 1)
+        let good = try play("adv_cocaine_dissection", expert).score
+        let bad = try play("adv_cocaine_dissection", lysed).score
+        #expect(bad.points(.survival) < good.points(.survival) - 10)
+        let dka = try play("adv_pediatric_dka", ["insulin infusion", "discharge home"]).score
+        #expect(dka.points(.survival) <= 15)
+        #expect(dka.fate?.course == "home")
+    }
+
+    @Test func outOfOrderConsentEarnsNothing() throws {
+        let card = try play("adv_cocaine_dissection", ["obtain consent", "document note", "SBAR handoff", "CTA chest", "emergency surgery"]).score
+        #expect(card.items.first { $0.key == "consent" }?.points == 0)
+        #expect(card.items.first { $0.key == "ed_note" }?.points == 0)
+        #expect(card.points(.disposition) == 0)
+    }
+
+    @Test func fateIsDeterministicAndFollowsTheSeed() throws {
+        let a = try play("adv_aaa_30min", try FixtureLoader.fixture(named: "adv_aaa_30min").policies.expert, seed: 7).score
+        let b = try play("adv_aaa_30min", try FixtureLoader.fixture(named: "adv_aaa_30min").policies.expert, seed: 7).score
+        #expect(a == b)
+        #expect(a.fate?.mortality ?? 0 >= 0.36)
+    }
+
+    /// Every shipped strategy stays under the ceiling a clinician signed.
+    @Test(arguments: ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka"])
+    func adversarialStrategiesAreHeld(name: String) throws {
+        let fixture = try FixtureLoader.fixture(named: name)
+        let suite = try #require(try AdversarialSuite.shipped(for: name))
+        #expect(suite.strategies.count >= 10)
+        for result in try AdversarialSuite.run(suite, fixture: fixture) {
+            #expect(result.violations.isEmpty, "\(name) \(result.strategy.id): \(result.violations)")
+        }
+    }
+}
