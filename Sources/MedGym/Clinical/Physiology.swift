@@ -13,11 +13,14 @@ public struct Physiology: Sendable {
     public let random: SeededRandom
     /// This episode's untreated progression rate (the seed's luck, drawn once).
     public let baseRate: Double
+    /// Each noisy vital's field, amplitude and hashed purpose, computed once.
+    let noiseKeys: [(field: String, amplitude: Double, key: UInt64)]
 
     public init(course: Course, seed: UInt64) {
         self.course = course
         self.random = SeededRandom(seed: seed)
         self.baseRate = course.ratePerMin * (1 + course.rateJitter * random.symmetric("course.rate"))
+        self.noiseKeys = course.noise.sortedEntries.map { ($0.0, $0.1, SeededRandom.fnv1a("noise.\($0.0)")) }
     }
 
     /// Progression per minute given the drugs' effect on the pace and the
@@ -43,18 +46,19 @@ public struct Physiology: Sendable {
     }
 
     /// Keyed monitor noise at a minute.
-    func noise(at minute: Int) -> Vitals {
+    public func noise(at minute: Int) -> Vitals {
         var noise = Vitals.zero
-        for (field, amplitude) in course.noise.sortedEntries {
-            noise[field: field] = amplitude * random.symmetric("noise.\(field)", UInt64(minute))
+        for entry in noiseKeys {
+            let unit = Double(random.bits(purposeKey: entry.key, UInt64(minute)) >> 11) * 0x1.0p-53
+            noise[field: entry.field] = entry.amplitude * (unit * 2 - 1)
         }
         return noise
     }
 
-    /// Bedside vitals at a minute.
+    /// Bedside vitals at a minute (`noise`: ``noise(at:)`` for that minute, when already drawn).
     public func vitals(progress: Double, complications: VitalsOffset, drugs: DrugEffects, weightKg: Double,
-                       glucose: Double?, minute: Int) -> Vitals {
-        var v = baseVitals(at: progress) + Vitals(complications) + drugs.offset + noise(at: minute)
+                       glucose: Double?, minute: Int, noise: Vitals? = nil) -> Vitals {
+        var v = baseVitals(at: progress) + Vitals(complications) + drugs.offset + (noise ?? self.noise(at: minute))
         // Fluid overload: pulmonary oedema above 60 mL/kg in the ED [calib].
         let overload = max(0, drugs.volumeMlPerKg - Self.overloadMlPerKg)
         v.spo2 -= 0.5 * overload

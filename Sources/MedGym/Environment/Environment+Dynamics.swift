@@ -112,11 +112,12 @@ extension Environment {
                 break
             }
             let potassium = labValue("potassium"), glucose = labValue("glucose")
+            let noise = physiology.noise(at: state.minute)
             let vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
-                                           weightKg: fixture.patient.weightKg, glucose: glucose, minute: state.minute)
+                                           weightKg: fixture.patient.weightKg, glucose: glucose, minute: state.minute, noise: noise)
             let untreated = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: DrugEffects(),
                                               weightKg: fixture.patient.weightKg, glucose: fixture.lab("glucose"),
-                                              minute: state.minute)
+                                              minute: state.minute, noise: noise)
             state.vitals = vitals
             state.injury.record(vitals, untreated: untreated, drugs: drugs)
             let movedLabs = potassium != fixture.lab("potassium") || glucose != fixture.lab("glucose")

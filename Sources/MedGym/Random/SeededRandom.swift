@@ -16,7 +16,13 @@ public struct SeededRandom: Sendable, Hashable, Codable {
 
     /// A 64-bit value keyed by purpose and index.
     public func bits(_ purpose: String, _ index: UInt64 = 0) -> UInt64 {
-        var x = seed ^ SeededRandom.fnv1a(purpose)
+        bits(purposeKey: SeededRandom.fnv1a(purpose), index)
+    }
+
+    /// The same draw with the purpose already hashed (``fnv1a(_:)``): for
+    /// per-minute loops that use one purpose many times.
+    public func bits(purposeKey: UInt64, _ index: UInt64) -> UInt64 {
+        var x = seed ^ purposeKey
         x = SeededRandom.mix(x &+ 0x9E37_79B9_7F4A_7C15)
         x = SeededRandom.mix(x ^ (index &* 0xD1B5_4A32_D192_ED03))
         return x
