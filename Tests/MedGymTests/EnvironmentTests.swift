@@ -70,7 +70,7 @@ struct EnvironmentTests {
     }
 
     @Test func malformedFixtureNamesFileAndField() throws {
-        let shipped = try FixtureLoader.shippedURLs().first { $0.lastPathComponent == "adv_aaa_30min.json" }!
+        let shipped = FixtureLoader.shippedURLs().first { $0.lastPathComponent == "adv_aaa_30min.json" }!
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped)) as! [String: Any]
         var key = json["answer_key"] as! [String: Any]
         var items = key["items"] as! [[String: Any]]
