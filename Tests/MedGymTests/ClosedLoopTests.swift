@@ -47,7 +47,6 @@ struct ClosedLoopTests {
     }
 
     @Test func bolusEffectsWearOffAndSaturate() throws {
-        let fixture = try FixtureLoader.fixture(named: "adv_pediatric_dka")
         let catalog = ActionCatalog.shipped
         let dose = Dose(action: "ns_bolus", minute: 0, effect: VitalsOffset(["sbp": 8]), rateMultiplier: nil, rateAdd: nil)
         let peak = DrugEffects.at(10, doses: [dose], catalog: catalog).offset.sbp
@@ -56,7 +55,6 @@ struct ClosedLoopTests {
         let twelve = Array(repeating: dose, count: 12)
         #expect(DrugEffects.at(10, doses: twelve, catalog: catalog).offset.sbp < 2 * 8 + 0.01)
         #expect(DrugEffects.at(10, doses: twelve, catalog: catalog).volumeMlPerKg == 120)
-        _ = fixture
     }
 
     @Test func potassiumPushedFastStopsTheHeart() throws {

@@ -186,7 +186,7 @@ struct TraceStoreTests {
 
         #expect(throws: StoreError.self) { try TraceStore(path: dir.path("missing.sqlite"), create: false) }
         let empty = dir.path("empty.sqlite")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(throws: StoreError.self) { try TraceStore(path: empty, create: false) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: dir.path("missing.sqlite")))

@@ -51,7 +51,7 @@ public struct Contraindication: Sendable, Hashable, Codable {
     public var above: Double?
     public var reason: String
     /// Where the contraindication comes from (usually the drug label).
-    public var source: Citation?
+    public var source: Citation
 
     public var condition: StateCondition { StateCondition(vital: vital, lab: lab, below: below, above: above) }
 }

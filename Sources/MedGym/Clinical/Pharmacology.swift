@@ -10,7 +10,7 @@ import Foundation
 /// doses of one drug beyond its ceiling add the drug's toxicity per dose; a
 /// benzodiazepine and an opioid both beyond one dose depress breathing and
 /// consciousness further (the opioid–benzodiazepine boxed warning).
-public struct DrugEffects: Sendable, Hashable {
+public struct DrugEffects: Sendable {
     /// Summed effect on vitals.
     public var offset: Vitals = .zero
     /// Multiplier on the disease's progression rate.
@@ -21,17 +21,6 @@ public struct DrugEffects: Sendable, Hashable {
     public var volumeMlPerKg: Double = 0
     /// Drugs whose active doses exceed their ceiling, with the excess.
     public var overCeiling: [(action: String, excess: Double)] = []
-
-    public static func == (lhs: DrugEffects, rhs: DrugEffects) -> Bool {
-        lhs.offset == rhs.offset && lhs.rateMultiplier == rhs.rateMultiplier && lhs.rateAdd == rhs.rateAdd
-            && lhs.volumeMlPerKg == rhs.volumeMlPerKg
-            && lhs.overCeiling.elementsEqual(rhs.overCeiling) { $0.action == $1.action && $0.excess == $1.excess }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(offset)
-        hasher.combine(volumeMlPerKg)
-    }
 
     /// The response of a class to `active` dose-equivalents, in doses:
     /// linear to 1, then saturating toward 2.

@@ -56,7 +56,7 @@ public struct Physiology: Sendable {
     }
 
     /// Bedside vitals at a minute (`noise`: ``noise(at:)`` for that minute, when already drawn).
-    public func vitals(progress: Double, complications: VitalsOffset, drugs: DrugEffects, weightKg: Double,
+    public func vitals(progress: Double, complications: VitalsOffset, drugs: DrugEffects,
                        glucose: Double?, minute: Int, noise: Vitals? = nil) -> Vitals {
         var v = baseVitals(at: progress) + Vitals(complications) + drugs.offset + (noise ?? self.noise(at: minute))
         // Fluid overload: pulmonary oedema above 60 mL/kg in the ED [calib].

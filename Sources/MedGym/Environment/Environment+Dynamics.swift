@@ -92,7 +92,7 @@ extension Environment {
         guard state.alive else { return }
         let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
         state.vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
-                                         weightKg: fixture.patient.weightKg, glucose: labValue("glucose"), minute: state.minute)
+                                         glucose: labValue("glucose"), minute: state.minute)
     }
 
     /// Runs the clock minute by minute: progression, drug effects, the
@@ -114,9 +114,9 @@ extension Environment {
             let potassium = labValue("potassium"), glucose = labValue("glucose")
             let noise = physiology.noise(at: state.minute)
             let vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
-                                           weightKg: fixture.patient.weightKg, glucose: glucose, minute: state.minute, noise: noise)
+                                           glucose: glucose, minute: state.minute, noise: noise)
             let untreated = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: DrugEffects(),
-                                              weightKg: fixture.patient.weightKg, glucose: fixture.lab("glucose"),
+                                              glucose: fixture.lab("glucose"),
                                               minute: state.minute, noise: noise)
             state.vitals = vitals
             state.injury.record(vitals, untreated: untreated, drugs: drugs)

@@ -112,5 +112,5 @@ public struct WarningRecord: Sendable, Hashable, Codable {
     public var minute: Int
     public var actionID: String
     public var reason: String
-    public var source: Citation?
+    public var source: Citation
 }

@@ -25,14 +25,15 @@ enum IatrogenicHarm {
             found.append((ScoreItem(dimension: .harm, key: "ignored_contraindication.\(warning.actionID)",
                                     description: "\(name) given despite a contraindication warning",
                                     points: -5, detail: "step \(warning.step), minute \(warning.minute): \(warning.reason)",
-                                    source: warning.source ?? hypotensionSource), .moderate))
+                                    source: warning.source), .moderate))
         }
         for action in state.injury.overCeiling {
-            let drug = catalog[action]
+            // Only drugs with a catalog profile have a ceiling to go over.
+            guard let drug = catalog[action], let profile = drug.pk else { continue }
             found.append((ScoreItem(dimension: .harm, key: "over_ceiling.\(action)",
-                                    description: "\(drug?.name ?? action) above the label's maximum dose",
+                                    description: "\(drug.name) above the label's maximum dose",
                                     points: -5, detail: "\(state.actions.filter { $0.actionID == action }.count) doses given",
-                                    source: drug?.pk?.source ?? hypotensionSource), .moderate))
+                                    source: profile.source), .moderate))
         }
         let hypo = state.injury.minutesIatrogenicHypotension
         if hypo >= 5 {
