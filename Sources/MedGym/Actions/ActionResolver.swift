@@ -8,20 +8,59 @@
 /// enough is an ``ActionResolutionError`` naming the nearest entries.
 public struct ActionResolver: Sendable {
     public let catalog: ActionCatalog
-    private let phrases: [(phrase: String, tokens: [String], actionID: String)]
+    /// Normalised phrase → catalog id (the first action, in catalog order, to claim it).
+    private let exact: [String: String]
+    /// Every id, name and synonym as word numbers into `vocabulary`.
+    private let phrases: [Phrase]
+    /// The distinct words of all phrases, as bytes, with the phrases that use each.
+    private let vocabulary: [Word]
+    private let wordNumbers: [String: Int]
+    private let longestPhrase: Int
+
+    private struct Phrase: Sendable {
+        var words: [Int]
+        var action: Int
+    }
+
+    private struct Word: Sendable {
+        var bytes: [UInt8]
+        var phrases: [Int]
+    }
 
     public init(catalog: ActionCatalog) {
         self.catalog = catalog
-        var phrases: [(String, [String], String)] = []
-        for action in catalog.actions {
+        var exact: [String: String] = [:]
+        var phrases: [Phrase] = []
+        var vocabulary: [Word] = []
+        var numbers: [String: Int] = [:]
+        for (actionIndex, action) in catalog.actions.enumerated() {
             let texts = [action.id.replacingUnderscores, action.name] + action.synonyms
             for text in texts {
                 let tokens = ActionResolver.tokens(of: text)
                 if tokens.isEmpty { continue }
-                phrases.append((tokens.joined(separator: " "), tokens, action.id))
+                let phrase = tokens.joined(separator: " ")
+                if exact[phrase] == nil { exact[phrase] = action.id }
+                var words: [Int] = []
+                for token in tokens {
+                    let number: Int
+                    if let known = numbers[token] {
+                        number = known
+                    } else {
+                        number = vocabulary.count
+                        numbers[token] = number
+                        vocabulary.append(Word(bytes: Array(token.utf8), phrases: []))
+                    }
+                    if vocabulary[number].phrases.last != phrases.count { vocabulary[number].phrases.append(phrases.count) }
+                    words.append(number)
+                }
+                phrases.append(Phrase(words: words, action: actionIndex))
             }
         }
+        self.exact = exact
         self.phrases = phrases
+        self.vocabulary = vocabulary
+        self.wordNumbers = numbers
+        self.longestPhrase = phrases.map(\.words.count).max() ?? 0
     }
 
     /// The canonical action for a text.
@@ -30,8 +69,7 @@ public struct ActionResolver: Sendable {
         guard !tokens.isEmpty else {
             throw ActionResolutionError(text: text, suggestions: [])
         }
-        let phrase = tokens.joined(separator: " ")
-        if let exact = phrases.first(where: { $0.phrase == phrase }), let action = catalog[exact.actionID] {
+        if let id = exact[tokens.joined(separator: " ")], let action = catalog[id] {
             return action
         }
         let ranked = rank(tokens)
@@ -58,56 +96,101 @@ public struct ActionResolver: Sendable {
         return seen
     }
 
-    /// Candidates by descending similarity, ties broken by id so the order
-    /// never depends on hashing.
-    private func rank(_ tokens: [String]) -> [(actionID: String, score: Double)] {
-        var best: [String: Double] = [:]
-        for entry in phrases {
-            let score = ActionResolver.similarity(tokens, entry.tokens)
-            if score > best[entry.actionID, default: -1] { best[entry.actionID] = score }
-        }
-        return best.map { ($0.key, $0.value) }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-            .map { (actionID: $0.0, score: $0.1) }
+    /// How one word of the text relates to the vocabulary: the identical word
+    /// (if any) and the words within the typo allowance.
+    private struct QueryWord {
+        var identical: Int
+        var close: [Int]
     }
 
-    /// Dice coefficient over tokens where two tokens count as equal when
-    /// they are identical or within a small edit distance.
-    static func similarity(_ a: [String], _ b: [String]) -> Double {
-        var unmatched = b
+    /// Candidates by descending similarity, ties broken by id so the order
+    /// never depends on hashing. Only phrases sharing an identical or close
+    /// word are scored: any other phrase has similarity 0.
+    private func rank(_ tokens: [String]) -> [(actionID: String, score: Double)] {
+        var query: [QueryWord] = []
+        query.reserveCapacity(tokens.count)
+        var candidates: [Int] = []
+        for token in tokens {
+            let bytes = Array(token.utf8)
+            var word = QueryWord(identical: wordNumbers[token] ?? -1, close: [])
+            if word.identical >= 0 { candidates += vocabulary[word.identical].phrases }
+            if bytes.count >= 4 {
+                for (number, entry) in vocabulary.enumerated() where number != word.identical {
+                    if ActionResolver.closeEnough(bytes, entry.bytes) {
+                        word.close.append(number)
+                        candidates += entry.phrases
+                    }
+                }
+            }
+            query.append(word)
+        }
+        candidates.sort()
+        var best = [Double](repeating: -1, count: catalog.actions.count)
+        var used = [Bool](repeating: false, count: longestPhrase)
+        var previous = -1
+        for index in candidates where index != previous {
+            previous = index
+            let phrase = phrases[index]
+            let score = similarity(query, phrase.words, used: &used)
+            if score > best[phrase.action] { best[phrase.action] = score }
+        }
+        var ranked: [(actionID: String, score: Double)] = []
+        for (action, score) in best.enumerated() where score >= 0 {
+            ranked.append((catalog.actions[action].id, score))
+        }
+        return ranked.sorted { $0.score != $1.score ? $0.score > $1.score : $0.actionID < $1.actionID }
+    }
+
+    /// Dice coefficient over words where two words count as equal when they
+    /// are identical (1) or within a small edit distance (0.85), matched
+    /// greedily in the text's order.
+    private func similarity(_ query: [QueryWord], _ words: [Int], used: inout [Bool]) -> Double {
+        for i in words.indices { used[i] = false }
         var matches = 0.0
-        for token in a {
-            if let i = unmatched.firstIndex(of: token) {
+        for token in query {
+            if let i = words.indices.first(where: { !used[$0] && words[$0] == token.identical }) {
                 matches += 1
-                unmatched.remove(at: i)
-            } else if let i = unmatched.firstIndex(where: { closeEnough(token, $0) }) {
+                used[i] = true
+            } else if let i = words.indices.first(where: { !used[$0] && token.close.contains(words[$0]) }) {
                 matches += 0.85
-                unmatched.remove(at: i)
+                used[i] = true
             }
         }
-        return 2 * matches / Double(a.count + b.count)
+        return 2 * matches / Double(query.count + words.count)
     }
 
-    static func closeEnough(_ a: String, _ b: String) -> Bool {
+    /// Whether two words are within the typo allowance: both at least 4
+    /// letters, at most 1 edit apart (2 when both have 8 or more).
+    static func closeEnough(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         let shorter = min(a.count, b.count)
         guard shorter >= 4 else { return false }
         let allowed = shorter >= 8 ? 2 : 1
         return editDistance(a, b, limit: allowed) <= allowed
     }
 
-    static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
-        let x = Array(a.utf8), y = Array(b.utf8)
+    /// Levenshtein distance, or `limit + 1` once it must exceed `limit`;
+    /// two rows on the stack, no heap allocation.
+    static func editDistance(_ x: [UInt8], _ y: [UInt8], limit: Int) -> Int {
         if abs(x.count - y.count) > limit { return limit + 1 }
-        var previous = Array(0...y.count)
-        for i in 1...max(x.count, 1) where !x.isEmpty {
-            var current = [i] + Array(repeating: 0, count: y.count)
-            for j in stride(from: 1, through: y.count, by: 1) {
-                let cost = x[i - 1] == y[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        if x.isEmpty { return y.count }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows in
+            var previous = rows.baseAddress!
+            var current = previous + (y.count + 1)
+            for j in 0...y.count { previous[j] = j }
+            for i in 1...x.count {
+                current[0] = i
+                var rowMinimum = i
+                for j in stride(from: 1, through: y.count, by: 1) {
+                    let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                    let value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                    current[j] = value
+                    rowMinimum = min(rowMinimum, value)
+                }
+                if rowMinimum > limit { return limit + 1 }
+                swap(&previous, &current)
             }
-            previous = current
+            return previous[y.count]
         }
-        return previous[y.count]
     }
 
     /// Words that carry no meaning for choosing an action.
