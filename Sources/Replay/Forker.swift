@@ -3,13 +3,15 @@ import MedGym
 import TraceStore
 
 /// Re-runs a stored episode from step N with another action: the same
-/// patient with the same luck (the environment is restored from the cached
-/// state after step N−1, and randomness is keyed by seed and minute), then
+/// patient with the same luck (the environment after step N−1 is rebuilt by
+/// re-executing the recorded turns, checked event for event against the
+/// trace, and randomness is keyed by seed and minute), then
 /// continues as asked, and scores the counterfactual against the original.
 public struct Forker {
     public let store: TraceStore
     public let resolver: ActionResolver
     let fixtures = FixtureCache()
+    let loaded = LoadedEpisodeCache()
 
     public init(store: TraceStore, resolver: ActionResolver = .shipped) {
         self.store = store
@@ -20,12 +22,8 @@ public struct Forker {
     /// in the action at step N, each followed by the same continuation.
     public func fork(_ episodeID: String, at step: Int, action text: String,
                      continuation: ForkContinuation = .original) throws -> Fork {
-        let header = try store.header(episodeID)
-        let events = try store.events(episodeID)
-        if let broken = TraceComparison.firstBrokenLink(events) {
-            throw TraceFormatError(message: "episode \(episodeID) fails its hash chain (\(broken.problem)); run replay verify")
-        }
-        let exchanges = TraceExchange.all(in: events)
+        var episode = try load(episodeID)
+        let header = episode.header, events = episode.events, exchanges = episode.exchanges
         let turns = exchanges.filter { if case .rejected = $0 { false } else { true } }
         guard let original = turns.first(where: { $0.step == step }) else {
             let range = turns.last.map { "1…\($0.step)" } ?? "none: the episode has no steps"
@@ -34,9 +32,16 @@ public struct Forker {
         let alternate: CatalogAction
         do { alternate = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
 
-        let start = try TraceStart(events)
-        let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog, cache: fixtures)
-        let restored = try restoredState(episodeID, before: step, events: events, fixture: fixture, header: header)
+        let start = episode.start, fixture = episode.fixture
+        let restored: EpisodeState
+        if let known = episode.restored[original.seq] {
+            restored = known
+        } else {
+            let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest)
+            restored = try recorder.restore(events, before: original.seq).state
+            episode.restored[original.seq] = restored
+            loaded.store(episode)
+        }
         let prefix = Array(events[..<original.seq])
         guard let promptEvent = prefix.last(where: { $0.kind == .observation }),
               let prompt = try promptEvent.decodedPayload().observation else {
@@ -44,9 +49,7 @@ public struct Forker {
         }
         let originalText = original.text
         let originalAction: String? = if case .action(_, _, _, let id) = original { id } else { nil }
-        guard let actual = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {
-            throw TraceFormatError(message: "episode \(episodeID) has no score event")
-        }
+        let actual = episode.score
 
         let context = ArmContext(episodeID: episodeID, header: header, events: events, exchanges: exchanges, original: original,
                                  fixture: fixture, restored: restored, prefix: prefix, prompt: prompt, seed: start.seed)
@@ -76,9 +79,33 @@ public struct Forker {
             deltas: MedGym.Dimension.allCases.map { d in
                 DimensionDelta(dimension: d, actual: recordedScore.points(d), counterfactual: counterfactual.points(d))
             },
-            pair: pair, events: counterfactualArm.events, newSnapshots: counterfactualArm.snapshots,
+            pair: pair, events: counterfactualArm.events, finalState: counterfactualArm.finalState,
             reproducesOriginal: counterfactualArm.events == events, truthName: fixture.truth.name,
             outcomeLabels: [fixture.answerKey.outcome.caught, fixture.answerKey.outcome.missed])
+    }
+
+    /// The episode as stored, read once and kept for later forks while its
+    /// row names the same head: events whose chain holds and ends at the
+    /// row's head hash, its turns, fixture (unchanged since recording) and score.
+    func load(_ episodeID: String) throws -> LoadedEpisode {
+        let listing = try store.listing(episodeID)
+        if let known = loaded.episode(episodeID, headHash: listing.headHash, eventCount: listing.eventCount) { return known }
+        let events = try store.events(episodeID)
+        if let broken = TraceComparison.firstBrokenLink(events) {
+            throw TraceFormatError(message: "episode \(episodeID) fails its hash chain (\(broken.problem)); run replay verify")
+        }
+        guard events.count == listing.eventCount, events.last?.hash == listing.headHash else {
+            throw TraceFormatError(message: "episode \(episodeID): the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count); run replay verify")
+        }
+        let start = try TraceStart(events)
+        let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog, cache: fixtures)
+        guard let score = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {
+            throw TraceFormatError(message: "episode \(episodeID) has no score event")
+        }
+        let episode = LoadedEpisode(header: listing.header, headHash: listing.headHash, events: events,
+                                    exchanges: TraceExchange.all(in: events), start: start, fixture: fixture, score: score)
+        loaded.store(episode)
+        return episode
     }
 
     /// What every arm of one fork shares.
@@ -97,46 +124,24 @@ public struct Forker {
 
     /// One arm: the action at step N (nil: no action), then the continuation.
     func runArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation,
-                context: ArmContext) throws -> (score: ScoreCard, events: [TraceEvent], snapshots: [StateSnapshot]) {
+                context: ArmContext) throws -> (score: ScoreCard, events: [TraceEvent], finalState: EpisodeState) {
         let follower = try continuationAgent(continuation, action: action, context: context)
         var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
-        var builder = TraceBuilder(continuing: context.prefix, snapshots: [], seed: context.seed)
+        var builder = TraceBuilder(continuing: context.prefix, seed: context.seed)
         let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
         let runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
         let episode = try runner.run(from: env, observation: context.prompt, agent: &agent, observer: &builder)
-        let trace = try builder.finish(score: episode.score, state: episode.finalState)
-        return (episode.score, trace.events, trace.snapshots)
+        let events = try builder.finish(score: episode.score, state: episode.finalState)
+        return (episode.score, events, episode.finalState)
     }
 
-    /// Stores a fork as its own episode, linked to its parent: the parent's
-    /// snapshots before step N (folded from the events if the cache lacks
-    /// any) and the fork's own after. Returns what was stored.
+    /// Stores a fork as its own episode, linked to its parent. Returns what
+    /// was stored.
     @discardableResult
     public func save(_ fork: Fork, createdAt: String) throws -> RecordedEpisode {
-        let prefix: [StateSnapshot]
-        if let cached = try store.completeSnapshots(fork.parentID, through: fork.step - 1) {
-            prefix = cached
-        } else {
-            let events = try store.events(fork.parentID)
-            let fixture = try ReplayFixture.load(try TraceStart(events), episode: fork.parentID, catalog: resolver.catalog, cache: fixtures)
-            let folded = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: fork.parent)
-            prefix = folded.snapshots.filter { $0.step < fork.step }
-        }
-        let recorded = fork.recorded(parentSnapshots: prefix, createdAt: createdAt)
+        let recorded = fork.recorded(createdAt: createdAt)
         try store.save(recorded)
         return recorded
-    }
-
-    /// The state after step N−1: the cached snapshot, or (if the cache lacks
-    /// it) a fold of the events up to there.
-    func restoredState(_ id: String, before step: Int, events: [TraceEvent], fixture: Fixture,
-                       header: EpisodeHeader) throws -> EpisodeState {
-        if let cached = try store.snapshot(id, step: step - 1) { return cached.state }
-        let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
-        guard let state = replayed.snapshots.first(where: { $0.step == step - 1 })?.state else {
-            throw TraceFormatError(message: "episode \(id) has no state after step \(step - 1)")
-        }
-        return state
     }
 
     /// Who acts after the action at step N.
@@ -270,8 +275,8 @@ public struct Fork: Sendable, Hashable {
     public var pair: PairOutcome
     /// The whole counterfactual trace: the original's events before step N, then the fork's.
     public var events: [TraceEvent]
-    /// States after each step from N on.
-    public var newSnapshots: [StateSnapshot]
+    /// The counterfactual arm's final state.
+    public var finalState: EpisodeState
     /// True when the counterfactual trace is identical to the original (same action, same continuation).
     public var reproducesOriginal: Bool
     /// The fixture's hidden diagnosis, in words (for outcome labels).
@@ -282,15 +287,14 @@ public struct Fork: Sendable, Hashable {
     public var deltaComposite: Double { round2(counterfactual.composite - actual.composite) }
 
     /// The fork as an episode of its own, linked to its parent, ready to
-    /// save: its snapshots are the parent's before step N and the fork's after.
-    public func recorded(parentSnapshots: [StateSnapshot], createdAt: String) -> RecordedEpisode {
+    /// save.
+    public func recorded(createdAt: String) -> RecordedEpisode {
         let agent = "fork:\(continuation.rawValue)"
         let id = EpisodeID.derive(headHash: events.last?.hash ?? "", agent: agent, label: parent.label,
                                   parentID: parentID, forkStep: step)
         let header = EpisodeHeader(episodeID: id, fixture: fixture, tier: parent.tier, variant: parent.variant, seed: seed,
                                    agent: agent, label: parent.label, createdAt: createdAt, parentID: parentID, forkStep: step)
-        let snapshots = parentSnapshots.filter { $0.step < step } + newSnapshots
-        return RecordedEpisode(header: header, events: events, snapshots: snapshots, score: counterfactual)
+        return RecordedEpisode(header: header, events: events, score: counterfactual, finalState: finalState)
     }
 }
 

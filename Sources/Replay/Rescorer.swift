@@ -21,10 +21,11 @@ public struct Rescorer {
         let start = try TraceStart(events)
         guard start.isCurrentSimulation else { throw SimulationVersionError(episode: id, recorded: start.simulation) }
         let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: resolver.catalog)
-        let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
+        let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver)
+        let replayed = try recorder.reexecute(events, header: header)
         let recorded = try events.last(where: { $0.kind == .score })?.decodedPayload().score
         return Rescored(episodeID: id, fixture: fixture.id, seed: start.seed, score: replayed.score, recorded: recorded,
-                        fixtureChanged: try TraceHash.digest(of: fixture) != start.fixtureDigest)
+                        fixtureChanged: recorder.fixtureDigest != start.fixtureDigest)
     }
 }
 

@@ -4,7 +4,7 @@ import TraceStore
 
 /// Proves a stored episode: its hash chain is intact, re-executing its
 /// recorded actions in a fresh environment reproduces every event, and its
-/// header and projections (snapshots, summary) match that fold of the events.
+/// header and summary match that fold of the events.
 public struct Verifier {
     public let store: TraceStore
     public let resolver: ActionResolver
@@ -49,7 +49,7 @@ public struct Verifier {
                 return
             }
             let fixture = try ReplayFixture.load(start, episode: id, catalog: resolver.catalog, cache: fixtures)
-            replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: listing.header)
+            replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest).reexecute(events, header: listing.header)
         } catch {
             report.problems.append("re-execution: \(error)")
             return
@@ -57,28 +57,12 @@ public struct Verifier {
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
             report.problems.append("re-execution: \(difference)")
         }
-        let stored = try store.snapshots(id)
-        if stored.map(\.step) != replayed.snapshots.map(\.step) {
-            report.problems.append("snapshots: steps \(Self.steps(stored.map(\.step))) are cached, the events fold into steps \(Self.steps(replayed.snapshots.map(\.step)))")
-        }
-        for (cached, folded) in zip(stored, try SnapshotCodec.rows(replayed.snapshots)) {
-            if cached.step != folded.step || cached.json != folded.json || cached.stateHash != folded.stateHash
-                || cached.stateHash != TraceHash.sha256(Data(cached.json.utf8)) {
-                report.problems.append("snapshots: the cached state after step \(cached.step) differs from the fold of the events")
-                break
-            }
-        }
-        let score = replayed.score, final = replayed.finalState
+        let score = replayed.score, final = replayed.extent
         let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel.rawValue, composite: score.composite,
-                                      steps: final.step, endMinute: final.minute)
+                                      steps: final.steps, endMinute: final.minute)
         if try store.storedScore(id) != score || listing.summary != expected {
             report.problems.append("summary: the stored summary differs from re-scoring the events")
         }
-    }
-
-    static func steps(_ steps: [Int]) -> String {
-        guard let first = steps.first, let last = steps.last else { return "none" }
-        return steps == Array(first...last) ? "\(first)…\(last)" : steps.map(String.init).joined(separator: ",")
     }
 }
 

@@ -22,7 +22,7 @@ public struct BatchRecorder {
     public func run(into store: TraceStore?, createdAt: () -> String) throws -> [BatchGroup] {
         var groups: [BatchGroup] = []
         for fixture in fixtures {
-            let recorder = EpisodeRecorder(fixture: fixture, invalidActions: invalidActions)
+            let recorder = try EpisodeRecorder(fixture: fixture, invalidActions: invalidActions)
             for spec in agents {
                 var group = BatchGroup(fixture: fixture.id, agent: "", composites: [], outcomes: [])
                 for seed in seeds {

@@ -39,29 +39,29 @@ public struct EpisodeHeader: Sendable, Hashable, Codable {
     }
 }
 
-/// A whole recorded episode, ready to store: header, events, snapshots and
-/// the score the events end with.
+/// A whole recorded episode, ready to store: header, events and the score
+/// the events end with, and the final state where it was played here.
 public struct RecordedEpisode: Sendable, Hashable {
     public var header: EpisodeHeader
     public var events: [TraceEvent]
-    public var snapshots: [StateSnapshot]
     public var score: ScoreCard
-    /// The final environment state (the last snapshot).
-    public var finalState: EpisodeState { snapshots.last!.state }
+    /// The environment at the end, when the episode was played or re-executed
+    /// here; nil for a trace of another simulation version (kept, not re-run).
+    public var finalState: EpisodeState?
 
     /// Steps taken and the last simulated minute: from the final state, or
-    /// from the events for a trace stored without snapshots (an older simulation).
+    /// from the events for a trace not re-executed (an older simulation).
     public var extent: (steps: Int, minute: Int) {
-        if let last = snapshots.last { return (last.state.step, last.state.minute) }
+        if let finalState { return (finalState.step, finalState.minute) }
         let actions = events.filter { $0.kind == .actionReceived || $0.kind == .noAction }
         return (actions.last?.step ?? 0, events.last?.simMinute ?? 0)
     }
 
-    public init(header: EpisodeHeader, events: [TraceEvent], snapshots: [StateSnapshot], score: ScoreCard) {
+    public init(header: EpisodeHeader, events: [TraceEvent], score: ScoreCard, finalState: EpisodeState?) {
         self.header = header
         self.events = events
-        self.snapshots = snapshots
         self.score = score
+        self.finalState = finalState
     }
 
     /// The hash of the last event: a digest of the whole trace.

@@ -8,11 +8,17 @@ public struct EpisodeRecorder: Sendable {
     public let fixture: Fixture
     public let resolver: ActionResolver
     public var invalidActions: InvalidActionPolicy
+    /// SHA-256 of the fixture's canonical JSON, written into every trace.
+    public let fixtureDigest: String
 
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail) {
+    /// `fixtureDigest`: the fixture's digest when the caller already has it
+    /// (a trace's checked `episode_started`); computed here otherwise.
+    public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail,
+                fixtureDigest: String? = nil) throws {
         self.fixture = fixture
         self.resolver = resolver
         self.invalidActions = invalidActions
+        self.fixtureDigest = try fixtureDigest ?? TraceHash.digest(of: fixture)
     }
 
     /// Plays `agent` from reset with `seed` and returns the recorded episode.
@@ -27,15 +33,15 @@ public struct EpisodeRecorder: Sendable {
     public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
                      createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        var builder = try TraceBuilder(starting: env)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
-        let trace = try builder.finish(score: episode.score, state: episode.finalState)
-        let head = trace.events.last!.hash
+        let events = try builder.finish(score: episode.score, state: episode.finalState)
+        let head = events.last!.hash
         let id = episodeID ?? EpisodeID.derive(headHash: head, agent: agent.id, label: label, parentID: nil, forkStep: nil)
         let header = EpisodeHeader(episodeID: id, fixture: fixture.id, tier: fixture.tier, seed: seed, agent: agent.id,
                                    label: label, createdAt: createdAt)
-        return (episode, RecordedEpisode(header: header, events: trace.events, snapshots: trace.snapshots, score: episode.score))
+        return (episode, RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState))
     }
 
     /// Re-executes the exchanges recorded in `events` from reset and returns
@@ -44,11 +50,35 @@ public struct EpisodeRecorder: Sendable {
         let start = try TraceStart(events)
         var agent = ExchangeAgent(exchanges: TraceExchange.all(in: events))
         let env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
-        var builder = try TraceBuilder(starting: env)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
-        let trace = try builder.finish(score: episode.score, state: episode.finalState)
-        return RecordedEpisode(header: header, events: trace.events, snapshots: trace.snapshots, score: episode.score)
+        let events = try builder.finish(score: episode.score, state: episode.finalState)
+        return RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
+    }
+
+    /// The environment just before the event at `boundary` (a fork point),
+    /// rebuilt by re-executing the recorded turns before it, and checked:
+    /// the events re-execution writes must equal `events[..<boundary]` byte
+    /// for byte, so an altered trace is refused rather than forked.
+    public func restore(_ events: [TraceEvent], before boundary: Int) throws -> Environment {
+        let start = try TraceStart(events)
+        var env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest)
+        for exchange in TraceExchange.all(in: events) where exchange.seq < boundary {
+            guard let text = exchange.text else { break }
+            do {
+                let result = try env.step(text)
+                builder.stepped(EpisodeStep(step: env.state.step, text: text, result: result), state: env.state)
+            } catch let StepError.unknownAction(error) {
+                builder.rejected(RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: text, error: error))
+            }
+        }
+        let rebuilt = try builder.built()
+        if let difference = TraceComparison.firstDifference(recorded: Array(events[..<min(boundary, events.count)]), replayed: rebuilt) {
+            throw TraceFormatError(message: "the stored trace does not re-execute up to event \(boundary): \(difference); run replay verify")
+        }
+        return env
     }
 }
 

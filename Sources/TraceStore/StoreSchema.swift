@@ -60,6 +60,12 @@ public enum StoreSchema {
             UNIQUE (episode_id, step)
         );
         """,
+        // 2: no per-step state rows. A state is rebuilt by re-executing the
+        // recorded actions (deterministic, and checked against the recorded
+        // events), which is faster than decoding it and cannot be tampered with.
+        """
+        DROP TABLE snapshots;
+        """,
     ]
 
     /// The schema version this library writes.

@@ -1,8 +1,8 @@
 import Foundation
 import MedGym
 
-/// Turns an episode's exchanges into hash-chained trace events and per-step
-/// state snapshots, as the runner plays them.
+/// Turns an episode's exchanges into hash-chained trace events as the runner
+/// plays them.
 ///
 /// Used as the runner's ``EpisodeObserver``: start it at reset (or from a
 /// fork prefix), let the runner report each step, then ``finish(score:)``.
@@ -11,30 +11,26 @@ public struct TraceBuilder: EpisodeObserver {
     public static let format = 1
 
     public private(set) var events: [TraceEvent] = []
-    /// Environment state after each step; index 0 is the state at reset.
-    public private(set) var snapshots: [StateSnapshot] = []
     private var failure: (any Error)?
     private let seed: UInt64
 
-    /// Starts a trace at reset: `episode_started`, the first observation,
-    /// and the reset snapshot.
-    public init(starting environment: Environment) throws {
+    /// Starts a trace at reset: `episode_started` and the first observation.
+    /// `fixtureDigest` is ``TraceHash/digest(of:)`` of the environment's
+    /// fixture (computed once by the recorder, not per episode).
+    public init(starting environment: Environment, fixtureDigest: String) throws {
         let fixture = environment.fixture
         let state = environment.state
         self.seed = state.seed
         try append(.episodeStarted, step: 0, minute: 0, seed: state.seed, payload: TracePayload(
-            fixture: fixture.id, fixtureDigest: try TraceHash.digest(of: fixture), seed: state.seed, format: Self.format,
+            fixture: fixture.id, fixtureDigest: fixtureDigest, seed: state.seed, format: Self.format,
             simulation: MedGymVersion.simulation))
         try append(.observation, step: 0, minute: 0, seed: state.seed,
                    payload: TracePayload(observation: environment.initialObservation))
-        snapshots.append(StateSnapshot(step: 0, state: state))
     }
 
-    /// Continues a trace from a prefix of recorded events and the snapshots
-    /// that go with it (a fork).
-    public init(continuing prefix: [TraceEvent], snapshots: [StateSnapshot], seed: UInt64) {
+    /// Continues a trace from a prefix of recorded events (a fork).
+    public init(continuing prefix: [TraceEvent], seed: UInt64) {
         self.events = prefix
-        self.snapshots = snapshots
         self.seed = seed
     }
 
@@ -55,7 +51,6 @@ public struct TraceBuilder: EpisodeObserver {
             }
             try append(.observation, step: step.step, minute: result.observation.minute, seed: state.seed,
                        payload: TracePayload(observation: result.observation))
-            snapshots.append(StateSnapshot(step: step.step, state: state))
         } catch {
             failure = error
         }
@@ -72,11 +67,17 @@ public struct TraceBuilder: EpisodeObserver {
     }
 
     /// Appends the score event and returns the finished trace.
-    public mutating func finish(score: ScoreCard, state: EpisodeState) throws -> (events: [TraceEvent], snapshots: [StateSnapshot]) {
+    public mutating func finish(score: ScoreCard, state: EpisodeState) throws -> [TraceEvent] {
         if let failure { throw failure }
         let step = events.last?.step ?? 0
         try append(.score, step: step, minute: state.minute, seed: state.seed, payload: TracePayload(score: score))
-        return (events, snapshots)
+        return events
+    }
+
+    /// The events so far, or the first error met while building them.
+    public func built() throws -> [TraceEvent] {
+        if let failure { throw failure }
+        return events
     }
 
     private mutating func append(_ kind: TraceEventKind, step: Int, minute: Int, seed: UInt64?, payload: TracePayload) throws {
@@ -95,16 +96,5 @@ public struct TraceBuilder: EpisodeObserver {
     /// whole state.
     public static func rngState(seed: UInt64, minute: Int) -> String {
         "seed=\(seed) minute=\(minute)"
-    }
-}
-
-/// The environment's state after a step: the cache that makes a fork O(1).
-public struct StateSnapshot: Sendable, Hashable, Codable {
-    public var step: Int
-    public var state: EpisodeState
-
-    public init(step: Int, state: EpisodeState) {
-        self.step = step
-        self.state = state
     }
 }

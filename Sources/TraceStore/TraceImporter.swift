@@ -2,7 +2,7 @@ import Foundation
 import MedGym
 
 /// Brings event logs into a store: checks each log's hash chain, re-executes
-/// it to rebuild the projections (snapshots, summary), and refuses a log that
+/// it to rebuild the projections (summary), and refuses a log that
 /// does not re-execute exactly.
 public struct TraceImporter {
     public let store: TraceStore
@@ -49,17 +49,17 @@ public struct TraceImporter {
             throw StoreError.badLog(file: file, line: 1, problem: "the header says fixture \(header.fixture) seed \(header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
         }
         if !start.isCurrentSimulation {
-            // Another patient model: keep the chain and the recorded score; no re-execution, no snapshots.
+            // Another patient model: keep the chain and the recorded score; no re-execution.
             if let broken = TraceComparison.firstBrokenLink(events) {
                 throw StoreError.badLog(file: file, line: broken.seq + 2, problem: "episode \(header.episodeID): \(broken.problem)")
             }
             guard let score = try? events.last(where: { $0.kind == .score })?.decodedPayload().score else {
                 throw StoreError.badLog(file: file, line: events.count + 1, problem: "episode \(header.episodeID) has no readable score event")
             }
-            return RecordedEpisode(header: header, events: events, snapshots: [], score: score)
+            return RecordedEpisode(header: header, events: events, score: score, finalState: nil)
         }
         let fixture = try ReplayFixture.load(start, episode: header.episodeID, catalog: resolver.catalog)
-        let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver).reexecute(events, header: header)
+        let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest).reexecute(events, header: header)
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
             throw StoreError.badLog(file: file, line: difference.seq + 2,
                                     problem: "episode \(header.episodeID) does not re-execute: \(difference)")

@@ -2,8 +2,9 @@ import Foundation
 import MedGym
 
 /// The event-sourced trace store: one SQLite file (WAL mode) holding many
-/// episodes. `events` is append-only and the truth; `summaries` and
-/// `snapshots` are projections rebuilt from it.
+/// episodes. `events` is append-only and the truth; `summaries` is a
+/// projection rebuilt from it. States are not stored: re-executing the
+/// recorded actions rebuilds them exactly.
 ///
 /// ```swift
 /// let store = try TraceStore(path: "traces/medgym.sqlite")
@@ -106,7 +107,7 @@ public final class TraceStore {
         case alreadyStored
     }
 
-    /// Stores a whole episode in one transaction: its events, snapshots,
+    /// Stores a whole episode in one transaction: its events,
     /// summary and header (marked finished last). A crash before the commit
     /// leaves nothing of it. Saving the same trace under the same id again is
     /// a no-op; different events under an existing id are refused.
@@ -136,10 +137,6 @@ public final class TraceStore {
                 for e in episode.events {
                     try events.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
                                     .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
-                }
-                let snapshots = try statement("INSERT INTO snapshots (episode_id, step, state, state_hash) VALUES (?, ?, ?, ?)")
-                for row in try SnapshotCodec.rows(episode.snapshots) {
-                    try snapshots.run([.text(id), .int(row.step), .text(row.json), .text(row.stateHash)])
                 }
                 let score = episode.score
                 let final = episode.extent
@@ -266,47 +263,6 @@ public final class TraceStore {
         }
     }
 
-    /// The cached state after `step` (0 = reset), or nil unless every row
-    /// 0…`step` is stored (the rows are deltas: a gap would lose actions).
-    public func snapshot(_ id: String, step: Int) throws(StoreError) -> StoredSnapshot? {
-        let rows = try snapshotRows(id, through: step)
-        guard rows.map(\.step) == Array(0...max(step, 0)), step >= 0 else { return nil }
-        return rows.last
-    }
-
-    /// Every cached state after steps 0…`step`, or nil if any row is missing.
-    public func completeSnapshots(_ id: String, through step: Int) throws(StoreError) -> [StateSnapshot]? {
-        let rows = try snapshotRows(id, through: step)
-        guard step >= 0, rows.map(\.step) == Array(0...step) else { return nil }
-        return rows.map { StateSnapshot(step: $0.step, state: $0.state) }
-    }
-
-    /// Every stored snapshot row of an episode, by step. States are folded
-    /// in row order; only a gap-free list (see ``completeSnapshots(_:through:)``)
-    /// gives exact states.
-    public func snapshots(_ id: String) throws(StoreError) -> [StoredSnapshot] {
-        try snapshotRows(id, through: Int.max)
-    }
-
-    private func snapshotRows(_ id: String, through step: Int) throws(StoreError) -> [StoredSnapshot] {
-        do {
-            let statement = try connection.prepare(
-                "SELECT step, state, state_hash FROM snapshots WHERE episode_id = ? AND step <= ? ORDER BY step")
-            try statement.bind([.text(id), .int(step)])
-            var rows: [SnapshotCodec.Row] = []
-            while try statement.step() {
-                rows.append(SnapshotCodec.Row(step: statement.int(0), json: statement.text(1) ?? "", stateHash: statement.text(2) ?? ""))
-            }
-            let states: [StateSnapshot]
-            do { states = try SnapshotCodec.states(rows) } catch {
-                throw StoreError.corruptRow(path: path, episode: id, detail: "a cached snapshot does not decode: \(error)")
-            }
-            return zip(rows, states).map { StoredSnapshot(step: $0.step, state: $1.state, json: $0.json, stateHash: $0.stateHash) }
-        } catch {
-            throw Self.wrap(error, path: path)
-        }
-    }
-
     /// The stored score card (the summary projection).
     public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
         do {
@@ -363,13 +319,4 @@ public struct EpisodeSummary: Sendable, Hashable, Codable {
         self.steps = steps
         self.endMinute = endMinute
     }
-}
-
-/// A cached state (full), with its stored row's JSON and hash (see
-/// ``SnapshotCodec``), so `verify` can check the row.
-public struct StoredSnapshot: Sendable, Hashable {
-    public var step: Int
-    public var state: EpisodeState
-    public var json: String
-    public var stateHash: String
 }

@@ -34,7 +34,7 @@ struct Run: ParsableCommand {
             }
             let store = try recording.openStore()
             var agent = spec.makeAgent(fixture: fixture, seed: seed)
-            let recorder = EpisodeRecorder(fixture: fixture, invalidActions: recording.invalidActionPolicy)
+            let recorder = try EpisodeRecorder(fixture: fixture, invalidActions: recording.invalidActionPolicy)
             let (episode, recorded) = try recorder.play(seed: seed, agent: &agent, label: recording.label,
                                                         episodeID: episodeID, createdAt: CreatedAt.now())
             if let store {

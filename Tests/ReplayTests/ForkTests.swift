@@ -149,8 +149,7 @@ struct ForkTests {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
-        let parentSnapshots = try store.snapshots("ep_0fa72a32ec1d").map { StateSnapshot(step: $0.step, state: $0.state) }
-        let recorded = fork.recorded(parentSnapshots: parentSnapshots, createdAt: "x")
+        let recorded = fork.recorded(createdAt: "x")
         try store.save(recorded)
         let row = try store.listing(recorded.header.episodeID)
         #expect(row.header.parentID == "ep_0fa72a32ec1d" && row.header.forkStep == 13)
@@ -159,28 +158,37 @@ struct ForkTests {
         #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").passed)
     }
 
-    @Test func verifyChecksTheProjectionsAndForksSurviveALostCache() throws {
+    @Test func forksRebuildTheStateAndRefuseATraceThatDoesNotReexecute() throws {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
         let forker = Forker(store: store)
-        let before = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
-        try store.connection.execute("UPDATE snapshots SET state = replace(state, '\"minute\":32', '\"minute\":33') WHERE step = 12")
-        let report = try Verifier(store: store).verify("ep_0fa72a32ec1d")
-        #expect(report.problems == ["snapshots: the cached state after step 12 differs from the fold of the events"])
-
-        // A gap in the delta rows: the fork folds the events instead of trusting the cache.
-        try store.connection.execute("DELETE FROM snapshots WHERE step = 5")
-        #expect(try store.snapshot("ep_0fa72a32ec1d", step: 12) == nil)
-        #expect(try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest").events == before.events)
-        #expect(try Verifier(store: store).verify("ep_0fa72a32ec1d").problems.first?.hasPrefix("snapshots: steps 0,1,2,3,4,6") == true)
-
-        // No cache at all: a saved fork still carries every snapshot and verifies.
-        try store.connection.execute("DELETE FROM snapshots")
-        let after = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
-        #expect(after.events == before.events)
-        let saved = try forker.save(after, createdAt: "x")
-        #expect(saved.snapshots.map(\.step) == Array(0...28))
+        let fork = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        let saved = try forker.save(fork, createdAt: "x")
+        #expect(saved.finalState?.step == fork.finalState.step)
         #expect(try Verifier(store: store).verify(saved.header.episodeID).passed)
+
+        // A forged trace whose chain is intact (every hash recomputed after an
+        // edit at step 12): forks before the edit still work, forks after it
+        // are refused because re-execution does not reproduce it.
+        var events = try store.events("ep_0fa72a32ec1d")
+        let edited = try #require(events.firstIndex { $0.kind == .observation && $0.step == 12 })
+        events[edited].payload = events[edited].payload.replacingOccurrences(of: "\"minute\":", with: "\"minute\":1")
+        for i in edited..<events.count {
+            events[i].prevHash = events[i - 1].hash
+            events[i].hash = TraceHash.hash(of: events[i])
+        }
+        #expect(TraceComparison.firstBrokenLink(events) == nil)
+        var header = try store.header("ep_0fa72a32ec1d")
+        header.episodeID = "ep_00000000f0f0"
+        let score = try #require(try store.storedScore("ep_0fa72a32ec1d"))
+        try store.save(RecordedEpisode(header: header, events: events, score: score, finalState: nil))
+        #expect(try forker.fork("ep_00000000f0f0", at: 10, action: "CTA chest").counterfactual.composite.isFinite)
+        do {
+            _ = try forker.fork("ep_00000000f0f0", at: 13, action: "CTA chest")
+            Issue.record("expected a refusal")
+        } catch {
+            #expect("\(error)".hasPrefix("the stored trace does not re-execute up to event"))
+        }
 
         for tamper in ["UPDATE summaries SET composite = 99", "UPDATE summaries SET score = replace(score, 'missed_aad', 'caught_aad')"] {
             let (fresh, freshDir) = try demoStore()

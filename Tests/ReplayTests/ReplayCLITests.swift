@@ -182,7 +182,7 @@ struct ReplayCLITests {
             SELECT COUNT(DISTINCT episode_id) FROM events WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
             """)
         #expect(orphans == 0)
-        for table in ["snapshots", "summaries"] {
+        for table in ["summaries"] {
             let stray = try store.connection.scalarInt("""
                 SELECT COUNT(DISTINCT episode_id) FROM \(table) WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
                 """)

@@ -25,7 +25,7 @@ struct TraceStoreTests {
         #expect(kinds.filter { $0 == .actionReceived }.count == 28)
         #expect(TraceComparison.firstBrokenLink(recorded.events) == nil)
         #expect(recorded.events.first?.prevHash == TraceHash.genesis)
-        #expect(recorded.snapshots.map(\.step) == Array(0...28))
+        #expect(recorded.finalState?.step == 28)
         #expect(recorded.score.outcome == "missed_aad")
         let reassure = try #require(recorded.events.first { $0.kind == .actionReceived && $0.step == 13 })
         #expect(reassure.simMinute == 32)
@@ -44,7 +44,7 @@ struct TraceStoreTests {
         #expect(EpisodeID.isValid(a.header.episodeID))
     }
 
-    @Test func saveThenReadBackEventsSnapshotsAndSummary() throws {
+    @Test func saveThenReadBackEventsAndSummary() throws {
         let dir = try TempDir()
         defer { dir.remove() }
         let recorded = try demo()
@@ -52,7 +52,6 @@ struct TraceStoreTests {
         #expect(try store.save(recorded) == .inserted)
         #expect(try store.save(recorded) == .alreadyStored)
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
-        #expect(try store.snapshot("ep_0fa72a32ec1d", step: 12)?.state == recorded.snapshots[12].state)
         #expect(try store.storedScore("ep_0fa72a32ec1d") == recorded.score)
         let row = try store.listing("ep_0fa72a32ec1d")
         #expect(row.finished && row.eventCount == recorded.events.count && row.summary?.outcome == "missed_aad")
@@ -114,6 +113,25 @@ struct TraceStoreTests {
         }
     }
 
+    @Test func aVersion1StoreMigratesAndKeepsItsEpisodes() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("v1.sqlite")
+        let recorded = try demo()
+        do {
+            // A store as schema 1 wrote it: with the per-step snapshots table.
+            let v1 = try SQLiteConnection(path: path, create: true)
+            try v1.execute(StoreSchema.migrations[0])
+            try v1.execute("INSERT INTO medgym_schema (version, library_version) VALUES (1, '0.3.0')")
+            try v1.execute("INSERT INTO snapshots VALUES ('ep_0fa72a32ec1d', 0, '{}', 'x')")
+        }
+        let store = try TraceStore(path: path)
+        #expect(try store.schemaVersion() == StoreSchema.current)
+        #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'snapshots'") == 0)
+        #expect(try store.save(recorded) == .inserted)
+        #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
+    }
+
     @Test func importRebuildsProjectionsFromTheEvents() throws {
         let dir = try TempDir()
         defer { dir.remove() }
@@ -122,14 +140,14 @@ struct TraceStoreTests {
         #expect(outcome == .imported("ep_0fa72a32ec1d"))
         let recorded = try demo()
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
-        #expect(try store.snapshots("ep_0fa72a32ec1d").map(\.state) == recorded.snapshots.map(\.state))
+        #expect(try store.storedScore("ep_0fa72a32ec1d") == recorded.score)
         #expect(try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path) == .alreadyStored("ep_0fa72a32ec1d"))
     }
 
     @Test func rejectedActionsAreRecordedAndReexecuteIdentically() throws {
         let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
         var agent = ScriptedAgent(id: "script", actions: ["ECG", "bedside ultrasound of the aorta xyz qq", "zzzz", "CT angiography"])
-        let recorder = EpisodeRecorder(fixture: fixture, invalidActions: .reject(limit: 5))
+        let recorder = try EpisodeRecorder(fixture: fixture, invalidActions: .reject(limit: 5))
         let recorded = try recorder.record(seed: 3, agent: &agent, createdAt: "x")
         let rejected = recorded.events.filter { $0.kind == .actionRejected }
         #expect(rejected.count >= 1)

@@ -115,6 +115,12 @@ public struct EpisodeStep: Sendable, Hashable, Codable {
     public var step: Int
     public var text: String?
     public var result: StepResult
+
+    public init(step: Int, text: String?, result: StepResult) {
+        self.step = step
+        self.text = text
+        self.result = result
+    }
 }
 
 /// Action text the environment could not resolve, at the step it was meant for.
@@ -123,6 +129,13 @@ public struct RejectedAction: Sendable, Hashable, Codable {
     public var minute: Int
     public var text: String
     public var error: ActionResolutionError
+
+    public init(step: Int, minute: Int, text: String, error: ActionResolutionError) {
+        self.step = step
+        self.minute = minute
+        self.text = text
+        self.error = error
+    }
 }
 
 /// An agent's action text named no catalog action.

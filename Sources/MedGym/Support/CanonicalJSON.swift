@@ -5,14 +5,18 @@ import Foundation
 /// processes for the same value.
 public enum CanonicalJSON {
     public static func data(_ value: some Encodable, pretty: Bool = false) throws -> Data {
+        if !pretty { return Data(try CanonicalEncoder.encode(value)) }
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.keyEncodingStrategy = .custom { path in
+            SnakeKey(stringValue: SnakeCaseKeys.shared.converted(path.last?.stringValue ?? ""))
+        }
         encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
     public static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {
-        String(decoding: try data(value, pretty: pretty), as: UTF8.self)
+        if !pretty { return String(decoding: try CanonicalEncoder.encode(value), as: UTF8.self) }
+        return String(decoding: try data(value, pretty: true), as: UTF8.self)
     }
 
     /// Decodes what ``data(_:pretty:)`` wrote.
@@ -22,6 +26,44 @@ public enum CanonicalJSON {
             SnakeKey(camelCase: path.last?.stringValue ?? "")
         }
         return try decoder.decode(type, from: data)
+    }
+}
+
+/// Foundation's `convertToSnakeCase`, remembered per key name: each name is
+/// converted once, by Foundation itself (so the bytes cannot differ from
+/// `.convertToSnakeCase`), instead of on every encoded key.
+final class SnakeCaseKeys: @unchecked Sendable {
+    static let shared = SnakeCaseKeys()
+    private var known: [String: String] = [:]
+    private let lock = NSLock()
+
+    func converted(_ key: String) -> String {
+        lock.lock()
+        let hit = known[key]
+        lock.unlock()
+        if let hit { return hit }
+        let value = Self.byFoundation(key)
+        lock.lock()
+        known[key] = value
+        lock.unlock()
+        return value
+    }
+
+    /// Encodes `{key: 0}` with `.convertToSnakeCase` and reads the key back.
+    static func byFoundation(_ key: String) -> String {
+        struct One: Encodable {
+            let key: String
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: SnakeKey.self)
+                try container.encode(0, forKey: SnakeKey(stringValue: key))
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? encoder.encode(One(key: key)),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int],
+              object.count == 1, let converted = object.first?.key else { return key }
+        return converted
     }
 }
 

@@ -1,0 +1,348 @@
+/// Writes any `Encodable` as MedGym's canonical JSON — snake_case keys
+/// (Foundation's `convertToSnakeCase`), sorted by their UTF-8 bytes, slashes
+/// unescaped, numbers as Foundation writes them — without Foundation's
+/// intermediate dictionaries: the same bytes as `JSONEncoder` with
+/// `[.sortedKeys, .withoutEscapingSlashes]`, several times faster.
+///
+/// `CanonicalJSONTests` proves the bytes equal over every shipped fixture and
+/// many played episodes.
+struct CanonicalEncoder {
+    /// The encoded bytes of `value`.
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let root = try Node.make(value, path: [])
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        root.write(into: &out)
+        return out
+    }
+}
+
+/// One JSON value being built. Objects and arrays are reference nodes so a
+/// container handed out by the encoder can keep adding to them.
+enum Node {
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+    case object(ObjectBox)
+    case array(ArrayBox)
+
+    /// Encodes `value`, taking the primitive types directly.
+    static func make<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> Node {
+        switch value {
+        case let v as String: return .string(v)
+        case let v as Int: return .number(String(v))
+        case let v as Double: return try number(v, path: path)
+        case let v as Bool: return .bool(v)
+        case let v as UInt64: return .number(String(v))
+        default:
+            let encoder = NodeEncoder(codingPath: path)
+            try value.encode(to: encoder)
+            return encoder.result ?? .object(ObjectBox())
+        }
+    }
+
+    /// Foundation's form: `description`, a trailing ".0" dropped; not-a-number and infinities are errors.
+    static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, path: [any CodingKey]) throws -> Node {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, EncodingError.Context(
+                codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return .number(text)
+    }
+
+    func write(into out: inout [UInt8]) {
+        switch self {
+        case .string(let text): Self.writeString(text, into: &out)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .bool(let flag): out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .array(let box):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in box.elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                element.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let box):
+            out.append(UInt8(ascii: "{"))
+            // Sorted by UTF-8 bytes; of equal keys the last one written wins, as in Foundation's dictionary.
+            let order = box.keys.indices.sorted { a, b in
+                let (x, y) = (box.keys[a], box.keys[b])
+                if x == y { return a < b }
+                return x.utf8.lexicographicallyPrecedes(y.utf8)
+            }
+            var first = true
+            for (position, index) in order.enumerated() {
+                if position + 1 < order.count, box.keys[order[position + 1]] == box.keys[index] { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                Self.writeString(box.keys[index], into: &out)
+                out.append(UInt8(ascii: ":"))
+                box.values[index].write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Foundation's escapes: quote, backslash, \b \f \n \r \t, other controls as \u00XX; slashes as they are.
+    static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00...0x1F:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// An object under construction: keys (already converted) and values in the order written.
+final class ObjectBox {
+    var keys: [String] = []
+    var values: [Node] = []
+}
+
+/// An array under construction.
+final class ArrayBox {
+    var elements: [Node] = []
+}
+
+/// The `Encoder` that builds ``Node`` values. Coding paths are not tracked
+/// (they only decorate errors, and the hot path should not allocate them).
+final class NodeEncoder: Encoder {
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var result: Node?
+
+    init(codingPath: [any CodingKey]) { self.codingPath = codingPath }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let box: ObjectBox
+        if case .object(let existing) = result { box = existing } else {
+            box = ObjectBox()
+            result = .object(box)
+        }
+        return KeyedEncodingContainer(NodeKeyedContainer<Key>(box: box, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let box: ArrayBox
+        if case .array(let existing) = result { box = existing } else {
+            box = ArrayBox()
+            result = .array(box)
+        }
+        return NodeUnkeyedContainer(box: box, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { NodeSingleValueContainer(encoder: self) }
+}
+
+struct NodeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let box: ObjectBox
+    let codingPath: [any CodingKey]
+
+    private func set(_ node: Node, _ key: Key) {
+        box.keys.append(SnakeCaseKeys.shared.converted(key.stringValue))
+        box.values.append(node)
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
+    mutating func encode(_ value: String, forKey key: Key) throws { set(.string(value), key) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { set(try Node.number(value, path: codingPath), key) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { set(try Node.number(value, path: codingPath), key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.number(String(value)), key) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        set(try Node.make(value, path: codingPath), key)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+        -> KeyedEncodingContainer<NestedKey> {
+        let nested = ObjectBox()
+        set(.object(nested), key)
+        return KeyedEncodingContainer(NodeKeyedContainer<NestedKey>(box: nested, codingPath: codingPath))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let nested = ArrayBox()
+        set(.array(nested), key)
+        return NodeUnkeyedContainer(box: nested, codingPath: codingPath)
+    }
+
+    mutating func superEncoder() -> any Encoder { SuperEncoder(box: box, key: "super", codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        SuperEncoder(box: box, key: SnakeCaseKeys.shared.converted(key.stringValue), codingPath: codingPath)
+    }
+}
+
+/// A super encoder writes its value under one key of the enclosing object.
+final class SuperEncoder: Encoder {
+    let box: ObjectBox
+    let key: String
+    let inner: NodeEncoder
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(box: ObjectBox, key: String, codingPath: [any CodingKey]) {
+        self.box = box
+        self.key = key
+        self.inner = NodeEncoder(codingPath: codingPath)
+        box.keys.append(key)
+        box.values.append(.object(ObjectBox()))
+        slot = box.values.count - 1
+    }
+
+    private let slot: Int
+
+    private func sync() { if let result = inner.result { box.values[slot] = result } }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        defer { sync() }
+        return inner.container(keyedBy: type)
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        defer { sync() }
+        return inner.unkeyedContainer()
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        NodeSingleValueContainer(encoder: inner) { [self] in sync() }
+    }
+}
+
+struct NodeUnkeyedContainer: UnkeyedEncodingContainer {
+    let box: ArrayBox
+    let codingPath: [any CodingKey]
+    var count: Int { box.elements.count }
+
+    mutating func encodeNil() throws { box.elements.append(.null) }
+    mutating func encode(_ value: Bool) throws { box.elements.append(.bool(value)) }
+    mutating func encode(_ value: String) throws { box.elements.append(.string(value)) }
+    mutating func encode(_ value: Double) throws {
+        box.elements.append(try Node.number(value, path: codingPath))
+    }
+    mutating func encode(_ value: Float) throws {
+        box.elements.append(try Node.number(value, path: codingPath))
+    }
+    mutating func encode(_ value: Int) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: Int8) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: Int16) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: Int32) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: Int64) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: UInt) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: UInt8) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: UInt16) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: UInt32) throws { box.elements.append(.number(String(value))) }
+    mutating func encode(_ value: UInt64) throws { box.elements.append(.number(String(value))) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        box.elements.append(try Node.make(value, path: codingPath))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let nested = ObjectBox()
+        let path = codingPath
+        box.elements.append(.object(nested))
+        return KeyedEncodingContainer(NodeKeyedContainer<NestedKey>(box: nested, codingPath: path))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let nested = ArrayBox()
+        let path = codingPath
+        box.elements.append(.array(nested))
+        return NodeUnkeyedContainer(box: nested, codingPath: path)
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        let inner = NodeEncoder(codingPath: codingPath)
+        box.elements.append(.object(ObjectBox()))
+        return ArraySlotEncoder(box: box, slot: box.elements.count - 1, inner: inner)
+    }
+}
+
+/// A super encoder writing into one element of an array.
+final class ArraySlotEncoder: Encoder {
+    let box: ArrayBox
+    let slot: Int
+    let inner: NodeEncoder
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(box: ArrayBox, slot: Int, inner: NodeEncoder) {
+        self.box = box
+        self.slot = slot
+        self.inner = inner
+    }
+
+    private func sync() { if let result = inner.result { box.elements[slot] = result } }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        defer { sync() }
+        return inner.container(keyedBy: type)
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        defer { sync() }
+        return inner.unkeyedContainer()
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        NodeSingleValueContainer(encoder: inner) { [self] in sync() }
+    }
+}
+
+struct NodeSingleValueContainer: SingleValueEncodingContainer {
+    let encoder: NodeEncoder
+    var didSet: () -> Void = {}
+    var codingPath: [any CodingKey] { encoder.codingPath }
+
+    init(encoder: NodeEncoder, didSet: @escaping () -> Void = {}) {
+        self.encoder = encoder
+        self.didSet = didSet
+    }
+
+    private func set(_ node: Node) {
+        encoder.result = node
+        didSet()
+    }
+
+    mutating func encodeNil() throws { set(.null) }
+    mutating func encode(_ value: Bool) throws { set(.bool(value)) }
+    mutating func encode(_ value: String) throws { set(.string(value)) }
+    mutating func encode(_ value: Double) throws { set(try Node.number(value, path: codingPath)) }
+    mutating func encode(_ value: Float) throws { set(try Node.number(value, path: codingPath)) }
+    mutating func encode(_ value: Int) throws { set(.number(String(value))) }
+    mutating func encode(_ value: Int8) throws { set(.number(String(value))) }
+    mutating func encode(_ value: Int16) throws { set(.number(String(value))) }
+    mutating func encode(_ value: Int32) throws { set(.number(String(value))) }
+    mutating func encode(_ value: Int64) throws { set(.number(String(value))) }
+    mutating func encode(_ value: UInt) throws { set(.number(String(value))) }
+    mutating func encode(_ value: UInt8) throws { set(.number(String(value))) }
+    mutating func encode(_ value: UInt16) throws { set(.number(String(value))) }
+    mutating func encode(_ value: UInt32) throws { set(.number(String(value))) }
+    mutating func encode(_ value: UInt64) throws { set(.number(String(value))) }
+    mutating func encode<T: Encodable>(_ value: T) throws { set(try Node.make(value, path: codingPath)) }
+}
