@@ -47,7 +47,22 @@ struct CanonicalJSONTests {
         var fixtureID: String
     }
 
+    /// Encodes through super encoders, as a Codable subclass would.
+    struct WithSuper: Encodable {
+        enum Key: String, CodingKey { case plainValue, superKey, listOfThings }
+        func encode(to encoder: any Encoder) throws {
+            var keyed = encoder.container(keyedBy: Key.self)
+            try keyed.encode(1, forKey: .plainValue)
+            try Edge.Inner(zeta: 3, alphaBeta: [0.5], none: nil).encode(to: keyed.superEncoder())
+            try [1, 2].encode(to: keyed.superEncoder(forKey: .superKey))
+            var list = keyed.nestedUnkeyedContainer(forKey: .listOfThings)
+            try list.encode("first")
+            try "in an array".encode(to: list.superEncoder())
+        }
+    }
+
     @Test func edgeCasesMatchFoundation() throws {
+        #expect(try CanonicalJSON.data(WithSuper()) == Self.foundationBytes(WithSuper()))
         let doubles: [Double] = [0, -0.0, 0.1, 1.5, 30, -12.5, 1e-7, 1e21, 123456789.125, 2.0 / 3.0, 1e300, .ulpOfOne, -99.99]
         let edge = Edge(
             text: "quote \" backslash \\ slash / tab \t newline \n cr \r bell \u{07} nul \u{00} esc \u{1B} del \u{7F} é ✓ 🫀",

@@ -192,32 +192,29 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         return NodeUnkeyedContainer(box: nested, codingPath: codingPath)
     }
 
-    mutating func superEncoder() -> any Encoder { SuperEncoder(box: box, key: "super", codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
-        SuperEncoder(box: box, key: SnakeCaseKeys.shared.converted(key.stringValue), codingPath: codingPath)
+    mutating func superEncoder() -> any Encoder { slot(named: "super") }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { slot(named: SnakeCaseKeys.shared.converted(key.stringValue)) }
+
+    private func slot(named name: String) -> any Encoder {
+        let box = self.box
+        box.keys.append(name)
+        box.values.append(.object(ObjectBox()))
+        let index = box.values.count - 1
+        return SlotEncoder { box.values[index] = $0 }
     }
 }
 
-/// A super encoder writes its value under one key of the enclosing object.
-final class SuperEncoder: Encoder {
-    let box: ObjectBox
-    let key: String
-    let inner: NodeEncoder
-    var codingPath: [any CodingKey] { inner.codingPath }
+/// A super encoder: whatever is encoded into it is stored by `store` (under
+/// a key of the enclosing object, or in one element of an array).
+final class SlotEncoder: Encoder {
+    let inner = NodeEncoder(codingPath: [])
+    let store: (Node) -> Void
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(box: ObjectBox, key: String, codingPath: [any CodingKey]) {
-        self.box = box
-        self.key = key
-        self.inner = NodeEncoder(codingPath: codingPath)
-        box.keys.append(key)
-        box.values.append(.object(ObjectBox()))
-        slot = box.values.count - 1
-    }
+    init(store: @escaping (Node) -> Void) { self.store = store }
 
-    private let slot: Int
-
-    private func sync() { if let result = inner.result { box.values[slot] = result } }
+    private func sync() { if let result = inner.result { store(result) } }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         defer { sync() }
@@ -277,40 +274,10 @@ struct NodeUnkeyedContainer: UnkeyedEncodingContainer {
     }
 
     mutating func superEncoder() -> any Encoder {
-        let inner = NodeEncoder(codingPath: codingPath)
+        let box = self.box
         box.elements.append(.object(ObjectBox()))
-        return ArraySlotEncoder(box: box, slot: box.elements.count - 1, inner: inner)
-    }
-}
-
-/// A super encoder writing into one element of an array.
-final class ArraySlotEncoder: Encoder {
-    let box: ArrayBox
-    let slot: Int
-    let inner: NodeEncoder
-    var codingPath: [any CodingKey] { inner.codingPath }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    init(box: ArrayBox, slot: Int, inner: NodeEncoder) {
-        self.box = box
-        self.slot = slot
-        self.inner = inner
-    }
-
-    private func sync() { if let result = inner.result { box.elements[slot] = result } }
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        defer { sync() }
-        return inner.container(keyedBy: type)
-    }
-
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        defer { sync() }
-        return inner.unkeyedContainer()
-    }
-
-    func singleValueContainer() -> any SingleValueEncodingContainer {
-        NodeSingleValueContainer(encoder: inner) { [self] in sync() }
+        let index = box.elements.count - 1
+        return SlotEncoder { box.elements[index] = $0 }
     }
 }
 
