@@ -44,6 +44,11 @@ public struct Verifier {
             if start.fixture != listing.header.fixture || start.seed != listing.header.seed {
                 report.problems.append("header: lists fixture \(listing.header.fixture) seed \(listing.header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
             }
+            if let provenance = start.provenance {
+                report.problems += provenance.disagreements(with: listing.header).map { "provenance: \($0)" }
+            } else {
+                report.notes.append("trace format 1: its agent and label are outside the hash chain and cannot be verified; re-record it to cover them")
+            }
             if !start.isCurrentSimulation {
                 report.notes.append("chain checked; not re-executed: \(SimulationVersionError(episode: id, recorded: start.simulation))")
                 return

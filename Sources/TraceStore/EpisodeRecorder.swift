@@ -10,6 +10,8 @@ public struct EpisodeRecorder: Sendable {
     public var invalidActions: InvalidActionPolicy
     /// SHA-256 of the fixture's canonical JSON, written into every trace.
     public let fixtureDigest: String
+    /// SHA-256 of the fixture's answer key, written into every trace's provenance.
+    public let answerKeyDigest: String
 
     /// `fixtureDigest`: the fixture's digest when the caller already has it
     /// (a trace's checked `episode_started`); computed here otherwise.
@@ -19,6 +21,7 @@ public struct EpisodeRecorder: Sendable {
         self.resolver = resolver
         self.invalidActions = invalidActions
         self.fixtureDigest = try fixtureDigest ?? TraceHash.digest(of: fixture)
+        self.answerKeyDigest = try TraceHash.digest(of: fixture.answerKey)
     }
 
     /// Plays `agent` from reset with `seed` and returns the recorded episode.
@@ -33,7 +36,8 @@ public struct EpisodeRecorder: Sendable {
     public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
                      createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest)
+        let provenance = Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
@@ -50,7 +54,7 @@ public struct EpisodeRecorder: Sendable {
         let start = try TraceStart(events)
         var agent = ExchangeAgent(exchanges: TraceExchange.all(in: events))
         let env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
-        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
@@ -64,7 +68,7 @@ public struct EpisodeRecorder: Sendable {
     public func restore(_ events: [TraceEvent], before boundary: Int) throws -> Environment {
         let start = try TraceStart(events)
         var env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
-        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
         for exchange in TraceExchange.all(in: events) where exchange.seq < boundary {
             guard let text = exchange.text else { break }
             do {
@@ -82,7 +86,7 @@ public struct EpisodeRecorder: Sendable {
     }
 }
 
-/// What `episode_started` says: fixture, digest, seed, format.
+/// What `episode_started` says: fixture, digest, seed, format, simulation and (format 2) provenance.
 public struct TraceStart: Sendable, Hashable {
     public var fixture: String
     public var fixtureDigest: String
@@ -90,6 +94,8 @@ public struct TraceStart: Sendable, Hashable {
     public var format: Int
     /// The simulation version that recorded the trace (1 when absent).
     public var simulation: Int
+    /// Who recorded it (trace format 2; nil in format 1).
+    public var provenance: Provenance?
 
     /// Reads the first event; a trace that does not begin with
     /// `episode_started` is an error.
@@ -109,6 +115,10 @@ public struct TraceStart: Sendable, Hashable {
         self.seed = seed
         self.format = format
         self.simulation = payload.simulation ?? 1
+        self.provenance = payload.provenance
+        if format >= 2 && provenance == nil {
+            throw TraceFormatError(message: "episode_started (event 0) of a format \(format) trace lacks its provenance (agent, label, library_version, answer_key_digest)")
+        }
     }
 
     /// Whether this MedGym can re-execute the trace.

@@ -7,6 +7,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case newerSchema(path: String, found: Int, supported: Int)
     case unknownEpisode(id: String, path: String, suggestions: [String])
     case conflictingEpisode(id: String, path: String)
+    case duplicateContent(id: String, existing: String, path: String)
     case corruptRow(path: String, episode: String, detail: String)
     case badLog(file: String, line: Int, problem: String)
     case sqlite(SQLiteError)
@@ -26,6 +27,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
                 + (suggestions.isEmpty ? "; run 'replay list' to see the stored episodes" : "; did you mean: \(suggestions.joined(separator: ", "))?")
         case .conflictingEpisode(let id, let path):
             "episode \(id) is already in \(path) with different events; choose another --episode-id (nothing was written)"
+        case .duplicateContent(let id, let existing, let path):
+            "this trace is already stored in \(path) as \(existing); one run is stored once, so \(id) was not written (omit --episode-id to be told the existing id)"
         case .corruptRow(let path, let episode, let detail):
             "\(path): episode \(episode): \(detail)"
         case .badLog(let file, let line, let problem):

@@ -66,6 +66,10 @@ public enum StoreSchema {
         """
         DROP TABLE snapshots;
         """,
+        // 3: find an episode by its content (head hash), so one run is stored once.
+        """
+        CREATE INDEX episodes_head ON episodes (head_hash);
+        """,
     ]
 
     /// The schema version this library writes.

@@ -7,8 +7,9 @@ import MedGym
 /// Used as the runner's ``EpisodeObserver``: start it at reset (or from a
 /// fork prefix), let the runner report each step, then ``finish(score:)``.
 public struct TraceBuilder: EpisodeObserver {
-    /// The trace format written into `episode_started`.
-    public static let format = 1
+    /// The trace format written into `episode_started`: 2 since MedGym 0.4.0
+    /// carries the ``Provenance``; 1 had none.
+    public static let format = 2
 
     public private(set) var events: [TraceEvent] = []
     private var failure: (any Error)?
@@ -17,13 +18,14 @@ public struct TraceBuilder: EpisodeObserver {
     /// Starts a trace at reset: `episode_started` and the first observation.
     /// `fixtureDigest` is ``TraceHash/digest(of:)`` of the environment's
     /// fixture (computed once by the recorder, not per episode).
-    public init(starting environment: Environment, fixtureDigest: String) throws {
+    public init(starting environment: Environment, fixtureDigest: String, provenance: Provenance?,
+                format: Int = TraceBuilder.format) throws {
         let fixture = environment.fixture
         let state = environment.state
         self.seed = state.seed
         try append(.episodeStarted, step: 0, minute: 0, seed: state.seed, payload: TracePayload(
-            fixture: fixture.id, fixtureDigest: fixtureDigest, seed: state.seed, format: Self.format,
-            simulation: MedGymVersion.simulation))
+            fixture: fixture.id, fixtureDigest: fixtureDigest, seed: state.seed, format: format,
+            simulation: MedGymVersion.simulation, provenance: provenance))
         try append(.observation, step: 0, minute: 0, seed: state.seed,
                    payload: TracePayload(observation: environment.initialObservation))
     }

@@ -68,6 +68,8 @@ public struct TracePayload: Sendable, Hashable, Codable {
     public var format: Int?
     /// `episode_started`: the simulation (patient model) version; absent means 1.
     public var simulation: Int?
+    /// `episode_started` (format 2): who recorded the trace.
+    public var provenance: Provenance?
     /// `observation`.
     public var observation: Observation?
     /// Action text, answer or alert text.
@@ -85,13 +87,14 @@ public struct TracePayload: Sendable, Hashable, Codable {
     public var score: ScoreCard?
 
     public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
-                observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
+                provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
                 suggestions: [String]? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
         self.fixture = fixture
         self.fixtureDigest = fixtureDigest
         self.seed = seed
         self.format = format
         self.simulation = simulation
+        self.provenance = provenance
         self.observation = observation
         self.text = text
         self.action = action

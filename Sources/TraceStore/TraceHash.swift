@@ -22,6 +22,11 @@ public enum TraceHash {
     }
 
     /// The digest recorded for a fixture: SHA-256 of its canonical JSON.
+    /// SHA-256 of an answer key's canonical JSON.
+    public static func digest(of key: AnswerKey) throws -> String {
+        sha256(try CanonicalJSON.data(key))
+    }
+
     public static func digest(of fixture: Fixture) throws -> String {
         sha256(try CanonicalJSON.data(fixture))
     }

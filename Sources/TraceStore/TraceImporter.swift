@@ -36,7 +36,7 @@ public struct TraceImporter {
         let recorded = try Self.rebuild(header: header, events: events, resolver: resolver, file: file)
         switch try store.save(recorded) {
         case .inserted: return .imported(header.episodeID)
-        case .alreadyStored: return .alreadyStored(header.episodeID)
+        case .alreadyStored(let existing): return .alreadyStored(existing)
         }
     }
 
@@ -47,6 +47,9 @@ public struct TraceImporter {
         let start = try TraceStart(events)
         guard start.fixture == header.fixture, start.seed == header.seed else {
             throw StoreError.badLog(file: file, line: 1, problem: "the header says fixture \(header.fixture) seed \(header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
+        }
+        if let disagreement = start.provenance?.disagreements(with: header).first {
+            throw StoreError.badLog(file: file, line: 1, problem: "episode \(header.episodeID): \(disagreement); the header must say what the hashed trace says")
         }
         if !start.isCurrentSimulation {
             // Another patient model: keep the chain and the recorded score; no re-execution.

@@ -101,18 +101,31 @@ public final class TraceStore {
 
     // MARK: writing
 
-    /// Whether ``save(_:)`` wrote the episode or found it already there.
+    /// Whether ``save(_:sameContent:)`` wrote the episode or found it already there.
     public enum SaveOutcome: Sendable, Hashable {
         case inserted
-        case alreadyStored
+        /// The same trace (same head hash) is stored under this id, which may
+        /// be the episode's own id or another one.
+        case alreadyStored(id: String)
+    }
+
+    /// What ``save(_:sameContent:)`` does when the same trace is already
+    /// stored under another id.
+    public enum SameContentPolicy: Sendable, Hashable {
+        /// Write nothing and report the existing id.
+        case reportExisting
+        /// Refuse with ``StoreError/duplicateContent(id:existing:path:)``
+        /// (the caller asked for this id on purpose).
+        case refuse
     }
 
     /// Stores a whole episode in one transaction: its events,
     /// summary and header (marked finished last). A crash before the commit
     /// leaves nothing of it. Saving the same trace under the same id again is
-    /// a no-op; different events under an existing id are refused.
+    /// a no-op; different events under an existing id are refused; the same
+    /// trace under another id is reported (or refused) per `sameContent`.
     @discardableResult
-    public func save(_ episode: RecordedEpisode) throws(StoreError) -> SaveOutcome {
+    public func save(_ episode: RecordedEpisode, sameContent: SameContentPolicy = .reportExisting) throws(StoreError) -> SaveOutcome {
         let id = episode.header.episodeID
         guard EpisodeID.isValid(id) else {
             throw .corruptRow(path: path, episode: id, detail: "not an episode id (ep_ and 12 hex digits); nothing was written")
@@ -127,8 +140,16 @@ public final class TraceStore {
                 let found = try existing.step() ? (existing.text(0), existing.int(1)) : nil
                 existing.reset()
                 if let found {
-                    if found.0 == episode.headHash && found.1 == episode.events.count { return .alreadyStored }
+                    if found.0 == episode.headHash && found.1 == episode.events.count { return .alreadyStored(id: id) }
                     throw StoreError.conflictingEpisode(id: id, path: path)
+                }
+                let twin = try statement("SELECT episode_id FROM episodes WHERE head_hash = ? AND event_count = ? LIMIT 1")
+                try twin.bind([.text(episode.headHash), .int(episode.events.count)])
+                let other = try twin.step() ? twin.text(0) : nil
+                twin.reset()
+                if let other {
+                    if sameContent == .refuse { throw StoreError.duplicateContent(id: id, existing: other, path: path) }
+                    return .alreadyStored(id: other)
                 }
                 let events = try statement("""
                     INSERT INTO events (episode_id, seq, step, sim_minute, kind, payload, rng_state, prev_hash, hash)

@@ -38,9 +38,12 @@ struct Run: ParsableCommand {
             let (episode, recorded) = try recorder.play(seed: seed, agent: &agent, label: recording.label,
                                                         episodeID: episodeID, createdAt: CreatedAt.now())
             if let store {
-                let outcome = try store.save(recorded)
-                let verb = outcome == .inserted ? "recorded" : "already stored:"
-                warn("\(verb) \(recorded.header.episodeID) in \(store.path) (\(recorded.events.count) events)")
+                switch try store.save(recorded, sameContent: episodeID == nil ? .reportExisting : .refuse) {
+                case .inserted:
+                    warn("recorded \(recorded.header.episodeID) in \(store.path) (\(recorded.events.count) events)")
+                case .alreadyStored(let existing):
+                    warn("already stored: \(existing) in \(store.path) (\(recorded.events.count) events); nothing new was written")
+                }
             }
             if json {
                 try printJSON(episode)

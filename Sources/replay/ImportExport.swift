@@ -18,7 +18,7 @@ struct Import: ParsableCommand {
             for file in files {
                 switch try importer.importLog(atPath: file) {
                 case .imported(let id): print("imported \(id) from \(file)")
-                case .alreadyStored(let id): print("\(id) from \(file) is already stored")
+                case .alreadyStored(let id): print("\(file) is already stored as \(id)")
                 }
             }
         } catch {

@@ -50,7 +50,7 @@ struct TraceStoreTests {
         let recorded = try demo()
         let store = try TraceStore(path: dir.path("store.sqlite"))
         #expect(try store.save(recorded) == .inserted)
-        #expect(try store.save(recorded) == .alreadyStored)
+        #expect(try store.save(recorded) == .alreadyStored(id: "ep_0fa72a32ec1d"))
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
         #expect(try store.storedScore("ep_0fa72a32ec1d") == recorded.score)
         let row = try store.listing("ep_0fa72a32ec1d")
