@@ -90,13 +90,7 @@ public struct Forker {
     func load(_ episodeID: String) throws -> LoadedEpisode {
         let listing = try store.listing(episodeID)
         if let known = loaded.episode(episodeID, headHash: listing.headHash, eventCount: listing.eventCount) { return known }
-        let events = try store.events(episodeID)
-        if let broken = TraceComparison.firstBrokenLink(events) {
-            throw TraceFormatError(message: "episode \(episodeID) fails its hash chain (\(broken.problem)); run replay verify")
-        }
-        guard events.count == listing.eventCount, events.last?.hash == listing.headHash else {
-            throw TraceFormatError(message: "episode \(episodeID): the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count); run replay verify")
-        }
+        let events = try store.checkedEvents(episodeID).events
         let start = try TraceStart(events)
         let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog, cache: fixtures)
         guard let score = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {

@@ -17,7 +17,7 @@ public struct Rescorer {
 
     public func rescore(_ id: String) throws -> Rescored {
         let header = try store.header(id)
-        let events = try store.events(id)
+        let events = try store.checkedEvents(id).events
         let start = try TraceStart(events)
         guard start.isCurrentSimulation else { throw SimulationVersionError(episode: id, recorded: start.simulation) }
         let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: resolver.catalog)

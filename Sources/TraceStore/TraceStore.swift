@@ -257,7 +257,23 @@ public final class TraceStore {
         try listing(id).header
     }
 
-    /// One episode's events, in order.
+    /// One episode's events, checked before they are served: the hash chain
+    /// holds and ends where the episode row says (event count and head hash).
+    /// A broken trace is ``StoreError/brokenTrace(id:path:problem:)``, naming
+    /// the first bad event; `replay verify` reports the same.
+    public func checkedEvents(_ id: String) throws(StoreError) -> (listing: EpisodeListing, events: [TraceEvent]) {
+        let listing = try listing(id)
+        let events = try events(id)
+        if let broken = TraceComparison.firstBrokenLink(events) {
+            throw .brokenTrace(id: id, path: path, problem: broken.problem)
+        }
+        guard events.count == listing.eventCount, (events.last?.hash ?? "") == listing.headHash else {
+            throw .brokenTrace(id: id, path: path, problem: "the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count) ending \((events.last?.hash ?? "").prefix(12))…")
+        }
+        return (listing, events)
+    }
+
+    /// One episode's events, in order, as stored (unchecked: see ``checkedEvents(_:)``).
     public func events(_ id: String) throws(StoreError) -> [TraceEvent] {
         _ = try listing(id)
         do {

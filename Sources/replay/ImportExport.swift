@@ -45,7 +45,8 @@ struct Export: ParsableCommand {
         func run() throws {
             do {
                 let store = try storeOptions.open()
-                let text = try TraceLog.encode(header: try store.header(episode), events: try store.events(episode))
+                let checked = try store.checkedEvents(episode)
+                let text = try TraceLog.encode(header: checked.listing.header, events: checked.events)
                 if let out {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
                 } else {

@@ -20,7 +20,7 @@ struct Show: ParsableCommand {
         do {
             let store = try storeOptions.open()
             let header = try store.header(episode)
-            let events = try store.events(episode)
+            let events = try store.checkedEvents(episode).events
             if json {
                 let lines = try events.map { try TraceLog.Line(episodeID: header.episodeID, event: $0) }
                 return try printJSON(ShownEpisode(header: header, events: lines))
