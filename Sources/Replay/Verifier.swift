@@ -65,8 +65,20 @@ public struct Verifier {
         let score = replayed.score, final = replayed.extent
         let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel.rawValue, composite: score.composite,
                                       steps: final.steps, endMinute: final.minute)
-        if try store.storedScore(id) != score || listing.summary != expected {
-            report.problems.append("summary: the stored summary differs from re-scoring the events")
+        var differing: [String] = []
+        let stored = listing.summary
+        if stored?.outcome != expected.outcome { differing.append("outcome (stored \(stored?.outcome ?? "none"), re-scored \(expected.outcome))") }
+        if stored?.harmLevel != expected.harmLevel { differing.append("harm_level (stored \(stored?.harmLevel ?? "none"), re-scored \(expected.harmLevel))") }
+        if stored?.composite != expected.composite {
+            differing.append("composite (stored \(stored.map { String($0.composite) } ?? "none"), re-scored \(expected.composite))")
+        }
+        if stored?.steps != expected.steps { differing.append("steps (stored \(stored.map { String($0.steps) } ?? "none"), re-scored \(expected.steps))") }
+        if stored?.endMinute != expected.endMinute {
+            differing.append("end_minute (stored \(stored.map { String($0.endMinute) } ?? "none"), re-scored \(expected.endMinute))")
+        }
+        if try store.storedScore(id) != score { differing.append("score (the stored score card differs from re-scoring)") }
+        if !differing.isEmpty {
+            report.problems.append("summary: the stored summary differs from re-scoring the events in " + differing.joined(separator: ", "))
         }
     }
 }

@@ -1,42 +1,114 @@
+import Foundation
 import MedGym
 
 /// Records every fixture × agent × seed combination, each episode in its own
 /// transaction, and summarises each fixture × agent group.
+///
+/// With `jobs` > 1, episodes are played concurrently a bounded chunk at a
+/// time while one writer stores them in plan order, so the store and the
+/// summaries are the same for any number of jobs. An episode already stored
+/// (same trace) is counted, not written again: re-running a batch after a
+/// crash finishes it.
 public struct BatchRecorder {
     public var fixtures: [Fixture]
     public var seeds: ClosedRange<UInt64>
     public var agents: [AgentSpec]
     public var label: String?
     public var invalidActions: InvalidActionPolicy
+    /// Episodes played at once (at least 1).
+    public var jobs: Int
 
     public init(fixtures: [Fixture], seeds: ClosedRange<UInt64>, agents: [AgentSpec], label: String? = nil,
-                invalidActions: InvalidActionPolicy = .fail) {
+                invalidActions: InvalidActionPolicy = .fail, jobs: Int = 1) {
         self.fixtures = fixtures
         self.seeds = seeds
         self.agents = agents
         self.label = label
         self.invalidActions = invalidActions
+        self.jobs = max(1, jobs)
     }
 
-    /// Plays and records (into `store`, unless nil) every combination.
-    public func run(into store: TraceStore?, createdAt: () -> String) throws -> [BatchGroup] {
-        var groups: [BatchGroup] = []
-        for fixture in fixtures {
-            let recorder = try EpisodeRecorder(fixture: fixture, invalidActions: invalidActions)
-            for spec in agents {
-                var group = BatchGroup(fixture: fixture.id, agent: "", composites: [], outcomes: [])
-                for seed in seeds {
-                    var agent = spec.makeAgent(fixture: fixture, seed: seed)
-                    group.agent = agent.id
-                    let recorded = try recorder.record(seed: seed, agent: &agent, label: label, createdAt: createdAt())
-                    try store?.save(recorded)
-                    group.composites.append(recorded.score.composite)
-                    group.outcomes.append(recorded.score.outcome)
-                }
-                groups.append(group)
-            }
+    /// How many episodes the batch plans.
+    public var episodeCount: Int { fixtures.count * agents.count * seeds.count }
+
+    /// Plays and records (into `store`, unless nil) every combination,
+    /// telling `progress` after each stored episode.
+    public func run(into store: TraceStore?, createdAt: @escaping @Sendable () -> String,
+                    progress: (BatchProgress) -> Void = { _ in }) throws -> BatchReport {
+        let recorders = try fixtures.map { try EpisodeRecorder(fixture: $0, invalidActions: invalidActions) }
+        var plan: [(fixture: Int, agent: Int, seed: UInt64)] = []
+        for f in fixtures.indices { for a in agents.indices { for seed in seeds { plan.append((f, a, seed)) } } }
+        var groups = fixtures.flatMap { fixture in
+            agents.map { _ in BatchGroup(fixture: fixture.id, agent: "", composites: [], outcomes: []) }
         }
-        return groups
+        var report = BatchReport(groups: [], inserted: 0, alreadyStored: 0)
+        let chunk = jobs == 1 ? 1 : jobs * 4
+        var start = 0
+        while start < plan.count {
+            let slice = Array(plan[start..<min(start + chunk, plan.count)])
+            let played = ResultSlots<RecordedEpisode>(count: slice.count)
+            let (agents, label) = (self.agents, self.label)
+            let play: @Sendable (Int) -> Void = { i in
+                let job = slice[i]
+                played.set(i, Result {
+                    var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
+                    return try recorders[job.fixture].record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
+                })
+            }
+            if slice.count == 1 { play(0) } else { DispatchQueue.concurrentPerform(iterations: slice.count, execute: play) }
+            for (i, job) in slice.enumerated() {
+                let recorded = try played.get(i).get()
+                switch try store?.save(recorded) {
+                case .alreadyStored: report.alreadyStored += 1
+                case .inserted, nil: report.inserted += 1
+                }
+                let g = job.fixture * self.agents.count + job.agent
+                groups[g].agent = recorded.header.agent
+                groups[g].composites.append(recorded.score.composite)
+                groups[g].outcomes.append(recorded.score.outcome)
+                progress(BatchProgress(done: start + i + 1, total: plan.count, inserted: report.inserted,
+                                       alreadyStored: report.alreadyStored))
+            }
+            start += slice.count
+        }
+        report.groups = groups
+        return report
+    }
+}
+
+/// Where a batch is: episodes done of the total, and how many were new.
+public struct BatchProgress: Sendable, Hashable {
+    public var done: Int
+    public var total: Int
+    public var inserted: Int
+    public var alreadyStored: Int
+}
+
+/// What a batch did: a summary per fixture × agent, and how many episodes
+/// were written and how many were already stored.
+public struct BatchReport: Sendable, Hashable {
+    public var groups: [BatchGroup]
+    public var inserted: Int
+    public var alreadyStored: Int
+}
+
+/// Results filled in by concurrent workers, one slot each.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Result<Value, any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<Value, any Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> Result<Value, any Error> {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[index] ?? .failure(CancellationError())
     }
 }
 

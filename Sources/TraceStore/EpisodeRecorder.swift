@@ -75,7 +75,7 @@ public struct EpisodeRecorder: Sendable {
                 let result = try env.step(text)
                 builder.stepped(EpisodeStep(step: env.state.step, text: text, result: result), state: env.state)
             } catch let StepError.unknownAction(error) {
-                builder.rejected(RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: text, error: error))
+                builder.rejected(RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error))
             }
         }
         let rebuilt = try builder.built()
@@ -167,7 +167,14 @@ public enum TraceExchange: Sendable, Hashable {
                 let payload = try? event.decodedPayload()
                 return .action(step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "")
             case .actionRejected:
-                return .rejected(step: event.step, seq: event.seq, text: (try? event.decodedPayload())?.text ?? "")
+                let payload = try? event.decodedPayload()
+                var text = payload?.text ?? ""
+                if let length = payload?.length {
+                    // Stored clipped: stand in a text of the recorded length that begins the same way, so
+                    // re-execution rejects it with the same message.
+                    text = String(text.dropLast()) + String(repeating: "x", count: max(0, length - text.dropLast().utf8.count))
+                }
+                return .rejected(step: event.step, seq: event.seq, text: text)
             case .noAction:
                 return .none(step: event.step, seq: event.seq)
             default:

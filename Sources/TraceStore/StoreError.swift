@@ -9,6 +9,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case conflictingEpisode(id: String, path: String)
     case duplicateContent(id: String, existing: String, path: String)
     case brokenTrace(id: String, path: String, problem: String)
+    case badStorePath(path: String, problem: String)
+    case noPackageRoot(directory: String)
     case corruptRow(path: String, episode: String, detail: String)
     case badLog(file: String, line: Int, problem: String)
     case sqlite(SQLiteError)
@@ -30,6 +32,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "episode \(id) is already in \(path) with different events; choose another --episode-id (nothing was written)"
         case .duplicateContent(let id, let existing, let path):
             "this trace is already stored in \(path) as \(existing); one run is stored once, so \(id) was not written (omit --episode-id to be told the existing id)"
+        case .badStorePath(let path, let problem):
+            "store path '\(path)': \(problem)"
+        case .noPackageRoot(let directory):
+            "no default trace store: neither \(directory) nor any folder above it holds Package.swift and traces/ (a MedGym checkout); pass --store PATH or set MEDGYM_STORE"
         case .brokenTrace(let id, let path, let problem):
             "episode \(id) in \(path) fails its hash chain: \(problem); it is not served (run 'replay verify \(id)')"
         case .corruptRow(let path, let episode, let detail):

@@ -62,7 +62,8 @@ public struct TraceBuilder: EpisodeObserver {
         guard failure == nil else { return }
         do {
             try append(.actionRejected, step: rejection.step, minute: rejection.minute, seed: nil, payload: TracePayload(
-                text: rejection.text, error: rejection.error.description, suggestions: rejection.error.suggestions))
+                text: rejection.text, error: rejection.error.description, suggestions: rejection.error.suggestions,
+                length: rejection.error.length))
         } catch {
             failure = error
         }

@@ -79,6 +79,9 @@ public struct TracePayload: Sendable, Hashable, Codable {
     /// `action_rejected`: why, and the nearest catalog ids.
     public var error: String?
     public var suggestions: [String]?
+    /// `action_rejected`: the text's length in bytes when it was over the
+    /// limit (the text itself is then stored clipped).
+    public var length: Int?
     /// `vitals`.
     public var vitals: ObservedVitals?
     /// `result_arrived`: minute the order was placed.
@@ -88,7 +91,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
 
     public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
                 provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
-                suggestions: [String]? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
+                suggestions: [String]? = nil, length: Int? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
         self.fixture = fixture
         self.fixtureDigest = fixtureDigest
         self.seed = seed
@@ -100,6 +103,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
         self.action = action
         self.error = error
         self.suggestions = suggestions
+        self.length = length
         self.vitals = vitals
         self.orderedAt = orderedAt
         self.score = score

@@ -18,40 +18,101 @@ public final class TraceStore {
     /// Prepared statements by SQL text, reused across saves (looked up, never iterated).
     private var statements: [String: SQLiteStatement] = [:]
 
+    /// Whether this handle was opened for reading only.
+    public let readOnly: Bool
+
     /// Opens (or, with `create`, creates) the store at `path`, migrating an
     /// older schema. Refuses, without writing a byte, a file that is not
     /// SQLite, an SQLite file that is not a MedGym store, and a store from a
     /// newer schema.
-    public init(path: String, create: Bool = true) throws(StoreError) {
+    ///
+    /// `readOnly` opens it for reading only, never migrating and never
+    /// creating anything: when no writer's `-wal` file is beside it, as
+    /// immutable (so a store in a read-only folder or a read-only file can be
+    /// read, and no `-wal`/`-shm` files are left behind); otherwise read-only
+    /// beside the live write-ahead log.
+    public init(path: String, create: Bool = true, readOnly: Bool = false) throws(StoreError) {
         self.path = path
+        self.readOnly = readOnly
         let manager = FileManager.default
         let exists = manager.fileExists(atPath: path)
-        if !exists && !create { throw .missingStore(path: path) }
-        if exists { try Self.checkHeader(path: path, create: create) }
+        if !exists && (!create || readOnly) { throw .missingStore(path: path) }
+        if exists { try Self.checkHeader(path: path, create: create && !readOnly) }
         if !exists {
             let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty { try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            var isDirectory: ObjCBool = false
+            if !directory.isEmpty && !(manager.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                throw .badStorePath(path: path, problem: "the folder \(directory) does not exist; create it first (nothing was written)")
+            }
         }
         do {
-            connection = try SQLiteConnection(path: path, create: create)
+            if readOnly {
+                let immutable = !manager.fileExists(atPath: path + "-wal")
+                connection = try SQLiteConnection(path: path, create: false, readOnly: true, immutable: immutable)
+            } else {
+                connection = try SQLiteConnection(path: path, create: create)
+            }
         } catch {
             throw .sqlite(error)
         }
-        try prepareSchema()
+        if readOnly {
+            try checkReadableSchema()
+            return
+        }
+        // Several processes creating or migrating one new store at once: the
+        // switch to WAL and the migration need the write lock, and SQLite may
+        // answer SQLITE_BUSY without waiting; try again for up to ~10 s.
+        var attempt = 0
+        while true {
+            do {
+                try prepareSchema()
+                break
+            } catch .sqlite(let error) where (error.primaryCode == 5 || error.primaryCode == 6) && attempt < 200 {
+                attempt += 1
+                usleep(UInt32(10_000 + 500 * attempt))
+            }
+        }
     }
 
     /// The first 16 bytes of every SQLite 3 database.
     static let sqliteMagic = Data("SQLite format 3\0".utf8)
 
     private static func checkHeader(path: String, create: Bool) throws(StoreError) {
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        if type == .typeDirectory {
+            throw .badStorePath(path: path, problem: "is a folder; give a store file inside it, such as \((path as NSString).appendingPathComponent("medgym.sqlite"))")
+        }
+        if let type, type != .typeRegular && type != .typeSymbolicLink {
+            throw .badStorePath(path: path, problem: "is not a regular file (a device or pipe); give a store file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .notSQLite(path: path) }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
         if head.isEmpty {  // an empty file is an empty database: only a writer may turn it into a store
             if create { return }
-            throw .notAStore(path: path)
+            throw .badStorePath(path: path, problem: "is an empty file, not a MedGym trace store; record into it with 'medgym run --store \(path)' or pass another --store (the file was not changed)")
         }
         guard head == sqliteMagic else { throw .notSQLite(path: path) }
+    }
+
+    /// A read-only handle: the file must be a MedGym store this library can
+    /// read (an older schema reads as it is; nothing is migrated).
+    private func checkReadableSchema() throws(StoreError) {
+        do {
+            let named = try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'medgym_schema'") ?? 0
+            guard named > 0 else { throw StoreError.notAStore(path: path) }
+            let version = try connection.scalarInt("SELECT MAX(version) FROM medgym_schema") ?? 0
+            if version > StoreSchema.current {
+                throw StoreError.newerSchema(path: path, found: version, supported: StoreSchema.current)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            if error.primaryCode == 26 { throw .notSQLite(path: path) }
+            throw .sqlite(error)
+        } catch {
+            throw .corruptRow(path: path, episode: "-", detail: "\(error)")
+        }
     }
 
     private func prepareSchema() throws(StoreError) {

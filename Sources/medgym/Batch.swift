@@ -7,6 +7,9 @@ struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record many episodes: every fixture matching the patterns × every seed × every agent, one transaction each.")
 
+    /// Batches larger than this ask for --yes.
+    static let confirmAbove = 100_000
+
     @Option(help: "Comma-separated fixture names or glob patterns (e.g. 'adv_*').")
     var fixtures: String = "*"
 
@@ -16,22 +19,84 @@ struct Batch: ParsableCommand {
     @Option(help: "Comma-separated agents: expert, anchoring, random, script:FILE.")
     var agent: String = "expert"
 
+    @Option(help: "Episodes played at once (one writer stores them in order).")
+    var jobs: Int = 1
+
+    @Flag(help: "Run a batch of more than 100,000 episodes.")
+    var yes = false
+
     @OptionGroup var recording: RecordingOptions
+
+    func validate() throws {
+        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
+        if Self.items(fixtures).isEmpty {
+            throw ValidationError("--fixtures '\(fixtures)' names no fixture; give names or patterns such as 'adv_*' (see 'medgym fixtures list')")
+        }
+        if Self.items(agent).isEmpty {
+            throw ValidationError("--agent '\(agent)' names no agent; use expert, anchoring, random or script:FILE (comma-separated)")
+        }
+    }
+
+    static func items(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     func run() throws {
         do {
             let batch = BatchRecorder(
-                fixtures: try FixtureLoader.shipped(matching: fixtures.split(separator: ",").map(String.init)),
+                fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),
                 seeds: try SeedRange.parse(seeds),
-                agents: try agent.split(separator: ",").map {
-                    try AgentSpec.parse(String($0)) { try String(contentsOfFile: $0, encoding: .utf8) }
+                agents: try Self.items(agent).map {
+                    try AgentSpec.parse($0) { try String(contentsOfFile: $0, encoding: .utf8) }
                 },
-                label: recording.label, invalidActions: recording.invalidActionPolicy)
+                label: recording.label, invalidActions: recording.invalidActionPolicy, jobs: jobs)
+            if batch.episodeCount > Self.confirmAbove && !yes {
+                throw ValidationError("this batch is \(batch.episodeCount) episodes (more than \(Self.confirmAbove)); add --yes to run it")
+            }
             let store = try recording.openStore()
-            for group in try batch.run(into: store, createdAt: { CreatedAt.now() }) { print(group.summary) }
-            if let store { print("recorded into \(store.path)") }
+            var meter = ProgressMeter(total: batch.episodeCount)
+            let report = try batch.run(into: store, createdAt: { CreatedAt.now() }) { meter.update($0) }
+            meter.finish()
+            for group in report.groups { print(group.summary) }
+            if let store {
+                print("\(report.inserted) new, \(report.alreadyStored) already stored in \(store.path)")
+            }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw fail(error)
         }
+    }
+}
+
+/// Batch progress on stderr: one line rewritten in place on a terminal,
+/// otherwise a plain line every tenth of the batch.
+struct ProgressMeter {
+    let total: Int
+    let terminal = isatty(STDERR_FILENO) == 1
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+    var lastShown = -1
+
+    init(total: Int) {
+        self.total = total
+        self.started = clock.now
+    }
+
+    mutating func update(_ progress: BatchProgress) {
+        let tenth = max(1, total / 10)
+        let due = terminal ? progress.done % max(1, total / 200) == 0 || progress.done == total : progress.done % tenth == 0
+        guard due, progress.done != lastShown, total >= 20 else { return }
+        lastShown = progress.done
+        let seconds = (clock.now - started).seconds
+        let rate = seconds > 0 ? Double(progress.done) / seconds : 0
+        let eta = rate > 0 ? Double(total - progress.done) / rate : 0
+        let line = String(format: "%d/%d episodes (%d new, %d already stored) · %.0f/s · ETA %.0f s",
+                          progress.done, total, progress.inserted, progress.alreadyStored, rate, eta)
+        FileHandle.standardError.write(Data((terminal ? "\r\(line)" : "\(line)\n").utf8))
+    }
+
+    func finish() {
+        if terminal && lastShown >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

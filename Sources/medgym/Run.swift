@@ -10,7 +10,7 @@ struct Run: ParsableCommand {
     @Option(help: "A shipped fixture name (see 'medgym fixtures list') or a path to an archetype .json file.")
     var fixture: String
 
-    @Option(help: "Episode seed, 0 to 18446744073709551615.")
+    @Option(parsing: .unconditional, help: "Episode seed, 0 to 18446744073709551615.")
     var seed: String = "42"
 
     @Option(help: "expert, anchoring, random, or script:FILE (one action text a line).")

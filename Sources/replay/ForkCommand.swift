@@ -30,7 +30,7 @@ struct ForkCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let store = try storeOptions.open()
+            let store = try storeOptions.open(readOnly: !save)
             let forker = Forker(store: store)
             let fork = try forker.fork(episode, at: at, action: action, continuation: continuation)
             var savedAs: String?

@@ -12,16 +12,26 @@ struct Import: ParsableCommand {
     var files: [String]
 
     func run() throws {
+        var created: String?
+        var opened: TraceStore?
         do {
-            let store = try storeOptions.open(create: true)
+            let location = try StoreLocation(option: storeOptions.store)
+            if !FileManager.default.fileExists(atPath: location.path) { created = location.path }
+            let store = try storeOptions.open(create: true, readOnly: false)
+            opened = store
             let importer = TraceImporter(store: store)
             for file in files {
                 switch try importer.importLog(atPath: file) {
-                case .imported(let id): print("imported \(id) from \(file)")
+                case .imported(let id):
+                    print("imported \(id) from \(file)")
                 case .alreadyStored(let id): print("\(file) is already stored as \(id)")
                 }
             }
         } catch {
+            // A store this command created and left empty is removed: a failed import leaves nothing behind.
+            if let created, (try? opened?.episodeIDs().isEmpty) ?? true {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: created + suffix) }
+            }
             throw fail(error)
         }
     }
@@ -48,7 +58,16 @@ struct Export: ParsableCommand {
                 let checked = try store.checkedEvents(episode)
                 let text = try TraceLog.encode(header: checked.listing.header, events: checked.events)
                 if let out {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                    var isDirectory: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+                        throw ValidationError("--out \(out) is a folder; name a file such as \((out as NSString).appendingPathComponent("\(episode).jsonl"))")
+                    }
+                    do {
+                        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                    } catch {
+                        let reason = ((error as NSError).localizedFailureReason ?? error.localizedDescription).trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+                        throw ValidationError("cannot write \(out) (\(reason)); check that its folder exists and is writable")
+                    }
                 } else {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

@@ -7,9 +7,11 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite, which imports traces/*.jsonl).")
     var store: String?
 
-    /// Opens the store, reporting the default store's automatic imports on stderr.
-    func open(create: Bool = false) throws -> TraceStore {
-        let (store, imports) = try StoreLocation(option: store).open(create: create)
+    /// Opens the store, reporting the default store's automatic imports on
+    /// stderr. Reading commands open it read-only (nothing is written, no
+    /// files are left beside it) unless the default store has logs to import.
+    func open(create: Bool = false, readOnly: Bool = true) throws -> TraceStore {
+        let (store, imports) = try StoreLocation(option: store).open(create: create, readOnly: readOnly && !create)
         for note in imports { warn(note.description) }
         return store
     }

@@ -74,9 +74,12 @@ public struct TempDir: Sendable {
 
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
-    /// A folder holding a copy of the committed `traces/*.jsonl`, as a fresh clone has.
+    /// A folder holding `Package.swift` and a copy of the committed
+    /// `traces/*.jsonl`, as a fresh clone has.
     public static func withShippedTraces() throws -> TempDir {
         let dir = try TempDir()
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("Package.swift"),
+                                         to: dir.url.appendingPathComponent("Package.swift"))
         let traces = dir.url.appendingPathComponent("traces")
         try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
         let source = CLI.packageRoot.appendingPathComponent("traces")

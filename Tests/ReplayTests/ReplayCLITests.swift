@@ -106,7 +106,7 @@ struct ReplayCLITests {
              "already in"),
             (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--episode-id", "ep_XYZ"], "--episode-id 'ep_XYZ' is not ep_"),
             (["medgym", "batch", "--fixtures", "adv_*,zzz*", "--seeds", "1-2"], "unknown fixture 'zzz*'"),
-            (["medgym", "batch", "--seeds", "5-1"], "invalid seed '5-1'"),
+            (["medgym", "batch", "--seeds", "5-1"], "invalid seeds '5-1'"),
         ]
         for (command, message) in cases {
             let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--store", store])
@@ -157,12 +157,41 @@ struct ReplayCLITests {
         #expect(list.stdout.contains("\"episode_id\" : \"ep_00000000abcd\""))
     }
 
+    @Test func aKilledParallelBatchRunAgainFinishesWithoutDuplicates() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("batch.sqlite")
+        let args = ["batch", "--fixtures", "*", "--seeds", "1-200", "--agent", "expert,anchoring", "--jobs", "2", "--store", path]
+        let child = try CLI.start("medgym", args)
+        var finished = 0
+        for _ in 0..<600 where finished < 25 {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let db = try? SQLiteConnection(path: path, create: false, readOnly: true) {
+                finished = (try? db.scalarInt("SELECT COUNT(*) FROM episodes")) ?? 0
+            }
+        }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal)
+        let stored = try TraceStore(path: path, readOnly: true).list(includeUnfinished: true).count
+        #expect(stored >= 25 && stored < 1200)
+
+        let again = try CLI.run("medgym", args)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("\(1200 - stored) new, \(stored) already stored in \(path)"), "\(again.stdout)")
+        let store = try TraceStore(path: path)
+        #expect(try store.list(includeUnfinished: true).count == 1200)
+        #expect(try store.connection.scalarInt("SELECT COUNT(DISTINCT head_hash) FROM episodes") == 1200)
+        let verify = try CLI.run("replay", ["verify", "--all", "--store", path])
+        #expect(verify.status == 0, "\(verify.stdout.suffix(300))")
+    }
+
     @Test func killedBatchLeavesOnlyWholeEpisodes() throws {
         let dir = try TempDir()
         defer { dir.remove() }
         let path = dir.path("batch.sqlite")
         let child = try CLI.start("medgym", ["batch", "--fixtures", "*", "--seeds", "1-100000", "--agent", "expert,anchoring,random",
-                                             "--store", path])
+                                             "--yes", "--store", path])
         var finished = 0
         for _ in 0..<600 where finished < 25 {
             Thread.sleep(forTimeInterval: 0.05)

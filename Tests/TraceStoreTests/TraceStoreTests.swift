@@ -217,8 +217,10 @@ struct TraceStoreTests {
         let fixtures = try FixtureLoader.shipped(matching: ["adv_a*", "adv_cocaine_dissection", "adv_*"])
         #expect(fixtures.map(\.id) == ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka"])
         #expect(throws: UnknownFixtureError.self) { try FixtureLoader.shipped(matching: ["zzz*"]) }
-        let groups = try BatchRecorder(fixtures: Array(fixtures.prefix(2)), seeds: 1...3, agents: [.expert, .anchoring])
+        let report = try BatchRecorder(fixtures: Array(fixtures.prefix(2)), seeds: 1...3, agents: [.expert, .anchoring])
             .run(into: store, createdAt: { "x" })
+        let groups = report.groups
+        #expect(report.inserted == 12 && report.alreadyStored == 0)
         #expect(groups.map { "\($0.fixture)/\($0.agent)" } == [
             "adv_aaa_30min/expert", "adv_aaa_30min/anchoring", "adv_cocaine_dissection/expert", "adv_cocaine_dissection/anchoring"])
         #expect(try store.list().count == 12)
@@ -226,8 +228,16 @@ struct TraceStoreTests {
         #expect(dissectionAnchoring.outcomeCounts.map(\.outcome) == ["missed_aad"])
         #expect(dissectionAnchoring.summary.hasPrefix("adv_cocaine_dissection × anchoring: 3 episodes, mean composite "))
         // Recording the same batch again stores nothing new (content-derived ids).
-        _ = try BatchRecorder(fixtures: Array(fixtures.prefix(1)), seeds: 1...3, agents: [.expert]).run(into: store, createdAt: { "y" })
+        let again = try BatchRecorder(fixtures: Array(fixtures.prefix(1)), seeds: 1...3, agents: [.expert]).run(into: store, createdAt: { "y" })
+        #expect(again.inserted == 0 && again.alreadyStored == 3)
         #expect(try store.list().count == 12)
+
+        // Two jobs store the same episodes, in the same order, with the same summaries.
+        let parallel = try TraceStore(path: dir.path("parallel.sqlite"))
+        let twoJobs = try BatchRecorder(fixtures: Array(fixtures.prefix(2)), seeds: 1...3, agents: [.expert, .anchoring], jobs: 2)
+            .run(into: parallel, createdAt: { "x" })
+        #expect(twoJobs.groups == groups)
+        #expect(try parallel.episodeIDs() == store.episodeIDs())
     }
 
     @Test func snakeCaseKeysDecodeBackToIDProperties() throws {

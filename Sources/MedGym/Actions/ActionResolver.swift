@@ -63,8 +63,16 @@ public struct ActionResolver: Sendable {
         self.longestPhrase = phrases.map(\.words.count).max() ?? 0
     }
 
+    /// The longest action text accepted, in UTF-8 bytes. Longer text is
+    /// rejected before any matching and is never echoed or stored whole.
+    public static let maximumTextLength = 4096
+
     /// The canonical action for a text.
     public func resolve(_ text: String) throws(ActionResolutionError) -> CatalogAction {
+        let length = text.utf8.count
+        guard length <= Self.maximumTextLength else {
+            throw ActionResolutionError(text: ActionResolutionError.clip(text), suggestions: [], length: length)
+        }
         let tokens = ActionResolver.tokens(of: text)
         guard !tokens.isEmpty else {
             throw ActionResolutionError(text: text, suggestions: [])
@@ -245,12 +253,27 @@ enum CharacterSetLite {
 
 /// Free text that names no catalog action.
 public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, Sendable, Codable {
-    /// The text as given.
+    /// The text as given (its first 200 characters and an ellipsis when it
+    /// was over ``ActionResolver/maximumTextLength``).
     public let text: String
     /// The nearest catalog ids, best first.
     public let suggestions: [String]
+    /// The text's length in bytes when it was over the limit.
+    public let length: Int?
+
+    public init(text: String, suggestions: [String], length: Int? = nil) {
+        self.text = text
+        self.suggestions = suggestions
+        self.length = length
+    }
+
+    /// The first 200 characters of an over-long text, marked as cut.
+    static func clip(_ text: String) -> String { String(text.prefix(200)) + "…" }
 
     public var description: String {
+        if let length {
+            return "action text of \(length) bytes is over the \(ActionResolver.maximumTextLength)-byte limit ('\(text.prefix(40))…'); write one action, such as 'CTA chest'"
+        }
         if suggestions.isEmpty {
             return "unknown action '\(text)': no catalog action is close; run 'medgym actions' to list them"
         }

@@ -56,7 +56,7 @@ public struct EpisodeRunner: Sendable {
                 observer.stepped(step, state: env.state)
                 observation = result.observation
             } catch let StepError.unknownAction(error) {
-                let rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: text, error: error)
+                let rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
                 guard case .reject(let limit) = invalidActions, consecutive < limit else {
                     throw EpisodeRunError(step: rejection.step, underlying: error)
                 }

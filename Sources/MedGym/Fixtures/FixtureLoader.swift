@@ -58,6 +58,10 @@ public enum FixtureLoader {
         do {
             fixture = try decoder.decode(Fixture.self, from: data)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let number = outOfRangeNumber(in: data) {
+                throw FixtureError(file: file, field: number.field,
+                                   problem: "\(number.text) does not fit a whole number (at most \(Int.max)); use a smaller value")
+            }
             throw describe(error, file: file)
         } catch {
             throw FixtureError(file: file, field: "", problem: "\(error)")
@@ -70,6 +74,31 @@ public enum FixtureLoader {
         guard let dir = Bundle.module.url(forResource: "archetypes", withExtension: nil) else { return [] }
         let urls = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
         return urls.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// A whole number too large for `Int`, which Foundation's decoder reports
+    /// only as "not valid JSON": found by parsing the file loosely.
+    static func outOfRangeNumber(in data: Data) -> (field: String, text: String)? {
+        guard let root = try? JSONSerialization.jsonObject(with: data) else { return nil }
+        func search(_ value: Any, _ path: String) -> (String, String)? {
+            switch value {
+            case let object as [String: Any]:
+                for key in object.keys.sorted() {
+                    if let hit = search(object[key]!, path.isEmpty ? key : "\(path).\(key)") { return hit }
+                }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() {
+                    if let hit = search(element, "\(path)[\(index)]") { return hit }
+                }
+            case let number as NSNumber:
+                let double = number.doubleValue
+                if double.rounded() == double && abs(double) >= 9.2e18 { return (path, number.stringValue) }
+            default:
+                break
+            }
+            return nil
+        }
+        return search(root, "")
     }
 
     /// Turns a DecodingError into file + dotted snake_case field + problem.

@@ -11,13 +11,20 @@ public final class SQLiteConnection {
     public let path: String
 
     /// Opens `path`. With `create: false` a missing file is an error rather
-    /// than a new empty database.
-    public init(path: String, create: Bool = true, readOnly: Bool = false) throws(SQLiteError) {
+    /// than a new empty database. `readOnly` opens with `SQLITE_OPEN_READONLY`;
+    /// `immutable` (read-only only) also tells SQLite the file cannot change,
+    /// so it creates no `-wal`/`-shm` files beside it.
+    public init(path: String, create: Bool = true, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteError) {
         var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
         flags |= SQLITE_OPEN_NOMUTEX
+        var target = path
+        if readOnly {
+            flags |= SQLITE_OPEN_URI
+            target = "file:" + Self.uriEscaped(path) + (immutable ? "?mode=ro&immutable=1" : "?mode=ro")
+        }
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        let code = sqlite3_open_v2(target, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
@@ -30,6 +37,20 @@ public final class SQLiteConnection {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// A file path as the path part of an SQLite URI: `%`, `?` and `#` escaped.
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "?": out += "%3F"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Runs one or more statements that return no rows.
