@@ -9,10 +9,13 @@ import TraceStore
 public struct StoreBenchmark {
     public let episodes: Int
     public let forks: Int
+    /// Episodes per `medgym batch`-style run (expert over the shipped fixtures).
+    public let batch: Int
 
-    public init(episodes: Int, forks: Int) {
+    public init(episodes: Int, forks: Int, batch: Int = 1_000) {
         self.episodes = episodes
         self.forks = forks
+        self.batch = batch
     }
 
     public func run() throws -> [SimulationBenchmark.Figure] {
@@ -71,6 +74,21 @@ public struct StoreBenchmark {
             }.seconds)
         }
 
+        // 4. Batches into a fresh file store with one and two jobs.
+        let shipped = try FixtureLoader.shipped()
+        let perFixture = UInt64(max(1, batch / shipped.count))
+        var batchRates: [Int: Double] = [:]
+        for jobs in [1, 2] {
+            var times: [Double] = []
+            for round in 0..<3 {
+                let store = try TraceStore(path: folder.appendingPathComponent("batch-\(jobs)-\(round).sqlite").path)
+                let recorder = BatchRecorder(fixtures: shipped, seeds: 1...perFixture, agents: [.expert], jobs: jobs)
+                times.append(try clock.measure { _ = try recorder.run(into: store, createdAt: { "bench" }) }.seconds)
+            }
+            batchRates[jobs] = Double(perFixture) * Double(shipped.count) / median(times)
+        }
+        let batchDetail = "expert on the \(shipped.count) shipped fixtures, \(Int(perFixture) * shipped.count) episodes into a new file store, median of 3"
+
         let e2e = endToEnd.sorted { $0.0 < $1.0 }[1]
         let storeRate = Double(rows) / median(storeWrites)
         let rawRate = Double(rows) / median(rawWrites)
@@ -87,6 +105,9 @@ public struct StoreBenchmark {
                   detail: "store event rate ÷ raw SQLite event rate"),
             .init(name: "forks_per_second", value: Double(forks) / median(forkTimes), unit: "forks/s",
                   detail: "ep_0fa72a32ec1d forked at step \(middle) with \"CTA chest\", continued and rescored, \(forks) forks by one Forker (episode loaded once, as a sweep does), median of 3"),
+            .init(name: "batch_episodes_per_second_jobs_1", value: batchRates[1] ?? 0, unit: "episodes/s", detail: batchDetail),
+            .init(name: "batch_episodes_per_second_jobs_2", value: batchRates[2] ?? 0, unit: "episodes/s",
+                  detail: batchDetail + ", two episodes played at once, one writer"),
             .init(name: "cold_forks_per_second", value: Double(forks) / median(coldForkTimes), unit: "forks/s",
                   detail: "the same, a new Forker per fork: read the events, check the chain, re-execute to step \(middle - 1), median of 3"),
         ]

@@ -16,22 +16,26 @@ struct Bench: ParsableCommand {
     @Option(help: "Forks of the demo episode per round.")
     var forks: Int = 200
 
+    @Option(help: "Episodes per batch run (measured with --jobs 1 and 2).")
+    var batch: Int = 1_000
+
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
     func run() throws {
         do {
-            guard episodes > 0, recordings > 0, forks > 0 else {
-                throw ValidationError("--episodes, --recordings and --forks must be at least 1")
+            guard episodes > 0, recordings > 0, forks > 0, batch > 0 else {
+                throw ValidationError("--episodes, --recordings, --forks and --batch must be at least 1")
             }
             let figures = try SimulationBenchmark(fixtures: try FixtureLoader.shipped(), episodesPerFixture: episodes).run()
-                + StoreBenchmark(episodes: recordings, forks: forks).run()
+                + StoreBenchmark(episodes: recordings, forks: forks, batch: batch).run()
             if json {
                 try printJSON(figures)
             } else {
+                let width = (figures.map(\.name.count).max() ?? 0) + 2
                 for figure in figures {
                     let value = figure.value < 10 ? String(format: "%.2f", figure.value) : String(format: "%.0f", figure.value)
-                    print(figure.name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - value.count)) + value + " \(figure.unit)   (\(figure.detail))")
+                    print(figure.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - value.count)) + value + " \(figure.unit)   (\(figure.detail))")
                 }
             }
         } catch let error as ValidationError {
