@@ -33,7 +33,7 @@ let package = Package(
             dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
-        .testTarget(name: "MedGymTests", dependencies: ["MedGym", "CLITestSupport"]),
+        .testTarget(name: "MedGymTests", dependencies: ["MedGym", "CLITestSupport"], exclude: ["Data"]),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "CLITestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "CLITestSupport"], exclude: ["Legacy"]),
     ]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Maps free text ("CTA chest", "ct angio thorax", "labetalol 20 mg iv") to a
 /// canonical catalog action.
 ///
@@ -15,7 +17,11 @@ public struct ActionResolver: Sendable {
     /// The distinct words of all phrases, as bytes, with the phrases that use each.
     private let vocabulary: [Word]
     private let wordNumbers: [String: Int]
+    /// Vocabulary word numbers by byte length (index = length), for the typo scan.
+    private let wordsByLength: [[Int]]
     private let longestPhrase: Int
+    /// Resolutions already made, by exact text (nil: memo off).
+    private let memo: ResolutionMemo?
 
     private struct Phrase: Sendable {
         var words: [Int]
@@ -27,8 +33,11 @@ public struct ActionResolver: Sendable {
         var phrases: [Int]
     }
 
-    public init(catalog: ActionCatalog) {
+    /// `memoize`: remember each text's resolution (bounded; resolution is a
+    /// pure function of the text, so this changes speed, never results).
+    public init(catalog: ActionCatalog, memoize: Bool = true) {
         self.catalog = catalog
+        self.memo = memoize ? ResolutionMemo() : nil
         var exact: [String: String] = [:]
         var phrases: [Phrase] = []
         var vocabulary: [Word] = []
@@ -60,6 +69,9 @@ public struct ActionResolver: Sendable {
         self.phrases = phrases
         self.vocabulary = vocabulary
         self.wordNumbers = numbers
+        var byLength: [[Int]] = Array(repeating: [], count: (vocabulary.map(\.bytes.count).max() ?? 0) + 1)
+        for (number, word) in vocabulary.enumerated() { byLength[word.bytes.count].append(number) }
+        self.wordsByLength = byLength
         self.longestPhrase = phrases.map(\.words.count).max() ?? 0
     }
 
@@ -69,6 +81,14 @@ public struct ActionResolver: Sendable {
 
     /// The canonical action for a text.
     public func resolve(_ text: String) throws(ActionResolutionError) -> CatalogAction {
+        guard let memo else { return try resolveAfresh(text) }
+        if let known = memo.lookup(text) { return try known.get() }
+        let result = Result { () throws(ActionResolutionError) -> CatalogAction in try resolveAfresh(text) }
+        memo.store(text, result)
+        return try result.get()
+    }
+
+    private func resolveAfresh(_ text: String) throws(ActionResolutionError) -> CatalogAction {
         let length = text.utf8.count
         guard length <= Self.maximumTextLength else {
             throw ActionResolutionError(text: ActionResolutionError.clip(text), suggestions: [], length: length)
@@ -123,12 +143,18 @@ public struct ActionResolver: Sendable {
             var word = QueryWord(identical: wordNumbers[token] ?? -1, close: [])
             if word.identical >= 0 { candidates += vocabulary[word.identical].phrases }
             if bytes.count >= 4 {
-                for (number, entry) in vocabulary.enumerated() where number != word.identical {
-                    if ActionResolver.closeEnough(bytes, entry.bytes) {
-                        word.close.append(number)
-                        candidates += entry.phrases
+                // Only words within two letters of this length can be close enough.
+                var close: [Int] = []
+                let (shortest, longest) = (max(4, bytes.count - 2), min(wordsByLength.count - 1, bytes.count + 2))
+                for length in stride(from: shortest, through: longest, by: 1) {
+                    for number in wordsByLength[length] where number != word.identical
+                        && ActionResolver.closeEnough(bytes, vocabulary[number].bytes) {
+                        close.append(number)
                     }
                 }
+                close.sort()  // vocabulary order, as a full scan would find them
+                for number in close { candidates += vocabulary[number].phrases }
+                word.close = close
             }
             query.append(word)
         }
@@ -241,6 +267,27 @@ public struct ActionResolver: Sendable {
             return cleaned.split(separator: " ").map { canonicalWords[String($0)] ?? String($0) }
         }
         return words
+    }
+}
+
+/// A bounded memo of resolutions by text, shared by copies of a resolver.
+final class ResolutionMemo: @unchecked Sendable {
+    private var known: [String: Result<CatalogAction, ActionResolutionError>] = [:]
+    private let lock = NSLock()
+    private let capacity = 8_192
+
+    func lookup(_ text: String) -> Result<CatalogAction, ActionResolutionError>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return known[text]
+    }
+
+    func store(_ text: String, _ result: Result<CatalogAction, ActionResolutionError>) {
+        guard text.utf8.count <= 256 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if known.count >= capacity { known.removeAll(keepingCapacity: true) }
+        known[text] = result
     }
 }
 

@@ -1,0 +1,40 @@
+import CLITestSupport
+import Foundation
+import Testing
+@testable import MedGym
+
+/// The resolver's answers are pinned: 626 texts (policies, adversarial
+/// scripts, catalog phrases, their typos and word salads) with the action
+/// each resolves to (or the suggestions of its error) and its nearest ids,
+/// as the first, unoptimised resolver gave them.
+struct ResolverRegressionTests {
+    static func expectations() throws -> [(text: String, resolved: String, nearest: String)] {
+        let file = CLI.packageRoot.appendingPathComponent("Tests/MedGymTests/Data/resolutions.tsv")
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast().map(String.init)
+        return stride(from: 0, to: lines.count, by: 2).map { i in
+            let first = lines[i], second = lines[i + 1]
+            let cut = first.lastIndex(of: "\t")!, cut2 = second.lastIndex(of: "\t")!
+            return (String(first[..<cut]), String(first[first.index(after: cut)...]), String(second[second.index(after: cut2)...]))
+        }
+    }
+
+    static func answer(_ resolver: ActionResolver, _ text: String) -> (String, String) {
+        let resolved: String
+        do { resolved = "=" + (try resolver.resolve(text)).id } catch { resolved = "!" + error.suggestions.joined(separator: ",") }
+        return (resolved, "~" + resolver.nearest(text).joined(separator: ","))
+    }
+
+    @Test(arguments: [false, true]) func answersAreUnchanged(memoize: Bool) throws {
+        let resolver = ActionResolver(catalog: .shipped, memoize: memoize)
+        let expected = try Self.expectations()
+        #expect(expected.count == 626)
+        for _ in 0..<2 {  // the second pass is served from the memo
+            for item in expected {
+                let (resolved, nearest) = Self.answer(resolver, item.text)
+                #expect(resolved == item.resolved, "\(item.text)")
+                #expect(nearest == item.nearest, "\(item.text)")
+            }
+        }
+    }
+}
