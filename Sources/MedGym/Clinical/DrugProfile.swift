@@ -70,4 +70,54 @@ public struct Dose: Sendable, Hashable, Codable {
     public var rateMultiplier: Double?
     /// Addition to the progression rate at full activity.
     public var rateAdd: Double?
+    /// The catalog's profile and the effect as vectors, looked up once when
+    /// the dose is given (not part of the dose's value: never encoded or compared).
+    var resolved: ResolvedDose?
+
+    enum CodingKeys: String, CodingKey { case action, minute, effect, rateMultiplier, rateAdd }
+
+    public init(action: String, minute: Int, effect: VitalsOffset, rateMultiplier: Double?, rateAdd: Double?,
+                catalog: ActionCatalog? = nil) {
+        self.action = action
+        self.minute = minute
+        self.effect = effect
+        self.rateMultiplier = rateMultiplier
+        self.rateAdd = rateAdd
+        self.resolved = catalog.map { ResolvedDose(action: action, effect: effect, catalog: $0) }
+    }
+
+    /// The resolution, looked up now if the dose was decoded rather than given.
+    func resolution(_ catalog: ActionCatalog) -> ResolvedDose {
+        resolved ?? ResolvedDose(action: action, effect: effect, catalog: catalog)
+    }
+
+    public static func == (a: Dose, b: Dose) -> Bool {
+        a.action == b.action && a.minute == b.minute && a.effect == b.effect && a.rateMultiplier == b.rateMultiplier
+            && a.rateAdd == b.rateAdd
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(action)
+        hasher.combine(minute)
+        hasher.combine(effect)
+        hasher.combine(rateMultiplier)
+        hasher.combine(rateAdd)
+    }
+}
+
+/// A dose's catalog profile and its effects as vectors, shared by copies of
+/// the dose so the per-minute loop looks nothing up by name.
+final class ResolvedDose: Sendable {
+    let profile: DrugProfile?
+    let effect: Vitals
+    let toxicity: Vitals?
+    let labs: [LabEffect]
+
+    init(action: String, effect: VitalsOffset, catalog: ActionCatalog) {
+        let profile = catalog[action]?.pk
+        self.profile = profile
+        self.effect = Vitals(effect)
+        self.toxicity = profile?.toxicity.map(Vitals.init)
+        self.labs = profile?.labs ?? []
+    }
 }

@@ -34,12 +34,13 @@ public struct DrugEffects: Sendable {
         guard !doses.isEmpty else { return result }
         // Per class: summed activity and activity-weighted effect; per drug: activity.
         var classes: [(name: String, active: Double, raw: Vitals)] = []
-        var drugs: [(action: String, active: Double, profile: DrugProfile)] = []
+        var drugs: [(action: String, active: Double, resolved: ResolvedDose)] = []
         var rateTerms: [(action: String, multiplier: Double?, add: Double?, active: Double)] = []
         for dose in doses {
-            guard let profile = catalog[dose.action]?.pk else {
+            let resolved = dose.resolution(catalog)
+            guard let profile = resolved.profile else {
                 // A non-drug action with an effect (a fixture modifier): lasting.
-                result.offset = result.offset + Vitals(dose.effect)
+                result.offset = result.offset + resolved.effect
                 if dose.rateMultiplier != nil || dose.rateAdd != nil {
                     rateTerms.append((dose.action, dose.rateMultiplier, dose.rateAdd, 1))
                 }
@@ -49,14 +50,14 @@ public struct DrugEffects: Sendable {
             result.volumeMlPerKg += profile.volumeMlPerKg ?? 0
             if let i = classes.firstIndex(where: { $0.name == profile.drugClass }) {
                 classes[i].active += active
-                classes[i].raw = classes[i].raw + Vitals(dose.effect) * active
+                classes[i].raw = classes[i].raw + resolved.effect * active
             } else {
-                classes.append((profile.drugClass, active, Vitals(dose.effect) * active))
+                classes.append((profile.drugClass, active, resolved.effect * active))
             }
             if let i = drugs.firstIndex(where: { $0.action == dose.action }) {
                 drugs[i].active += active
             } else {
-                drugs.append((dose.action, active, profile))
+                drugs.append((dose.action, active, resolved))
             }
             if dose.rateMultiplier != nil || dose.rateAdd != nil {
                 rateTerms.append((dose.action, dose.rateMultiplier, dose.rateAdd, active))
@@ -68,10 +69,10 @@ public struct DrugEffects: Sendable {
             activeByClass.append((entry.name, entry.active))
         }
         for drug in drugs {
-            guard let ceiling = drug.profile.ceiling, drug.active > ceiling else { continue }
+            guard let ceiling = drug.resolved.profile?.ceiling, drug.active > ceiling else { continue }
             let excess = drug.active - ceiling
             result.overCeiling.append((drug.action, excess))
-            if let toxicity = drug.profile.toxicity { result.offset = result.offset + Vitals(toxicity) * excess }
+            if let toxicity = drug.resolved.toxicity { result.offset = result.offset + toxicity * excess }
         }
         let benzo = activeByClass.first { $0.0 == "benzodiazepine" }?.1 ?? 0
         let opioid = activeByClass.first { $0.0 == "opioid" }?.1 ?? 0
@@ -105,10 +106,11 @@ public struct DrugEffects: Sendable {
     public static func lab(_ name: String, base: Double, at minute: Int, doses: [Dose], catalog: ActionCatalog) -> Double {
         var value = base
         for dose in doses {
-            guard let profile = catalog[dose.action]?.pk, let effects = profile.labs else { continue }
+            let resolved = dose.resolution(catalog)
+            guard let profile = resolved.profile, !resolved.labs.isEmpty else { continue }
             let elapsed = Double(minute - dose.minute)
             guard elapsed >= 0 else { continue }
-            for effect in effects where effect.lab == name {
+            for effect in resolved.labs where effect.lab == name {
                 let ramp = profile.activity(after: min(elapsed, profile.peakMin))
                 if let perDose = effect.perDose { value += perDose * ramp }
                 if let spike = effect.transient {

@@ -14,13 +14,17 @@ public struct Physiology: Sendable {
     /// This episode's untreated progression rate (the seed's luck, drawn once).
     public let baseRate: Double
     /// Each noisy vital's field, amplitude and hashed purpose, computed once.
-    let noiseKeys: [(field: String, amplitude: Double, key: UInt64)]
+    let noiseKeys: [(field: Int, amplitude: Double, key: UInt64)]
+    /// The hashed purpose of the per-minute arrest draw.
+    let arrestKey = SeededRandom.fnv1a("arrest")
 
     public init(course: Course, seed: UInt64) {
         self.course = course
         self.random = SeededRandom(seed: seed)
         self.baseRate = course.ratePerMin * (1 + course.rateJitter * random.symmetric("course.rate"))
-        self.noiseKeys = course.noise.sortedEntries.map { ($0.0, $0.1, SeededRandom.fnv1a("noise.\($0.0)")) }
+        self.noiseKeys = course.noise.sortedEntries.compactMap { entry in
+            Vitals.fieldIndex(entry.0).map { ($0, entry.1, SeededRandom.fnv1a("noise.\(entry.0)")) }
+        }
     }
 
     /// Progression per minute given the drugs' effect on the pace and the
@@ -50,15 +54,15 @@ public struct Physiology: Sendable {
         var noise = Vitals.zero
         for entry in noiseKeys {
             let unit = Double(random.bits(purposeKey: entry.key, UInt64(minute)) >> 11) * 0x1.0p-53
-            noise[field: entry.field] = entry.amplitude * (unit * 2 - 1)
+            noise[index: entry.field] = entry.amplitude * (unit * 2 - 1)
         }
         return noise
     }
 
     /// Bedside vitals at a minute (`noise`: ``noise(at:)`` for that minute, when already drawn).
-    public func vitals(progress: Double, complications: VitalsOffset, drugs: DrugEffects,
+    public func vitals(progress: Double, complications: Vitals, drugs: DrugEffects,
                        glucose: Double?, minute: Int, noise: Vitals? = nil) -> Vitals {
-        var v = baseVitals(at: progress) + Vitals(complications) + drugs.offset + (noise ?? self.noise(at: minute))
+        var v = baseVitals(at: progress) + complications + drugs.offset + (noise ?? self.noise(at: minute))
         // Fluid overload: pulmonary oedema above 60 mL/kg in the ED [calib].
         let overload = max(0, drugs.volumeMlPerKg - Self.overloadMlPerKg)
         v.spo2 -= 0.5 * overload
@@ -100,5 +104,10 @@ public struct Physiology: Sendable {
     }
 
     /// What a monitor shows on a patient who has died.
+    /// The uniform draw in [0, 1) that decides an arrest at `minute`.
+    public func arrestDraw(at minute: Int) -> Double {
+        Double(random.bits(purposeKey: arrestKey, UInt64(minute)) >> 11) * 0x1.0p-53
+    }
+
     public static let arrest = Vitals(hr: 0, sbp: 0, dbp: 0, rr: 0, spo2: 40, temp: 36, gcs: 3, pain: 0)
 }

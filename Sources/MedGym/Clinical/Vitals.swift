@@ -36,6 +36,39 @@ public struct Vitals: Sendable, Hashable, Codable {
     public static let fieldNames = ["hr", "sbp", "dbp", "rr", "spo2", "temp", "gcs", "pain"]
 
     /// Reads a field by name; `nil` for an unknown name.
+    /// The position of a field name in ``subscript(index:)`` (hr 0 … pain 7).
+    public static func fieldIndex(_ name: String) -> Int? {
+        ["hr", "sbp", "dbp", "rr", "spo2", "temp", "gcs", "pain"].firstIndex(of: name)
+    }
+
+    /// A field by position (see ``fieldIndex(_:)``): no string in the per-minute loop.
+    public subscript(index i: Int) -> Double {
+        get {
+            switch i {
+            case 0: hr
+            case 1: sbp
+            case 2: dbp
+            case 3: rr
+            case 4: spo2
+            case 5: temp
+            case 6: gcs
+            default: pain
+            }
+        }
+        set {
+            switch i {
+            case 0: hr = newValue
+            case 1: sbp = newValue
+            case 2: dbp = newValue
+            case 3: rr = newValue
+            case 4: spo2 = newValue
+            case 5: temp = newValue
+            case 6: gcs = newValue
+            default: pain = newValue
+            }
+        }
+    }
+
     public subscript(field name: String) -> Double? {
         get {
             switch name {

@@ -57,10 +57,11 @@ extension Environment {
     /// a dose with its effect and its pull on the disease's pace, lasting
     /// complications, immediate jumps in progression. Returns any note.
     private mutating func applyModifiers(for action: CatalogAction) -> String? {
-        let earlier = Set(state.actions.dropLast().map(\.actionID))
+        let earlier = state.actions.dropLast()
+        func takenBefore(_ id: String) -> Bool { earlier.contains { $0.actionID == id } }
         let applicable = fixture.modifiers(for: action.id).filter { modifier in
-            if let unless = modifier.unlessAfter, unless.contains(where: earlier.contains) { return false }
-            if let only = modifier.onlyAfter, !only.contains(where: earlier.contains) { return false }
+            if let unless = modifier.unlessAfter, unless.contains(where: takenBefore) { return false }
+            if let only = modifier.onlyAfter, !only.contains(where: takenBefore) { return false }
             return true
         }
         var notes: [String] = []
@@ -81,7 +82,7 @@ extension Environment {
         }
         if action.pk != nil || multiplier != nil || add != nil || (action.kind == .medication && !effect.isEmpty) {
             state.doses.append(Dose(action: action.id, minute: state.minute, effect: effect,
-                                    rateMultiplier: multiplier, rateAdd: add))
+                                    rateMultiplier: multiplier, rateAdd: add, catalog: catalog))
         }
         refreshVitals()
         return notes.isEmpty ? nil : notes.joined(separator: " ")
@@ -91,7 +92,7 @@ extension Environment {
     mutating func refreshVitals() {
         guard state.alive else { return }
         let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
-        state.vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
+        state.vitals = physiology.vitals(progress: state.progress, complications: Vitals(state.offsets), drugs: drugs,
                                          glucose: labValue("glucose"), minute: state.minute)
     }
 
@@ -99,6 +100,8 @@ extension Environment {
     /// body's answer, arrest, findings, alerts, results.
     mutating func advance(minutes: Int, events: inout [EnvironmentEvent]) {
         deliverResults(upTo: state.minute, events: &events)
+        let complications = Vitals(state.offsets)  // lasting complications change only when an action is taken
+        let baseGlucose = fixture.lab("glucose"), basePotassium = fixture.lab("potassium")
         for _ in 0..<minutes {
             guard state.alive else { break }
             state.minute += 1
@@ -113,17 +116,17 @@ extension Environment {
             }
             let potassium = labValue("potassium"), glucose = labValue("glucose")
             let noise = physiology.noise(at: state.minute)
-            let vitals = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: drugs,
+            let vitals = physiology.vitals(progress: state.progress, complications: complications, drugs: drugs,
                                            glucose: glucose, minute: state.minute, noise: noise)
-            let untreated = physiology.vitals(progress: state.progress, complications: state.offsets, drugs: DrugEffects(),
-                                              glucose: fixture.lab("glucose"),
+            let untreated = physiology.vitals(progress: state.progress, complications: complications, drugs: DrugEffects(),
+                                              glucose: baseGlucose,
                                               minute: state.minute, noise: noise)
             state.vitals = vitals
             state.injury.record(vitals, untreated: untreated, drugs: drugs)
-            let movedLabs = potassium != fixture.lab("potassium") || glucose != fixture.lab("glucose")
+            let movedLabs = potassium != basePotassium || glucose != baseGlucose
             let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury, potassium: potassium,
                                               glucose: glucose, labsMovedByDrugs: movedLabs)
-            if let cause = ArrestRules.check(hazards, draw: physiology.random.unit("arrest", UInt64(state.minute))) {
+            if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
                 die(cause, events: &events)
                 break
             }

@@ -51,7 +51,7 @@ public struct Environment: Sendable {
     }
 
     static func initialState(fixture: Fixture, physiology: Physiology, seed: UInt64) -> EpisodeState {
-        let vitals = physiology.vitals(progress: fixture.course.startProgress, complications: VitalsOffset(),
+        let vitals = physiology.vitals(progress: fixture.course.startProgress, complications: .zero,
                                        drugs: DrugEffects(), glucose: fixture.lab("glucose"), minute: 0)
         return EpisodeState(
             fixtureID: fixture.id, seed: seed, minute: 0, step: 0, progress: fixture.course.startProgress,
