@@ -22,37 +22,13 @@ public struct Forker {
     /// in the action at step N, each followed by the same continuation.
     public func fork(_ episodeID: String, at step: Int, action text: String,
                      continuation: ForkContinuation = .original) throws -> Fork {
-        var episode = try load(episodeID)
-        let header = episode.header, events = episode.events, exchanges = episode.exchanges
-        let turns = exchanges.filter { if case .rejected = $0 { false } else { true } }
-        guard let original = turns.first(where: { $0.step == step }) else {
-            let range = turns.last.map { "1…\($0.step)" } ?? "none: the episode has no steps"
-            throw ForkError.stepOutOfRange(episode: episodeID, step: step, valid: range)
-        }
+        let context = try forkPoint(episodeID, at: step)
         let alternate: CatalogAction
         do { alternate = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
-
-        let start = episode.start, fixture = episode.fixture
-        let restored: EpisodeState
-        if let known = episode.restored[original.seq] {
-            restored = known
-        } else {
-            let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest)
-            restored = try recorder.restore(events, before: original.seq).state
-            episode.restored[original.seq] = restored
-            loaded.store(episode)
-        }
-        let prefix = Array(events[..<original.seq])
-        guard let promptEvent = prefix.last(where: { $0.kind == .observation }),
-              let prompt = try promptEvent.decodedPayload().observation else {
-            throw TraceFormatError(message: "episode \(episodeID) has no observation before step \(step)")
-        }
-        let originalText = original.text
-        let originalAction: String? = if case .action(_, _, _, let id) = original { id } else { nil }
-        let actual = episode.score
-
-        let context = ArmContext(episodeID: episodeID, header: header, events: events, exchanges: exchanges, original: original,
-                                 fixture: fixture, restored: restored, prefix: prefix, prompt: prompt, seed: start.seed)
+        let (header, events, fixture, restored, prompt) = (context.header, context.events, context.fixture, context.restored, context.prompt)
+        let originalText = context.original.text
+        let originalAction = context.originalAction
+        let actual = context.recordedScore
         let counterfactualArm = try runArm(text, action: alternate, continuation: continuation, context: context)
         // The recorded arm: under `original` it is the recorded episode itself;
         // otherwise the recorded action followed by the same continuation.
@@ -68,12 +44,12 @@ public struct Forker {
         let contraindications = [(text, env.contraindication(of: alternate))]
             + [(originalText ?? "", originalAction.flatMap { resolver.catalog[$0] }.flatMap { env.contraindication(of: $0) })]
         let pair = PreferencePair.make(
-            episodeID: episodeID, fixture: fixture.id, seed: start.seed, step: step, prompt: prompt, continuation: continuation,
+            episodeID: episodeID, fixture: fixture.id, seed: context.seed, step: step, prompt: prompt, continuation: continuation,
             alternate: (text, alternate.id, counterfactualArm.score.composite, contraindications[0].1),
             recorded: (originalText ?? "(no action)", originalAction, recordedScore.composite, contraindications[1].1))
         let counterfactual = counterfactualArm.score
         return Fork(
-            parentID: episodeID, parent: header, step: step, minute: prompt.minute, fixture: fixture.id, seed: start.seed,
+            parentID: episodeID, parent: header, step: step, minute: prompt.minute, fixture: fixture.id, seed: context.seed,
             continuation: continuation, recordedText: originalText, recordedAction: originalAction,
             alternateText: text, alternateAction: alternate.id, actual: recordedScore, counterfactual: counterfactual,
             deltas: MedGym.Dimension.allCases.map { d in
@@ -102,8 +78,10 @@ public struct Forker {
         return episode
     }
 
-    /// What every arm of one fork shares.
-    struct ArmContext {
+    /// What every arm of one fork shares: the episode, the turn replaced,
+    /// the state just before it (rebuilt by checked re-execution, kept with
+    /// the loaded episode) and the observation the agent had then.
+    public struct ArmContext: Sendable {
         var episodeID: String
         var header: EpisodeHeader
         var events: [TraceEvent]
@@ -114,17 +92,58 @@ public struct Forker {
         var prefix: [TraceEvent]
         var prompt: Observation
         var seed: UInt64
+        var recordedScore: ScoreCard
+
+        /// The catalog id the recorded turn resolved to (nil: no action).
+        var originalAction: String? { if case .action(_, _, _, let id) = original { id } else { nil } }
+        /// The fork step.
+        public var step: Int { original.step }
+        /// The simulated minute of the fork point.
+        public var minute: Int { prompt.minute }
     }
 
-    /// One arm: the action at step N (nil: no action), then the continuation.
+    /// The fork point at `step` of a stored episode: loaded once per
+    /// episode, its state rebuilt once per step.
+    public func forkPoint(_ episodeID: String, at step: Int) throws -> ArmContext {
+        var episode = try load(episodeID)
+        let turns = episode.exchanges.filter { if case .rejected = $0 { false } else { true } }
+        guard let original = turns.first(where: { $0.step == step }) else {
+            let range = turns.last.map { "1…\($0.step)" } ?? "none: the episode has no steps"
+            throw ForkError.stepOutOfRange(episode: episodeID, step: step, valid: range)
+        }
+        let restored: EpisodeState
+        if let known = episode.restored[original.seq] {
+            restored = known
+        } else {
+            let recorder = try EpisodeRecorder(fixture: episode.fixture, resolver: resolver, fixtureDigest: episode.start.fixtureDigest)
+            restored = try recorder.restore(episode.events, before: original.seq).state
+            episode.restored[original.seq] = restored
+            loaded.store(episode)
+        }
+        let prefix = Array(episode.events[..<original.seq])
+        guard let promptEvent = prefix.last(where: { $0.kind == .observation }),
+              let prompt = try promptEvent.decodedPayload().observation else {
+            throw TraceFormatError(message: "episode \(episodeID) has no observation before step \(step)")
+        }
+        return ArmContext(episodeID: episodeID, header: episode.header, events: episode.events, exchanges: episode.exchanges,
+                          original: original, fixture: episode.fixture, restored: restored, prefix: prefix, prompt: prompt,
+                          seed: episode.start.seed, recordedScore: episode.score)
+    }
+
+    /// Plays arms from fork points in memory.
+    public var player: ArmPlayer { ArmPlayer(resolver: resolver) }
+
+    /// The turns of a stored episode that can be forked, in order.
+    public func steps(_ episodeID: String) throws -> [Int] {
+        try load(episodeID).exchanges.compactMap { if case .rejected = $0 { nil } else { $0.step } }
+    }
+
+    /// One arm: the action at step N (nil: no action), then the continuation,
+    /// with its whole trace.
     func runArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation,
                 context: ArmContext) throws -> (score: ScoreCard, events: [TraceEvent], finalState: EpisodeState) {
-        let follower = try continuationAgent(continuation, action: action, context: context)
-        var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
         var builder = TraceBuilder(continuing: context.prefix, seed: context.seed)
-        let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
-        let runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
-        let episode = try runner.run(from: env, observation: context.prompt, agent: &agent, observer: &builder)
+        let episode = try player.playArm(text, action: action, continuation: continuation, context: context, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
         return (episode.score, events, episode.finalState)
     }
@@ -136,56 +155,6 @@ public struct Forker {
         let recorded = fork.recorded(createdAt: createdAt)
         try store.save(recorded)
         return recorded
-    }
-
-    /// Who acts after the action at step N.
-    func continuationAgent(_ continuation: ForkContinuation, action: CatalogAction?, context: ArmContext) throws -> any Agent {
-        let catalog = resolver.catalog
-        switch continuation {
-        case .none:
-            return ExchangeAgent(id: "none", texts: [])
-        case .original:
-            var later = context.exchanges.filter { $0.seq > context.original.seq }
-            let replacedID: String? = if case .action(_, _, _, let id) = context.original { id } else { nil }
-            if let action, replacedID != action.id, action.repeatable != true {
-                // The alternate action was already taken: the agent does not repeat it.
-                later.removeAll { if case .action(_, _, _, let id) = $0 { id == action.id } else { false } }
-            }
-            if later.isEmpty, let replacedID, catalog[replacedID]?.kind == .disposition, action?.kind != .disposition {
-                later = [context.original]  // then its disposition
-            }
-            var texts: [String?] = []
-            for exchange in later {
-                texts.append(exchange.text)
-                if case .none = exchange { break }
-            }
-            return ExchangeAgent(id: "original", texts: texts)
-        case .expert:
-            let done = context.restored.actions.map(\.actionID) + (action.map { [$0.id] } ?? [])
-            return ExpertAgent(fixture: context.fixture, resolver: resolver, skipping: done)
-        case .agent:
-            return try replayedAgent(context)
-        }
-    }
-
-    /// The recorded agent rebuilt and shown everything it saw before step N
-    /// (its answers discarded), including its own decision at step N: from
-    /// there it acts on the new state.
-    func replayedAgent(_ context: ArmContext) throws -> any Agent {
-        let spec: AgentSpec
-        do {
-            spec = try AgentSpec.parse(context.header.agent) { path in try String(contentsOfFile: path, encoding: .utf8) }
-        } catch {
-            throw ForkError.agentNotReplayable(agent: context.header.agent, reason: "\(error)")
-        }
-        var agent = spec.makeAgent(fixture: context.fixture, seed: context.header.seed)
-        let observations = context.events.filter { $0.kind == .observation }
-        for exchange in context.exchanges where exchange.seq <= context.original.seq {
-            guard let seen = observations.last(where: { $0.seq < exchange.seq }),
-                  let observation = try seen.decodedPayload().observation else { continue }
-            _ = try agent.act(on: observation)
-        }
-        return agent
     }
 }
 

@@ -1,0 +1,84 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// Plays the arms of forks from fork points held in memory: the action at
+/// step N, then the continuation, on the restored patient. It touches no
+/// store, so a sweep's workers share one.
+public struct ArmPlayer: Sendable {
+    public let resolver: ActionResolver
+
+    public init(resolver: ActionResolver) { self.resolver = resolver }
+
+    /// One arm's score only: no trace, no JSON, no SQL (the sweep's path).
+    public func scoreArm(_ text: String?, continuation: ForkContinuation, context: Forker.ArmContext) throws -> ScoreCard {
+        let action: CatalogAction?
+        if let text {
+            do { action = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
+        } else {
+            action = nil
+        }
+        if continuation == .original, text == context.original.text { return context.recordedScore }
+        var observer = NoObserver()
+        return try playArm(text, action: action, continuation: continuation, context: context, observer: &observer).score
+    }
+
+    func playArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: Forker.ArmContext,
+                         observer: inout some EpisodeObserver) throws -> Episode {
+        let follower = try continuationAgent(continuation, action: action, context: context)
+        var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
+        let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
+        let runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
+        return try runner.run(from: env, observation: context.prompt, agent: &agent, observer: &observer)
+    }
+
+    /// Who acts after the action at step N.
+    func continuationAgent(_ continuation: ForkContinuation, action: CatalogAction?, context: Forker.ArmContext) throws -> any Agent {
+        let catalog = resolver.catalog
+        switch continuation {
+        case .none:
+            return ExchangeAgent(id: "none", texts: [])
+        case .original:
+            var later = context.exchanges.filter { $0.seq > context.original.seq }
+            let replacedID: String? = if case .action(_, _, _, let id) = context.original { id } else { nil }
+            if let action, replacedID != action.id, action.repeatable != true {
+                // The alternate action was already taken: the agent does not repeat it.
+                later.removeAll { if case .action(_, _, _, let id) = $0 { id == action.id } else { false } }
+            }
+            if later.isEmpty, let replacedID, catalog[replacedID]?.kind == .disposition, action?.kind != .disposition {
+                later = [context.original]  // then its disposition
+            }
+            var texts: [String?] = []
+            for exchange in later {
+                texts.append(exchange.text)
+                if case .none = exchange { break }
+            }
+            return ExchangeAgent(id: "original", texts: texts)
+        case .expert:
+            let done = context.restored.actions.map(\.actionID) + (action.map { [$0.id] } ?? [])
+            return ExpertAgent(fixture: context.fixture, resolver: resolver, skipping: done)
+        case .agent:
+            return try replayedAgent(context)
+        }
+    }
+
+    /// The recorded agent rebuilt and shown everything it saw before step N
+    /// (its answers discarded), including its own decision at step N: from
+    /// there it acts on the new state.
+    func replayedAgent(_ context: Forker.ArmContext) throws -> any Agent {
+        let spec: AgentSpec
+        do {
+            spec = try AgentSpec.parse(context.header.agent) { path in try String(contentsOfFile: path, encoding: .utf8) }
+        } catch {
+            throw ForkError.agentNotReplayable(agent: context.header.agent, reason: "\(error)")
+        }
+        var agent = spec.makeAgent(fixture: context.fixture, seed: context.header.seed)
+        let observations = context.events.filter { $0.kind == .observation }
+        for exchange in context.exchanges where exchange.seq <= context.original.seq {
+            guard let seen = observations.last(where: { $0.seq < exchange.seq }),
+                  let observation = try seen.decodedPayload().observation else { continue }
+            _ = try agent.act(on: observation)
+        }
+        return agent
+    }
+}

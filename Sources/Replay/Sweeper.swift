@@ -1,0 +1,202 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// Forks every step of an episode with every candidate action and scores
+/// each arm (score only: no trace is built), like-for-like: at each step the
+/// recorded action and every candidate are followed by the same continuation.
+///
+/// Per step: the best and the worst candidate and the recorded action's
+/// regret against the best. A candidate contraindicated in that state (an
+/// answer-key harm item that applies, an unsafe disposition, a catalog
+/// contraindication that holds) is scored and listed but never the best.
+/// The critical steps are those whose regret is at least
+/// ``criticalShare`` of the largest regret and at least ``criticalMinimum``
+/// points.
+public struct Sweeper {
+    public let forker: Forker
+
+    /// A step is critical when its regret reaches this share of the episode's largest regret…
+    public static let criticalShare = 0.9
+    /// …and at least this many composite points.
+    public static let criticalMinimum = 5.0
+
+    public init(forker: Forker) { self.forker = forker }
+
+    /// Sweeps `episodeID`. `jobs` > 1 scores steps on that many threads;
+    /// the result is identical to one job.
+    public func sweep(_ episodeID: String, candidates: SweepCandidates, continuation: ForkContinuation,
+                      jobs: Int = 1) throws -> Sweep {
+        let steps = try forker.steps(episodeID)
+        // Fork points are rebuilt here, one thread, one read of the store.
+        let points = try steps.map { try forker.forkPoint(episodeID, at: $0) }
+        guard let first = points.first else {
+            throw ForkError.stepOutOfRange(episode: episodeID, step: 1, valid: "none: the episode has no steps")
+        }
+        let texts = try candidates.texts(fixture: first.fixture, catalog: forker.resolver.catalog)
+        for text in texts { do { _ = try forker.resolver.resolve(text) } catch { throw ForkError.unknownAction(error) } }
+
+        let slots = SweepSlots(count: points.count)
+        let player = forker.player
+        let work: @Sendable (Int) -> Void = { index in
+            slots.set(index, Result { try Self.sweepStep(points[index], texts: texts, continuation: continuation, player: player) })
+        }
+        if jobs <= 1 || points.count == 1 {
+            for index in points.indices { work(index) }
+        } else {
+            // Steps are handed out in turn to `jobs` workers.
+            DispatchQueue.concurrentPerform(iterations: min(jobs, points.count)) { worker in
+                for index in stride(from: worker, to: points.count, by: min(jobs, points.count)) { work(index) }
+            }
+        }
+        var rows = try points.indices.map { try slots.get($0).get() }
+        let largest = rows.map(\.regret).max() ?? 0
+        for i in rows.indices {
+            rows[i].critical = rows[i].regret >= Self.criticalMinimum && rows[i].regret >= Self.criticalShare * largest
+        }
+        return Sweep(episodeID: episodeID, fixture: first.fixture.id, seed: first.seed, continuation: continuation,
+                     candidates: texts, steps: rows, critical: rows.filter(\.critical).map(\.step))
+    }
+
+    static func sweepStep(_ point: Forker.ArmContext, texts: [String], continuation: ForkContinuation,
+                          player: ArmPlayer) throws -> SweepStep {
+        let recorded = try player.scoreArm(point.original.text, continuation: continuation, context: point)
+        let env = Environment(fixture: point.fixture, resolver: player.resolver, restoring: point.restored)
+        var alternatives: [SweepAlternative] = []
+        for text in texts {
+            let action = try player.resolver.resolve(text)
+            let score = try player.scoreArm(text, continuation: continuation, context: point)
+            alternatives.append(SweepAlternative(
+                text: text, action: action.id, composite: score.composite, delta: round2(score.composite - recorded.composite),
+                contraindication: env.contraindication(of: action), score: score))
+        }
+        let allowed = alternatives.filter { $0.contraindication == nil }
+        let best = allowed.max { $0.composite < $1.composite }  // first of equals wins: candidate order
+        let worst = alternatives.min { $0.composite < $1.composite }
+        let regret = max(0, round2((best?.composite ?? recorded.composite) - recorded.composite))
+        let deltas = best.map { best in
+            MedGym.Dimension.allCases.map { DimensionDelta(dimension: $0, actual: recorded.points($0), counterfactual: best.score.points($0)) }
+        } ?? []
+        return SweepStep(step: point.step, minute: point.minute, recordedText: point.original.text,
+                         recordedAction: point.originalAction, recordedComposite: recorded.composite,
+                         best: best, worst: worst, regret: regret, critical: false, bestDeltas: deltas,
+                         alternatives: alternatives)
+    }
+}
+
+/// Which actions a sweep tries at every step.
+public enum SweepCandidates: Sendable, Hashable {
+    /// Every action the fixture's answer key scores (items, harms, dispositions).
+    case key
+    /// Every catalog action.
+    case catalog
+    /// These texts.
+    case list([String])
+
+    /// Parses `key`, `catalog` or a comma-separated list of action texts.
+    public static func parse(_ text: String) -> SweepCandidates {
+        switch text {
+        case "key": .key
+        case "catalog": .catalog
+        default: .list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+    }
+
+    func texts(fixture: Fixture, catalog: ActionCatalog) throws -> [String] {
+        switch self {
+        case .catalog:
+            return catalog.actions.map(\.id)
+        case .list(let texts):
+            guard !texts.isEmpty else { throw ForkError.unknownAction(ActionResolutionError(text: "", suggestions: [])) }
+            return texts
+        case .key:
+            let key = fixture.answerKey
+            var ids: [String] = []
+            let named = key.items.flatMap(\.actions) + key.harmful.flatMap(\.actions) + key.disposition.accepted
+                + key.disposition.partial.flatMap(\.actions) + key.disposition.harmful.flatMap(\.actions)
+            for id in named where !ids.contains(id) && catalog.contains(id) { ids.append(id) }
+            return ids
+        }
+    }
+}
+
+/// A whole sweep: every step, its best and worst alternatives, the regret.
+public struct Sweep: Sendable, Hashable, Encodable {
+    public var episodeID: String
+    public var fixture: String
+    public var seed: UInt64
+    public var continuation: ForkContinuation
+    /// The candidate texts tried at every step, in order.
+    public var candidates: [String]
+    public var steps: [SweepStep]
+    /// Steps marked critical (see ``Sweeper``).
+    public var critical: [Int]
+}
+
+/// One step of a sweep.
+public struct SweepStep: Sendable, Hashable, Encodable {
+    public var step: Int
+    public var minute: Int
+    public var recordedText: String?
+    public var recordedAction: String?
+    /// The recorded action followed by the continuation.
+    public var recordedComposite: Double
+    /// The best candidate that is not contraindicated here.
+    public var best: SweepAlternative?
+    public var worst: SweepAlternative?
+    /// Best composite minus the recorded one (0 when nothing beats it).
+    public var regret: Double
+    public var critical: Bool
+    /// Per dimension: the recorded arm against the best candidate.
+    public var bestDeltas: [DimensionDelta]
+    public var alternatives: [SweepAlternative]
+}
+
+/// One candidate at one step.
+public struct SweepAlternative: Sendable, Hashable, Encodable {
+    public var text: String
+    public var action: String
+    public var composite: Double
+    /// Composite minus the recorded action's.
+    public var delta: Double
+    /// Why this action is contraindicated in this state, if it is.
+    public var contraindication: String?
+    public var outcome: String
+    public var harmLevel: HarmLevel
+    /// The whole score card (in memory; the JSON carries composite, outcome
+    /// and harm level, and the best alternative's per-dimension Δ).
+    public var score: ScoreCard
+
+    enum CodingKeys: String, CodingKey { case text, action, composite, delta, contraindication, outcome, harmLevel }
+
+    public init(text: String, action: String, composite: Double, delta: Double, contraindication: String?, score: ScoreCard) {
+        self.text = text
+        self.action = action
+        self.composite = composite
+        self.delta = delta
+        self.contraindication = contraindication
+        self.outcome = score.outcome
+        self.harmLevel = score.harmLevel
+        self.score = score
+    }
+}
+
+/// Results filled in by the sweep's workers, one slot per step.
+final class SweepSlots: @unchecked Sendable {
+    private var slots: [Result<SweepStep, any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<SweepStep, any Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> Result<SweepStep, any Error> {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[index] ?? .failure(CancellationError())
+    }
+}
