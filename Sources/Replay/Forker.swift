@@ -133,6 +133,15 @@ public struct Forker {
     /// Plays arms from fork points in memory.
     public var player: ArmPlayer { ArmPlayer(resolver: resolver) }
 
+    /// Rebuilds, in one checked re-execution, the state before every turn of
+    /// an episode (a sweep's fork points), and keeps them with the loaded episode.
+    public func prepareAllSteps(_ episodeID: String) throws {
+        var episode = try load(episodeID)
+        let recorder = try EpisodeRecorder(fixture: episode.fixture, resolver: resolver, fixtureDigest: episode.start.fixtureDigest)
+        for (seq, env) in try recorder.restoreAll(episode.events) { episode.restored[seq] = env.state }
+        loaded.store(episode)
+    }
+
     /// The turns of a stored episode that can be forked, in order.
     public func steps(_ episodeID: String) throws -> [Int] {
         try load(episodeID).exchanges.compactMap { if case .rejected = $0 { nil } else { $0.step } }

@@ -74,6 +74,29 @@ public struct StoreBenchmark {
             }.seconds)
         }
 
+        // 3b. Score-only arms at the middle step (the sweep's path), and whole sweeps.
+        let point = try forker.forkPoint("ep_0fa72a32ec1d", at: middle)
+        let player = forker.player
+        var scoreOnly: [Double] = []
+        for _ in 0..<3 {
+            scoreOnly.append(try clock.measure {
+                for _ in 0..<forks { _ = try player.scoreArm("CTA chest", continuation: .original, context: point) }
+            }.seconds)
+        }
+        var sweepTimes: [Int: Double] = [:]
+        var sweepForks = 0
+        for jobs in [1, 2] {
+            var times: [Double] = []
+            for _ in 0..<3 {
+                let sweeper = Sweeper(forker: Forker(store: store))
+                times.append(try clock.measure {
+                    let sweep = try sweeper.sweep("ep_0fa72a32ec1d", candidates: .catalog, continuation: .original, jobs: jobs)
+                    sweepForks = sweep.steps.count * sweep.candidates.count
+                }.seconds)
+            }
+            sweepTimes[jobs] = median(times)
+        }
+
         // 4. Batches into a fresh file store with one and two jobs.
         let shipped = try FixtureLoader.shipped()
         let perFixture = UInt64(max(1, batch / shipped.count))
@@ -105,6 +128,13 @@ public struct StoreBenchmark {
                   detail: "store event rate ÷ raw SQLite event rate"),
             .init(name: "forks_per_second", value: Double(forks) / median(forkTimes), unit: "forks/s",
                   detail: "ep_0fa72a32ec1d forked at step \(middle) with \"CTA chest\", continued and rescored, \(forks) forks by one Forker (episode loaded once, as a sweep does), median of 3"),
+            .init(name: "score_only_fork_microseconds", value: median(scoreOnly) / Double(forks) * 1e6, unit: "µs",
+                  detail: "ep_0fa72a32ec1d at step \(middle) with \"CTA chest\", continued and scored, no trace built (the sweep's path), median of 3"),
+            .init(name: "full_trace_fork_microseconds", value: median(forkTimes) / Double(forks) * 1e6, unit: "µs",
+                  detail: "the same with both arms' traces, pair and deltas (replay fork), one Forker, median of 3"),
+            .init(name: "sweep_catalog_seconds_jobs_1", value: sweepTimes[1] ?? 0, unit: "s",
+                  detail: "replay sweep ep_0fa72a32ec1d --candidates catalog: \(sweepForks) forks, one thread, from a fresh Forker, median of 3"),
+            .init(name: "sweep_catalog_seconds_jobs_2", value: sweepTimes[2] ?? 0, unit: "s", detail: "the same on two threads"),
             .init(name: "batch_episodes_per_second_jobs_1", value: batchRates[1] ?? 0, unit: "episodes/s", detail: batchDetail),
             .init(name: "batch_episodes_per_second_jobs_2", value: batchRates[2] ?? 0, unit: "episodes/s",
                   detail: batchDetail + ", two episodes played at once, one writer"),

@@ -28,6 +28,7 @@ public struct Sweeper {
     public func sweep(_ episodeID: String, candidates: SweepCandidates, continuation: ForkContinuation,
                       jobs: Int = 1) throws -> Sweep {
         let steps = try forker.steps(episodeID)
+        try forker.prepareAllSteps(episodeID)
         // Fork points are rebuilt here, one thread, one read of the store.
         let points = try steps.map { try forker.forkPoint(episodeID, at: $0) }
         guard let first = points.first else {

@@ -66,11 +66,25 @@ public struct EpisodeRecorder: Sendable {
     /// the events re-execution writes must equal `events[..<boundary]` byte
     /// for byte, so an altered trace is refused rather than forked.
     public func restore(_ events: [TraceEvent], before boundary: Int) throws -> Environment {
+        guard let env = try restoreAll(events, through: boundary)[boundary] else {
+            throw TraceFormatError(message: "no turn of the stored trace begins at event \(boundary)")
+        }
+        return env
+    }
+
+    /// The environment just before every turn whose event seq is at most
+    /// `last`, by seq, from one re-execution, checked as ``restore(_:before:)``
+    /// checks: the events it writes must equal the stored ones up to there.
+    public func restoreAll(_ events: [TraceEvent], through last: Int = Int.max) throws -> [Int: Environment] {
         let start = try TraceStart(events)
         var env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
-        for exchange in TraceExchange.all(in: events) where exchange.seq < boundary {
-            guard let text = exchange.text else { break }
+        var states: [Int: Environment] = [:]
+        var boundary = 0
+        for exchange in TraceExchange.all(in: events) where exchange.seq <= last {
+            states[exchange.seq] = env
+            boundary = exchange.seq
+            guard exchange.seq < last, let text = exchange.text else { break }
             do {
                 let result = try env.step(text)
                 builder.stepped(EpisodeStep(step: env.state.step, text: text, result: result), state: env.state)
@@ -79,10 +93,12 @@ public struct EpisodeRecorder: Sendable {
             }
         }
         let rebuilt = try builder.built()
-        if let difference = TraceComparison.firstDifference(recorded: Array(events[..<min(boundary, events.count)]), replayed: rebuilt) {
-            throw TraceFormatError(message: "the stored trace does not re-execute up to event \(boundary): \(difference); run replay verify")
+        let checkedUpTo = last == Int.max ? rebuilt.count : boundary
+        if let difference = TraceComparison.firstDifference(recorded: Array(events[..<min(checkedUpTo, events.count)]),
+                                                            replayed: Array(rebuilt.prefix(checkedUpTo))) {
+            throw TraceFormatError(message: "the stored trace does not re-execute up to event \(checkedUpTo): \(difference); run replay verify")
         }
-        return env
+        return states
     }
 }
 
