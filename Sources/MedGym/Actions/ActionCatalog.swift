@@ -40,6 +40,9 @@ public struct ActionCatalog: Sendable {
         byID[id].map { actions[$0] }
     }
 
+    /// The position of an action in ``actions``.
+    public func index(of id: String) -> Int? { byID[id] }
+
     /// Whether an id names a catalog action.
     public func contains(_ id: String) -> Bool { byID[id] != nil }
 }

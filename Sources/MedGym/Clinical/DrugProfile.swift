@@ -108,16 +108,29 @@ public struct Dose: Sendable, Hashable, Codable {
 /// A dose's catalog profile and its effects as vectors, shared by copies of
 /// the dose so the per-minute loop looks nothing up by name.
 final class ResolvedDose: Sendable {
+    let action: String
     let profile: DrugProfile?
     let effect: Vitals
     let toxicity: Vitals?
     let labs: [LabEffect]
+    /// The action's position in the catalog (-1 outside it): the drug's key in the per-minute sums.
+    let actionKey: Int
+    /// The first catalog position of a drug of the same class: the class's key.
+    let classKey: Int
+    let isBenzodiazepine: Bool
+    let isOpioid: Bool
 
     init(action: String, effect: VitalsOffset, catalog: ActionCatalog) {
         let profile = catalog[action]?.pk
+        self.action = action
         self.profile = profile
         self.effect = Vitals(effect)
         self.toxicity = profile?.toxicity.map(Vitals.init)
         self.labs = profile?.labs ?? []
+        let key = catalog.index(of: action) ?? -1
+        self.actionKey = key
+        self.classKey = profile.flatMap { profile in catalog.actions.firstIndex { $0.pk?.drugClass == profile.drugClass } } ?? key
+        self.isBenzodiazepine = profile?.drugClass == "benzodiazepine"
+        self.isOpioid = profile?.drugClass == "opioid"
     }
 }

@@ -28,54 +28,57 @@ public struct DrugEffects: Sendable {
         active <= 1 ? active : 1 + (1 - exp(-(active - 1)))
     }
 
-    /// Evaluates the doses at `minute`.
+    /// Evaluates the doses at `minute`. Classes and drugs are keyed by
+    /// catalog position (looked up once per dose), so nothing here hashes or
+    /// compares names.
     public static func at(_ minute: Int, doses: [Dose], catalog: ActionCatalog) -> DrugEffects {
         var result = DrugEffects()
         guard !doses.isEmpty else { return result }
         // Per class: summed activity and activity-weighted effect; per drug: activity.
-        var classes: [(name: String, active: Double, raw: Vitals)] = []
-        var drugs: [(action: String, active: Double, resolved: ResolvedDose)] = []
-        var rateTerms: [(action: String, multiplier: Double?, add: Double?, active: Double)] = []
+        var classes: [(key: Int, active: Double, raw: Vitals, benzo: Bool, opioid: Bool)] = []
+        var drugs: [(key: Int, active: Double, resolved: ResolvedDose)] = []
+        var rateTerms: [(key: Int, multiplier: Double?, add: Double?, active: Double)] = []
+        classes.reserveCapacity(doses.count)
+        drugs.reserveCapacity(doses.count)
         for dose in doses {
             let resolved = dose.resolution(catalog)
             guard let profile = resolved.profile else {
                 // A non-drug action with an effect (a fixture modifier): lasting.
                 result.offset = result.offset + resolved.effect
                 if dose.rateMultiplier != nil || dose.rateAdd != nil {
-                    rateTerms.append((dose.action, dose.rateMultiplier, dose.rateAdd, 1))
+                    rateTerms.append((resolved.actionKey, dose.rateMultiplier, dose.rateAdd, 1))
                 }
                 continue
             }
             let active = profile.activity(after: Double(minute - dose.minute))
             result.volumeMlPerKg += profile.volumeMlPerKg ?? 0
-            if let i = classes.firstIndex(where: { $0.name == profile.drugClass }) {
+            if let i = classes.firstIndex(where: { $0.key == resolved.classKey }) {
                 classes[i].active += active
                 classes[i].raw = classes[i].raw + resolved.effect * active
             } else {
-                classes.append((profile.drugClass, active, resolved.effect * active))
+                classes.append((resolved.classKey, active, resolved.effect * active, resolved.isBenzodiazepine, resolved.isOpioid))
             }
-            if let i = drugs.firstIndex(where: { $0.action == dose.action }) {
+            if let i = drugs.firstIndex(where: { $0.key == resolved.actionKey }) {
                 drugs[i].active += active
             } else {
-                drugs.append((dose.action, active, resolved))
+                drugs.append((resolved.actionKey, active, resolved))
             }
             if dose.rateMultiplier != nil || dose.rateAdd != nil {
-                rateTerms.append((dose.action, dose.rateMultiplier, dose.rateAdd, active))
+                rateTerms.append((resolved.actionKey, dose.rateMultiplier, dose.rateAdd, active))
             }
         }
-        var activeByClass: [(String, Double)] = []
+        var benzo = 0.0, opioid = 0.0
         for entry in classes where entry.active > 0 {
             result.offset = result.offset + entry.raw * (saturated(entry.active) / entry.active)
-            activeByClass.append((entry.name, entry.active))
+            if entry.benzo { benzo = entry.active }
+            if entry.opioid { opioid = entry.active }
         }
         for drug in drugs {
             guard let ceiling = drug.resolved.profile?.ceiling, drug.active > ceiling else { continue }
             let excess = drug.active - ceiling
-            result.overCeiling.append((drug.action, excess))
+            result.overCeiling.append((drug.resolved.action, excess))
             if let toxicity = drug.resolved.toxicity { result.offset = result.offset + toxicity * excess }
         }
-        let benzo = activeByClass.first { $0.0 == "benzodiazepine" }?.1 ?? 0
-        let opioid = activeByClass.first { $0.0 == "opioid" }?.1 ?? 0
         if benzo > 0.5, opioid > 0.5, benzo + opioid > 2 {
             let synergy = benzo + opioid - 2
             result.offset.rr -= 3 * synergy
@@ -83,12 +86,12 @@ public struct DrugEffects: Sendable {
         }
         // Pace of the disease: per drug, protective effects saturate at one
         // dose, harmful ones grow toward twice a dose.
-        var perDrug: [(String, Double, Double?, Double?)] = []
+        var perDrug: [(key: Int, active: Double, multiplier: Double?, add: Double?)] = []
         for term in rateTerms {
-            if let i = perDrug.firstIndex(where: { $0.0 == term.action }) {
-                perDrug[i].1 += term.active
+            if let i = perDrug.firstIndex(where: { $0.key == term.key }) {
+                perDrug[i].active += term.active
             } else {
-                perDrug.append((term.action, term.active, term.multiplier, term.add))
+                perDrug.append((term.key, term.active, term.multiplier, term.add))
             }
         }
         for (_, active, multiplier, add) in perDrug {
