@@ -119,6 +119,14 @@ final class ResolvedDose: Sendable {
     let classKey: Int
     let isBenzodiazepine: Bool
     let isOpioid: Bool
+    /// The profile's time course and volume, copied out for the per-minute loop.
+    let peakMin: Double
+    let halfLifeMin: Double?
+    let holds: Bool
+    let ceiling: Double?
+    let volumeMlPerKg: Double
+    /// Whether the action has a catalog drug profile.
+    let isDrug: Bool
 
     init(action: String, effect: VitalsOffset, catalog: ActionCatalog) {
         let profile = catalog[action]?.pk
@@ -132,5 +140,20 @@ final class ResolvedDose: Sendable {
         self.classKey = profile.flatMap { profile in catalog.actions.firstIndex { $0.pk?.drugClass == profile.drugClass } } ?? key
         self.isBenzodiazepine = profile?.drugClass == "benzodiazepine"
         self.isOpioid = profile?.drugClass == "opioid"
+        self.peakMin = profile?.peakMin ?? 1
+        self.halfLifeMin = profile?.halfLifeMin
+        self.holds = profile?.infusion == true || profile?.halfLifeMin == nil
+        self.ceiling = profile?.ceiling
+        self.volumeMlPerKg = profile?.volumeMlPerKg ?? 0
+        self.isDrug = profile != nil
+    }
+
+    /// ``DrugProfile/activity(after:)`` from the copied fields.
+    @inline(__always)
+    func activity(after elapsed: Double) -> Double {
+        if elapsed < 0 { return 0 }
+        if elapsed < peakMin { return elapsed / peakMin }
+        guard !holds, let halfLife = halfLifeMin else { return 1 }
+        return exp(-0.693_147_180_56 * (elapsed - peakMin) / halfLife)
     }
 }

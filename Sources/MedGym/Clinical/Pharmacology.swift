@@ -42,7 +42,7 @@ public struct DrugEffects: Sendable {
         drugs.reserveCapacity(doses.count)
         for dose in doses {
             let resolved = dose.resolution(catalog)
-            guard let profile = resolved.profile else {
+            guard resolved.isDrug else {
                 // A non-drug action with an effect (a fixture modifier): lasting.
                 result.offset = result.offset + resolved.effect
                 if dose.rateMultiplier != nil || dose.rateAdd != nil {
@@ -50,8 +50,8 @@ public struct DrugEffects: Sendable {
                 }
                 continue
             }
-            let active = profile.activity(after: Double(minute - dose.minute))
-            result.volumeMlPerKg += profile.volumeMlPerKg ?? 0
+            let active = resolved.activity(after: Double(minute - dose.minute))
+            result.volumeMlPerKg += resolved.volumeMlPerKg
             if let i = classes.firstIndex(where: { $0.key == resolved.classKey }) {
                 classes[i].active += active
                 classes[i].raw = classes[i].raw + resolved.effect * active
@@ -74,7 +74,7 @@ public struct DrugEffects: Sendable {
             if entry.opioid { opioid = entry.active }
         }
         for drug in drugs {
-            guard let ceiling = drug.resolved.profile?.ceiling, drug.active > ceiling else { continue }
+            guard let ceiling = drug.resolved.ceiling, drug.active > ceiling else { continue }
             let excess = drug.active - ceiling
             result.overCeiling.append((drug.resolved.action, excess))
             if let toxicity = drug.resolved.toxicity { result.offset = result.offset + toxicity * excess }

@@ -136,7 +136,7 @@ extension Environment {
                 state.symptoms.append(finding.symptom)
                 events.append(EnvironmentEvent(minute: state.minute, kind: .alert, text: finding.alert))
             }
-            for alert in AlertRules.check(state.vitals, arrival: state.arrivalVitals)
+            for alert in AlertRules.check(state.vitals, arrival: state.arrivalVitals, skipping: state.firedAlerts)
             where !state.firedAlerts.contains(alert.id) {
                 state.firedAlerts.append(alert.id)
                 events.append(EnvironmentEvent(minute: state.minute, kind: .alert, text: alert.text))
