@@ -12,8 +12,21 @@ public enum TraceHash {
     /// SHA-256 (hex) over the newline-separated fields
     /// `prev_hash, seq, step, sim_minute, kind, rng_state, payload`.
     public static func hash(of event: TraceEvent) -> String {
-        let material = "\(event.prevHash)\n\(event.seq)\n\(event.step)\n\(event.simMinute)\n\(event.kind.rawValue)\n\(event.rngState)\n\(event.payload)"
-        return hex(SHA256.hash(data: Data(material.utf8)))
+        // Fed field by field: the same bytes as the joined text, without building it.
+        var hasher = SHA256()
+        func feed(_ text: String, newline: Bool = true) {
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            if newline { withUnsafeBytes(of: UInt8(ascii: "\n")) { hasher.update(bufferPointer: $0) } }
+        }
+        feed(event.prevHash)
+        feed(String(event.seq))
+        feed(String(event.step))
+        feed(String(event.simMinute))
+        feed(event.kind.rawValue)
+        feed(event.rngState)
+        feed(event.payload, newline: false)
+        return hex(hasher.finalize())
     }
 
     /// SHA-256 (hex) of arbitrary bytes.
@@ -21,12 +34,12 @@ public enum TraceHash {
         hex(SHA256.hash(data: data))
     }
 
-    /// The digest recorded for a fixture: SHA-256 of its canonical JSON.
     /// SHA-256 of an answer key's canonical JSON.
     public static func digest(of key: AnswerKey) throws -> String {
         sha256(try CanonicalJSON.data(key))
     }
 
+    /// The digest recorded for a fixture: SHA-256 of its canonical JSON.
     public static func digest(of fixture: Fixture) throws -> String {
         sha256(try CanonicalJSON.data(fixture))
     }
