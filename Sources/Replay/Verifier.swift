@@ -19,18 +19,64 @@ public struct Verifier {
     /// including rows that no longer decode, is a problem in the report.
     public func verify(_ id: String) throws(StoreError) -> Verification {
         let listing = try store.listing(id)
-        var report = Verification(episodeID: id, eventCount: listing.eventCount, problems: [], notes: [])
+        return Self.check(gather(listing), resolver: resolver, fixtures: fixtures)
+    }
+
+    /// Verifies every finished episode, in store order: rows are read on
+    /// this thread a chunk at a time, and each chunk is re-executed and
+    /// checked on `jobs` threads. The reports are the same for any `jobs`.
+    public func verifyAll(jobs: Int = 1) throws(StoreError) -> [Verification] {
+        let listings = try store.list()
+        var reports: [Verification] = []
+        reports.reserveCapacity(listings.count)
+        let chunk = max(1, jobs) * 32
+        var start = 0
+        while start < listings.count {
+            let rows = listings[start..<min(start + chunk, listings.count)].map(gather)
+            let slots = VerificationSlots(count: rows.count)
+            let (resolver, fixtures) = (self.resolver, self.fixtures)
+            let work: @Sendable (Int) -> Void = { slots.set($0, Self.check(rows[$0], resolver: resolver, fixtures: fixtures)) }
+            if jobs <= 1 {
+                for index in rows.indices { work(index) }
+            } else {
+                DispatchQueue.concurrentPerform(iterations: rows.count, execute: work)
+            }
+            reports += slots.all()
+            start += rows.count
+        }
+        return reports
+    }
+
+    /// What the store holds for one episode, read once.
+    struct Gathered: Sendable {
+        var listing: EpisodeListing
+        var events: Result<[TraceEvent], StoreError>
+        /// The summary's score card as stored (canonical JSON), compared byte for byte.
+        var storedScore: String?
+    }
+
+    func gather(_ listing: EpisodeListing) -> Gathered {
+        let id = listing.header.episodeID
+        return Gathered(listing: listing, events: Result { () throws(StoreError) in try store.events(id) },
+                        storedScore: (try? store.storedScoreJSON(id)) ?? nil)
+    }
+
+    static func check(_ gathered: Gathered, resolver: ActionResolver, fixtures: FixtureCache) -> Verification {
+        let listing = gathered.listing
+        var report = Verification(episodeID: listing.header.episodeID, eventCount: listing.eventCount, problems: [], notes: [])
         do {
-            try check(listing, into: &report)
+            try check(gathered, resolver: resolver, fixtures: fixtures, into: &report)
         } catch {
             report.problems.append("\(error)")
         }
         return report
     }
 
-    private func check(_ listing: EpisodeListing, into report: inout Verification) throws {
+    private static func check(_ gathered: Gathered, resolver: ActionResolver, fixtures: FixtureCache,
+                              into report: inout Verification) throws {
+        let listing = gathered.listing
         let id = listing.header.episodeID
-        let events = try store.events(id)
+        let events = try gathered.events.get()
         report.eventCount = events.count
         if let broken = TraceComparison.firstBrokenLink(events) {
             report.problems.append("chain: \(broken.problem)")
@@ -76,7 +122,7 @@ public struct Verifier {
         if stored?.endMinute != expected.endMinute {
             differing.append("end_minute (stored \(stored.map { String($0.endMinute) } ?? "none"), re-scored \(expected.endMinute))")
         }
-        if try store.storedScore(id) != score { differing.append("score (the stored score card differs from re-scoring)") }
+        if try gathered.storedScore != CanonicalJSON.string(score) { differing.append("score (the stored score card differs from re-scoring)") }
         if !differing.isEmpty {
             report.problems.append("summary: the stored summary differs from re-scoring the events in " + differing.joined(separator: ", "))
         }
@@ -92,4 +138,24 @@ public struct Verification: Sendable, Hashable, Codable {
     /// What was not checked, and why (a trace from another simulation version).
     public var notes: [String] = []
     public var passed: Bool { problems.isEmpty }
+}
+
+/// Reports filled in by the verifier's workers, one slot per episode.
+final class VerificationSlots: @unchecked Sendable {
+    private var slots: [Verification?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ report: Verification) {
+        lock.lock()
+        slots[index] = report
+        lock.unlock()
+    }
+
+    func all() -> [Verification] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { $0 }
+    }
 }

@@ -21,7 +21,7 @@ public struct EpisodeRecorder: Sendable {
         self.resolver = resolver
         self.invalidActions = invalidActions
         self.fixtureDigest = try fixtureDigest ?? TraceHash.digest(of: fixture)
-        self.answerKeyDigest = try TraceHash.digest(of: fixture.answerKey)
+        self.answerKeyDigest = try AnswerKeyDigests.shared.digest(of: fixture.answerKey, fixtureDigest: self.fixtureDigest)
     }
 
     /// Plays `agent` from reset with `seed` and returns the recorded episode.
@@ -220,5 +220,26 @@ public struct ExchangeAgent: Agent {
         guard next < texts.count else { return nil }
         defer { next += 1 }
         return texts[next]
+    }
+}
+
+/// Answer-key digests by fixture digest: a recorder made per episode (a
+/// verify, a re-score) does not encode the answer key again.
+final class AnswerKeyDigests: @unchecked Sendable {
+    static let shared = AnswerKeyDigests()
+    private var known: [String: String] = [:]
+    private let lock = NSLock()
+
+    func digest(of key: AnswerKey, fixtureDigest: String) throws -> String {
+        lock.lock()
+        let hit = known[fixtureDigest]
+        lock.unlock()
+        if let hit { return hit }
+        let digest = try TraceHash.digest(of: key)
+        lock.lock()
+        if known.count > 1_000 { known.removeAll() }
+        known[fixtureDigest] = digest
+        lock.unlock()
+        return digest
     }
 }

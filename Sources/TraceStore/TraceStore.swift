@@ -362,6 +362,18 @@ public final class TraceStore {
     }
 
     /// The stored score card (the summary projection).
+    /// The stored score card's canonical JSON, as written (nil if none).
+    public func storedScoreJSON(_ id: String) throws(StoreError) -> String? {
+        do {
+            let statement = try connection.prepare("SELECT score FROM summaries WHERE episode_id = ?")
+            try statement.bind([.text(id)])
+            guard try statement.step() else { return nil }
+            return statement.text(0)
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
     public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
         do {
             let statement = try connection.prepare("SELECT score FROM summaries WHERE episode_id = ?")

@@ -5,7 +5,7 @@ import TraceStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-execute recorded episodes and check every hash, the chain and the cached projections.")
+        abstract: "Re-execute recorded episodes and check every hash, the chain, the episode row and the summary.")
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -18,8 +18,12 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print the results as JSON.")
     var json = false
 
+    @Option(help: "With --all: threads re-executing episodes at once (the report is the same for any number).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         if all == (episode != nil) { throw ValidationError("give one episode id or --all") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
     }
 
     func run() throws {
@@ -27,8 +31,7 @@ struct Verify: ParsableCommand {
         do {
             let store = try storeOptions.open()
             let verifier = Verifier(store: store)
-            let ids = all ? try store.episodeIDs() : [episode!]
-            results = try ids.map { try verifier.verify($0) }
+            results = all ? try verifier.verifyAll(jobs: jobs) : [try verifier.verify(episode!)]
         } catch {
             throw fail(error)
         }

@@ -29,17 +29,15 @@ enum Node {
 
     /// Encodes `value`, taking the primitive types directly.
     static func make<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> Node {
-        switch value {
-        case let v as String: return .string(v)
-        case let v as Int: return .number(String(v))
-        case let v as Double: return try number(v, path: path)
-        case let v as Bool: return .bool(v)
-        case let v as UInt64: return .number(String(v))
-        default:
-            let encoder = NodeEncoder(codingPath: path)
-            try value.encode(to: encoder)
-            return encoder.result ?? .object(ObjectBox())
-        }
+        // Metatype comparisons, not dynamic casts: this runs for every value.
+        if T.self == String.self { return .string(value as! String) }
+        if T.self == Int.self { return .number(String(value as! Int)) }
+        if T.self == Double.self { return try number(value as! Double, path: path) }
+        if T.self == Bool.self { return .bool(value as! Bool) }
+        if T.self == UInt64.self { return .number(String(value as! UInt64)) }
+        let encoder = NodeEncoder(codingPath: path)
+        try value.encode(to: encoder)
+        return encoder.result ?? .object(ObjectBox())
     }
 
     /// Foundation's form: `description`, a trailing ".0" dropped; not-a-number and infinities are errors.
