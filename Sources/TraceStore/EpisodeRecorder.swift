@@ -50,11 +50,14 @@ public struct EpisodeRecorder: Sendable {
 
     /// Re-executes the exchanges recorded in `events` from reset and returns
     /// the trace that produces: for an untampered trace, identical events.
-    public func reexecute(_ events: [TraceEvent], header: EpisodeHeader) throws -> RecordedEpisode {
+    /// `hashing: false` leaves the rebuilt events' hashes empty, for a
+    /// comparison by content with a stored trace whose chain was checked.
+    public func reexecute(_ events: [TraceEvent], header: EpisodeHeader, hashing: Bool = true) throws -> RecordedEpisode {
         let start = try TraceStart(events)
         var agent = ExchangeAgent(exchanges: TraceExchange.all(in: events))
         let env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
+        builder.hashing = hashing
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
@@ -79,6 +82,7 @@ public struct EpisodeRecorder: Sendable {
         let start = try TraceStart(events)
         var env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
+        builder.hashing = false  // compared by content; callers serve only traces whose chain they checked
         var states: [Int: Environment] = [:]
         var boundary = 0
         for exchange in TraceExchange.all(in: events) where exchange.seq <= last {
@@ -94,8 +98,8 @@ public struct EpisodeRecorder: Sendable {
         }
         let rebuilt = try builder.built()
         let checkedUpTo = last == Int.max ? rebuilt.count : boundary
-        if let difference = TraceComparison.firstDifference(recorded: Array(events[..<min(checkedUpTo, events.count)]),
-                                                            replayed: Array(rebuilt.prefix(checkedUpTo))) {
+        if let difference = TraceComparison.firstContentDifference(recorded: Array(events[..<min(checkedUpTo, events.count)]),
+                                                                   replayed: Array(rebuilt.prefix(checkedUpTo))) {
             throw TraceFormatError(message: "the stored trace does not re-execute up to event \(checkedUpTo): \(difference); run replay verify")
         }
         return states

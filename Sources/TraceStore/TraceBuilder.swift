@@ -12,6 +12,10 @@ public struct TraceBuilder: EpisodeObserver {
     public static let format = 2
 
     public private(set) var events: [TraceEvent] = []
+    /// False when the trace is built only to be compared, field by field,
+    /// with a stored trace whose chain was checked: `hash` and `prev_hash`
+    /// are then left empty (content equal + checked chain ⇒ equal hashes).
+    public var hashing = true
     private var failure: (any Error)?
     private let seed: UInt64
 
@@ -84,13 +88,13 @@ public struct TraceBuilder: EpisodeObserver {
     }
 
     private mutating func append(_ kind: TraceEventKind, step: Int, minute: Int, seed: UInt64?, payload: TracePayload) throws {
-        let prev = events.last?.hash ?? TraceHash.genesis
+        let prev = hashing ? events.last?.hash ?? TraceHash.genesis : ""
         let seed = seed ?? self.seed
         var event = TraceEvent(
             seq: events.count, step: step, simMinute: minute, kind: kind,
             payload: try CanonicalJSON.string(payload), rngState: Self.rngState(seed: seed, minute: minute),
             prevHash: prev, hash: "")
-        event.hash = TraceHash.hash(of: event)
+        if hashing { event.hash = TraceHash.hash(of: event) }
         events.append(event)
     }
 

@@ -45,6 +45,22 @@ public enum TraceComparison {
         return nil
     }
 
+    /// The first event whose content (seq, step, minute, kind, rng state,
+    /// payload) differs, hashes aside: for a replay built without hashing
+    /// against a stored trace whose chain was checked.
+    public static func firstContentDifference(recorded: [TraceEvent], replayed: [TraceEvent]) -> EventDifference? {
+        for seq in 0..<max(recorded.count, replayed.count) {
+            let r = seq < recorded.count ? recorded[seq] : nil
+            let p = seq < replayed.count ? replayed[seq] : nil
+            guard let r, let p else { return EventDifference(seq: seq, recorded: r, replayed: p) }
+            if r.seq != p.seq || r.step != p.step || r.simMinute != p.simMinute || r.kind != p.kind
+                || r.rngState != p.rngState || r.payload != p.payload {
+                return EventDifference(seq: seq, recorded: r, replayed: p)
+            }
+        }
+        return nil
+    }
+
     /// The first event whose link or hash is wrong: the chain check.
     public static func firstBrokenLink(_ events: [TraceEvent]) -> (seq: Int, problem: String)? {
         var previous = TraceHash.genesis
