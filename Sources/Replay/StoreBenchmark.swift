@@ -44,6 +44,14 @@ public struct StoreBenchmark {
             }
             endToEnd.append((elapsed.seconds, events))
         }
+        // 1b. The same, each episode's rows through a bare prepared INSERT instead of the store.
+        var endToEndRaw: [Double] = []
+        for round in 0..<3 {
+            let raw = try RawEventTable(path: folder.appendingPathComponent("record-raw-\(round).sqlite").path)
+            endToEndRaw.append(try clock.measure {
+                for seed in 1...UInt64(episodes) { try raw.insert(try record(seed)) }
+            }.seconds)
+        }
 
         // 2. Store writes alone, and the same rows through a bare prepared statement.
         let prepared = try (1...UInt64(episodes)).map(record)
@@ -120,6 +128,8 @@ public struct StoreBenchmark {
             .init(name: "recorded_events_per_second", value: Double(e2e.1) / e2e.0, unit: "events/s",
                   detail: "simulate + hash + store, " + detail),
             .init(name: "recorded_episodes_per_second", value: Double(episodes) / e2e.0, unit: "episodes/s", detail: detail),
+            .init(name: "recording_to_raw_sqlite_ratio", value: median(endToEndRaw) / e2e.0, unit: "×",
+                  detail: "simulate + hash + store ÷ simulate + hash + the same rows through a bare prepared INSERT (time ratio inverted), median of 3"),
             .init(name: "store_events_per_second", value: storeRate, unit: "events/s",
                   detail: "TraceStore.save of prebuilt episodes (events + summary), " + detail),
             .init(name: "sqlite_raw_events_per_second", value: rawRate, unit: "events/s",
@@ -145,21 +155,33 @@ public struct StoreBenchmark {
 
     /// The same event rows with a bare prepared statement: SQLite's own speed.
     func rawInsert(_ episodes: [RecordedEpisode], path: String) throws -> Duration {
-        let db = try SQLiteConnection(path: path)
-        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-        try db.execute("""
-            CREATE TABLE events (episode_id TEXT, seq INTEGER, step INTEGER, sim_minute INTEGER, kind TEXT,
-                                 payload TEXT, rng_state TEXT, prev_hash TEXT, hash TEXT)
-            """)
-        let insert = try db.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let raw = try RawEventTable(path: path)
         return try ContinuousClock().measure {
-            for episode in episodes {
-                let id = episode.header.episodeID
-                try db.transaction {
-                    for e in episode.events {
-                        try insert.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
-                                        .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
-                    }
+            for episode in episodes { try raw.insert(episode) }
+        }
+    }
+
+    /// A plain table of event rows, one transaction per episode, no index, no checks.
+    struct RawEventTable {
+        let db: SQLiteConnection
+        let statement: SQLiteStatement
+
+        init(path: String) throws {
+            db = try SQLiteConnection(path: path)
+            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            try db.execute("""
+                CREATE TABLE events (episode_id TEXT, seq INTEGER, step INTEGER, sim_minute INTEGER, kind TEXT,
+                                     payload TEXT, rng_state TEXT, prev_hash TEXT, hash TEXT)
+                """)
+            statement = try db.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        }
+
+        func insert(_ episode: RecordedEpisode) throws {
+            let id = episode.header.episodeID
+            try db.transaction {
+                for e in episode.events {
+                    try statement.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                                       .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
                 }
             }
         }

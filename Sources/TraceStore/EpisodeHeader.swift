@@ -43,11 +43,17 @@ public struct EpisodeHeader: Sendable, Hashable, Codable {
 /// the events end with, and the final state where it was played here.
 public struct RecordedEpisode: Sendable, Hashable {
     public var header: EpisodeHeader
-    public var events: [TraceEvent]
+    /// Changing the events forgets that this process built their chain.
+    public var events: [TraceEvent] { didSet { chainBuiltHere = false } }
     public var score: ScoreCard
     /// The environment at the end, when the episode was played or re-executed
     /// here; nil for a trace of another simulation version (kept, not re-run).
     public var finalState: EpisodeState?
+    /// True only for traces this module's ``TraceBuilder`` chained in this
+    /// process (a recording or a re-execution): ``TraceStore/save(_:sameContent:)``
+    /// then skips re-checking the chain it just built. Set nowhere else, so
+    /// anything assembled from outside (an import's input, a fork) is checked.
+    public internal(set) var chainBuiltHere = false
 
     /// Steps taken and the last simulated minute: from the final state, or
     /// from the events for a trace not re-executed (an older simulation).

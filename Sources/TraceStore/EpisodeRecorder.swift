@@ -45,7 +45,9 @@ public struct EpisodeRecorder: Sendable {
         let id = episodeID ?? EpisodeID.derive(headHash: head, agent: agent.id, label: label, parentID: nil, forkStep: nil)
         let header = EpisodeHeader(episodeID: id, fixture: fixture.id, tier: fixture.tier, seed: seed, agent: agent.id,
                                    label: label, createdAt: createdAt)
-        return (episode, RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState))
+        var recorded = RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
+        recorded.chainBuiltHere = true
+        return (episode, recorded)
     }
 
     /// Re-executes the exchanges recorded in `events` from reset and returns
@@ -61,7 +63,9 @@ public struct EpisodeRecorder: Sendable {
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
-        return RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
+        var recorded = RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
+        recorded.chainBuiltHere = hashing
+        return recorded
     }
 
     /// The environment just before the event at `boundary` (a fork point),

@@ -70,6 +70,10 @@ public enum StoreSchema {
         """
         CREATE INDEX episodes_head ON episodes (head_hash);
         """,
+        // 4: the score card lives in the trace's score event only (it was repeated in the summary).
+        """
+        ALTER TABLE summaries DROP COLUMN score;
+        """,
     ]
 
     /// The schema version this library writes.

@@ -191,7 +191,7 @@ public final class TraceStore {
         guard EpisodeID.isValid(id) else {
             throw .corruptRow(path: path, episode: id, detail: "not an episode id (ep_ and 12 hex digits); nothing was written")
         }
-        if let broken = TraceComparison.firstBrokenLink(episode.events) {
+        if !episode.chainBuiltHere, let broken = TraceComparison.firstBrokenLink(episode.events) {
             throw .corruptRow(path: path, episode: id, detail: "refusing to store a broken trace: \(broken.problem)")
         }
         do {
@@ -223,10 +223,10 @@ public final class TraceStore {
                 let score = episode.score
                 let final = episode.extent
                 try statement("""
-                    INSERT INTO summaries (episode_id, outcome, harm_level, composite, steps, end_minute, score)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO summaries (episode_id, outcome, harm_level, composite, steps, end_minute)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     """).run([.text(id), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
-                              .int(final.steps), .int(final.minute), .text(try CanonicalJSON.string(score))])
+                              .int(final.steps), .int(final.minute)])
                 let h = episode.header
                 try statement("""
                     INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,
@@ -362,24 +362,15 @@ public final class TraceStore {
     }
 
     /// The stored score card (the summary projection).
-    /// The stored score card's canonical JSON, as written (nil if none).
-    public func storedScoreJSON(_ id: String) throws(StoreError) -> String? {
-        do {
-            let statement = try connection.prepare("SELECT score FROM summaries WHERE episode_id = ?")
-            try statement.bind([.text(id)])
-            guard try statement.step() else { return nil }
-            return statement.text(0)
-        } catch {
-            throw Self.wrap(error, path: path)
-        }
-    }
-
+    /// The score card the trace ends with (its `score` event).
     public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
         do {
-            let statement = try connection.prepare("SELECT score FROM summaries WHERE episode_id = ?")
+            let statement = try connection.prepare("""
+                SELECT payload FROM events WHERE episode_id = ? AND kind = 'score' ORDER BY seq DESC LIMIT 1
+                """)
             try statement.bind([.text(id)])
             guard try statement.step(), let text = statement.text(0) else { return nil }
-            return try CanonicalJSON.decode(ScoreCard.self, from: Data(text.utf8))
+            return try CanonicalJSON.decode(TracePayload.self, from: Data(text.utf8)).score
         } catch {
             throw Self.wrap(error, path: path)
         }

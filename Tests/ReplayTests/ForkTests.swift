@@ -191,8 +191,8 @@ struct ForkTests {
         }
 
         for (tamper, fields) in [("UPDATE summaries SET composite = 99", "composite (stored 99.0, re-scored 25.5)"),
-                                 ("UPDATE summaries SET score = replace(score, 'missed_aad', 'caught_aad')",
-                                  "score (the stored score card differs from re-scoring)")] {
+                                 ("UPDATE summaries SET outcome = 'caught_aad'",
+                                  "outcome (stored caught_aad, re-scored missed_aad)")] {
             let (fresh, freshDir) = try demoStore()
             defer { freshDir.remove() }
             try fresh.connection.execute(tamper + " WHERE episode_id = 'ep_0fa72a32ec1d'")
