@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 for n in "${sizes[@]}"; do
   store="$work/store-$n.sqlite"
   seeds=$(( (n + 5) / 6 ))
-  .build/release/medgym batch --fixtures '*' --seeds "1-$seeds" --agent expert,anchoring --jobs 2 --store "$store" >/dev/null 2>&1
+  .build/release/medgym batch --fixtures '*' --seeds "1-$seeds" --agent expert,anchoring --jobs 2 --yes --store "$store" >/dev/null
   # The demo's trace may already be there under a batch id (one run is stored once): fork that id.
   demo=$(.build/release/replay import --store "$store" traces/ep_0fa72a32ec1d.jsonl | grep -o 'ep_[0-9a-f]\{12\}' | tail -1)
   count=$(.build/release/replay list --store "$store" | grep -c '^ep_' || true)
