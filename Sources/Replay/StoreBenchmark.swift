@@ -30,8 +30,11 @@ public struct StoreBenchmark {
         }
         let clock = ContinuousClock()
 
-        // 1. End to end: play, build the hash chain, store.
+        // 1. End to end: play, build the hash chain, store; and the same with each
+        // episode's rows through a bare prepared INSERT instead of the store.
+        // The two alternate round by round, so a noisy machine affects both alike.
         var endToEnd: [(Double, Int)] = []
+        var endToEndRaw: [Double] = []
         for round in 0..<3 {
             let store = try TraceStore(path: folder.appendingPathComponent("record-\(round).sqlite").path)
             var events = 0
@@ -43,10 +46,6 @@ public struct StoreBenchmark {
                 }
             }
             endToEnd.append((elapsed.seconds, events))
-        }
-        // 1b. The same, each episode's rows through a bare prepared INSERT instead of the store.
-        var endToEndRaw: [Double] = []
-        for round in 0..<3 {
             let raw = try RawEventTable(path: folder.appendingPathComponent("record-raw-\(round).sqlite").path)
             endToEndRaw.append(try clock.measure {
                 for seed in 1...UInt64(episodes) { try raw.insert(try record(seed)) }
