@@ -10,6 +10,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case duplicateContent(id: String, existing: String, path: String)
     case brokenTrace(id: String, path: String, problem: String)
     case badStorePath(path: String, problem: String)
+    case unmigratable(episode: String, seq: Int)
     case noPackageRoot(directory: String)
     case corruptRow(path: String, episode: String, detail: String)
     case badLog(file: String, line: Int, problem: String)
@@ -32,6 +33,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "episode \(id) is already in \(path) with different events; choose another --episode-id (nothing was written)"
         case .duplicateContent(let id, let existing, let path):
             "this trace is already stored in \(path) as \(existing); one run is stored once, so \(id) was not written (omit --episode-id to be told the existing id)"
+        case .unmigratable(let episode, let seq):
+            "cannot move this store to the compact layout (schema 5): event \(seq) of \(episode) has a prev_hash or rng_state that does not follow from the trace, or a malformed hash; the store was not changed (run replay verify with the MedGym that wrote it, and export the episode)"
         case .badStorePath(let path, let problem):
             "store path '\(path)': \(problem)"
         case .noPackageRoot(let directory):

@@ -76,6 +76,159 @@ public enum StoreSchema {
         """,
     ]
 
+    /// Steps written in Swift, after the SQL ones: version 5 is the compact layout.
+    static func codeMigration(to version: Int) -> ((SQLiteConnection) throws -> Void)? {
+        guard version == 5 else { return nil }
+        return { connection in try CompactLayout.migrate(connection) }
+    }
+
     /// The schema version this library writes.
-    public static var current: Int { migrations.count }
+    public static var current: Int { migrations.count + 1 }
+
+    /// Brings a store from `from` to ``current``, inside the caller's transaction.
+    static func migrate(_ connection: SQLiteConnection, from: Int) throws {
+        for version in (from + 1)...max(from + 1, current) where version <= current {
+            if version <= migrations.count {
+                try connection.execute(migrations[version - 1])
+            } else if let step = codeMigration(to: version) {
+                try step(connection)
+            }
+        }
+    }
+}
+
+/// Schema 5, the compact layout: episodes get an integer key that the event
+/// and summary rows use; an event row keeps its hash as 32 bytes and drops
+/// what the trace derives (`prev_hash`: the previous row's hash; `rng_state`:
+/// the episode's seed and the row's minute). Reading rebuilds both, so the
+/// hash chain and every single-byte check are as before.
+enum CompactLayout {
+    static let tables = """
+        CREATE TABLE episodes (
+            id INTEGER PRIMARY KEY,
+            episode_id TEXT NOT NULL UNIQUE,
+            fixture TEXT NOT NULL,
+            tier INTEGER,
+            variant TEXT,
+            seed TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            label TEXT,
+            library_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            parent_id TEXT,
+            fork_step INTEGER,
+            event_count INTEGER NOT NULL,
+            head_hash TEXT NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX episodes_fixture ON episodes (fixture);
+        CREATE INDEX episodes_parent ON episodes (parent_id);
+        CREATE INDEX episodes_head ON episodes (head_hash);
+        CREATE TABLE events (
+            episode INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            sim_minute INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            hash BLOB NOT NULL,
+            UNIQUE (episode, seq)
+        );
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'trace events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'trace events are append-only'); END;
+        CREATE TABLE summaries (
+            episode INTEGER PRIMARY KEY,
+            outcome TEXT NOT NULL,
+            harm_level TEXT NOT NULL,
+            composite REAL NOT NULL,
+            steps INTEGER NOT NULL,
+            end_minute INTEGER NOT NULL
+        );
+        """
+
+    /// Copies a schema-4 store into the compact layout, refusing (so the
+    /// transaction rolls back and the file is untouched) any event whose
+    /// `prev_hash` or `rng_state` the layout could not give back.
+    static func migrate(_ db: SQLiteConnection) throws {
+        try db.execute("""
+            ALTER TABLE episodes RENAME TO old_episodes;
+            ALTER TABLE events RENAME TO old_events;
+            ALTER TABLE summaries RENAME TO old_summaries;
+            DROP TRIGGER IF EXISTS events_no_update;
+            DROP TRIGGER IF EXISTS events_no_delete;
+            DROP INDEX IF EXISTS episodes_fixture;
+            DROP INDEX IF EXISTS episodes_parent;
+            DROP INDEX IF EXISTS episodes_head;
+            """)
+        try db.execute(tables)
+        try db.execute("""
+            INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
+                                  parent_id, fork_step, event_count, head_hash, finished)
+            SELECT episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
+                   parent_id, fork_step, event_count, head_hash, finished
+            FROM old_episodes ORDER BY rowid;
+            INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute)
+            SELECT e.id, s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
+            FROM old_summaries s JOIN episodes e ON e.episode_id = s.episode_id;
+            """)
+        let rows = try db.prepare("""
+            SELECT e.id, e.episode_id, e.seed, o.seq, o.step, o.sim_minute, o.kind, o.payload, o.rng_state, o.prev_hash, o.hash
+            FROM old_events o JOIN episodes e ON e.episode_id = o.episode_id
+            ORDER BY e.id, o.seq
+            """)
+        let insert = try db.prepare("INSERT INTO events (episode, seq, step, sim_minute, kind, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        var current = -1
+        var previous = TraceHash.genesis
+        while try rows.step() {
+            let episode = rows.int(0), id = rows.text(1) ?? "", seed = rows.text(2) ?? ""
+            if episode != current { (current, previous) = (episode, TraceHash.genesis) }
+            let seq = rows.int(3), minute = rows.int(5)
+            let rng = rows.text(8) ?? "", prev = rows.text(9) ?? "", hash = rows.text(10) ?? ""
+            guard rng == "seed=\(seed) minute=\(minute)", prev == previous, let bytes = HashBytes.bytes(hex: hash) else {
+                throw StoreError.unmigratable(episode: id, seq: seq)
+            }
+            try insert.run([.int(episode), .int(seq), .int(rows.int(4)), .int(minute), .text(rows.text(6) ?? ""),
+                            .text(rows.text(7) ?? ""), .blob(bytes)])
+            previous = hash
+        }
+        try db.execute("DROP TABLE old_events; DROP TABLE old_summaries; DROP TABLE old_episodes;")
+    }
+}
+
+/// SHA-256 hashes as stored: 32 bytes for 64 lowercase hex digits.
+enum HashBytes {
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        var i = 0
+        while i < 64 {
+            guard let high = value(digits[i]), let low = value(digits[i + 1]) else { return nil }
+            out.append(high << 4 | low)
+            i += 2
+        }
+        return out
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let table = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(table[Int(byte >> 4)])
+            out.append(table[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
 }

@@ -45,6 +45,14 @@ public final class TraceStore {
                 throw .badStorePath(path: path, problem: "the folder \(directory) does not exist; create it first (nothing was written)")
             }
         }
+        if readOnly, let version = try? Self.peekVersion(path: path), version < StoreSchema.current {
+            // An older layout is brought up to date once, by a writing open, before it is read.
+            do {
+                _ = try TraceStore(path: path, create: false)
+            } catch {
+                throw .badStorePath(path: path, problem: "has trace-store schema \(version) and must be migrated to \(StoreSchema.current) before it can be read, which needs write access (\(error))")
+            }
+        }
         do {
             if readOnly {
                 let immutable = !manager.fileExists(atPath: path + "-wal")
@@ -95,8 +103,15 @@ public final class TraceStore {
         guard head == sqliteMagic else { throw .notSQLite(path: path) }
     }
 
-    /// A read-only handle: the file must be a MedGym store this library can
-    /// read (an older schema reads as it is; nothing is migrated).
+    /// The schema version recorded in a store file, read without writing.
+    static func peekVersion(path: String) throws -> Int? {
+        let db = try SQLiteConnection(path: path, create: false, readOnly: true, immutable: !FileManager.default.fileExists(atPath: path + "-wal"))
+        guard (try db.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'medgym_schema'") ?? 0) > 0 else { return nil }
+        return try db.scalarInt("SELECT MAX(version) FROM medgym_schema")
+    }
+
+    /// A read-only handle: the file must be a MedGym store of this library's
+    /// schema (an older one was migrated just before, by a writing open).
     private func checkReadableSchema() throws(StoreError) {
         do {
             let named = try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'medgym_schema'") ?? 0
@@ -139,7 +154,7 @@ public final class TraceStore {
                     let exists = try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'medgym_schema'") ?? 0
                     let from = exists > 0 ? try connection.scalarInt("SELECT MAX(version) FROM medgym_schema") ?? 0 : 0
                     guard from < StoreSchema.current else { return }
-                    for migration in StoreSchema.migrations[from...] { try connection.execute(migration) }
+                    try StoreSchema.migrate(connection, from: from)
                     try connection.execute("DELETE FROM medgym_schema")
                     let insert = try connection.prepare("INSERT INTO medgym_schema (version, library_version) VALUES (?, ?)")
                     try insert.run([.int(StoreSchema.current), .text(MedGymVersion.current)])
@@ -194,6 +209,11 @@ public final class TraceStore {
         if !episode.chainBuiltHere, let broken = TraceComparison.firstBrokenLink(episode.events) {
             throw .corruptRow(path: path, episode: id, detail: "refusing to store a broken trace: \(broken.problem)")
         }
+        // The layout stores neither rng_state nor prev_hash: both must follow from the trace.
+        let seed = episode.header.seed
+        if let odd = episode.events.first(where: { $0.rngState != TraceBuilder.rngState(seed: seed, minute: $0.simMinute) }) {
+            throw .corruptRow(path: path, episode: id, detail: "event \(odd.seq)'s rng_state '\(odd.rngState)' is not seed=\(seed) minute=\(odd.simMinute); nothing was written")
+        }
         do {
             return try connection.transaction { () throws -> SaveOutcome in
                 let existing = try statement("SELECT head_hash, event_count FROM episodes WHERE episode_id = ?")
@@ -212,21 +232,7 @@ public final class TraceStore {
                     if sameContent == .refuse { throw StoreError.duplicateContent(id: id, existing: other, path: path) }
                     return .alreadyStored(id: other)
                 }
-                let events = try statement("""
-                    INSERT INTO events (episode_id, seq, step, sim_minute, kind, payload, rng_state, prev_hash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for e in episode.events {
-                    try events.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
-                                    .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
-                }
-                let score = episode.score
-                let final = episode.extent
-                try statement("""
-                    INSERT INTO summaries (episode_id, outcome, harm_level, composite, steps, end_minute)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """).run([.text(id), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
-                              .int(final.steps), .int(final.minute)])
+                // One transaction: the header row, its events and its summary commit together or not at all.
                 let h = episode.header
                 try statement("""
                     INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,
@@ -235,6 +241,23 @@ public final class TraceStore {
                     """).run([.text(id), .text(h.fixture), .optional(h.tier), .optional(h.variant), .text(String(h.seed)),
                               .text(h.agent), .optional(h.label), .text(h.libraryVersion), .text(h.createdAt),
                               .optional(h.parentID), .optional(h.forkStep), .int(episode.events.count), .text(episode.headHash)])
+                let key = connection.lastInsertRowID
+                let events = try statement("""
+                    INSERT INTO events (episode, seq, step, sim_minute, kind, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for e in episode.events {
+                    guard let hash = HashBytes.bytes(hex: e.hash) else {
+                        throw StoreError.corruptRow(path: path, episode: id, detail: "event \(e.seq)'s hash is not 64 hex digits")
+                    }
+                    try events.run([.int(key), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                                    .text(e.payload), .blob(hash)])
+                }
+                let score = episode.score
+                let final = episode.extent
+                try statement("""
+                    INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute) VALUES (?, ?, ?, ?, ?, ?)
+                    """).run([.int(key), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
+                              .int(final.steps), .int(final.minute)])
                 return .inserted
             }
         } catch {
@@ -281,9 +304,9 @@ public final class TraceStore {
                 SELECT e.episode_id, e.fixture, e.tier, e.variant, e.seed, e.agent, e.label, e.library_version,
                        e.created_at, e.parent_id, e.fork_step, e.event_count, e.head_hash, e.finished,
                        s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
-                FROM episodes e LEFT JOIN summaries s ON s.episode_id = e.episode_id
+                FROM episodes e LEFT JOIN summaries s ON s.episode = e.id
                 \(clause)
-                ORDER BY e.rowid
+                ORDER BY e.id
                 """)
             try statement.bind(values)
             var rows: [EpisodeListing] = []
@@ -338,22 +361,26 @@ public final class TraceStore {
     public func events(_ id: String) throws(StoreError) -> [TraceEvent] {
         _ = try listing(id)
         do {
+            // rng_state and prev_hash are not stored: they follow from the seed, the minute and the previous row.
             let statement = try connection.prepare("""
-                SELECT seq, step, sim_minute, kind, payload, rng_state, prev_hash, hash
-                FROM events WHERE episode_id = ? ORDER BY seq
+                SELECT v.seq, v.step, v.sim_minute, v.kind, v.payload, v.hash, e.seed
+                FROM events v JOIN episodes e ON e.id = v.episode WHERE e.episode_id = ? ORDER BY v.seq
                 """)
             try statement.bind([.text(id)])
             var events: [TraceEvent] = []
+            var previous = TraceHash.genesis
             while try statement.step() {
                 let kindText = statement.text(3) ?? ""
                 guard let kind = TraceEventKind(rawValue: kindText) else {
                     throw StoreError.corruptRow(path: path, episode: id,
                                                 detail: "event \(statement.int(0)) has unknown kind '\(kindText)'")
                 }
+                let hash = HashBytes.hex(statement.blob(5))
                 events.append(TraceEvent(
                     seq: statement.int(0), step: statement.int(1), simMinute: statement.int(2), kind: kind,
-                    payload: statement.text(4) ?? "", rngState: statement.text(5) ?? "",
-                    prevHash: statement.text(6) ?? "", hash: statement.text(7) ?? ""))
+                    payload: statement.text(4) ?? "", rngState: "seed=\(statement.text(6) ?? "") minute=\(statement.int(2))",
+                    prevHash: previous, hash: hash))
+                previous = hash
             }
             return events
         } catch {
@@ -366,7 +393,8 @@ public final class TraceStore {
     public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
         do {
             let statement = try connection.prepare("""
-                SELECT payload FROM events WHERE episode_id = ? AND kind = 'score' ORDER BY seq DESC LIMIT 1
+                SELECT v.payload FROM events v JOIN episodes e ON e.id = v.episode
+                WHERE e.episode_id = ? AND v.kind = 'score' ORDER BY v.seq DESC LIMIT 1
                 """)
             try statement.bind([.text(id)])
             guard try statement.step(), let text = statement.text(0) else { return nil }

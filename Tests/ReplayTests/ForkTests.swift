@@ -195,7 +195,7 @@ struct ForkTests {
                                   "outcome (stored caught_aad, re-scored missed_aad)")] {
             let (fresh, freshDir) = try demoStore()
             defer { freshDir.remove() }
-            try fresh.connection.execute(tamper + " WHERE episode_id = 'ep_0fa72a32ec1d'")
+            try fresh.connection.execute(tamper + " WHERE episode = (SELECT id FROM episodes WHERE episode_id = 'ep_0fa72a32ec1d')")
             #expect(try Verifier(store: fresh).verify("ep_0fa72a32ec1d").problems
                     == ["summary: the stored summary differs from re-scoring the events in \(fields)"])
         }

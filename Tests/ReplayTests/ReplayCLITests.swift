@@ -208,12 +208,12 @@ struct ReplayCLITests {
         let all = try store.list(includeUnfinished: true)
         #expect(all.count >= 25 && all.allSatisfy(\.finished))
         let orphans = try store.connection.scalarInt("""
-            SELECT COUNT(DISTINCT episode_id) FROM events WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
+            SELECT COUNT(DISTINCT episode) FROM events WHERE episode NOT IN (SELECT id FROM episodes)
             """)
         #expect(orphans == 0)
         for table in ["summaries"] {
             let stray = try store.connection.scalarInt("""
-                SELECT COUNT(DISTINCT episode_id) FROM \(table) WHERE episode_id NOT IN (SELECT episode_id FROM episodes)
+                SELECT COUNT(DISTINCT episode) FROM \(table) WHERE episode NOT IN (SELECT id FROM episodes)
                 """)
             #expect(stray == 0, "\(table)")
         }

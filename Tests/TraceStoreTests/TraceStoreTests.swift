@@ -132,6 +132,57 @@ struct TraceStoreTests {
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
     }
 
+    /// A store in the schema-4 layout (events keyed by episode id text, with
+    /// `rng_state` and `prev_hash` columns), holding the demo.
+    func schema4Store(at path: String, tamper: Bool = false) throws {
+        let recorded = try demo()
+        let v4 = try SQLiteConnection(path: path, create: true)
+        try v4.execute("PRAGMA journal_mode = WAL")  // as MedGym left every store it wrote
+        for migration in StoreSchema.migrations { try v4.execute(migration) }
+        try v4.execute("INSERT INTO medgym_schema (version, library_version) VALUES (4, '0.4.0')")
+        let h = recorded.header
+        try v4.prepare("""
+            INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
+                                  parent_id, fork_step, event_count, head_hash, finished)
+            VALUES (?, ?, ?, NULL, ?, ?, NULL, ?, ?, NULL, NULL, ?, ?, 1)
+            """).run([.text(h.episodeID), .text(h.fixture), .optional(h.tier), .text(String(h.seed)), .text(h.agent),
+                      .text(h.libraryVersion), .text(h.createdAt), .int(recorded.events.count), .text(recorded.headHash)])
+        let insert = try v4.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for e in recorded.events {
+            let rng = tamper && e.seq == 40 ? "seed=7 minute=0" : e.rngState
+            try insert.run([.text(h.episodeID), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                            .text(e.payload), .text(rng), .text(e.prevHash), .text(e.hash)])
+        }
+        try v4.prepare("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)").run([
+            .text(h.episodeID), .text(recorded.score.outcome), .text(recorded.score.harmLevel.rawValue),
+            .double(recorded.score.composite), .int(28), .int(recorded.extent.minute)])
+    }
+
+    @Test func aSchema4StoreMovesToTheCompactLayoutIntact() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("v4.sqlite")
+        try schema4Store(at: path)
+        let store = try TraceStore(path: path)
+        #expect(try store.schemaVersion() == StoreSchema.current)
+        #expect(try store.events("ep_0fa72a32ec1d") == demo().events)
+        #expect(try store.listing("ep_0fa72a32ec1d").summary?.outcome == "missed_aad")
+        #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'old_%'") == 0)
+        #expect(throws: SQLiteError.self) { try store.connection.execute("DELETE FROM events") }
+
+        // A row whose rng_state does not follow from the trace stops the migration; the file is not changed.
+        let odd = dir.path("odd.sqlite")
+        try schema4Store(at: odd, tamper: true)
+        let before = try fileDigest(odd)
+        do {
+            _ = try TraceStore(path: odd)
+            Issue.record("expected a refusal")
+        } catch {
+            #expect("\(error)".hasPrefix("cannot move this store to the compact layout (schema 5): event 40 of ep_0fa72a32ec1d"))
+        }
+        #expect(try fileDigest(odd) == before)
+    }
+
     @Test func importRebuildsProjectionsFromTheEvents() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -53,6 +53,9 @@ public final class SQLiteConnection {
         return out
     }
 
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
+
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
@@ -115,7 +118,7 @@ public final class SQLiteStatement {
         sqlite3_finalize(handle)
     }
 
-    /// Binds parameters 1…n in order (String, Int, Double, Data or nil) after a reset.
+    /// Binds parameters 1…n in order (String, Int, Double, bytes or nil) after a reset.
     public func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -127,6 +130,7 @@ public final class SQLiteStatement {
             case .int(let v): code = sqlite3_bind_int64(handle, index, Int64(v))
             case .double(let v): code = sqlite3_bind_double(handle, index, v)
             case .text(let v): code = sqlite3_bind_text(handle, index, v, -1, SQLITE_TRANSIENT)
+            case .blob(let v): code = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }
             guard code == SQLITE_OK else { throw connection.error(code, sql: sql) }
         }
@@ -160,6 +164,11 @@ public final class SQLiteStatement {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
         return String(cString: bytes)
     }
+    public func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let base = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: count))
+    }
 }
 
 /// A value bound to a statement parameter.
@@ -168,6 +177,7 @@ public enum SQLiteValue: Sendable, Hashable {
     case int(Int)
     case double(Double)
     case text(String)
+    case blob([UInt8])
 }
 
 extension SQLiteValue {
