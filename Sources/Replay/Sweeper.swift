@@ -37,7 +37,7 @@ public struct Sweeper {
         let texts = try candidates.texts(fixture: first.fixture, catalog: forker.resolver.catalog)
         for text in texts { do { _ = try forker.resolver.resolve(text) } catch { throw ForkError.unknownAction(error) } }
 
-        let slots = SweepSlots(count: points.count)
+        let slots = ResultSlots<SweepStep>(count: points.count)
         let player = forker.player
         let work: @Sendable (Int) -> Void = { index in
             slots.set(index, Result { try Self.sweepStep(points[index], texts: texts, continuation: continuation, player: player) })
@@ -179,25 +179,5 @@ public struct SweepAlternative: Sendable, Hashable, Encodable {
         self.outcome = score.outcome
         self.harmLevel = score.harmLevel
         self.score = score
-    }
-}
-
-/// Results filled in by the sweep's workers, one slot per step.
-final class SweepSlots: @unchecked Sendable {
-    private var slots: [Result<SweepStep, any Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<SweepStep, any Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func get(_ index: Int) -> Result<SweepStep, any Error> {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[index] ?? .failure(CancellationError())
     }
 }

@@ -33,15 +33,15 @@ public struct Verifier {
         var start = 0
         while start < listings.count {
             let rows = listings[start..<min(start + chunk, listings.count)].map(gather)
-            let slots = VerificationSlots(count: rows.count)
+            let slots = ResultSlots<Verification>(count: rows.count)
             let (resolver, fixtures) = (self.resolver, self.fixtures)
-            let work: @Sendable (Int) -> Void = { slots.set($0, Self.check(rows[$0], resolver: resolver, fixtures: fixtures)) }
+            let work: @Sendable (Int) -> Void = { slots.set($0, .success(Self.check(rows[$0], resolver: resolver, fixtures: fixtures))) }
             if jobs <= 1 {
                 for index in rows.indices { work(index) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: rows.count, execute: work)
             }
-            reports += slots.all()
+            reports += rows.indices.compactMap { try? slots.get($0).get() }
             start += rows.count
         }
         return reports
@@ -136,24 +136,4 @@ public struct Verification: Sendable, Hashable, Codable {
     /// What was not checked, and why (a trace from another simulation version).
     public var notes: [String] = []
     public var passed: Bool { problems.isEmpty }
-}
-
-/// Reports filled in by the verifier's workers, one slot per episode.
-final class VerificationSlots: @unchecked Sendable {
-    private var slots: [Verification?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ report: Verification) {
-        lock.lock()
-        slots[index] = report
-        lock.unlock()
-    }
-
-    func all() -> [Verification] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.compactMap { $0 }
-    }
 }

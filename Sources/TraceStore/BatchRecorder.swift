@@ -92,20 +92,22 @@ public struct BatchReport: Sendable, Hashable {
     public var alreadyStored: Int
 }
 
-/// Results filled in by concurrent workers, one slot each.
-final class ResultSlots<Value>: @unchecked Sendable {
+/// Results filled in by concurrent workers, one slot each, read back in
+/// order once they are done (batches, sweeps, verification).
+public final class ResultSlots<Value>: @unchecked Sendable {
     private var slots: [Result<Value, any Error>?]
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ result: Result<Value, any Error>) {
+    public func set(_ index: Int, _ result: Result<Value, any Error>) {
         lock.lock()
         slots[index] = result
         lock.unlock()
     }
 
-    func get(_ index: Int) -> Result<Value, any Error> {
+    /// The result in slot `index` (a cancellation error if it was never filled).
+    public func get(_ index: Int) -> Result<Value, any Error> {
         lock.lock()
         defer { lock.unlock() }
         return slots[index] ?? .failure(CancellationError())
