@@ -5,7 +5,46 @@
 public protocol Agent: Sendable {
     /// A stable identifier recorded with each episode (`expert`, `random`, `script:path`).
     var id: String { get }
+    /// The next action text, or nil to stop. An agent that misbehaves (an
+    /// external process that crashes, hangs or answers garbage) throws an
+    /// ``AgentFailure``: the runner records it and goes on.
     mutating func act(on observation: Observation) throws -> String?
+    /// Told the score when the episode is over (an external agent is sent it and closed).
+    mutating func finish(score: ScoreCard)
+}
+
+extension Agent {
+    public mutating func finish(score: ScoreCard) {}
+
+    /// ``act(on:)`` with an ``AgentFailure`` returned rather than thrown (other errors are thrown).
+    mutating func reply(to observation: Observation) throws -> Result<String?, AgentFailure> {
+        do {
+            return .success(try act(on: observation))
+        } catch {
+            guard let failure = error as? AgentFailure else { throw error }
+            return .failure(failure)
+        }
+    }
+}
+
+/// An agent that failed to give an action: what happened, and whether it
+/// can still be asked (a reply that was not JSON) or is gone (a crash, a
+/// timeout). Recorded as an `agent_error` event.
+public struct AgentFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// `crashed`, `timeout`, `not_json`, `too_long`, `protocol` (valid JSON without an action).
+    public var kind: String
+    /// What was seen, clipped (never a whole over-long reply).
+    public var detail: String
+    /// True when the agent cannot be asked again.
+    public var fatal: Bool
+
+    public init(kind: String, detail: String, fatal: Bool) {
+        self.kind = kind
+        self.detail = detail.count <= 200 ? detail : String(detail.prefix(200)) + "…"
+        self.fatal = fatal
+    }
+
+    public var description: String { "agent \(kind): \(detail)" + (fatal ? " (agent stopped)" : "") }
 }
 
 /// Plays a fixed list of action texts in order.

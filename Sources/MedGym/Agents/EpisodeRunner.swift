@@ -6,6 +6,24 @@ public struct EpisodeRunner: Sendable {
     /// What to do when the agent writes text that names no catalog action.
     public var invalidActions: InvalidActionPolicy
 
+    /// Asks the agent once: its text, or its failure recorded (in `failures`
+    /// and with the observer) and reported as `failed`.
+    private static func turn(_ agent: inout some Agent, _ observation: Observation, step: Int, minute: Int,
+                             failures: inout [AgentFailure], observer: inout some EpisodeObserver)
+        throws -> (text: String?, failed: Bool, fatal: Bool) {
+        switch try agent.reply(to: observation) {
+        case .success(let text):
+            return (text, false, false)
+        case .failure(let failure):
+            observer.agentFailed(failure, step: step, minute: minute)
+            failures.append(failure)
+            return (nil, true, failure.fatal)
+        }
+    }
+
+    /// Bad replies in a row (failures and rejected texts) after which an agent is treated as stopped.
+    public static let consecutiveFailureLimit = 5
+
     public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail) {
         self.fixture = fixture
         self.resolver = resolver
@@ -31,16 +49,29 @@ public struct EpisodeRunner: Sendable {
     /// patient to the time limit. Unknown action text either stops the run
     /// with ``EpisodeRunError`` (``InvalidActionPolicy/fail``) or is
     /// rejected, reported to the observer, and the agent asked again.
-    public func run(from start: Environment, observation: Observation, agent: inout some Agent,
-                    observer: inout some EpisodeObserver) throws -> Episode {
+    public func run<A: Agent, O: EpisodeObserver>(from start: Environment, observation: Observation, agent: inout A,
+                                                  observer: inout O) throws -> Episode {
         var env = start
         let first = observation
         var observation = observation
         var steps: [EpisodeStep] = []
         var rejections: [RejectedAction] = []
         var consecutive = 0
+        var failures: [AgentFailure] = []
+        var stopped = false
         while env.state.isRunning {
-            guard let text = try agent.act(on: observation) else {
+            let turn: (text: String?, failed: Bool, fatal: Bool) = stopped ? (nil, false, false)
+                : try Self.turn(&agent, observation, step: env.state.step + 1, minute: env.state.minute,
+                                failures: &failures, observer: &observer)
+            if turn.failed {
+                // Recorded; a gone agent leaves the patient to the clock, a bad reply is asked again.
+                consecutive += 1
+                // Two tests, not one `||`: Swift 6.3's SILGen crashes on the short-circuit here.
+                if turn.fatal { stopped = true }
+                if consecutive > Self.consecutiveFailureLimit { stopped = true }
+                continue
+            }
+            guard let text = turn.text else {
                 if let rest = env.runToTimeLimit() {
                     let step = EpisodeStep(step: env.state.step + 1, text: nil, result: rest)
                     steps.append(step)
@@ -66,8 +97,9 @@ public struct EpisodeRunner: Sendable {
             }
         }
         let score = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
+        agent.finish(score: score)
         return Episode(fixtureID: fixture.id, seed: env.state.seed, agentID: agent.id, initialObservation: first,
-                       steps: steps, rejections: rejections, finalState: env.state, score: score)
+                       steps: steps, rejections: rejections, agentFailures: failures, finalState: env.state, score: score)
     }
 }
 
@@ -87,6 +119,12 @@ public protocol EpisodeObserver {
     mutating func stepped(_ step: EpisodeStep, state: EpisodeState)
     /// Action text was rejected; the environment did not change.
     mutating func rejected(_ rejection: RejectedAction)
+    /// The agent failed to answer (see ``AgentFailure``); the environment did not change.
+    mutating func agentFailed(_ failure: AgentFailure, step: Int, minute: Int)
+}
+
+extension EpisodeObserver {
+    public mutating func agentFailed(_ failure: AgentFailure, step: Int, minute: Int) {}
 }
 
 /// An observer that ignores everything.
@@ -106,6 +144,8 @@ public struct Episode: Sendable, Hashable, Codable {
     public var steps: [EpisodeStep]
     /// Action texts that named no catalog action (with ``InvalidActionPolicy/reject(limit:)``).
     public var rejections: [RejectedAction]
+    /// Times the agent failed to answer, in order.
+    public var agentFailures: [AgentFailure] = []
     public var finalState: EpisodeState
     public var score: ScoreCard
 }
