@@ -48,12 +48,12 @@ public struct ArmPlayer: Sendable {
             if later.isEmpty, let replacedID, catalog[replacedID]?.kind == .disposition, action?.kind != .disposition {
                 later = [context.original]  // then its disposition
             }
-            var texts: [String?] = []
+            var replies: [ExchangeAgent.Reply] = []
             for exchange in later {
-                texts.append(exchange.text)
+                replies.append(exchange.reply)
                 if case .none = exchange { break }
             }
-            return ExchangeAgent(id: "original", texts: texts)
+            return ExchangeAgent(id: "original", replies: replies)
         case .expert:
             let done = context.restored.actions.map(\.actionID) + (action.map { [$0.id] } ?? [])
             return ExpertAgent(fixture: context.fixture, resolver: resolver, skipping: done)

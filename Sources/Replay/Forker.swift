@@ -106,7 +106,7 @@ public struct Forker {
     /// episode, its state rebuilt once per step.
     public func forkPoint(_ episodeID: String, at step: Int) throws -> ArmContext {
         var episode = try load(episodeID)
-        let turns = episode.exchanges.filter { if case .rejected = $0 { false } else { true } }
+        let turns = episode.exchanges.filter(\.isStep)
         guard let original = turns.first(where: { $0.step == step }) else {
             let range = turns.last.map { "1…\($0.step)" } ?? "none: the episode has no steps"
             throw ForkError.stepOutOfRange(episode: episodeID, step: step, valid: range)
@@ -144,7 +144,7 @@ public struct Forker {
 
     /// The turns of a stored episode that can be forked, in order.
     public func steps(_ episodeID: String) throws -> [Int] {
-        try load(episodeID).exchanges.compactMap { if case .rejected = $0 { nil } else { $0.step } }
+        try load(episodeID).exchanges.filter(\.isStep).map(\.step)
     }
 
     /// One arm: the action at step N (nil: no action), then the continuation,

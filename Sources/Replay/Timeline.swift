@@ -29,6 +29,8 @@ public enum Timeline {
                 lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "\"\(payload.text ?? "")\"  ✗ rejected: \(payload.error ?? "")")
             case .noAction:
                 lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "(no further action: the clock runs to the time limit)")
+            case .agentError:
+                lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "✗ agent error: \(payload.failure?.description ?? "")")
             case .response:
                 if let action = payload.action, catalog[action]?.kind.isOrder == true { break }
                 if let text = payload.text { lines.append("\(indent)↳ \(text)") }

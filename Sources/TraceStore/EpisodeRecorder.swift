@@ -92,7 +92,12 @@ public struct EpisodeRecorder: Sendable {
         for exchange in TraceExchange.all(in: events) where exchange.seq <= last {
             states[exchange.seq] = env
             boundary = exchange.seq
-            guard exchange.seq < last, let text = exchange.text else { break }
+            guard exchange.seq < last else { break }
+            if case .failed(let step, _, let failure) = exchange {
+                builder.agentFailed(failure, step: step, minute: env.state.minute)
+                continue
+            }
+            guard let text = exchange.text else { break }
             do {
                 let result = try env.step(text)
                 builder.stepped(EpisodeStep(step: env.state.step, text: text, result: result), state: env.state)
@@ -156,31 +161,48 @@ public struct TraceFormatError: Error, CustomStringConvertible, Sendable, Hashab
     public var description: String { message }
 }
 
-/// One agent turn as recorded: an applied action, a rejected text, or no action.
+/// One agent turn as recorded: an applied action, a rejected text, a
+/// failure to answer, or no action.
 public enum TraceExchange: Sendable, Hashable {
     case action(step: Int, seq: Int, text: String, actionID: String)
     case rejected(step: Int, seq: Int, text: String)
+    case failed(step: Int, seq: Int, failure: AgentFailure)
     case none(step: Int, seq: Int)
 
     public var step: Int {
         switch self {
-        case .action(let step, _, _, _), .rejected(let step, _, _), .none(let step, _): step
+        case .action(let step, _, _, _), .rejected(let step, _, _), .failed(let step, _, _), .none(let step, _): step
         }
     }
 
     /// Seq of the event that records it.
     public var seq: Int {
         switch self {
-        case .action(_, let seq, _, _), .rejected(_, let seq, _), .none(_, let seq): seq
+        case .action(_, let seq, _, _), .rejected(_, let seq, _), .failed(_, let seq, _), .none(_, let seq): seq
         }
     }
 
-    /// The text the agent wrote (nil for no action).
+    /// The text the agent wrote (nil for no action or a failure).
     public var text: String? {
         switch self {
         case .action(_, _, let text, _), .rejected(_, _, let text): text
-        case .none: nil
+        case .none, .failed: nil
         }
+    }
+
+    /// Whether this turn applied an action or stopped (a step of the episode),
+    /// rather than being rejected or failed (the agent was asked again).
+    public var isStep: Bool {
+        switch self {
+        case .action, .none: true
+        case .rejected, .failed: false
+        }
+    }
+
+    /// The turn as a reply to play back.
+    public var reply: ExchangeAgent.Reply {
+        if case .failed(_, _, let failure) = self { return .failure(failure) }
+        return .text(text)
     }
 
     /// The agent's turns, in order.
@@ -201,6 +223,9 @@ public enum TraceExchange: Sendable, Hashable {
                 return .rejected(step: event.step, seq: event.seq, text: text)
             case .noAction:
                 return .none(step: event.step, seq: event.seq)
+            case .agentError:
+                guard let failure = (try? event.decodedPayload())?.failure else { return nil }
+                return .failed(step: event.step, seq: event.seq, failure: failure)
             default:
                 return nil
             }
@@ -208,26 +233,41 @@ public enum TraceExchange: Sendable, Hashable {
     }
 }
 
-/// Replays recorded turns: each text in order, `nil` where the agent stopped.
+/// Replays recorded turns: each text in order, `nil` where the agent
+/// stopped, and each recorded failure thrown again where it happened.
 public struct ExchangeAgent: Agent {
+    /// One recorded answer.
+    public enum Reply: Sendable, Hashable {
+        case text(String?)
+        case failure(AgentFailure)
+    }
+
     public let id: String
-    private let texts: [String?]
+    private let replies: [Reply]
     private var next = 0
 
     public init(id: String = "replay", exchanges: [TraceExchange]) {
         self.id = id
-        self.texts = exchanges.map(\.text)
+        self.replies = exchanges.map(\.reply)
     }
 
     public init(id: String, texts: [String?]) {
         self.id = id
-        self.texts = texts
+        self.replies = texts.map(Reply.text)
     }
 
-    public mutating func act(on observation: Observation) -> String? {
-        guard next < texts.count else { return nil }
+    public init(id: String, replies: [Reply]) {
+        self.id = id
+        self.replies = replies
+    }
+
+    public mutating func act(on observation: Observation) throws -> String? {
+        guard next < replies.count else { return nil }
         defer { next += 1 }
-        return texts[next]
+        switch replies[next] {
+        case .text(let text): return text
+        case .failure(let failure): throw failure
+        }
     }
 }
 

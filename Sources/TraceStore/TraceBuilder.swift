@@ -73,6 +73,15 @@ public struct TraceBuilder: EpisodeObserver {
         }
     }
 
+    public mutating func agentFailed(_ failure: AgentFailure, step: Int, minute: Int) {
+        guard self.failure == nil else { return }
+        do {
+            try append(.agentError, step: step, minute: minute, seed: nil, payload: TracePayload(failure: failure))
+        } catch {
+            self.failure = error
+        }
+    }
+
     /// Appends the score event and returns the finished trace.
     public mutating func finish(score: ScoreCard, state: EpisodeState) throws -> [TraceEvent] {
         if let failure { throw failure }

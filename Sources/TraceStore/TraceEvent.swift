@@ -35,6 +35,8 @@ public enum TraceEventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case actionRejected = "action_rejected"
     /// The agent stopped acting; the clock ran to the time limit.
     case noAction = "no_action"
+    /// The agent failed to answer: crashed, timed out, or replied with something not an action.
+    case agentError = "agent_error"
     // What the environment did (``EnvironmentEvent/Kind``).
     case actionTaken = "action_taken"
     case response
@@ -79,6 +81,8 @@ public struct TracePayload: Sendable, Hashable, Codable {
     /// `action_rejected`: why, and the nearest catalog ids.
     public var error: String?
     public var suggestions: [String]?
+    /// `agent_error`: what went wrong.
+    public var failure: AgentFailure?
     /// `action_rejected`: the text's length in bytes when it was over the
     /// limit (the text itself is then stored clipped).
     public var length: Int?
@@ -91,7 +95,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
 
     public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
                 provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
-                suggestions: [String]? = nil, length: Int? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
+                suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
         self.fixture = fixture
         self.fixtureDigest = fixtureDigest
         self.seed = seed
@@ -104,6 +108,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
         self.error = error
         self.suggestions = suggestions
         self.length = length
+        self.failure = failure
         self.vitals = vitals
         self.orderedAt = orderedAt
         self.score = score
