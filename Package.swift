@@ -35,6 +35,6 @@ let package = Package(
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "MedGymTests", dependencies: ["MedGym", "CLITestSupport"], exclude: ["Data"]),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "CLITestSupport"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "CLITestSupport"], exclude: ["Legacy"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "CLITestSupport"], exclude: ["Legacy", "Agents"]),
     ]
 )

@@ -52,7 +52,9 @@ public struct BatchRecorder {
                 let job = slice[i]
                 played.set(i, Result {
                     var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
-                    return try recorders[job.fixture].record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
+                    var recorder = recorders[job.fixture]
+                    if case .command = agents[job.agent] { recorder.invalidActions = .reject(limit: 5) }  // models write free text
+                    return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
                 })
             }
             if slice.count == 1 { play(0) } else { DispatchQueue.concurrentPerform(iterations: slice.count, execute: play) }

@@ -32,6 +32,9 @@ struct Batch: ParsableCommand {
         if Self.items(fixtures).isEmpty {
             throw ValidationError("--fixtures '\(fixtures)' names no fixture; give names or patterns such as 'adv_*' (see 'medgym fixtures list')")
         }
+        guard recording.agentTimeout > 0 && recording.agentTimeout <= 3600 else {
+            throw ValidationError("--agent-timeout \(recording.agentTimeout) is out of range; use more than 0 and at most 3600 seconds")
+        }
         if Self.items(agent).isEmpty {
             throw ValidationError("--agent '\(agent)' names no agent; use expert, anchoring, random or script:FILE (comma-separated)")
         }
@@ -47,7 +50,7 @@ struct Batch: ParsableCommand {
                 fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),
                 seeds: try SeedRange.parse(seeds),
                 agents: try Self.items(agent).map {
-                    try AgentSpec.parse($0) { try String(contentsOfFile: $0, encoding: .utf8) }
+                    try AgentSpec.parse($0, stepTimeout: recording.agentTimeout) { try String(contentsOfFile: $0, encoding: .utf8) }
                 },
                 label: recording.label, invalidActions: recording.invalidActionPolicy, jobs: jobs)
             if batch.episodeCount > Self.confirmAbove && !yes {

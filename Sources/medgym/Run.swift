@@ -28,13 +28,14 @@ struct Run: ParsableCommand {
         do {
             let seed = try SeedParser.parse(seed)
             let fixture = try FixtureLoader.fixture(named: fixture)
-            let spec = try AgentSpec.parse(agent) { try String(contentsOfFile: $0, encoding: .utf8) }
+            let spec = try AgentSpec.parse(agent, stepTimeout: recording.agentTimeout) { try String(contentsOfFile: $0, encoding: .utf8) }
             if let episodeID, !EpisodeID.isValid(episodeID) {
                 throw ValidationError("--episode-id '\(episodeID)' is not ep_ followed by 12 lowercase hex digits (e.g. ep_0fa72a32ec1d)")
             }
             let store = try recording.openStore()
             var agent = spec.makeAgent(fixture: fixture, seed: seed)
-            let recorder = try EpisodeRecorder(fixture: fixture, invalidActions: recording.invalidActionPolicy)
+            var recorder = try EpisodeRecorder(fixture: fixture, invalidActions: recording.invalidActionPolicy)
+            if case .command = spec { recorder.invalidActions = .reject(limit: 5) }  // models write free text
             let (episode, recorded) = try recorder.play(seed: seed, agent: &agent, label: recording.label,
                                                         episodeID: episodeID, createdAt: CreatedAt.now())
             if let store {
@@ -71,6 +72,9 @@ struct RecordingOptions: ParsableArguments {
 
     @Flag(name: .customLong("reject-invalid"), help: "Record unknown action text as action_rejected and ask the agent again, instead of stopping.")
     var rejectInvalid = false
+
+    @Option(name: .customLong("agent-timeout"), help: "Seconds a cmd: agent gets per reply before it is stopped (timeout recorded).")
+    var agentTimeout: Double = AgentSpec.defaultStepTimeout
 
     var invalidActionPolicy: InvalidActionPolicy { rejectInvalid ? .reject(limit: 5) : .fail }
 

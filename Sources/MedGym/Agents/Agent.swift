@@ -94,16 +94,30 @@ public struct RandomAgent: Agent {
 public enum AgentSpec: Sendable, Hashable {
     case expert, anchoring, random
     case script(path: String, lines: [String])
+    /// An external agent: a shell command speaking the JSON-lines protocol (``SubprocessAgent``).
+    case command(String, stepTimeout: Double)
 
-    /// Parses `expert`, `anchoring`, `random` or `script:FILE` (reading the file).
-    public static func parse(_ text: String, readFile: (String) throws -> String) throws -> AgentSpec {
+    /// Seconds an external agent gets per reply unless told otherwise.
+    public static let defaultStepTimeout = 10.0
+
+    /// Parses `expert`, `anchoring`, `random`, `script:FILE` (reading the
+    /// file) or `cmd:COMMAND`.
+    public static func parse(_ text: String, stepTimeout: Double = defaultStepTimeout,
+                             readFile: (String) throws -> String) throws -> AgentSpec {
         switch text {
         case "expert": return .expert
         case "anchoring": return .anchoring
         case "random": return .random
         default:
+            if text.hasPrefix("cmd:") {
+                let command = String(text.dropFirst("cmd:".count)).trimmingCharacters(in: .whitespaces)
+                guard !command.isEmpty else {
+                    throw AgentSpecError(message: "agent 'cmd:' names no command; write cmd:\"python3 my_agent.py\"")
+                }
+                return .command(command, stepTimeout: stepTimeout)
+            }
             guard text.hasPrefix("script:") else {
-                throw AgentSpecError(message: "unknown agent '\(text)'; use expert, anchoring, random or script:FILE")
+                throw AgentSpecError(message: "unknown agent '\(text)'; use expert, anchoring, random, script:FILE or cmd:COMMAND")
             }
             let path = String(text.dropFirst("script:".count))
             let content: String
@@ -125,6 +139,7 @@ public enum AgentSpec: Sendable, Hashable {
         case .anchoring: ScriptedAgent(id: "anchoring", actions: fixture.policies.anchoring)
         case .random: RandomAgent(seed: seed)
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
+        case .command(let command, let timeout): SubprocessAgent(command: command, fixture: fixture, seed: seed, timeout: timeout)
         }
     }
 }

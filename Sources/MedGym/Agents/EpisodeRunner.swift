@@ -9,14 +9,14 @@ public struct EpisodeRunner: Sendable {
     /// Asks the agent once: its text, or its failure recorded (in `failures`
     /// and with the observer) and reported as `failed`.
     private static func turn(_ agent: inout some Agent, _ observation: Observation, step: Int, minute: Int,
-                             failures: inout [AgentFailure], observer: inout some EpisodeObserver)
+                             failures: inout [FailedTurn], observer: inout some EpisodeObserver)
         throws -> (text: String?, failed: Bool, fatal: Bool) {
         switch try agent.reply(to: observation) {
         case .success(let text):
             return (text, false, false)
         case .failure(let failure):
             observer.agentFailed(failure, step: step, minute: minute)
-            failures.append(failure)
+            failures.append(FailedTurn(step: step, minute: minute, failure: failure))
             return (nil, true, failure.fatal)
         }
     }
@@ -57,7 +57,7 @@ public struct EpisodeRunner: Sendable {
         var steps: [EpisodeStep] = []
         var rejections: [RejectedAction] = []
         var consecutive = 0
-        var failures: [AgentFailure] = []
+        var failures: [FailedTurn] = []
         var stopped = false
         while env.state.isRunning {
             let turn: (text: String?, failed: Bool, fatal: Bool) = stopped ? (nil, false, false)
@@ -88,12 +88,20 @@ public struct EpisodeRunner: Sendable {
                 observation = result.observation
             } catch let StepError.unknownAction(error) {
                 let rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
-                guard case .reject(let limit) = invalidActions, consecutive < limit else {
+                guard case .reject(let limit) = invalidActions else {
                     throw EpisodeRunError(step: rejection.step, underlying: error)
                 }
-                consecutive += 1
-                rejections.append(rejection)
-                observer.rejected(rejection)
+                if consecutive >= limit {
+                    // An agent that keeps writing what names no action is stopped, not the run.
+                    let failure = AgentFailure(kind: "rejected", detail: "\(limit) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
+                    observer.agentFailed(failure, step: rejection.step, minute: rejection.minute)
+                    failures.append(FailedTurn(step: rejection.step, minute: rejection.minute, failure: failure))
+                    stopped = true
+                } else {
+                    consecutive += 1
+                    rejections.append(rejection)
+                    observer.rejected(rejection)
+                }
             }
         }
         let score = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
@@ -145,7 +153,7 @@ public struct Episode: Sendable, Hashable, Codable {
     /// Action texts that named no catalog action (with ``InvalidActionPolicy/reject(limit:)``).
     public var rejections: [RejectedAction]
     /// Times the agent failed to answer, in order.
-    public var agentFailures: [AgentFailure] = []
+    public var agentFailures: [FailedTurn] = []
     public var finalState: EpisodeState
     public var score: ScoreCard
 }
@@ -161,6 +169,13 @@ public struct EpisodeStep: Sendable, Hashable, Codable {
         self.text = text
         self.result = result
     }
+}
+
+/// A turn where the agent failed to answer, at the step it was asked for.
+public struct FailedTurn: Sendable, Hashable, Codable {
+    public var step: Int
+    public var minute: Int
+    public var failure: AgentFailure
 }
 
 /// Action text the environment could not resolve, at the step it was meant for.

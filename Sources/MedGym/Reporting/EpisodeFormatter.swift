@@ -13,6 +13,9 @@ public enum EpisodeFormatter {
             for rejection in episode.rejections where rejection.step == step.step {
                 lines.append(String(format: "min %3d  step %2d  ", rejection.minute, rejection.step) + "\(rejection.text)  ✗ \(rejection.error)")
             }
+            for failed in episode.agentFailures where failed.step == step.step {
+                lines.append(String(format: "min %3d  step %2d  ", failed.minute, failed.step) + "✗ \(failed.failure)")
+            }
             let r = step.result
             let started = r.events.first?.minute ?? r.observation.minute
             let label = step.text.map { "\($0)" } ?? "(no further action)"
