@@ -68,4 +68,26 @@ struct ExternalAgentTests {
         #expect(missing.status == 0, "a command that cannot run is an agent that crashed: \(missing.stderr)")
         #expect(missing.stdout.contains("agent crashed"))
     }
+
+    @Test func leaderboardOverBuiltInAndSubprocessAgentsIsDeterministic() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        let agents = ["expert", "anchoring", "random", "cmd:python3 \(Self.examples.path)/python_agent.py",
+                      "cmd:sh \(Self.examples.path)/shell_agent.sh"].joined(separator: ",")
+        let batch = try CLI.run("medgym", ["batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-4", "--agent", agents,
+                                           "--jobs", "2", "--store", store])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let args = ["leaderboard", "--fixture", "adv_cocaine_dissection", "--store", store]
+        let first = try CLI.run("medgym", args), second = try CLI.run("medgym", args)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == second.stdout)
+        #expect(first.stdout.contains("expert (reference)"))
+        #expect(first.stdout.contains("pass^3"))
+        let random = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("random ") })
+        #expect(random.contains("[") && random.contains("]"))
+        let json = try CLI.run("medgym", args + ["--json"])
+        #expect(json.stdout.contains("\"interval\""))
+        #expect(json.stdout.contains("\"pass_k\""))
+    }
 }

@@ -53,7 +53,7 @@ public struct SeededRandom: Sendable, Hashable, Codable {
     }
 
     /// FNV-1a over UTF-8 bytes: a process-independent string key.
-    static func fnv1a(_ text: String) -> UInt64 {
+    public static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
