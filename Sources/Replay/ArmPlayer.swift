@@ -11,7 +11,7 @@ public struct ArmPlayer: Sendable {
     public init(resolver: ActionResolver) { self.resolver = resolver }
 
     /// One arm's score only: no trace, no JSON, no SQL (the sweep's path).
-    public func scoreArm(_ text: String?, continuation: ForkContinuation, context: Forker.ArmContext) throws -> ScoreCard {
+    public func scoreArm(_ text: String?, continuation: ForkContinuation, context: Forker.ArmContext, sample: Int = 0) throws -> ScoreCard {
         let action: CatalogAction?
         if let text {
             do { action = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
@@ -20,12 +20,12 @@ public struct ArmPlayer: Sendable {
         }
         if continuation == .original, text == context.original.text { return context.recordedScore }
         var observer = NoObserver()
-        return try playArm(text, action: action, continuation: continuation, context: context, observer: &observer).score
+        return try playArm(text, action: action, continuation: continuation, context: context, sample: sample, observer: &observer).score
     }
 
-    func playArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: Forker.ArmContext,
+    func playArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: Forker.ArmContext, sample: Int = 0,
                          observer: inout some EpisodeObserver) throws -> Episode {
-        let follower = try continuationAgent(continuation, action: action, context: context)
+        let follower = try continuationAgent(continuation, action: action, context: context, sample: sample)
         var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
         let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
         let runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
@@ -33,7 +33,8 @@ public struct ArmPlayer: Sendable {
     }
 
     /// Who acts after the action at step N.
-    func continuationAgent(_ continuation: ForkContinuation, action: CatalogAction?, context: Forker.ArmContext) throws -> any Agent {
+    func continuationAgent(_ continuation: ForkContinuation, action: CatalogAction?, context: Forker.ArmContext,
+                           sample: Int = 0) throws -> any Agent {
         let catalog = resolver.catalog
         switch continuation {
         case .none:
@@ -58,21 +59,21 @@ public struct ArmPlayer: Sendable {
             let done = context.restored.actions.map(\.actionID) + (action.map { [$0.id] } ?? [])
             return ExpertAgent(fixture: context.fixture, resolver: resolver, skipping: done)
         case .agent:
-            return try replayedAgent(context)
+            return try replayedAgent(context, sample: sample)
         }
     }
 
     /// The recorded agent rebuilt and shown everything it saw before step N
     /// (its answers discarded), including its own decision at step N: from
     /// there it acts on the new state.
-    func replayedAgent(_ context: Forker.ArmContext) throws -> any Agent {
+    func replayedAgent(_ context: Forker.ArmContext, sample: Int = 0) throws -> any Agent {
         let spec: AgentSpec
         do {
             spec = try AgentSpec.parse(context.header.agent) { path in try String(contentsOfFile: path, encoding: .utf8) }
         } catch {
             throw ForkError.agentNotReplayable(agent: context.header.agent, reason: "\(error)")
         }
-        var agent = spec.makeAgent(fixture: context.fixture, seed: context.header.seed)
+        var agent = spec.makeAgent(fixture: context.fixture, seed: context.header.seed, sample: sample)
         let observations = context.events.filter { $0.kind == .observation }
         for exchange in context.exchanges where exchange.seq <= context.original.seq {
             guard let seen = observations.last(where: { $0.seq < exchange.seq }),

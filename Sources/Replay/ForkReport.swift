@@ -42,7 +42,7 @@ public enum ForkReport {
     }
 
     /// The fork as a JSON-ready value (what `--json` prints).
-    public static func document(_ fork: Fork, savedAs: String? = nil) -> ForkDocument {
+    public static func document(_ fork: Fork, savedAs: String? = nil, samples: ForkSamples? = nil) -> ForkDocument {
         ForkDocument(
             parentID: fork.parentID, step: fork.step, minute: fork.minute, fixture: fork.fixture, seed: fork.seed,
             continuation: fork.continuation, measures: fork.continuation.measures,
@@ -52,7 +52,19 @@ public enum ForkReport {
             deltaComposite: fork.deltaComposite, dimensions: fork.deltas, preferencePair: fork.pair.pair,
             pairNote: fork.pair.note,
             counterfactualHeadHash: fork.events.last?.hash ?? "", reproducesOriginal: fork.reproducesOriginal,
-            savedAs: savedAs)
+            savedAs: savedAs, samples: samples)
+    }
+
+    /// The on-policy draws as a table: each draw's arms and Δ, then mean and spread.
+    public static func render(_ samples: ForkSamples, step: Int) -> String {
+        var lines = ["on-policy samples at step \(step): the recorded agent re-run \(samples.draws.count) times from the same state (draw 0 as recorded), continuing both arms"]
+        lines.append("draw      recorded   counterfactual        Δ   outcomes")
+        for draw in samples.draws {
+            lines.append(String(format: "%4d  %+12.2f  %+15.2f  %+7.2f   ", draw.sample, draw.recorded, draw.counterfactual, draw.delta)
+                         + "\(draw.recordedOutcome) → \(draw.counterfactualOutcome)")
+        }
+        lines.append(String(format: "mean Δ %+.2f, spread (sd) %.2f over %d draws", samples.meanDelta, samples.spread, samples.draws.count))
+        return lines.joined(separator: "\n")
     }
 
     static func signed(_ x: Double) -> String { x > 0 ? "+" + String(format: "%.2f", x) : String(format: "%.2f", x) }
@@ -88,6 +100,8 @@ public struct ForkDocument: Sendable, Hashable, Codable {
     public var counterfactualHeadHash: String
     public var reproducesOriginal: Bool
     public var savedAs: String?
+    /// The on-policy draws, with `--samples`.
+    public var samples: ForkSamples?
 }
 
 /// Outcome, fate, harm and composite of one arm of a fork.

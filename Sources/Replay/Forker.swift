@@ -60,6 +60,24 @@ public struct Forker {
             outcomeLabels: [fixture.answerKey.outcome.caught, fixture.answerKey.outcome.missed])
     }
 
+    /// On-policy samples: the recorded agent re-run `count` times from the
+    /// fork point (draws 0…count−1; draw 0 is the agent as recorded), each
+    /// draw continuing both arms — the recorded action and the alternate —
+    /// so each Δ is like-for-like. This is the GRPO group: several
+    /// completions from one state, scored by one rule, with the same patient luck.
+    public func samples(_ episodeID: String, at step: Int, action text: String, count: Int) throws -> ForkSamples {
+        let context = try forkPoint(episodeID, at: step)
+        do { _ = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
+        var draws: [ForkSamples.Draw] = []
+        for sample in 0..<count {
+            let recorded = try player.scoreArm(context.original.text, continuation: .agent, context: context, sample: sample)
+            let alternate = try player.scoreArm(text, continuation: .agent, context: context, sample: sample)
+            draws.append(ForkSamples.Draw(sample: sample, recorded: recorded.composite, counterfactual: alternate.composite,
+                                          recordedOutcome: recorded.outcome, counterfactualOutcome: alternate.outcome))
+        }
+        return ForkSamples(draws: draws)
+    }
+
     /// The episode as stored, read once and kept for later forks while its
     /// row names the same head: events whose chain holds and ends at the
     /// row's head hash, its turns, fixture (unchanged since recording) and score.
@@ -330,3 +348,30 @@ public struct PairOutcome: Sendable, Hashable, Codable {
 }
 
 func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+
+/// The on-policy draws of a fork (``Forker/samples(_:at:action:count:)``):
+/// each draw's two arms, and the mean and spread of the Δ.
+public struct ForkSamples: Sendable, Hashable, Codable {
+    /// One draw of the recorded agent, continuing both arms.
+    public struct Draw: Sendable, Hashable, Codable {
+        public var sample: Int
+        public var recorded: Double
+        public var counterfactual: Double
+        public var recordedOutcome: String
+        public var counterfactualOutcome: String
+        public var delta: Double { round2(counterfactual - recorded) }
+    }
+
+    public var draws: [Draw]
+
+    /// Mean Δ over the draws.
+    public var meanDelta: Double { round2(draws.map(\.delta).reduce(0, +) / Double(max(draws.count, 1))) }
+
+    /// Sample standard deviation of the Δ (0 for one draw).
+    public var spread: Double {
+        guard draws.count > 1 else { return 0 }
+        let mean = draws.map(\.delta).reduce(0, +) / Double(draws.count)
+        let variance = draws.map { ($0.delta - mean) * ($0.delta - mean) }.reduce(0, +) / Double(draws.count - 1)
+        return round2(variance.squareRoot())
+    }
+}

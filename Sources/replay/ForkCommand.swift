@@ -25,6 +25,17 @@ struct ForkCommand: ParsableCommand {
     @Flag(help: "Store the fork as its own episode, linked to its parent.")
     var save = false
 
+    @Option(help: "With --continue agent: re-run the recorded agent K times from the fork point (its draws 0…K−1) and report each Δ, the mean and the spread.")
+    var samples: Int = 1
+
+    func validate() throws {
+        guard (1...64).contains(samples) else { throw ValidationError("--samples \(samples) is out of range; use 1…64") }
+        if samples > 1 && continuation != .agent {
+            throw ValidationError("--samples draws the recorded agent again, so it needs --continue agent")
+        }
+        if samples > 1 && save { throw ValidationError("--samples and --save cannot be combined: a saved fork is one arm") }
+    }
+
     @Flag(help: "Print the comparison and the GRPO pair as JSON.")
     var json = false
 
@@ -37,8 +48,13 @@ struct ForkCommand: ParsableCommand {
             if save {
                 savedAs = try forker.save(fork, createdAt: CreatedAt.now()).header.episodeID
             }
-            if json { return try printJSON(ForkReport.document(fork, savedAs: savedAs)) }
+            let draws = samples > 1 ? try forker.samples(episode, at: at, action: action, count: samples) : nil
+            if json {
+                if let draws { return try printJSON(ForkReport.document(fork, savedAs: savedAs, samples: draws)) }
+                return try printJSON(ForkReport.document(fork, savedAs: savedAs))
+            }
             print(ForkReport.render(fork))
+            if let draws { print("\n" + ForkReport.render(draws, step: at)) }
             if let savedAs { print("\nsaved as \(savedAs) in \(store.path) (parent \(episode), fork step \(at))") }
         } catch {
             throw fail(error)

@@ -56,4 +56,34 @@ struct SweepTests {
         let bad = try CLI.run("replay", ["sweep", "ep_0fa72a32ec1d", "--candidates", "CTA chest,zzzz qq", "--store", path])
         #expect(bad.status != 0 && bad.stderr.contains("unknown action 'zzzz qq'"))
     }
+
+    @Test func onPolicySamplesDrawTheAgentAgainDeterministically() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("store.sqlite")
+        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "7", "--agent", "random",
+                                         "--episode-id", "ep_00000000ab07", "--store", path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let store = try TraceStore(path: path)
+        let forker = Forker(store: store)
+        let samples = try forker.samples("ep_00000000ab07", at: 2, action: "CTA chest", count: 3)
+        #expect(Set(samples.draws.map(\.counterfactual)).count == 3, "three distinct continuations")
+        let fork = try forker.fork("ep_00000000ab07", at: 2, action: "CTA chest", continuation: .agent)
+        #expect(samples.draws[0].counterfactual == fork.counterfactual.composite)
+        #expect(samples.draws[0].recorded == fork.actual.composite)
+        // A deterministic agent draws the same continuation every time.
+        let expert = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "7", "--agent", "anchoring",
+                                            "--episode-id", "ep_00000000ab08", "--store", path])
+        #expect(expert.status == 0)
+        let same = try Forker(store: TraceStore(path: path)).samples("ep_00000000ab08", at: 13, action: "CTA chest", count: 2)
+        #expect(same.spread == 0)
+
+        let args = ["fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--continue", "agent", "--samples", "3",
+                    "--store", path]
+        let a = try CLI.run("replay", args), b = try CLI.run("replay", args)
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        #expect(a.stdout.contains("mean Δ"))
+        let bad = try CLI.run("replay", ["fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--samples", "3", "--store", path])
+        #expect(bad.status != 0 && bad.stderr.contains("needs --continue agent"))
+    }
 }

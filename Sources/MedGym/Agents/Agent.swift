@@ -74,8 +74,8 @@ public struct RandomAgent: Agent {
     private let length: Int
     private var taken = 0
 
-    public init(seed: UInt64, catalog: ActionCatalog = .shipped) {
-        var stream = RandomStream(seed: seed, purpose: "agent.random")
+    public init(seed: UInt64, sample: Int = 0, catalog: ActionCatalog = .shipped) {
+        var stream = RandomStream(seed: seed, purpose: sample == 0 ? "agent.random" : "agent.random.sample\(sample)")
         self.choices = catalog.actions.filter { $0.kind != .disposition }.map(\.name)
         self.dispositions = catalog.actions.filter { $0.kind == .disposition }.map(\.name)
         self.length = 5 + stream.next(below: 20)
@@ -132,14 +132,18 @@ public enum AgentSpec: Sendable, Hashable {
         }
     }
 
-    /// The agent for a fixture and seed.
-    public func makeAgent(fixture: Fixture, seed: UInt64) -> any Agent {
+    /// The agent for a fixture and seed. `sample` > 0 asks a stochastic
+    /// agent for another draw from the same state (the random agent's own
+    /// stream; an external agent is told the sample in its hello); sample 0
+    /// is the agent as recorded. Deterministic agents ignore it.
+    public func makeAgent(fixture: Fixture, seed: UInt64, sample: Int = 0) -> any Agent {
         switch self {
         case .expert: ExpertAgent(fixture: fixture)
         case .anchoring: ScriptedAgent(id: "anchoring", actions: fixture.policies.anchoring)
-        case .random: RandomAgent(seed: seed)
+        case .random: RandomAgent(seed: seed, sample: sample)
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
-        case .command(let command, let timeout): SubprocessAgent(command: command, fixture: fixture, seed: seed, timeout: timeout)
+        case .command(let command, let timeout):
+            SubprocessAgent(command: command, fixture: fixture, seed: seed, timeout: timeout, sample: sample)
         }
     }
 }

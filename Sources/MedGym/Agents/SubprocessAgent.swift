@@ -22,6 +22,8 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     let seed: UInt64
     let timeout: Double
     let catalog: ActionCatalog
+    /// Which draw this is, for on-policy fork samples (0: as recorded).
+    let sample: Int
     private var process: Process?
     private var input: FileHandle?
     private var lines: LineReader?
@@ -30,7 +32,9 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     /// Longest reply accepted, in bytes.
     public static let maxReplyBytes = 4096
 
-    public init(command: String, fixture: Fixture, seed: UInt64, timeout: Double, catalog: ActionCatalog = .shipped) {
+    public init(command: String, fixture: Fixture, seed: UInt64, timeout: Double, sample: Int = 0,
+                catalog: ActionCatalog = .shipped) {
+        self.sample = sample
         self.id = "cmd:\(command)"
         self.command = command
         self.fixture = fixture
@@ -107,7 +111,7 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         }
         try send(["type": .string("hello"), "protocol": .number(1), "fixture": .string(fixture.id),
                   "seed": .raw(String(seed)), "step_timeout_seconds": .raw(String(timeout)),
-                  "max_reply_bytes": .number(Self.maxReplyBytes), "actions": .array(actions)])
+                  "max_reply_bytes": .number(Self.maxReplyBytes), "sample": .number(sample), "actions": .array(actions)])
     }
 
     private func send(_ message: [String: JSONFragment]) throws {
