@@ -13,22 +13,24 @@ public struct ActionResolver: Sendable {
     /// Normalised phrase → catalog id (the first action, in catalog order, to claim it).
     private let exact: [String: String]
     /// Every id, name and synonym as word numbers into `vocabulary`.
-    private let phrases: [Phrase]
+    let phrases: [Phrase]
     /// The distinct words of all phrases, as bytes, with the phrases that use each.
-    private let vocabulary: [Word]
-    private let wordNumbers: [String: Int]
+    let vocabulary: [Word]
+    let wordNumbers: [String: Int]
+    /// Words used by the phrases of three or more actions ("exam", "level", "repeat").
+    let genericWords: Set<Int>
     /// Vocabulary word numbers by byte length (index = length), for the typo scan.
-    private let wordsByLength: [[Int]]
+    let wordsByLength: [[Int]]
     private let longestPhrase: Int
     /// Resolutions already made, by exact text (nil: memo off).
     private let memo: ResolutionMemo?
 
-    private struct Phrase: Sendable {
+    struct Phrase: Sendable {
         var words: [Int]
         var action: Int
     }
 
-    private struct Word: Sendable {
+    struct Word: Sendable {
         var bytes: [UInt8]
         var phrases: [Int]
     }
@@ -72,6 +74,9 @@ public struct ActionResolver: Sendable {
         var byLength: [[Int]] = Array(repeating: [], count: (vocabulary.map(\.bytes.count).max() ?? 0) + 1)
         for (number, word) in vocabulary.enumerated() { byLength[word.bytes.count].append(number) }
         self.wordsByLength = byLength
+        self.genericWords = Set(vocabulary.indices.filter { word in
+            Set(vocabulary[word].phrases.map { phrases[$0].action }).count >= 3
+        })
         self.longestPhrase = phrases.map(\.words.count).max() ?? 0
     }
 
@@ -104,6 +109,11 @@ public struct ActionResolver: Sendable {
         if let best = ranked.first, best.score >= 0.8 {
             let runnerUp = ranked.dropFirst().first { $0.actionID != best.actionID }
             if runnerUp == nil || best.score - runnerUp!.score >= 0.1, let action = catalog[best.actionID] {
+                // A close match that also names another action ("reassure and discharge home") is
+                // refused, never half-taken.
+                if case .several(let ids) = sentence(text) {
+                    throw ActionResolutionError(text: text, suggestions: ids, several: true)
+                }
                 return action
             }
         }
@@ -307,11 +317,14 @@ public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, S
     public let suggestions: [String]
     /// The text's length in bytes when it was over the limit.
     public let length: Int?
+    /// True when the text names several actions (the suggestions are those actions).
+    public let several: Bool?
 
-    public init(text: String, suggestions: [String], length: Int? = nil) {
+    public init(text: String, suggestions: [String], length: Int? = nil, several: Bool = false) {
         self.text = text
         self.suggestions = suggestions
         self.length = length
+        self.several = several ? true : nil
     }
 
     /// The first 200 characters of an over-long text, marked as cut.
@@ -320,6 +333,9 @@ public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, S
     public var description: String {
         if let length {
             return "action text of \(length) bytes is over the \(ActionResolver.maximumTextLength)-byte limit ('\(text.prefix(40))…'); write one action, such as 'CTA chest'"
+        }
+        if several == true {
+            return "'\(text)' names more than one action (\(suggestions.joined(separator: ", "))); send one action at a time"
         }
         if suggestions.isEmpty {
             return "unknown action '\(text)': no catalog action is close; run 'medgym actions' to list them"
