@@ -32,9 +32,6 @@ struct Batch: ParsableCommand {
         if Self.items(fixtures).isEmpty {
             throw ValidationError("--fixtures '\(fixtures)' names no fixture; give names or patterns such as 'adv_*' (see 'medgym fixtures list')")
         }
-        guard recording.agentTimeout > 0 && recording.agentTimeout <= 3600 else {
-            throw ValidationError("--agent-timeout \(recording.agentTimeout) is out of range; use more than 0 and at most 3600 seconds")
-        }
         if Self.items(agent).isEmpty {
             throw ValidationError("--agent '\(agent)' names no agent; use expert, anchoring, random or script:FILE (comma-separated)")
         }

@@ -73,10 +73,16 @@ struct RecordingOptions: ParsableArguments {
     @Flag(name: .customLong("reject-invalid"), help: "Record unknown action text as action_rejected and ask the agent again, instead of stopping.")
     var rejectInvalid = false
 
-    @Option(name: .customLong("agent-timeout"), help: "Seconds a cmd: agent gets per reply before it is stopped (timeout recorded).")
+    @Option(name: .customLong("agent-timeout"), parsing: .unconditional, help: "Seconds a cmd: agent gets per reply before it is stopped (timeout recorded).")
     var agentTimeout: Double = AgentSpec.defaultStepTimeout
 
     var invalidActionPolicy: InvalidActionPolicy { rejectInvalid ? .reject(limit: 5) : .fail }
+
+    func validate() throws {
+        guard agentTimeout > 0 && agentTimeout <= 3600 else {
+            throw ValidationError("--agent-timeout \(agentTimeout) is out of range; use more than 0 and at most 3600 seconds")
+        }
+    }
 
     /// The store to record into (nil with --no-store); the default store first imports traces/*.jsonl.
     func openStore() throws -> TraceStore? {

@@ -125,6 +125,8 @@ struct TrustedStoreTests {
             ("medgym", ["batch", "--seeds=-5", "--store", store], "invalid seeds '-5': give one seed N or a range A-B"),
             ("medgym", ["run", "--fixture", "adv_aaa_30min", "--seed", "-1", "--store", store], "invalid seed '-1'"),
             ("medgym", ["batch", "--seeds", "1-100001", "--fixtures", "adv_aaa_30min", "--store", store], "add --yes to run it"),
+            ("medgym", ["run", "--fixture", "adv_aaa_30min", "--agent-timeout", "0", "--store", store], "--agent-timeout 0.0 is out of range"),
+            ("medgym", ["batch", "--agent-timeout", "-3", "--store", store], "--agent-timeout -3.0 is out of range"),
             ("replay", ["export", "trace", "ep_0fa72a32ec1d", "--out", dir.path(""), "--store", store], "no trace store at"),
         ]
         for (tool, args, message) in cases {

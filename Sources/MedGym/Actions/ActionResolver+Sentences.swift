@@ -1,29 +1,17 @@
-/// What a sentence names: the catalog actions whose phrases appear in it
-/// whole. The resolver uses it to refuse a text that names two actions
-/// ("reassure and discharge home", "CTA chest and call surgery") rather than
-/// take the closer half of it.
+/// Which catalog actions a text names whole: the resolver uses it to refuse
+/// a text that names two actions ("reassure and discharge home", "CTA chest
+/// and call surgery") rather than take the closer half of it.
 ///
 /// The reason a clinician appends ("to rule out …", "given …", "because …")
 /// is cut first. Then every catalog phrase whose words all appear in what
 /// remains (typos allowed) is a candidate; candidates of one action, and
-/// phrases lying inside a longer candidate, are merged. `.one` also requires
-/// every other specific catalog word of the text to be generic or framing;
-/// resolving sentences that way is not switched on yet (see README
-/// "Actions as a model writes them").
+/// phrases lying inside a longer candidate of another, are merged.
 extension ActionResolver {
+    /// The actions a text names: none or one, or several (their ids, sorted by catalog position).
     enum SentenceMatch {
-        case one(CatalogAction)
+        case atMostOne
         case several([String])
-        case none
     }
-
-    /// Words that frame an order rather than name it; they may stand around the action's words.
-    static let framing: Set<String> = [
-        "ask", "about", "check", "repeat", "recheck", "send", "draw", "review", "examine", "exam", "examination", "look",
-        "take", "perform", "do", "get", "obtain", "run", "complete", "confirm", "find", "out", "go", "through", "let", "lets",
-        "me", "us", "we", "you", "he", "she", "his", "her", "patient", "level", "levels", "test", "study", "focused", "full",
-        "quick", "brief", "current", "initial", "serial", "two", "sets", "set", "both", "any", "all", "some", "new",
-    ]
 
     /// Words that start the reason for an order: everything from them on is cut.
     static let reasonMarkers: Set<String> = [
@@ -55,7 +43,7 @@ extension ActionResolver {
         if let cut = words.indices.first(where: { $0 > 0 && Self.reasonMarkers.contains(words[$0]) }) {
             words = Array(words[..<cut])
         }
-        guard !words.isEmpty else { return .none }
+        guard !words.isEmpty else { return .atMostOne }
         let query = words.map { token in
             (identical: wordNumbers[token] ?? -1, bytes: Array(token.utf8))
         }
@@ -79,7 +67,7 @@ extension ActionResolver {
                 candidates.append((phrase.action, positions.sorted(), positions.count))
             }
         }
-        guard !candidates.isEmpty else { return .none }
+        guard !candidates.isEmpty else { return .atMostOne }
         // Longest first; a candidate whose words lie inside an already kept one of another action is part of it.
         candidates.sort { $0.length != $1.length ? $0.length > $1.length : $0.action < $1.action }
         var kept: [(action: Int, positions: Set<Int>)] = []
@@ -90,38 +78,10 @@ extension ActionResolver {
                 continue
             }
             if kept.contains(where: { positions.isSubset(of: $0.positions) }) { continue }
-            if kept.contains(where: { !positions.isDisjoint(with: $0.positions) }) {
-                // Overlapping phrases of different actions with neither inside the other: ambiguous.
-                kept.append((candidate.action, positions))
-                continue
-            }
+            // Another action, on words of its own (or overlapping without lying inside): a second action.
             kept.append((candidate.action, positions))
         }
         let actions = kept.map(\.action)
-        if actions.count > 1 { return .several(actions.sorted().map { catalog.actions[$0].id }) }
-        // Every specific catalog word in the text must belong to the action
-        // found: a text with another specific word in it ("admit lab", "CT
-        // reassure") says something else too, and is not guessed at. Generic
-        // words (used by the phrases of several actions: "exam", "repeat",
-        // "level") may stand around the action.
-        for index in query.indices where !kept[0].positions.contains(index) && !Self.framing.contains(words[index]) {
-            // A catalog word, or a misspelt one, that the action found does not use.
-            let word = query[index].identical >= 0 ? query[index].identical : closestWord(query[index].bytes)
-            if let word, !genericWords.contains(word) { return .none }
-        }
-        return .one(catalog.actions[actions[0]])
-    }
-
-    /// A vocabulary word within the typo allowance of `bytes`, if any.
-    func closestWord(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        let (shortest, longest) = (max(4, bytes.count - 2), min(wordsByLength.count - 1, bytes.count + 2))
-        guard shortest <= longest else { return nil }
-        for length in shortest...longest {
-            for number in wordsByLength[length] where ActionResolver.closeEnough(bytes, vocabulary[number].bytes) {
-                return number
-            }
-        }
-        return nil
+        return actions.count > 1 ? .several(actions.sorted().map { catalog.actions[$0].id }) : .atMostOne
     }
 }

@@ -17,10 +17,8 @@ public struct ActionResolver: Sendable {
     /// The distinct words of all phrases, as bytes, with the phrases that use each.
     let vocabulary: [Word]
     let wordNumbers: [String: Int]
-    /// Words used by the phrases of three or more actions ("exam", "level", "repeat").
-    let genericWords: Set<Int>
     /// Vocabulary word numbers by byte length (index = length), for the typo scan.
-    let wordsByLength: [[Int]]
+    private let wordsByLength: [[Int]]
     private let longestPhrase: Int
     /// Resolutions already made, by exact text (nil: memo off).
     private let memo: ResolutionMemo?
@@ -74,9 +72,6 @@ public struct ActionResolver: Sendable {
         var byLength: [[Int]] = Array(repeating: [], count: (vocabulary.map(\.bytes.count).max() ?? 0) + 1)
         for (number, word) in vocabulary.enumerated() { byLength[word.bytes.count].append(number) }
         self.wordsByLength = byLength
-        self.genericWords = Set(vocabulary.indices.filter { word in
-            Set(vocabulary[word].phrases.map { phrases[$0].action }).count >= 3
-        })
         self.longestPhrase = phrases.map(\.words.count).max() ?? 0
     }
 
