@@ -19,9 +19,10 @@ let package = Package(
             resources: [.copy("Resources/archetypes"), .copy("Resources/catalog"), .copy("Resources/adversarial")]
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "TraceStore",
-            dependencies: ["MedGym", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["MedGym", "CSQLite", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Replay", dependencies: ["MedGym", "TraceStore"]),
         .executableTarget(

@@ -63,6 +63,12 @@ public struct StoreBenchmark {
             rawWrites.append(try rawInsert(prepared, path: folder.appendingPathComponent("raw-\(round).sqlite").path).seconds)
         }
 
+        // 2b. File bytes per stored episode: the store of step 2, checkpointed, less an empty store.
+        let empty = try storedBytes(try TraceStore(path: folder.appendingPathComponent("empty.sqlite").path))
+        let full = try storedBytes(try TraceStore(path: folder.appendingPathComponent("writes-0.sqlite").path))
+        let bytesPerEpisode = Double(full - empty) / Double(prepared.count)
+        let meanSteps = Double(prepared.reduce(0) { $0 + $1.extent.steps }) / Double(prepared.count)
+
         // 3. Forks of the demo episode at its middle step, rescored.
         let store = try TraceStore(path: folder.appendingPathComponent("fork.sqlite").path)
         var demoAgent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: 42)
@@ -135,6 +141,8 @@ public struct StoreBenchmark {
                   detail: "the same event rows, bare prepared INSERT into a plain table, same file settings"),
             .init(name: "store_to_raw_sqlite_ratio", value: storeRate / rawRate, unit: "×",
                   detail: "store event rate ÷ raw SQLite event rate"),
+            .init(name: "stored_kilobytes_per_episode", value: bytesPerEpisode / 1024, unit: "KB",
+                  detail: String(format: "file bytes per stored episode (events, episode row, summary, indexes), %.1f steps and %.0f events an episode on average, ", meanSteps, Double(rows) / Double(prepared.count)) + "adv_cocaine_dissection × anchoring as the demo, after a WAL checkpoint, less an empty store"),
             .init(name: "forks_per_second", value: Double(forks) / median(forkTimes), unit: "forks/s",
                   detail: "ep_0fa72a32ec1d forked at step \(middle) with \"CTA chest\", continued and rescored, \(forks) forks by one Forker (episode loaded once, as a sweep does), median of 3"),
             .init(name: "score_only_fork_microseconds", value: median(scoreOnly) / Double(forks) * 1e6, unit: "µs",
@@ -150,6 +158,15 @@ public struct StoreBenchmark {
             .init(name: "cold_forks_per_second", value: Double(forks) / median(coldForkTimes), unit: "forks/s",
                   detail: "the same, a new Forker per fork: read the events, check the chain, re-execute to step \(middle - 1), median of 3"),
         ]
+    }
+
+    /// The bytes a store's pages hold once its write-ahead log is checkpointed (free pages not counted).
+    func storedBytes(_ store: TraceStore) throws -> Int {
+        try store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let pages = try store.connection.scalarInt("PRAGMA page_count") ?? 0
+        let free = try store.connection.scalarInt("PRAGMA freelist_count") ?? 0
+        let size = try store.connection.scalarInt("PRAGMA page_size") ?? 0
+        return (pages - free) * size
     }
 
     /// The same event rows with a bare prepared statement: SQLite's own speed.

@@ -47,6 +47,17 @@ public struct Verifier {
         return reports
     }
 
+    /// The store-wide check that goes with ``verifyAll(jobs:)``: event rows
+    /// outside every episode's range (added beside the trace, so no
+    /// episode's own check sees them). Nil when there are none.
+    public func strayRows() throws(StoreError) -> Verification? {
+        let stray = try store.strayEventRows()
+        guard stray > 0 else { return nil }
+        return Verification(episodeID: "store", eventCount: stray,
+                            problems: ["\(stray) event row\(stray == 1 ? "" : "s") in no episode's range (rows added beside the recorded traces)"],
+                            notes: [])
+    }
+
     /// What the store holds for one episode, read once.
     struct Gathered: Sendable {
         var listing: EpisodeListing

@@ -76,14 +76,18 @@ public enum StoreSchema {
         """,
     ]
 
-    /// Steps written in Swift, after the SQL ones: version 5 is the compact layout.
+    /// Steps written in Swift, after the SQL ones: version 5 is the compact
+    /// layout, version 6 the ranged layout with compressed payloads.
     static func codeMigration(to version: Int) -> ((SQLiteConnection) throws -> Void)? {
-        guard version == 5 else { return nil }
-        return { connection in try CompactLayout.migrate(connection) }
+        switch version {
+        case 5: { connection in try CompactLayout.migrate(connection) }
+        case 6: { connection in try RangedLayout.migrate(connection) }
+        default: nil
+        }
     }
 
     /// The schema version this library writes.
-    public static var current: Int { migrations.count + 1 }
+    public static let current = 6
 
     /// Brings a store from `from` to ``current``, inside the caller's transaction.
     static func migrate(_ connection: SQLiteConnection, from: Int) throws {

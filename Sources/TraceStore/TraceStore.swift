@@ -17,6 +17,8 @@ public final class TraceStore {
     public let connection: SQLiteConnection
     /// Prepared statements by SQL text, reused across saves (looked up, never iterated).
     private var statements: [String: SQLiteStatement] = [:]
+    /// Compresses payloads on write and inflates them on read (schema 6).
+    private let codec = PayloadCodec()
 
     /// Whether this handle was opened for reading only.
     public let readOnly: Bool
@@ -233,24 +235,26 @@ public final class TraceStore {
                     return .alreadyStored(id: other)
                 }
                 // One transaction: the header row, its events and its summary commit together or not at all.
+                // The events take the next run of rowids: episodes.first_event + seq.
+                let first = try connection.scalarInt("SELECT IFNULL(MAX(id), 0) + 1 FROM events") ?? 1
                 let h = episode.header
                 try statement("""
                     INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,
-                        created_at, parent_id, fork_step, event_count, head_hash, finished)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                        created_at, parent_id, fork_step, event_count, head_hash, finished, first_event)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                     """).run([.text(id), .text(h.fixture), .optional(h.tier), .optional(h.variant), .text(String(h.seed)),
                               .text(h.agent), .optional(h.label), .text(h.libraryVersion), .text(h.createdAt),
-                              .optional(h.parentID), .optional(h.forkStep), .int(episode.events.count), .text(episode.headHash)])
+                              .optional(h.parentID), .optional(h.forkStep), .int(episode.events.count), .text(episode.headHash),
+                              .int(first)])
                 let key = connection.lastInsertRowID
-                let events = try statement("""
-                    INSERT INTO events (episode, seq, step, sim_minute, kind, payload, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let events = try statement(RangedLayout.insert)
                 for e in episode.events {
                     guard let hash = HashBytes.bytes(hex: e.hash) else {
                         throw StoreError.corruptRow(path: path, episode: id, detail: "event \(e.seq)'s hash is not 64 hex digits")
                     }
-                    try events.run([.int(key), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
-                                    .text(e.payload), .blob(hash)])
+                    try events.run([.int(first + e.seq), .int(key), .int(e.seq), .int(e.step), .int(e.simMinute),
+                                    .text(e.kind.rawValue), RangedLayout.stored(e.payload, codec: codec),
+                                    .int(e.payload.utf8.count), .blob(hash)])
                 }
                 let score = episode.score
                 let final = episode.extent
@@ -358,28 +362,47 @@ public final class TraceStore {
     }
 
     /// One episode's events, in order, as stored (unchecked: see ``checkedEvents(_:)``).
+    /// A row in the episode's range that names another episode or seq, or a
+    /// payload that does not inflate to its recorded size, is a corrupt row.
     public func events(_ id: String) throws(StoreError) -> [TraceEvent] {
-        _ = try listing(id)
         do {
+            let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ? AND finished = 1")
+            try range.bind([.text(id)])
+            guard try range.step() else {
+                range.reset()
+                _ = try listing(id)
+                return []
+            }
+            let (key, first, count, seed) = (range.int(0), range.int(1), range.int(2), range.text(3) ?? "")
+            range.reset()
             // rng_state and prev_hash are not stored: they follow from the seed, the minute and the previous row.
-            let statement = try connection.prepare("""
-                SELECT v.seq, v.step, v.sim_minute, v.kind, v.payload, v.hash, e.seed
-                FROM events v JOIN episodes e ON e.id = v.episode WHERE e.episode_id = ? ORDER BY v.seq
+            let statement = try statement("""
+                SELECT id, episode, seq, step, sim_minute, kind, payload, size, hash FROM events
+                WHERE id BETWEEN ? AND ? ORDER BY id
                 """)
-            try statement.bind([.text(id)])
+            try statement.bind([.int(first), .int(first + count - 1)])
+            defer { statement.reset() }
             var events: [TraceEvent] = []
+            events.reserveCapacity(count)
             var previous = TraceHash.genesis
             while try statement.step() {
-                let kindText = statement.text(3) ?? ""
-                guard let kind = TraceEventKind(rawValue: kindText) else {
+                let seq = statement.int(2)
+                guard statement.int(1) == key, seq == statement.int(0) - first else {
                     throw StoreError.corruptRow(path: path, episode: id,
-                                                detail: "event \(statement.int(0)) has unknown kind '\(kindText)'")
+                                                detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
                 }
-                let hash = HashBytes.hex(statement.blob(5))
+                let kindText = statement.text(5) ?? ""
+                guard let kind = TraceEventKind(rawValue: kindText) else {
+                    throw StoreError.corruptRow(path: path, episode: id, detail: "event \(seq) has unknown kind '\(kindText)'")
+                }
+                guard let payload = try payload(statement, column: 6, size: statement.int(7)) else {
+                    throw StoreError.corruptRow(path: path, episode: id,
+                                                detail: "event \(seq)'s payload is neither its \(statement.int(7)) bytes nor a zlib stream of them")
+                }
+                let hash = HashBytes.hex(statement.blob(8))
                 events.append(TraceEvent(
-                    seq: statement.int(0), step: statement.int(1), simMinute: statement.int(2), kind: kind,
-                    payload: statement.text(4) ?? "", rngState: "seed=\(statement.text(6) ?? "") minute=\(statement.int(2))",
-                    prevHash: previous, hash: hash))
+                    seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
+                    rngState: "seed=\(seed) minute=\(statement.int(4))", prevHash: previous, hash: hash))
                 previous = hash
             }
             return events
@@ -388,19 +411,30 @@ public final class TraceStore {
         }
     }
 
-    /// The stored score card (the summary projection).
+    private func payload(_ statement: SQLiteStatement, column: Int32, size: Int) throws -> String? {
+        statement.withBytes(column) { codec.decompress($0, size: size) }
+    }
+
     /// The score card the trace ends with (its `score` event).
     public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
+        guard let score = try events(id).last(where: { $0.kind == .score }) else { return nil }
         do {
-            let statement = try connection.prepare("""
-                SELECT v.payload FROM events v JOIN episodes e ON e.id = v.episode
-                WHERE e.episode_id = ? AND v.kind = 'score' ORDER BY v.seq DESC LIMIT 1
-                """)
-            try statement.bind([.text(id)])
-            guard try statement.step(), let text = statement.text(0) else { return nil }
-            return try CanonicalJSON.decode(TracePayload.self, from: Data(text.utf8)).score
+            return try CanonicalJSON.decode(TracePayload.self, from: Data(score.payload.utf8)).score
         } catch {
             throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// Event rows that lie in no episode's range (an episode's rows are
+    /// checked on read; this finds rows added beside them).
+    public func strayEventRows() throws(StoreError) -> Int {
+        do {
+            return try connection.scalarInt("""
+                SELECT COUNT(*) FROM events v LEFT JOIN episodes e ON e.id = v.episode
+                WHERE e.first_event IS NULL OR v.id NOT BETWEEN e.first_event AND e.first_event + e.event_count - 1
+                """) ?? 0
+        } catch {
+            throw .sqlite(error)
         }
     }
 

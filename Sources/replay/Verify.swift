@@ -31,7 +31,11 @@ struct Verify: ParsableCommand {
         do {
             let store = try storeOptions.open()
             let verifier = Verifier(store: store)
-            results = all ? try verifier.verifyAll(jobs: jobs) : [try verifier.verify(episode!)]
+            if all {
+                results = try verifier.verifyAll(jobs: jobs) + [try verifier.strayRows()].compactMap { $0 }
+            } else {
+                results = [try verifier.verify(episode!)]
+            }
         } catch {
             throw fail(error)
         }

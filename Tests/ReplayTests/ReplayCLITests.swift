@@ -77,19 +77,79 @@ struct ReplayCLITests {
         let path = try demoStore(in: dir)
         #expect(try CLI.run("replay", ["verify", "ep_0fa72a32ec1d", "--store", path]).status == 0)
 
+        // A payload stored as text: the flipped byte reads back and breaks the hash.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let needle = Data("Cocaine, about an hour".utf8)
+        let needle = Data(#"{"action":"ecg","text":"order ECG"}"#.utf8)
         let range = try #require(bytes.range(of: needle))
-        bytes[range.lowerBound] = UInt8(ascii: "c")
+        bytes[range.lowerBound + 24] = UInt8(ascii: "O")
         try bytes.write(to: URL(fileURLWithPath: path))
 
         let tampered = try TraceStore(path: path).events("ep_0fa72a32ec1d")
-        let seq = try #require(tampered.first { $0.payload.contains("cocaine, about an hour") }?.seq)
+        let seq = try #require(tampered.first { $0.payload.contains("order ECG") == false && $0.payload.contains("rder ECG") }?.seq)
         let r = try CLI.run("replay", ["verify", "--all", "--store", path])
         #expect(r.status != 0)
         #expect(r.stdout.contains("ep_0fa72a32ec1d  FAILED"))
         #expect(r.stdout.contains("event \(seq) ("))
         #expect(r.stdout.contains("hash does not match its content"))
+    }
+
+    /// The store reads with stock tools: Python's sqlite3 and zlib, the SQL in RangedLayout's documentation.
+    @Test func pythonReadsTheStoreWithSqlite3AndZlib() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = try demoStore(in: dir)
+        let script = """
+            import json, sqlite3, sys, zlib
+            db = sqlite3.connect(sys.argv[1])
+            rows = db.execute(\"\"\"SELECT v.seq, v.kind, v.payload, v.size FROM episodes e
+                JOIN events v ON v.id BETWEEN e.first_event AND e.first_event + e.event_count - 1
+                WHERE e.episode_id = 'ep_0fa72a32ec1d' ORDER BY v.id\"\"\").fetchall()
+            log = [json.loads(l) for l in open(sys.argv[2])][1:]
+            assert len(rows) == len(log), (len(rows), len(log))
+            packed = 0
+            for (seq, kind, payload, size), line in zip(rows, log):
+                data = payload.encode() if isinstance(payload, str) else payload
+                if len(data) < size:
+                    data, packed = zlib.decompress(data), packed + 1
+                assert len(data) == size and (seq, kind) == (line["seq"], line["kind"]), seq
+                assert json.loads(data) == line["payload"], seq
+            print(len(rows), packed)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path, CLI.demoLog.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let counts = printed.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(counts.count == 2 && counts[0] > 100 && counts[1] > 20, "\(printed)")
+    }
+
+    @Test func verifyCatchesEveryFlippedByteOfACompressedPayload() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = try demoStore(in: dir)
+        let events = try TraceStore(path: path).events("ep_0fa72a32ec1d")
+        let seq = try #require(events.first { $0.payload.contains("Cocaine, about an hour") }?.seq)
+        let stored = try TraceStore(path: path).connection.prepare("""
+            SELECT v.payload FROM events v JOIN episodes e ON v.id = e.first_event + \(seq) WHERE e.episode_id = 'ep_0fa72a32ec1d'
+            """)
+        #expect(try stored.step())
+        let blob = Data(stored.blob(0))
+        #expect(!blob.isEmpty && blob.range(of: Data("Cocaine".utf8)) == nil, "stored compressed")
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        let range = try #require(original.range(of: blob))
+        // Every byte of the stream: the episode no longer serves, naming the event.
+        for offset in stride(from: 0, to: blob.count, by: max(1, blob.count / 12)) {
+            var bytes = original
+            bytes[range.lowerBound + offset] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let problems = try Verifier(store: TraceStore(path: path, readOnly: true)).verify("ep_0fa72a32ec1d").problems
+            #expect(problems.contains { $0.contains("event \(seq)") }, "byte \(offset): \(problems)")
+        }
     }
 
     @Test func badInputIsAOneLineErrorAndLeavesTheStoreUntouched() throws {

@@ -12,6 +12,11 @@ struct TraceStoreTests {
         return try EpisodeRecorder(fixture: fixture).record(seed: 42, agent: &agent, episodeID: id, createdAt: "2026-11-25T00:00:00Z")
     }
 
+    func bytes(hex: String) -> [UInt8] {
+        let digits = Array(hex)
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+    }
+
     func fileDigest(_ path: String) throws -> String {
         TraceHash.sha256(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
@@ -181,6 +186,80 @@ struct TraceStoreTests {
             #expect("\(error)".hasPrefix("cannot move this store to the compact layout (schema 5): event 40 of ep_0fa72a32ec1d"))
         }
         #expect(try fileDigest(odd) == before)
+    }
+
+    /// A store as schema 5 wrote it (events keyed by episode and seq, text
+    /// payloads), holding the demo twice: intact, and under a second id with
+    /// event 70 missing.
+    func schema5Store(at path: String) throws {
+        let recorded = try demo()
+        let v5 = try SQLiteConnection(path: path, create: true)
+        try v5.execute("PRAGMA journal_mode = WAL")
+        try v5.execute("""
+            CREATE TABLE medgym_schema (version INTEGER NOT NULL, library_version TEXT NOT NULL);
+            INSERT INTO medgym_schema VALUES (5, '0.5.0');
+            CREATE TABLE episodes (
+                id INTEGER PRIMARY KEY, episode_id TEXT NOT NULL UNIQUE, fixture TEXT NOT NULL, tier INTEGER, variant TEXT,
+                seed TEXT NOT NULL, agent TEXT NOT NULL, label TEXT, library_version TEXT NOT NULL, created_at TEXT NOT NULL,
+                parent_id TEXT, fork_step INTEGER, event_count INTEGER NOT NULL, head_hash TEXT NOT NULL,
+                finished INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX episodes_fixture ON episodes (fixture);
+            CREATE INDEX episodes_parent ON episodes (parent_id);
+            CREATE INDEX episodes_head ON episodes (head_hash);
+            CREATE TABLE events (episode INTEGER NOT NULL, seq INTEGER NOT NULL, step INTEGER NOT NULL,
+                sim_minute INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, hash BLOB NOT NULL, UNIQUE (episode, seq));
+            CREATE TABLE summaries (episode INTEGER PRIMARY KEY, outcome TEXT NOT NULL, harm_level TEXT NOT NULL,
+                composite REAL NOT NULL, steps INTEGER NOT NULL, end_minute INTEGER NOT NULL);
+            """)
+        let h = recorded.header
+        for (key, id) in [(1, "ep_0fa72a32ec1d"), (2, "ep_00000000000b")] {
+            try v5.prepare("""
+                INSERT INTO episodes VALUES (?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, NULL, NULL, ?, ?, 1)
+                """).run([.int(key), .text(id), .text(h.fixture), .optional(h.tier), .text(String(h.seed)), .text(h.agent),
+                          .text(h.libraryVersion), .text(h.createdAt), .int(recorded.events.count), .text(recorded.headHash)])
+            let insert = try v5.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for e in recorded.events where key == 1 || e.seq != 70 {
+                try insert.run([.int(key), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                                .text(e.payload), .blob(bytes(hex: e.hash))])
+            }
+            try v5.prepare("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)").run([
+                .int(key), .text(recorded.score.outcome), .text(recorded.score.harmLevel.rawValue),
+                .double(recorded.score.composite), .int(28), .int(recorded.extent.minute)])
+        }
+    }
+
+    @Test func aSchema5StoreMovesToRangesAndCompressedPayloadsIntact() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("v5.sqlite")
+        try schema5Store(at: path)
+        let store = try TraceStore(path: path)
+        #expect(try store.schemaVersion() == 6)
+        let recorded = try demo()
+        #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
+        #expect(try store.checkedEvents("ep_0fa72a32ec1d").events == recorded.events)
+        // The damaged episode stays damaged where it was, and only there.
+        do {
+            _ = try store.checkedEvents("ep_00000000000b")
+            Issue.record("expected a broken trace")
+        } catch {
+            #expect("\(error)".contains("ep_00000000000b"))
+        }
+        #expect(try store.strayEventRows() == 0)
+        #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'old_%'") == 0)
+        #expect(throws: SQLiteError.self) { try store.connection.execute("DELETE FROM events") }
+        // Large payloads are compressed, small ones stay text; every row records its size.
+        let compressed = try store.connection.scalarInt("SELECT COUNT(*) FROM events WHERE length(CAST(payload AS BLOB)) < size") ?? 0
+        let plain = try store.connection.scalarInt("SELECT COUNT(*) FROM events WHERE typeof(payload) = 'text' AND length(CAST(payload AS BLOB)) = size") ?? 0
+        #expect(compressed > 20 && plain > 50)
+        #expect(compressed + plain == (try store.connection.scalarInt("SELECT COUNT(*) FROM events")))
+        // A new episode goes after the migrated ranges.
+        var agent = AgentSpec.expert.makeAgent(fixture: try FixtureLoader.fixture(named: "adv_cocaine_dissection"), seed: 42)
+        let expert = try EpisodeRecorder(fixture: try FixtureLoader.fixture(named: "adv_cocaine_dissection"))
+            .record(seed: 42, agent: &agent, createdAt: "test")
+        #expect(try store.save(expert) == .inserted)
+        #expect(try store.checkedEvents(expert.header.episodeID).events == expert.events)
+        #expect(try store.strayEventRows() == 0)
     }
 
     @Test func importRebuildsProjectionsFromTheEvents() throws {

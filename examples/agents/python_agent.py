@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""A minimal MedGym agent in Python, speaking protocol 1 (JSON lines).
+"""A minimal MedGym agent in Python, speaking protocol 2 (JSON lines).
 
 MedGym starts it with `--agent "cmd:python3 examples/agents/python_agent.py"`
 and writes one JSON object per line to its stdin:
 
-  {"type": "hello", "protocol": 1, "fixture": ..., "seed": ..., "actions": [...], ...}
+  {"type": "hello", "protocol": 2, "seed": ..., "actions": [...], ...}
   {"type": "observation", "observation": {...}}      (one per turn)
   {"type": "episode_end", "score": {...}}
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A MedGym agent in plain shell (protocol 1, JSON lines): it ignores what it
+# A MedGym agent in plain shell (protocol 2, JSON lines): it ignores what it
 # is shown and answers each observation with the next action of a fixed
 # list, then stops. Run: medgym run --fixture adv_cocaine_dissection --agent "cmd:sh examples/agents/shell_agent.sh"
 set -- "history of present illness" "12-lead ECG" "troponin" "CTA chest" "call cardiothoracic surgery" "emergency surgery"

@@ -1,10 +1,10 @@
 import Foundation
 
 /// `cmd:COMMAND`: an agent in another process, in any language, speaking
-/// JSON lines over its standard input and output (protocol 1, README
+/// JSON lines over its standard input and output (protocol 2, README
 /// "Bring your own agent"):
 ///
-/// - MedGym → agent, once: `{"type":"hello","protocol":1,"fixture":…,"seed":…,"step_timeout_seconds":…,
+/// - MedGym → agent, once: `{"type":"hello","protocol":2,"seed":…,"step_timeout_seconds":…,
 ///   "max_reply_bytes":4096,"actions":[{"id":…,"name":…,"kind":…},…]}`
 /// - MedGym → agent, each turn: `{"type":"observation","observation":{…}}`
 /// - agent → MedGym, each turn: `{"action":"CTA chest"}`; `{"action":null}` stops.
@@ -109,7 +109,7 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         let actions = catalog.actions.map { action in
             JSONFragment.object(["id": .string(action.id), "name": .string(action.name), "kind": .string(action.kind.rawValue)])
         }
-        try send(["type": .string("hello"), "protocol": .number(1), "fixture": .string(fixture.id),
+        try send(["type": .string("hello"), "protocol": .number(2),
                   "seed": .raw(String(seed)), "step_timeout_seconds": .raw(String(timeout)),
                   "max_reply_bytes": .number(Self.maxReplyBytes), "sample": .number(sample), "actions": .array(actions)])
     }

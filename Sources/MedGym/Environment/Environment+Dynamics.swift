@@ -175,7 +175,7 @@ extension Environment {
                           text: event.text ?? "", orderedAt: event.orderedAt ?? event.minute, arrivedAt: event.minute)
         }
         return Observation(
-            fixtureID: fixture.id, step: state.step, minute: state.minute, presentation: nil,
+            fixtureID: nil, step: state.step, minute: state.minute, presentation: nil,
             vitals: state.vitals.observed, symptoms: state.symptoms, response: response,
             alerts: events.filter { $0.kind == .alert }.compactMap(\.text),
             results: results,

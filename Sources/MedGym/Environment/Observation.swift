@@ -1,7 +1,10 @@
 /// What the agent sees after reset or a step: what a clinician at the bedside
-/// would see, never the hidden truth.
+/// would see, never the hidden truth. It does not name the fixture: a
+/// fixture id such as `adv_cocaine_dissection` is the diagnosis.
 public struct Observation: Sendable, Hashable, Codable {
-    public var fixtureID: String
+    /// Always nil since simulation 3; kept so traces of simulations 1 and 2,
+    /// whose observations carried it, still read back byte for byte.
+    public var fixtureID: String?
     public var step: Int
     public var minute: Int
     /// Present at reset: who the patient is and why they came.

@@ -1,17 +1,19 @@
 /// The library's version, recorded in every episode header.
 public enum MedGymVersion {
-    public static let current = "0.4.0"
+    public static let current = "0.5.0"
 
     /// The patient model's version, recorded in every trace's
     /// `episode_started`. Traces from another simulation version cannot be
     /// re-executed (their patient behaved differently): their chain can still
     /// be checked, but forks and scores need the MedGym that recorded them.
-    public static let simulation = 2
+    /// 3 (0.5.0): observations no longer name the fixture.
+    public static let simulation = 3
 
     /// The library release that ran each older simulation version.
     public static func release(ofSimulation version: Int) -> String {
         switch version {
         case 1: "0.3.0"
+        case 2: "0.4.0"
         default: current
         }
     }

@@ -164,6 +164,12 @@ public final class SQLiteStatement {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
         return String(cString: bytes)
     }
+    /// The column's bytes (a text's UTF-8, a blob's bytes), valid only inside `body`.
+    public func withBytes<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let base = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
+    }
     public func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, column))
         guard count > 0, let base = sqlite3_column_blob(handle, column) else { return [] }
