@@ -184,7 +184,7 @@ public struct StoreBenchmark {
 
         init(path: String) throws {
             db = try SQLiteConnection(path: path)
-            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            try db.execute("PRAGMA page_size = \(StoreSchema.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
             try db.execute("""
                 CREATE TABLE events (episode_id TEXT, seq INTEGER, step INTEGER, sim_minute INTEGER, kind TEXT,
                                      payload TEXT, rng_state TEXT, prev_hash TEXT, hash TEXT)

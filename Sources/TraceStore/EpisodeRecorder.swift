@@ -164,28 +164,36 @@ public struct TraceFormatError: Error, CustomStringConvertible, Sendable, Hashab
 /// One agent turn as recorded: an applied action, a rejected text, a
 /// failure to answer, or no action.
 public enum TraceExchange: Sendable, Hashable {
-    case action(step: Int, seq: Int, text: String, actionID: String)
-    case rejected(step: Int, seq: Int, text: String)
+    case action(step: Int, seq: Int, text: String, actionID: String, raw: String? = nil)
+    case rejected(step: Int, seq: Int, text: String, raw: String? = nil)
     case failed(step: Int, seq: Int, failure: AgentFailure)
     case none(step: Int, seq: Int)
 
     public var step: Int {
         switch self {
-        case .action(let step, _, _, _), .rejected(let step, _, _), .failed(let step, _, _), .none(let step, _): step
+        case .action(let step, _, _, _, _), .rejected(let step, _, _, _), .failed(let step, _, _), .none(let step, _): step
         }
     }
 
     /// Seq of the event that records it.
     public var seq: Int {
         switch self {
-        case .action(_, let seq, _, _), .rejected(_, let seq, _), .failed(_, let seq, _), .none(_, let seq): seq
+        case .action(_, let seq, _, _, _), .rejected(_, let seq, _, _), .failed(_, let seq, _), .none(_, let seq): seq
         }
     }
 
     /// The text the agent wrote (nil for no action or a failure).
     public var text: String? {
         switch self {
-        case .action(_, _, let text, _), .rejected(_, _, let text): text
+        case .action(_, _, let text, _, _), .rejected(_, _, let text, _): text
+        case .none, .failed: nil
+        }
+    }
+
+    /// The agent's raw output recorded with the text, if any.
+    public var raw: String? {
+        switch self {
+        case .action(_, _, _, _, let raw), .rejected(_, _, _, let raw): raw
         case .none, .failed: nil
         }
     }
@@ -202,7 +210,7 @@ public enum TraceExchange: Sendable, Hashable {
     /// The turn as a reply to play back.
     public var reply: ExchangeAgent.Reply {
         if case .failed(_, _, let failure) = self { return .failure(failure) }
-        return .text(text)
+        return .text(text, raw: raw)
     }
 
     /// The agent's turns, in order.
@@ -211,7 +219,8 @@ public enum TraceExchange: Sendable, Hashable {
             switch event.kind {
             case .actionReceived:
                 let payload = try? event.decodedPayload()
-                return .action(step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "")
+                return .action(step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "",
+                               raw: payload?.raw)
             case .actionRejected:
                 let payload = try? event.decodedPayload()
                 var text = payload?.text ?? ""
@@ -220,7 +229,7 @@ public enum TraceExchange: Sendable, Hashable {
                     // re-execution rejects it with the same message.
                     text = String(text.dropLast()) + String(repeating: "x", count: max(0, length - text.dropLast().utf8.count))
                 }
-                return .rejected(step: event.step, seq: event.seq, text: text)
+                return .rejected(step: event.step, seq: event.seq, text: text, raw: payload?.raw)
             case .noAction:
                 return .none(step: event.step, seq: event.seq)
             case .agentError:
@@ -238,13 +247,15 @@ public enum TraceExchange: Sendable, Hashable {
 public struct ExchangeAgent: Agent {
     /// One recorded answer.
     public enum Reply: Sendable, Hashable {
-        case text(String?)
+        case text(String?, raw: String? = nil)
         case failure(AgentFailure)
     }
 
     public let id: String
     private let replies: [Reply]
     private var next = 0
+    /// The recorded raw output of the reply just played back.
+    public private(set) var rawReply: String?
 
     public init(id: String = "replay", exchanges: [TraceExchange]) {
         self.id = id
@@ -253,7 +264,7 @@ public struct ExchangeAgent: Agent {
 
     public init(id: String, texts: [String?]) {
         self.id = id
-        self.replies = texts.map(Reply.text)
+        self.replies = texts.map { Reply.text($0) }
     }
 
     public init(id: String, replies: [Reply]) {
@@ -265,8 +276,12 @@ public struct ExchangeAgent: Agent {
         guard next < replies.count else { return nil }
         defer { next += 1 }
         switch replies[next] {
-        case .text(let text): return text
-        case .failure(let failure): throw failure
+        case .text(let text, let raw):
+            rawReply = raw
+            return text
+        case .failure(let failure):
+            rawReply = nil
+            throw failure
         }
     }
 }

@@ -86,6 +86,9 @@ public enum StoreSchema {
         }
     }
 
+    /// The page size of a store this library creates (an existing file keeps its own).
+    public static let pageSize = 8192
+
     /// The schema version this library writes.
     public static let current = 6
 

@@ -47,7 +47,7 @@ public struct TraceBuilder: EpisodeObserver {
             let start = result.events.first?.minute ?? result.observation.minute
             if let text = step.text {
                 try append(.actionReceived, step: step.step, minute: start, seed: state.seed,
-                           payload: TracePayload(text: text, action: result.action))
+                           payload: TracePayload(text: text, action: result.action, raw: step.raw))
             } else {
                 try append(.noAction, step: step.step, minute: start, seed: state.seed, payload: TracePayload())
             }
@@ -67,7 +67,7 @@ public struct TraceBuilder: EpisodeObserver {
         do {
             try append(.actionRejected, step: rejection.step, minute: rejection.minute, seed: nil, payload: TracePayload(
                 text: rejection.text, error: rejection.error.description, suggestions: rejection.error.suggestions,
-                length: rejection.error.length))
+                length: rejection.error.length, raw: rejection.raw))
         } catch {
             failure = error
         }

@@ -86,7 +86,10 @@ public struct TracePayload: Sendable, Hashable, Codable {
     /// `action_rejected`: the text's length in bytes when it was over the
     /// limit (the text itself is then stored clipped).
     public var length: Int?
-    /// `vitals`.
+    /// `action_received`, `action_rejected`: the agent's raw output (a
+    /// model's tool call or reply) when it gave more than the text.
+    public var raw: String?
+    /// `vitals` (simulations 1 and 2).
     public var vitals: ObservedVitals?
     /// `result_arrived`: minute the order was placed.
     public var orderedAt: Int?
@@ -95,7 +98,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
 
     public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
                 provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
-                suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
+                suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, raw: String? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
         self.fixture = fixture
         self.fixtureDigest = fixtureDigest
         self.seed = seed
@@ -109,6 +112,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
         self.suggestions = suggestions
         self.length = length
         self.failure = failure
+        self.raw = raw
         self.vitals = vitals
         self.orderedAt = orderedAt
         self.score = score

@@ -146,6 +146,10 @@ public final class TraceStore {
             if version > StoreSchema.current {
                 throw StoreError.newerSchema(path: path, found: version, supported: StoreSchema.current)
             }
+            if names.isEmpty {
+                // A new file: 8 KB pages hold a score card without an overflow chain (set before the first write).
+                try connection.execute("PRAGMA page_size = \(StoreSchema.pageSize)")
+            }
             if (try connection.scalarText("PRAGMA journal_mode"))?.lowercased() != "wal" {
                 try connection.execute("PRAGMA journal_mode = WAL")
             }

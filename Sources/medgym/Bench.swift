@@ -34,7 +34,7 @@ struct Bench: ParsableCommand {
             } else {
                 let width = (figures.map(\.name.count).max() ?? 0) + 2
                 for figure in figures {
-                    let value = figure.value < 10 ? String(format: "%.2f", figure.value) : String(format: "%.0f", figure.value)
+                    let value = figure.value < 10 ? String(format: "%.2f", figure.value) : figure.value < 100 ? String(format: "%.1f", figure.value) : String(format: "%.0f", figure.value)
                     print(figure.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - value.count)) + value + " \(figure.unit)   (\(figure.detail))")
                 }
             }

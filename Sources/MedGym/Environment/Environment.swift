@@ -107,7 +107,6 @@ public struct Environment: Sendable {
         if state.status == .running {
             if state.minute >= fixture.timeLimitMin || state.step >= fixture.maxSteps { state.status = .truncated }
         }
-        events.append(EnvironmentEvent(minute: state.minute, kind: .vitals, vitals: state.vitals.observed))
         if state.status != .running {
             events.append(EnvironmentEvent(minute: state.minute, kind: .episodeEnded, text: endReason))
         }

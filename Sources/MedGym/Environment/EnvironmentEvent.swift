@@ -32,6 +32,8 @@ public struct EnvironmentEvent: Sendable, Hashable, Codable {
         case warning
         case alert
         case finding
+        /// The monitor at the end of a step: simulations 1 and 2 only (the
+        /// observation that follows carries the same values).
         case vitals
         case episodeEnded = "episode_ended"
     }
