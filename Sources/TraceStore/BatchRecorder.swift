@@ -53,7 +53,10 @@ public struct BatchRecorder {
                 played.set(i, Result {
                     var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
                     var recorder = recorders[job.fixture]
-                    if case .command = agents[job.agent] { recorder.invalidActions = .reject(limit: 5) }  // models write free text
+                    switch agents[job.agent] {
+                    case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
+                    default: break
+                    }
                     return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
                 })
             }

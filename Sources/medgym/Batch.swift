@@ -47,7 +47,9 @@ struct Batch: ParsableCommand {
                 fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),
                 seeds: try SeedRange.parse(seeds),
                 agents: try Self.items(agent).map {
-                    try AgentSpec.parse($0, stepTimeout: recording.agentTimeout) { try String(contentsOfFile: $0, encoding: .utf8) }
+                    try AgentSpec.parse($0, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint()) {
+                        try String(contentsOfFile: $0, encoding: .utf8)
+                    }
                 },
                 label: recording.label, invalidActions: recording.invalidActionPolicy, jobs: jobs)
             if batch.episodeCount > Self.confirmAbove && !yes {

@@ -28,16 +28,24 @@ struct Run: ParsableCommand {
         do {
             let seed = try SeedParser.parse(seed)
             let fixture = try FixtureLoader.fixture(named: fixture)
-            let spec = try AgentSpec.parse(agent, stepTimeout: recording.agentTimeout) { try String(contentsOfFile: $0, encoding: .utf8) }
+            let spec = try AgentSpec.parse(agent, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint()) {
+                try String(contentsOfFile: $0, encoding: .utf8)
+            }
             if let episodeID, !EpisodeID.isValid(episodeID) {
                 throw ValidationError("--episode-id '\(episodeID)' is not ep_ followed by 12 lowercase hex digits (e.g. ep_0fa72a32ec1d)")
             }
             let store = try recording.openStore()
             var agent = spec.makeAgent(fixture: fixture, seed: seed)
             var recorder = try EpisodeRecorder(fixture: fixture, invalidActions: recording.invalidActionPolicy)
-            if case .command = spec { recorder.invalidActions = .reject(limit: 5) }  // models write free text
+            switch spec {
+            case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
+            default: break
+            }
             let (episode, recorded) = try recorder.play(seed: seed, agent: &agent, label: recording.label,
                                                         episodeID: episodeID, createdAt: CreatedAt.now())
+            if let model = agent as? OpenAIAgent {
+                warn("\(model.id): \(model.tokens) tokens, \(model.retries) retried requests")
+            }
             if let store {
                 switch try store.save(recorded, sameContent: episodeID == nil ? .reportExisting : .refuse) {
                 case .inserted:
@@ -75,6 +83,27 @@ struct RecordingOptions: ParsableArguments {
 
     @Option(name: .customLong("agent-timeout"), parsing: .unconditional, help: "Seconds a cmd: agent gets per reply before it is stopped (timeout recorded).")
     var agentTimeout: Double = AgentSpec.defaultStepTimeout
+
+    @Option(name: .customLong("base-url"), help: "openai:MODEL agents: the OpenAI-compatible endpoint (e.g. http://localhost:8000/v1).")
+    var baseURL: String?
+
+    @Option(name: .customLong("api-key-env"), help: "openai:MODEL agents: the environment variable holding the API key (the key is never stored or printed).")
+    var apiKeyEnv: String?
+
+    @Option(help: "openai:MODEL agents: sampling temperature.")
+    var temperature: Double?
+
+    @Option(name: .customLong("max-tokens"), help: "openai:MODEL agents: most tokens per reply.")
+    var maxTokens: Int?
+
+    /// The endpoint settings for openai: agents, when --base-url is given.
+    func endpoint() throws -> EndpointSettings? {
+        guard let baseURL else { return nil }
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ValidationError("--base-url '\(baseURL)' is not an http(s) URL; write e.g. http://localhost:8000/v1")
+        }
+        return EndpointSettings(baseURL: url, apiKeyVariable: apiKeyEnv, temperature: temperature, maxTokens: maxTokens)
+    }
 
     var invalidActionPolicy: InvalidActionPolicy { rejectInvalid ? .reject(limit: 5) : .fail }
 

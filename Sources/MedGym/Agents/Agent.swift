@@ -1,3 +1,5 @@
+import Foundation
+
 /// Something that chooses the next action from what it observes.
 ///
 /// Returns free text, as an LLM would; the environment resolves it. `nil`
@@ -102,14 +104,24 @@ public enum AgentSpec: Sendable, Hashable {
     case script(path: String, lines: [String])
     /// An external agent: a shell command speaking the JSON-lines protocol (``SubprocessAgent``).
     case command(String, stepTimeout: Double)
+    /// A model behind an OpenAI-compatible endpoint (``OpenAIAgent``).
+    case openAI(model: String, endpoint: EndpointSettings, stepTimeout: Double)
 
     /// Seconds an external agent gets per reply unless told otherwise.
     public static let defaultStepTimeout = 10.0
 
     /// Parses `expert`, `anchoring`, `random`, `script:FILE` (reading the
     /// file) or `cmd:COMMAND`.
-    public static func parse(_ text: String, stepTimeout: Double = defaultStepTimeout,
+    public static func parse(_ text: String, stepTimeout: Double = defaultStepTimeout, endpoint: EndpointSettings? = nil,
                              readFile: (String) throws -> String) throws -> AgentSpec {
+        if text.hasPrefix("openai:") {
+            let model = String(text.dropFirst("openai:".count))
+            guard !model.isEmpty else { throw AgentSpecError(message: "agent 'openai:' names no model; write openai:MODEL") }
+            guard let endpoint else {
+                throw AgentSpecError(message: "agent '\(text)' needs --base-url (e.g. http://localhost:8000/v1 for vLLM)")
+            }
+            return .openAI(model: model, endpoint: endpoint, stepTimeout: stepTimeout)
+        }
         switch text {
         case "expert": return .expert
         case "anchoring": return .anchoring
@@ -150,7 +162,26 @@ public enum AgentSpec: Sendable, Hashable {
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
         case .command(let command, let timeout):
             SubprocessAgent(command: command, fixture: fixture, seed: seed, timeout: timeout, sample: sample)
+        case .openAI(let model, let endpoint, let timeout):
+            OpenAIAgent(model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
+                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout, fixture: fixture)
         }
+    }
+}
+
+/// Where and how an `openai:MODEL` agent is asked. The key itself is never
+/// held here: only the name of the environment variable that has it.
+public struct EndpointSettings: Sendable, Hashable {
+    public var baseURL: URL
+    public var apiKeyVariable: String?
+    public var temperature: Double?
+    public var maxTokens: Int?
+
+    public init(baseURL: URL, apiKeyVariable: String?, temperature: Double?, maxTokens: Int?) {
+        self.baseURL = baseURL
+        self.apiKeyVariable = apiKeyVariable
+        self.temperature = temperature
+        self.maxTokens = maxTokens
     }
 }
 
