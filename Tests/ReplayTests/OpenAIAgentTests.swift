@@ -25,20 +25,19 @@ import TraceStore
     static func server(_ script: [[String: Any]], in dir: TempDir) throws -> (Process, String, String) {
         let scriptPath = dir.path("script.json"), logPath = dir.path("requests.jsonl")
         try JSONSerialization.data(withJSONObject: script).write(to: URL(fileURLWithPath: scriptPath))
+        let portPath = dir.path("port.txt")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/fake_openai.py").path,
-                             scriptPath, key, logPath]
-        let out = Pipe()
-        process.standardOutput = out
+                             scriptPath, key, logPath, portPath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
-        var port = Data()
-        while !port.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            port.append(chunk)
+        var number = ""
+        for _ in 0..<200 where number.isEmpty {
+            Thread.sleep(forTimeInterval: 0.05)
+            number = ((try? String(contentsOfFile: portPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let number = String(decoding: port, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return (process, "http://127.0.0.1:\(number)/v1", logPath)
     }
 

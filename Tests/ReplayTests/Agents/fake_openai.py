@@ -42,5 +42,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 server = HTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
+with open(sys.argv[4] + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+os.rename(sys.argv[4] + ".tmp", sys.argv[4])
 server.serve_forever()
