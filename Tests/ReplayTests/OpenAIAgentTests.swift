@@ -21,24 +21,39 @@ import TraceStore
         ["choices": [["message": ["role": "assistant", "content": content]]], "usage": ["total_tokens": 50]]
     }
 
-    /// Starts the stand-in with `script`; returns the process, its base URL and its request log path.
-    static func server(_ script: [[String: Any]], in dir: TempDir) throws -> (Process, String, String) {
-        let scriptPath = dir.path("script.json"), logPath = dir.path("requests.jsonl")
+    /// A running stand-in: its base URL, its request log, and its pid to stop it.
+    struct Server {
+        var url: String
+        var log: String
+        var pid: pid_t
+        func stop() { kill(pid, SIGTERM) }
+    }
+
+    /// Starts the stand-in with `script`, detached through `sh -c '… &'` so
+    /// it is not a child of the test process (Foundation's `Process` on
+    /// Linux stops reaping other children while one long-lived child of
+    /// its own runs, and the CLI runs of the test would never finish).
+    static func server(_ script: [[String: Any]], in dir: TempDir) throws -> Server {
+        let scriptPath = dir.path("script.json"), logPath = dir.path("requests.jsonl"), portPath = dir.path("port.txt")
         try JSONSerialization.data(withJSONObject: script).write(to: URL(fileURLWithPath: scriptPath))
-        let portPath = dir.path("port.txt")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/fake_openai.py").path,
-                             scriptPath, key, logPath, portPath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var number = ""
-        for _ in 0..<200 where number.isEmpty {
+        let server = CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/fake_openai.py").path
+        let quoted = [server, scriptPath, key, logPath, portPath].map { "'" + $0 + "'" }.joined(separator: " ")
+        let launcher = Process()
+        launcher.executableURL = URL(fileURLWithPath: "/bin/sh")
+        launcher.arguments = ["-c", "python3 \(quoted) </dev/null >/dev/null 2>&1 &"]
+        launcher.standardOutput = FileHandle.nullDevice
+        launcher.standardError = FileHandle.nullDevice
+        try launcher.run()
+        launcher.waitUntilExit()
+        var fields: [String] = []
+        for _ in 0..<200 where fields.count < 2 {
             Thread.sleep(forTimeInterval: 0.05)
-            number = ((try? String(contentsOfFile: portPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            fields = ((try? String(contentsOfFile: portPath, encoding: .utf8)) ?? "").split(separator: " ").map(String.init)
         }
-        return (process, "http://127.0.0.1:\(number)/v1", logPath)
+        guard fields.count == 2, let port = Int(fields[0]), let pid = pid_t(fields[1]) else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "the stand-in endpoint did not start"])
+        }
+        return Server(url: "http://127.0.0.1:\(port)/v1", log: logPath, pid: pid)
     }
 
     @Test func aModelPlaysThroughToolCallsAndPlainTextAndTheKeyStaysSecret() throws {
@@ -55,8 +70,9 @@ import TraceStore
             ["body": Self.text("I will take him to the operating room: emergency surgery")],
             ["body": Self.tool("disposition", "emergency surgery", id: "c4")],
         ]
-        let (server, url, log) = try Self.server(script, in: dir)
-        defer { server.terminate() }
+        let server = try Self.server(script, in: dir)
+        defer { server.stop() }
+        let (url, log) = (server.url, server.log)
         let store = dir.path("store.sqlite")
         let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "openai:test-model",
                                          "--base-url", url, "--api-key-env", "MEDGYM_TEST_KEY", "--temperature", "0.2",
@@ -66,7 +82,8 @@ import TraceStore
         #expect(run.stdout.contains("history of present illness  → interview_hpi"))
         #expect(run.stdout.contains("CTA chest  → cta_chest"))
         #expect(run.stdout.contains("agent not_json"))
-        #expect(run.stderr.contains("openai:test-model: 550 tokens, 2 retried requests"))
+        // Theatre is declined until the CTA and the surgeon are back, so the disposition call comes six times: 1,000 tokens.
+        #expect(run.stderr.contains("openai:test-model: 1000 tokens, 2 retried requests"))
         let requests = try String(contentsOfFile: log, encoding: .utf8)
         #expect(requests.contains("\"model\": \"test-model\""))
         #expect(requests.contains("\"disposition\""))
@@ -76,14 +93,24 @@ import TraceStore
         }
         let verify = try CLI.run("replay", ["verify", "--all", "--store", store])
         #expect(verify.status == 0, "\(verify.stdout)")
+        // The raw model output is recorded with each action: the tool call as the endpoint sent it.
+        let id = try #require(run.stderr.split(separator: " ").first { $0.hasPrefix("ep_") }.map(String.init))
+        let events = try TraceStore(path: store, readOnly: true).events(id)
+        let received = try events.filter { $0.kind == .actionReceived }.map { try $0.decodedPayload() }
+        #expect(received.first?.raw?.contains("\"tool_calls\"") == true)
+        #expect(received.first?.raw?.contains("history of present illness") == true)
+        #expect(received.contains { $0.text == "CTA chest" && $0.raw == nil })
+        let rejected = try events.filter { $0.kind == .actionRejected }.map { try $0.decodedPayload() }
+        #expect(rejected.first?.text?.contains("operating room") == true && rejected.first?.raw == nil)
     }
 
     @Test func aSlowOrFailingEndpointStopsTheAgentNotTheRun() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let (slow, url, _) = try Self.server([["body": Self.tool("lab", "troponin", id: "c1")],
-                                              ["body": Self.text("CTA chest"), "delay": 4]], in: dir)
-        defer { slow.terminate() }
+        let slow = try Self.server([["body": Self.tool("lab", "troponin", id: "c1")],
+                                    ["body": Self.text("CTA chest"), "delay": 4]], in: dir)
+        defer { slow.stop() }
+        let url = slow.url
         let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", url,
                                          "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "1", "--no-store"],
                               env: ["MEDGYM_TEST_KEY": Self.key])

@@ -29,6 +29,9 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     public private(set) var tokens = 0
     /// Requests retried after a 429 or 5xx.
     public private(set) var retries = 0
+    /// The model's last message as it came (JSON, keys sorted) when it was
+    /// more than the action text: a tool call, or text with surrounding space.
+    public private(set) var rawReply: String?
 
     /// Waits before retry 1, 2, 3 (seconds).
     static let backoff = [0.25, 0.5, 1.0]
@@ -54,6 +57,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             messages.append(["role": "user", "content": text])
         }
         pendingToolCall = nil
+        rawReply = nil
         let body = try request()
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
               let choices = object["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any] else {
@@ -61,6 +65,9 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             throw AgentFailure(kind: "not_json", detail: String(decoding: body.prefix(200), as: UTF8.self), fatal: false)
         }
         if let usage = object["usage"] as? [String: Any], let total = usage["total_tokens"] as? Int { tokens += total }
+        if let raw = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) {
+            rawReply = String(decoding: raw, as: UTF8.self)
+        }
         var assistant: [String: Any] = ["role": "assistant", "content": message["content"] as? String ?? NSNull()]
         if let calls = message["tool_calls"] as? [[String: Any]], let call = calls.first,
            let function = call["function"] as? [String: Any] {
@@ -79,6 +86,9 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         guard let content = (message["content"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines), !content.isEmpty else {
             throw AgentFailure(kind: "protocol", detail: "an empty reply", fatal: false)
         }
+        // A plain-text reply is its own raw output unless trimming changed it.
+        let untrimmed = message["content"] as? String
+        rawReply = untrimmed == content ? nil : untrimmed
         return content
     }
 

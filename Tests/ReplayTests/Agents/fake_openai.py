@@ -1,5 +1,5 @@
 # A stand-in for an OpenAI-compatible endpoint: answers POST /v1/chat/completions
-# with the next scripted response from a JSON file, and prints its port.
+# with the next scripted response from a JSON file, and writes "PORT PID" to a file.
 # Each script entry: {"status": 200, "body": {...} or "raw text", "delay": seconds}.
 # A request without "Authorization: Bearer <KEY>" (KEY from argv[2]) gets 401.
 import json, os, sys, time
@@ -43,6 +43,6 @@ class Handler(BaseHTTPRequestHandler):
 
 server = HTTPServer(("127.0.0.1", 0), Handler)
 with open(sys.argv[4] + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
+    f.write("%d %d" % (server.server_address[1], os.getpid()))
 os.rename(sys.argv[4] + ".tmp", sys.argv[4])
 server.serve_forever()
