@@ -69,7 +69,9 @@ public struct ArmPlayer: Sendable {
     func replayedAgent(_ context: Forker.ArmContext, sample: Int = 0) throws -> any Agent {
         let spec: AgentSpec
         do {
-            spec = try AgentSpec.parse(context.header.agent) { path in try String(contentsOfFile: path, encoding: .utf8) }
+            // A model agent is asked at the endpoint, with the settings, its trace recorded.
+            let endpoint = try context.events.first?.decodedPayload().provenance?.endpoint
+            spec = try AgentSpec.parse(context.header.agent, endpoint: endpoint) { path in try String(contentsOfFile: path, encoding: .utf8) }
         } catch {
             throw ForkError.agentNotReplayable(agent: context.header.agent, reason: "\(error)")
         }
@@ -78,7 +80,7 @@ public struct ArmPlayer: Sendable {
         for exchange in context.exchanges where exchange.seq <= context.original.seq {
             guard let seen = observations.last(where: { $0.seq < exchange.seq }),
                   let observation = try seen.decodedPayload().observation else { continue }
-            _ = try agent.act(on: observation)
+            try agent.resume(observation, answered: exchange.text, raw: exchange.raw)
         }
         return agent
     }

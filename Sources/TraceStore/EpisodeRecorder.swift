@@ -36,7 +36,8 @@ public struct EpisodeRecorder: Sendable {
     public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
                      createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        let provenance = Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest)
+        let provenance = Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
+                                    endpoint: (agent as? OpenAIAgent)?.settings)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
@@ -100,9 +101,13 @@ public struct EpisodeRecorder: Sendable {
             guard let text = exchange.text else { break }
             do {
                 let result = try env.step(text)
-                builder.stepped(EpisodeStep(step: env.state.step, text: text, result: result), state: env.state)
+                var step = EpisodeStep(step: env.state.step, text: text, result: result)
+                step.raw = exchange.raw
+                builder.stepped(step, state: env.state)
             } catch let StepError.unknownAction(error) {
-                builder.rejected(RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error))
+                var rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
+                rejection.raw = exchange.raw
+                builder.rejected(rejection)
             }
         }
         let rebuilt = try builder.built()

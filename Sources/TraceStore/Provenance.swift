@@ -15,12 +15,17 @@ public struct Provenance: Sendable, Hashable, Codable {
     /// SHA-256 of the answer key's canonical JSON (the fixture digest covers
     /// the whole case; this names the key alone, to compare scores across fixture edits).
     public var answerKeyDigest: String
+    /// For a model agent (`openai:MODEL`): the endpoint and sampling
+    /// settings (never the key, only the name of its variable). Absent otherwise.
+    public var endpoint: EndpointSettings?
 
-    public init(agent: String, label: String?, libraryVersion: String = MedGymVersion.current, answerKeyDigest: String) {
+    public init(agent: String, label: String?, libraryVersion: String = MedGymVersion.current, answerKeyDigest: String,
+                endpoint: EndpointSettings? = nil) {
         self.agent = agent
         self.label = label
         self.libraryVersion = libraryVersion
         self.answerKeyDigest = answerKeyDigest
+        self.endpoint = endpoint
     }
 
     /// Where a header disagrees with the provenance in its chain, as

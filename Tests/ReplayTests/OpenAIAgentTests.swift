@@ -102,6 +102,23 @@ import TraceStore
         #expect(received.contains { $0.text == "CTA chest" && $0.raw == nil })
         let rejected = try events.filter { $0.kind == .actionRejected }.map { try $0.decodedPayload() }
         #expect(rejected.first?.text?.contains("operating room") == true && rejected.first?.raw == nil)
+        // The endpoint and sampling settings are in the provenance (the variable's name, never the key).
+        let provenance = try #require(try events.first?.decodedPayload().provenance)
+        #expect(provenance.endpoint?.baseURL.absoluteString == url)
+        #expect(provenance.endpoint?.temperature == 0.2 && provenance.endpoint?.apiKeyVariable == "MEDGYM_TEST_KEY")
+
+        // On-policy fork: the model is asked again from step 3 at the recorded endpoint; the two turns
+        // before it are rebuilt from the trace, not requested again.
+        let before = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+        let fork = try CLI.run("replay", ["fork", id, "--at", "3", "--action", "CTA chest", "--continue", "agent", "--store", store],
+                               env: ["MEDGYM_TEST_KEY": Self.key])
+        #expect(fork.status == 0, "\(fork.stderr) \(fork.stdout)")
+        let asked = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").dropFirst(before)
+        #expect(!asked.isEmpty)
+        // Every request of the fork carries the whole rebuilt conversation: system + at least two recorded turns.
+        #expect(asked.allSatisfy { line in (line.range(of: #""messages": (\d+)"#, options: .regularExpression).map {
+            Int(line[$0].split(separator: " ").last ?? "") ?? 0 } ?? 0) >= 5 })
+        for text in [fork.stdout, fork.stderr] { #expect(!text.contains(Self.key)) }
     }
 
     @Test func aSlowOrFailingEndpointStopsTheAgentNotTheRun() throws {

@@ -18,11 +18,19 @@ public protocol Agent: Sendable {
     /// otherwise. Recorded with the action as `raw` (clipped to
     /// ``RawReply/limit`` characters).
     var rawReply: String? { get }
+    /// Brings the agent to where it was: it is shown `observation` and takes
+    /// `text` (with `raw`, its recorded output) as its answer. Used to resume
+    /// a recorded agent at a fork; by default the agent is asked and its
+    /// answer discarded, a model agent rebuilds its conversation without a request.
+    mutating func resume(_ observation: Observation, answered text: String?, raw: String?) throws
 }
 
 extension Agent {
     public mutating func finish(score: ScoreCard) {}
     public var rawReply: String? { nil }
+    public mutating func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
+        _ = try act(on: observation)
+    }
 
     /// ``act(on:)`` with an ``AgentFailure`` returned rather than thrown (other errors are thrown).
     mutating func reply(to observation: Observation) throws -> Result<String?, AgentFailure> {
@@ -170,8 +178,9 @@ public enum AgentSpec: Sendable, Hashable {
 }
 
 /// Where and how an `openai:MODEL` agent is asked. The key itself is never
-/// held here: only the name of the environment variable that has it.
-public struct EndpointSettings: Sendable, Hashable {
+/// held here: only the name of the environment variable that has it. Recorded
+/// in the trace's provenance (so a fork can ask the same endpoint the same way).
+public struct EndpointSettings: Sendable, Hashable, Codable {
     public var baseURL: URL
     public var apiKeyVariable: String?
     public var temperature: Double?
@@ -182,6 +191,29 @@ public struct EndpointSettings: Sendable, Hashable {
         self.apiKeyVariable = apiKeyVariable
         self.temperature = temperature
         self.maxTokens = maxTokens
+    }
+
+    // "baseUrl": snake_case round-trips it (base_url), which "baseURL" would not.
+    enum CodingKeys: String, CodingKey { case baseURL = "baseUrl", apiKeyVariable, temperature, maxTokens }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let text = try c.decode(String.self, forKey: .baseURL)
+        guard let url = URL(string: text) else {
+            throw DecodingError.dataCorruptedError(forKey: .baseURL, in: c, debugDescription: "'\(text)' is not a URL")
+        }
+        baseURL = url
+        apiKeyVariable = try c.decodeIfPresent(String.self, forKey: .apiKeyVariable)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(baseURL.absoluteString, forKey: .baseURL)
+        try c.encodeIfPresent(apiKeyVariable, forKey: .apiKeyVariable)
+        try c.encodeIfPresent(temperature, forKey: .temperature)
+        try c.encodeIfPresent(maxTokens, forKey: .maxTokens)
     }
 }
 

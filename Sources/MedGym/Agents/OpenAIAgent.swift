@@ -23,6 +23,8 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     let maxTokens: Int?
     let timeout: Double
     let catalog: ActionCatalog
+    /// The endpoint and sampling settings, as the trace's provenance records them.
+    public let settings: EndpointSettings
     private var messages: [[String: Any]] = []
     private var pendingToolCall: String?
     /// Tokens the endpoint reported used in this episode (prompt + completion).
@@ -46,6 +48,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         self.maxTokens = maxTokens
         self.timeout = timeout
         self.catalog = catalog
+        self.settings = EndpointSettings(baseURL: baseURL, apiKeyVariable: apiKeyVariable, temperature: temperature, maxTokens: maxTokens)
         messages = [["role": "system", "content": Self.systemPrompt(fixture: fixture, catalog: catalog)]]
     }
 
@@ -90,6 +93,25 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         let untrimmed = message["content"] as? String
         rawReply = untrimmed == content ? nil : untrimmed
         return content
+    }
+
+    /// The recorded turn put back into the conversation, with no request:
+    /// the observation as a message, then the recorded tool call or text.
+    public func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
+        let rendered = Self.render(observation, catalog: catalog)
+        if let call = pendingToolCall {
+            messages.append(["role": "tool", "tool_call_id": call, "content": rendered])
+        } else {
+            messages.append(["role": "user", "content": rendered])
+        }
+        pendingToolCall = nil
+        if let raw, let message = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any],
+           let calls = message["tool_calls"] as? [[String: Any]], let call = calls.first {
+            messages.append(["role": "assistant", "content": message["content"] as? String ?? NSNull(), "tool_calls": [call]])
+            pendingToolCall = call["id"] as? String ?? "call"
+        } else {
+            messages.append(["role": "assistant", "content": raw ?? text ?? ""])
+        }
     }
 
     /// One chat-completions request, retried on 429 and 5xx.
