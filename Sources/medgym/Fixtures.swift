@@ -48,9 +48,27 @@ struct Fixtures: ParsableCommand {
 }
 
 struct Actions: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the action catalog.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the action catalog, or show what texts resolve to (--resolve).")
 
-    func run() {
+    @Option(name: .customLong("resolve"), help: "A text as an agent would write it: print the catalog action it names, or why it is refused. Repeatable.")
+    var texts: [String] = []
+
+    func run() throws {
+        if !texts.isEmpty {
+            var refused = false
+            for text in texts {
+                do {
+                    let action = try ActionResolver.shipped.resolve(text)
+                    print("\(text)  → \(action.id)")
+                } catch {
+                    refused = true
+                    print("\(text)  ✗ \(error)")
+                }
+            }
+            if refused { throw ExitCode(1) }
+            return
+        }
         for action in ActionCatalog.shipped.actions {
             let tat = action.turnaroundMin.map { ", result in \($0) min" } ?? ""
             print("\(action.id)  [\(action.kind.rawValue)]  \(action.name)  (\(action.timeMin) min, $\(action.cost)\(tat))")

@@ -67,7 +67,7 @@ import TraceStore
             ["status": 500, "body": ["error": ["message": "overloaded"]]],
             ["body": Self.tool("communication", "obtain consent for surgery", id: "c3")],
             ["body": "{not json"],
-            ["body": Self.text("I will take him to the operating room: emergency surgery")],
+            ["body": Self.text("CTA chest and call cardiothoracic surgery")],
             ["body": Self.tool("disposition", "emergency surgery", id: "c4")],
         ]
         let server = try Self.server(script, in: dir)
@@ -101,7 +101,7 @@ import TraceStore
         #expect(received.first?.raw?.contains("history of present illness") == true)
         #expect(received.contains { $0.text == "CTA chest" && $0.raw == nil })
         let rejected = try events.filter { $0.kind == .actionRejected }.map { try $0.decodedPayload() }
-        #expect(rejected.first?.text?.contains("operating room") == true && rejected.first?.raw == nil)
+        #expect(rejected.first?.text == "CTA chest and call cardiothoracic surgery" && rejected.first?.raw == nil)
         // The endpoint and sampling settings are in the provenance (the variable's name, never the key).
         let provenance = try #require(try events.first?.decodedPayload().provenance)
         #expect(provenance.endpoint?.baseURL.absoluteString == url)

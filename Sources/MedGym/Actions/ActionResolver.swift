@@ -112,7 +112,12 @@ public struct ActionResolver: Sendable {
                 return action
             }
         }
-        throw ActionResolutionError(text: text, suggestions: suggestions(from: ranked))
+        // No phrase is close to the whole text: a sentence naming one action whole, in ordinary words.
+        switch sentenceResolution(text) {
+        case .one(let action): return action
+        case .several(let ids): throw ActionResolutionError(text: text, suggestions: ids, several: true)
+        case .none: throw ActionResolutionError(text: text, suggestions: suggestions(from: ranked))
+        }
     }
 
     /// Up to `limit` catalog ids nearest to a text, best first.
@@ -147,7 +152,7 @@ public struct ActionResolver: Sendable {
             let bytes = Array(token.utf8)
             var word = QueryWord(identical: wordNumbers[token] ?? -1, close: [])
             if word.identical >= 0 { candidates += vocabulary[word.identical].phrases }
-            if bytes.count >= 4 {
+            if bytes.count >= 4 && !SentenceWords.otherTerms.contains(token) {  // a real word that means something else is not a typo
                 // Only words within two letters of this length can be close enough.
                 var close: [Int] = []
                 let (shortest, longest) = (max(4, bytes.count - 2), min(wordsByLength.count - 1, bytes.count + 2))
@@ -242,7 +247,7 @@ public struct ActionResolver: Sendable {
     static let dosing: Set<String> = [
         "mg", "mcg", "ug", "g", "gram", "grams", "ml", "l", "u", "units", "unit", "kg", "mg/kg", "ml/kg", "u/kg",
         "iv", "im", "po", "sc", "sq", "sl", "intravenous", "intravenously", "intramuscular", "oral", "orally",
-        "subcutaneous", "sublingual", "meq", "mmol", "h", "hr", "hour", "per", "min", "minutes", "mg/kg", "over",
+        "subcutaneous", "subcutaneously", "subcut", "sublingual", "meq", "mmol", "h", "hr", "hour", "per", "min", "minutes", "mg/kg", "over",
     ]
     /// Words with one canonical spelling.
     static let canonicalWords: [String: String] = [
@@ -250,7 +255,21 @@ public struct ActionResolver: Sendable {
         "electrocardiogram": "ecg", "call": "consult", "page": "consult", "xray": "x ray", "x-ray": "x ray", "radiograph": "x ray", "ultrasound": "us",
         "sonogram": "us", "abdominal": "abdomen", "consultation": "consult", "paediatric": "pediatric",
         "troponins": "troponin", "labs": "lab", "cultures": "culture", "pressures": "pressure",
+        "examination": "exam", "examine": "exam", "exams": "exam", "allergy": "allergies", "allergic": "allergies",
+        "radiate": "radiation", "radiates": "radiation", "radiating": "radiation", "dehydrated": "dehydration",
+        "medication": "medications", "meds": "medications", "used": "use", "using": "use", "bps": "bp", "flanks": "flank",
+        "gtt": "drip", "infuse": "infusion", "micrograms": "mcg", "milligrams": "mg", "noradrenaline": "norepinephrine",
+        "surgeons": "surgeon", "hx": "history", "echocardiography": "echocardiogram", "ketones": "ketone",
     ]
+
+    /// A number written with its unit or count, "20mg", "0.1u", "x2": a dose, not a word.
+    static func isGluedDose(_ word: String) -> Bool {
+        if word.hasPrefix("x"), word.count > 1, word.dropFirst().allSatisfy(\.isNumber) { return true }
+        guard let first = word.first, first.isNumber else { return false }
+        let unit = word.drop { $0.isNumber || $0 == "." }
+        return ["mg", "mcg", "ug", "g", "kg", "ml", "l", "u", "units", "h", "hr", "hrs", "min", "mmol", "meq", "j", "mm", "cm",
+                "mg/kg", "ml/kg", "u/kg"].contains(String(unit))
+    }
 
     /// Lower-cased words with punctuation, fillers, doses and units removed.
     static func tokens(of text: String) -> [String] {
@@ -264,6 +283,7 @@ public struct ActionResolver: Sendable {
             for word in mapped.split(separator: " ").map(String.init) {
                 if fillers.contains(word) || dosing.contains(word) { continue }
                 if word.allSatisfy({ $0.isNumber || $0 == "." }) { continue }
+                if ActionResolver.isGluedDose(word) { continue }
                 words.append(word)
             }
         }
