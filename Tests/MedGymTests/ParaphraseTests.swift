@@ -51,4 +51,27 @@ struct ParaphraseTests {
         #expect(result.falseAccepts <= 0.01)
         #expect(result.accuracy >= 0.95)
     }
+
+    /// The texts the issue quotes, as a model writes them, and what they must name.
+    @Test func theIssuesExamplesResolve() throws {
+        let resolver = ActionResolver(catalog: .shipped, memoize: false)
+        let cases = [("admit to OR", "to_or"), ("take him to the operating room", "to_or"),
+                     ("Order a CT angiogram of the chest to rule out aortic dissection", "cta_chest"),
+                     ("give labetalol 20 mg IV push", "labetalol"), ("I'd like to ask about drug use", "interview_substance_use"),
+                     ("Start an insulin drip at 0.1 units/kg/hr", "insulin_infusion")]
+        for (text, id) in cases { #expect(try resolver.resolve(text).id == id, "\(text)") }
+        do {
+            _ = try resolver.resolve("reassure and discharge home")
+            Issue.record("two actions in one text must be refused")
+        } catch {
+            #expect(error.several == true && error.suggestions == ["reassure", "discharge_home"])
+        }
+    }
+
+    @Test func actionsResolveShowsWhatATextNames() throws {
+        let r = try CLI.run("medgym", ["actions", "--resolve", "take him to the operating room", "--resolve", "Tell me a joke"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("take him to the operating room  → to_or"))
+        #expect(r.stdout.contains("Tell me a joke  ✗ unknown action"))
+    }
 }
