@@ -8,8 +8,9 @@ import MedGym
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, import, export.",
-        subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, Import.self, Export.self])
+        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, import, export.",
+        subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self,
+                      Import.self, Export.self])
 }
 
 func printJSON(_ value: some Encodable) throws {
