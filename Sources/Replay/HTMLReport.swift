@@ -157,4 +157,52 @@ public enum HTMLReport {
         s += "<text x=\"\(Int(width - right) - 80)\" y=\"\(Int(height) - 4)\">minute \(last.minute)</text>"
         return s + "</svg>\n<p class=\"muted\">Grey ticks: the agent's actions; red dashes: alerts; orange: step \(p.decisive.map { String($0.step) } ?? "—").</p>\n"
     }
+
+    /// The diff page: verdict, per-dimension mean changes with interval whiskers, the spread of pair changes, transitions.
+    public static func diff(_ d: ModelDiff) -> String {
+        var b = "<h1>Diff: <code>\(escape(d.baseline))</code> → <code>\(escape(d.candidate))</code></h1>\n"
+        b += "<p class=\"muted\">\(d.pairs) pairs (same fixture, same seed) on \(escape(d.fixtures.joined(separator: ", "))); paired bootstrap, 95 % intervals, \(ModelDiff.resamples) resamples, seeded.</p>\n"
+        let verdictClass = d.verdict == "better" ? "good" : d.verdict == "worse" ? "bad" : "muted"
+        b += "<p>Verdict: <b class=\"\(verdictClass)\">\(escape(d.verdict))</b> · composite \(DiffReport.interval(d.composite)) · \(d.regressions.count) regression\(d.regressions.count == 1 ? "" : "s"), \(d.improvements.count) improvement\(d.improvements.count == 1 ? "" : "s")</p>\n"
+        // Mean change per dimension with whiskers.
+        let rows = d.dimensions.map { ($0.dimension.rawValue, $0.change) } + [("composite", d.composite)]
+        let extent = max(1, rows.flatMap { [abs($0.1.interval[0]), abs($0.1.interval[1]), abs($0.1.mean)] }.max() ?? 1)
+        let zero = 300.0, scale = 160.0 / extent
+        var s = "<svg width=\"640\" height=\"\(rows.count * 22 + 10)\" role=\"img\" aria-label=\"mean change per dimension\">"
+        s += "<line x1=\"\(zero)\" y1=\"0\" x2=\"\(zero)\" y2=\"\(rows.count * 22 + 10)\" stroke=\"#8c959f\"/>"
+        for (i, (name, change)) in rows.enumerated() {
+            let y = Double(i * 22 + 5)
+            let w = abs(change.mean) * scale, x = change.mean >= 0 ? zero : zero - w
+            s += "<text x=\"0\" y=\"\(y + 11)\">\(escape(name))</text>"
+            s += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(max(1, w))\" height=\"14\" fill=\"\(change.mean >= 0 ? "#86efac" : "#fca5a5")\"/>"
+            s += "<line x1=\"\(zero + change.interval[0] * scale)\" y1=\"\(y + 7)\" x2=\"\(zero + change.interval[1] * scale)\" y2=\"\(y + 7)\" stroke=\"#1b1f24\"/>"
+            s += "<text x=\"480\" y=\"\(y + 11)\">\(escape(DiffReport.interval(change)))</text>"
+        }
+        b += "<h2>Mean change per dimension (candidate − baseline)</h2>\n" + s + "</svg>\n"
+        // The spread: one dot per pair.
+        let spreadExtent = max(1, d.spread.map { abs($0.delta) }.max() ?? 1)
+        var dots = "<svg width=\"640\" height=\"70\" role=\"img\" aria-label=\"change per pair\"><line x1=\"320\" y1=\"5\" x2=\"320\" y2=\"50\" stroke=\"#8c959f\"/>"
+        for (i, pair) in d.spread.enumerated() {
+            let x = 320 + pair.delta / spreadExtent * 300, y = 15 + Double(i % 5) * 7
+            dots += "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"3\" fill=\"\(pair.delta >= 0 ? "#16a34a" : "#dc2626")\"><title>\(escape(pair.fixture)) seed \(pair.seed): \(EpisodeFormatter.signed(pair.delta))</title></circle>"
+        }
+        dots += "<text x=\"10\" y=\"66\">\(EpisodeFormatter.signed(-spreadExtent))</text><text x=\"590\" y=\"66\">\(EpisodeFormatter.signed(spreadExtent))</text></svg>\n"
+        b += "<h2>The spread: composite change per pair</h2>\n" + dots
+        for (title, list) in [("Regressions: patients the candidate loses", d.regressions), ("Improvements", d.improvements)] {
+            b += "<h2>\(title) (\(list.count))</h2>\n"
+            if list.isEmpty { b += "<p>None.</p>\n"; continue }
+            b += "<table><tr><th>fixture · seed</th><th>baseline</th><th>candidate</th><th class=\"num\">Δ</th><th>where they part</th></tr>"
+            for t in list {
+                var part = "—"
+                if let dv = t.divergence {
+                    part = "step \(dv.step): \(escape(dv.baselineAction ?? "stopped")) vs \(escape(dv.candidateAction ?? "stopped"))"
+                    if let delta = dv.forkDelta { part += "; baseline's action gives Δ \(EpisodeFormatter.signed(delta)) (\(escape(dv.forkOutcome ?? "")))" }
+                }
+                b += "<tr><td>\(escape(t.fixture)) · \(t.seed)</td><td>\(escape(t.baselineOutcome)) · \(escape(t.baselineHarm.rawValue))</td><td>\(escape(t.candidateOutcome)) · \(escape(t.candidateHarm.rawValue))</td><td class=\"num\">\(EpisodeFormatter.signed(t.delta))</td><td>\(part)</td></tr>"
+            }
+            b += "</table>\n"
+        }
+        b += "<p>\(d.unchanged) pairs with the same outcome and harm. Unpaired: \(d.unpairedBaseline.count) baseline, \(d.unpairedCandidate.count) candidate.</p>\n"
+        return page(title: "Diff \(d.baseline) → \(d.candidate)", body: b)
+    }
 }

@@ -8,8 +8,8 @@ import MedGym
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, import, export.",
-        subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self,
+        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, diff, import, export.",
+        subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self, DiffCommand.self,
                       Import.self, Export.self])
 }
 

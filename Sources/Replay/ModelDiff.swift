@@ -1,0 +1,200 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// Two model versions compared on the same patients: episodes of the
+/// baseline and the candidate paired by fixture and seed (same patient, same
+/// luck), the mean change per dimension and in the composite with paired
+/// bootstrap 95 % intervals (seeded, so the same store gives the same
+/// numbers), outcome and harm transitions with regressions first, and for
+/// each regression the first step where the two trajectories part and what
+/// the baseline's action there would have given the candidate.
+public struct ModelDiff: Sendable, Hashable, Encodable {
+    public var baseline: String
+    public var candidate: String
+    public var fixtures: [String]
+    public var pairs: Int
+    public var composite: Change
+    public var dimensions: [DimensionChange]
+    /// Caught → missed, or harm rising to high or worse: the candidate loses a patient the baseline saved.
+    public var regressions: [Transition]
+    public var improvements: [Transition]
+    /// Pairs whose outcome and harm level are the same.
+    public var unchanged: Int
+    public var unpairedBaseline: [String]
+    public var unpairedCandidate: [String]
+    /// "better", "worse" or "no detectable difference" (the composite interval against 0).
+    public var verdict: String
+    public var level: Double
+    /// Every pair's composite change (candidate − baseline), in fixture and seed order: the spread.
+    public var spread: [PairDelta]
+
+    public struct PairDelta: Sendable, Hashable, Encodable {
+        public var fixture: String
+        public var seed: UInt64
+        public var delta: Double
+    }
+
+    /// A mean paired change with its interval.
+    public struct Change: Sendable, Hashable, Encodable {
+        public var mean: Double
+        public var interval: [Double]
+    }
+
+    public struct DimensionChange: Sendable, Hashable, Encodable {
+        public var dimension: MedGym.Dimension
+        public var change: Change
+    }
+
+    /// One pair whose outcome or harm changed.
+    public struct Transition: Sendable, Hashable, Encodable {
+        public var fixture: String
+        public var seed: UInt64
+        public var baselineEpisode: String
+        public var candidateEpisode: String
+        public var baselineOutcome: String
+        public var candidateOutcome: String
+        public var baselineHarm: HarmLevel
+        public var candidateHarm: HarmLevel
+        public var delta: Double
+        public var divergence: Divergence?
+    }
+
+    /// Where two trajectories part (step-aligned, by resolved action) and the baseline's action forked into the candidate there.
+    public struct Divergence: Sendable, Hashable, Encodable {
+        public var step: Int
+        public var baselineAction: String?
+        public var candidateAction: String?
+        /// The candidate's episode forked at `step` with the baseline's action (continuation original).
+        public var forkDelta: Double?
+        public var forkOutcome: String?
+    }
+
+    /// Resamples for the bootstrap; the stream's seed is fixed so reports are reproducible.
+    static let resamples = 2000
+    static let seed: UInt64 = 0x6d65_6467_796d_6466
+
+    /// Builds the diff. `baseline` and `candidate` name a label, or an agent id when no episode has that label.
+    public static func build(forker: Forker, baseline: String, candidate: String, fixtures patterns: [String]) throws -> ModelDiff {
+        let store = forker.store
+        let listings = try store.list().filter { listing in
+            listing.header.parentID == nil && (patterns.isEmpty || patterns.contains { fnmatch($0, listing.header.fixture, 0) == 0 })
+        }
+        func side(_ name: String) -> [EpisodeListing] {
+            let labelled = listings.filter { $0.header.label == name }
+            return labelled.isEmpty ? listings.filter { $0.header.agent == name && $0.header.label == nil } : labelled
+        }
+        let a = side(baseline), b = side(candidate)
+        guard !a.isEmpty else { throw DiffError.noEpisodes(name: baseline, known: Self.names(listings)) }
+        guard !b.isEmpty else { throw DiffError.noEpisodes(name: candidate, known: Self.names(listings)) }
+        func key(_ l: EpisodeListing) -> String { "\(l.header.fixture)#\(l.header.seed)" }
+        var firstA: [String: EpisodeListing] = [:], firstB: [String: EpisodeListing] = [:]
+        for l in a where firstA[key(l)] == nil { firstA[key(l)] = l }
+        for l in b where firstB[key(l)] == nil { firstB[key(l)] = l }
+        let pairedKeys = firstA.keys.filter { firstB[$0] != nil }.sorted()
+        guard !pairedKeys.isEmpty else { throw DiffError.noPairs(baseline: baseline, candidate: candidate) }
+
+        var deltas: [[Double]] = []  // per pair: composite, then each dimension
+        var regressions: [Transition] = [], improvements: [Transition] = []
+        var unchanged = 0
+        var spread: [PairDelta] = []
+        var caughtLabels: [String: String] = [:]
+        for pairKey in pairedKeys {
+            let (la, lb) = (firstA[pairKey]!, firstB[pairKey]!)
+            guard let sa = try store.storedScore(la.header.episodeID), let sb = try store.storedScore(lb.header.episodeID) else { continue }
+            deltas.append([sb.composite - sa.composite] + MedGym.Dimension.allCases.map { sb.points($0) - sa.points($0) })
+            spread.append(PairDelta(fixture: la.header.fixture, seed: la.header.seed, delta: round2(sb.composite - sa.composite)))
+            if caughtLabels[la.header.fixture] == nil {
+                caughtLabels[la.header.fixture] = try FixtureLoader.fixture(named: la.header.fixture).answerKey.outcome.caught
+            }
+            let caught = caughtLabels[la.header.fixture]
+            let wasCaught = sa.outcome == caught, isCaught = sb.outcome == caught
+            let severe = { (h: HarmLevel) in h >= .high }
+            var transition = Transition(fixture: la.header.fixture, seed: la.header.seed, baselineEpisode: la.header.episodeID,
+                                        candidateEpisode: lb.header.episodeID, baselineOutcome: sa.outcome, candidateOutcome: sb.outcome,
+                                        baselineHarm: sa.harmLevel, candidateHarm: sb.harmLevel, delta: round2(sb.composite - sa.composite),
+                                        divergence: nil)
+            if (wasCaught && !isCaught) || (!severe(sa.harmLevel) && severe(sb.harmLevel)) || (sb.outcome == "death" && sa.outcome != "death") {
+                transition.divergence = try divergence(forker: forker, baseline: la.header.episodeID, candidate: lb.header.episodeID)
+                regressions.append(transition)
+            } else if sa.outcome != sb.outcome || sa.harmLevel != sb.harmLevel {
+                improvements.append(transition)
+            } else {
+                unchanged += 1
+            }
+        }
+        var stream = RandomStream(seed: seed ^ SeededRandom.fnv1a(baseline + "\u{0}" + candidate), purpose: "diff.bootstrap")
+        let intervals = pairedBootstrap(deltas, stream: &stream)
+        let composite = intervals[0]
+        let verdict = composite.interval[0] > 0 ? "better" : composite.interval[1] < 0 ? "worse" : "no detectable difference"
+        return ModelDiff(
+            baseline: baseline, candidate: candidate, fixtures: Set(pairedKeys.map { $0.split(separator: "#")[0] }).sorted().map(String.init),
+            pairs: deltas.count, composite: composite,
+            dimensions: zip(MedGym.Dimension.allCases, intervals.dropFirst()).map { DimensionChange(dimension: $0, change: $1) },
+            regressions: regressions, improvements: improvements, unchanged: unchanged,
+            unpairedBaseline: firstA.keys.filter { firstB[$0] == nil }.sorted().map { firstA[$0]!.header.episodeID },
+            unpairedCandidate: firstB.keys.filter { firstA[$0] == nil }.sorted().map { firstB[$0]!.header.episodeID },
+            verdict: verdict, level: 0.95, spread: spread)
+    }
+
+    /// Means and percentile intervals of each column, resampling whole pairs.
+    static func pairedBootstrap(_ rows: [[Double]], stream: inout RandomStream) -> [Change] {
+        let columns = rows.first?.count ?? 0
+        let n = rows.count
+        var means = [[Double]](repeating: [], count: columns)
+        for _ in 0..<resamples {
+            var sums = [Double](repeating: 0, count: columns)
+            for _ in 0..<n {
+                let row = rows[stream.next(below: n)]
+                for c in 0..<columns { sums[c] += row[c] }
+            }
+            for c in 0..<columns { means[c].append(sums[c] / Double(n)) }
+        }
+        return (0..<columns).map { c in
+            let sorted = means[c].sorted()
+            let mean = rows.map { $0[c] }.reduce(0, +) / Double(n)
+            return Change(mean: round2(mean), interval: [round2(sorted[Int(Double(resamples) * 0.025)]),
+                                                         round2(sorted[Int(Double(resamples) * 0.975) - 1])])
+        }
+    }
+
+    /// The first step where the two episodes' resolved actions differ, and the baseline's action forked into the candidate there.
+    static func divergence(forker: Forker, baseline: String, candidate: String) throws -> Divergence? {
+        func actions(_ id: String) throws -> [Int: String] {
+            var byStep: [Int: String] = [:]
+            for event in try forker.store.checkedEvents(id).events where event.kind == .actionReceived {
+                byStep[event.step] = try event.decodedPayload().action
+            }
+            return byStep
+        }
+        let (a, b) = (try actions(baseline), try actions(candidate))
+        let last = max(a.keys.max() ?? 0, b.keys.max() ?? 0)
+        guard let step = (1...max(1, last)).first(where: { a[$0] != b[$0] }) else { return nil }
+        var divergence = Divergence(step: step, baselineAction: a[step], candidateAction: b[step], forkDelta: nil, forkOutcome: nil)
+        if let action = a[step], b[step] != nil {
+            let fork = try forker.fork(candidate, at: step, action: action, continuation: .original)
+            divergence.forkDelta = fork.deltaComposite
+            divergence.forkOutcome = fork.counterfactual.outcome
+        }
+        return divergence
+    }
+
+    static func names(_ listings: [EpisodeListing]) -> [String] {
+        Array(Set(listings.compactMap(\.header.label) + listings.map(\.header.agent))).sorted()
+    }
+}
+
+/// Why a diff cannot be made.
+public enum DiffError: Error, CustomStringConvertible, Sendable, Hashable {
+    case noEpisodes(name: String, known: [String])
+    case noPairs(baseline: String, candidate: String)
+
+    public var description: String {
+        switch self {
+        case .noEpisodes(let name, let known):
+            "no stored episodes with label or agent '\(name)'; known: \(known.prefix(12).joined(separator: ", "))"
+        case .noPairs(let baseline, let candidate):
+            "'\(baseline)' and '\(candidate)' share no fixture and seed; record both on the same seeds (medgym batch --seeds 1-20 --label …)"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import MedGym
+import Replay
+import TraceStore
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two model versions on the same patients: per-dimension change with intervals, outcome regressions and where they start.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "The baseline: a label (medgym --label), or an agent id.")
+    var baseline: String
+
+    @Option(help: "The candidate: a label, or an agent id.")
+    var candidate: String
+
+    @Option(help: "Only fixtures matching these patterns (comma-separated, * and ? allowed).")
+    var fixtures: String?
+
+    @Option(help: "text, md, html (one self-contained file) or json.")
+    var format: ReportFormat = .text
+
+    @Flag(name: .customLong("fail-on-regression"), help: "Exit 3 when the candidate loses a patient the baseline saved, or the verdict is worse.")
+    var failOnRegression = false
+
+    func run() throws {
+        let diff: ModelDiff
+        do {
+            let patterns = fixtures.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+            diff = try ModelDiff.build(forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
+                                       fixtures: patterns)
+        } catch {
+            throw fail(error)
+        }
+        switch format {
+        case .text: print(DiffReport.text(diff), terminator: "")
+        case .md: print(DiffReport.markdown(diff), terminator: "")
+        case .html: print(HTMLReport.diff(diff), terminator: "")
+        case .json: try printJSON(diff)
+        }
+        if failOnRegression && (!diff.regressions.isEmpty || diff.verdict == "worse") { throw ExitCode(3) }
+    }
+}
