@@ -138,7 +138,8 @@ public struct PostmortemBuilder {
     /// Catalog ids whose taking closes an encounter's diagnostic phase.
     static let closingActions: Set<String> = ["reassure", "explain_diagnosis"]
 
-    public func build(_ episodeID: String, jobs: Int = 1) throws -> Postmortem {
+    /// `sweep`: the episode's sweep (answer-key candidates, continuation original) when the caller has it.
+    public func build(_ episodeID: String, jobs: Int = 1, sweep given: Sweep? = nil) throws -> Postmortem {
         let store = forker.store
         let (listing, events) = try store.checkedEvents(episodeID)
         guard let score = try store.storedScore(episodeID) else {
@@ -160,7 +161,7 @@ public struct PostmortemBuilder {
         let severe = score.harmLevel >= .high
         report.verdict = missedRedFlags.isEmpty && !severe ? "good" : "missed"
 
-        let sweep = try Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: .original, jobs: jobs)
+        let sweep = try given ?? Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: .original, jobs: jobs)
         report.critical = sweep.steps.filter(\.critical).compactMap { step in
             step.best.map { Postmortem.CriticalStep(step: step.step, minute: step.minute, recordedText: step.recordedText,
                                                      best: $0.action, delta: $0.delta, outcome: $0.outcome) }

@@ -80,7 +80,7 @@ public struct Sweeper {
         } ?? []
         return SweepStep(step: point.step, minute: point.minute, recordedText: point.original.text,
                          recordedAction: point.originalAction, recordedComposite: recorded.composite,
-                         best: best, worst: worst, regret: regret, critical: false, bestDeltas: deltas,
+                         recordedOutcome: recorded.outcome, recordedHarmLevel: recorded.harmLevel, best: best, worst: worst, regret: regret, critical: false, bestDeltas: deltas,
                          alternatives: alternatives)
     }
 }
@@ -142,6 +142,9 @@ public struct SweepStep: Sendable, Hashable, Encodable {
     public var recordedAction: String?
     /// The recorded action followed by the continuation.
     public var recordedComposite: Double
+    /// The recorded arm's outcome and harm under the continuation.
+    public var recordedOutcome: String
+    public var recordedHarmLevel: HarmLevel
     /// The best candidate that is not contraindicated here.
     public var best: SweepAlternative?
     public var worst: SweepAlternative?

@@ -19,16 +19,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Episodes per batch run (measured with --jobs 1 and 2).")
     var batch: Int = 1_000
 
+    @Option(help: "Episodes exported as training corpora (replay export corpus; 0 skips it).")
+    var corpus: Int = 100
+
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
     func run() throws {
         do {
-            guard episodes > 0, recordings > 0, forks > 0, batch > 0 else {
-                throw ValidationError("--episodes, --recordings, --forks and --batch must be at least 1")
+            guard episodes > 0, recordings > 0, forks > 0, batch > 0, corpus >= 0 else {
+                throw ValidationError("--episodes, --recordings, --forks and --batch must be at least 1, --corpus at least 0")
             }
             let figures = try SimulationBenchmark(fixtures: try FixtureLoader.shipped(), episodesPerFixture: episodes).run()
                 + StoreBenchmark(episodes: recordings, forks: forks, batch: batch).run()
+                + (corpus > 0 ? CorpusBenchmark(episodes: corpus).run() : [])
             if json {
                 try printJSON(figures)
             } else {

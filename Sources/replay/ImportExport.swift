@@ -39,7 +39,7 @@ struct Import: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export recorded data.", subcommands: [Trace.self, NotebookCommand.self])
+        abstract: "Export recorded data.", subcommands: [Trace.self, NotebookCommand.self, CorpusCommand.self])
 
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write an episode's event log (JSONL) to stdout or --out.")

@@ -186,30 +186,10 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         }
     }
 
-    static func systemPrompt(fixture: Fixture, catalog: ActionCatalog) -> String {
-        """
-        You are the emergency physician responsible for one patient in a simulated emergency department. \
-        Each message tells you what you see: the presentation, vital signs, answers, results and alerts. \
-        Take exactly one action per turn by calling one of the tools (or write one action as plain text). \
-        Time passes with every action; results arrive later. End the encounter with a disposition \
-        (admission, theatre, transfer or discharge) when your assessment is complete.
-        """
-    }
+    static func systemPrompt(fixture: Fixture, catalog: ActionCatalog) -> String { ChatTranscript.systemPrompt }
 
     /// An observation as a clinician reads it.
-    static func render(_ observation: Observation, catalog: ActionCatalog) -> String {
-        var lines: [String] = []
-        if let p = observation.presentation {
-            lines.append("\(p.age)\(p.sex), \(p.chiefComplaint). Triage: \(p.triageNote)")
-        }
-        lines.append("Minute \(observation.minute). \(observation.vitals.summary)")
-        if let response = observation.response { lines.append(response) }
-        for result in observation.results { lines.append("Result \(result.name): \(result.text)") }
-        for alert in observation.alerts { lines.append("Alert: \(alert)") }
-        for warning in observation.warnings { lines.append("Warning: \(warning)") }
-        if !observation.pending.isEmpty { lines.append("Pending: \(observation.pending.joined(separator: ", "))") }
-        return lines.joined(separator: "\n")
-    }
+    static func render(_ observation: Observation, catalog: ActionCatalog) -> String { ChatTranscript.render(observation) }
 }
 
 /// A response handed from URLSession's queue to the waiting agent.

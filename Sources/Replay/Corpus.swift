@@ -1,0 +1,372 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// Training corpora from recorded episodes, one file per episode and corpus,
+/// in the shapes TRL takes as they are:
+///
+/// - `rlvr/EP.jsonl`: one row per step. `prompt` is the conversation up to
+///   the observation the agent acted on (``ChatTranscript``), with the action
+///   (text as written, catalog id, raw model output), the step's reward (its
+///   ``StepCredit``; the rewards of an episode sum to its composite), the
+///   episode's nine-dimension score, and the answer-key items the action
+///   touched with their sources: enough to re-verify the reward without MedGym.
+/// - `grpo/EP.jsonl`: preference pairs in TRL's conversational shape
+///   (`prompt`, `chosen`, `rejected`), each with its group (every alternative
+///   at that step with its reward: same fixture, seed and luck, like-for-like
+///   continuation), the rewards, the margin and the continuation. Pairs come
+///   from the post-mortem's decisive step (premature closure: one pair per
+///   open red-flag item, its best action over the recorded one) or, when
+///   there is none, from the sweep's critical steps (the best alternative
+///   over the recorded one). A pair needs a margin of at least `margin`
+///   points and never prefers an action the fixture marks harmful or the
+///   catalog contraindicates.
+/// - `sft/EP.jsonl`: at the decisive step (premature closure), the
+///   conversation up to it and the expert's action, with the answer-key
+///   item's rationale and source: TRL's conversational `messages`.
+///
+/// Every row carries provenance: episode and parent, step, fixture, tier,
+/// variant, seed, agent, label, library version, answer-key digest and the
+/// head hash of the trace it came from.
+public struct CorpusExporter {
+    public let forker: Forker
+    public let continuation: ForkContinuation
+    /// Least reward difference for a preference pair.
+    public let margin: Double
+    public let jobs: Int
+
+    public init(forker: Forker, continuation: ForkContinuation = .original, margin: Double = 5, jobs: Int = 1) {
+        self.forker = forker
+        self.continuation = continuation
+        self.margin = margin
+        self.jobs = jobs
+    }
+
+    /// Rows of the three corpora for one episode.
+    public struct Rows: Sendable {
+        public var rlvr: [String]
+        public var grpo: [String]
+        public var sft: [String]
+    }
+
+    /// The columns every row carries.
+    public struct Provenance: Sendable, Hashable, Encodable {
+        public var episodeID: String
+        public var parentID: String?
+        public var step: Int
+        public var fixture: String
+        public var tier: Int?
+        public var variant: String?
+        public var seed: UInt64
+        public var agent: String
+        public var label: String?
+        public var libraryVersion: String
+        public var answerKeyDigest: String
+        public var headHash: String
+    }
+
+    public struct Message: Sendable, Hashable, Encodable {
+        public var role: String
+        public var content: String
+    }
+
+    public struct Source: Sendable, Hashable, Encodable {
+        public var guideline: String
+        public var year: Int
+        public var section: String
+        public var verified: Bool?
+        init(_ c: Citation) { (guideline, year, section, verified) = (c.guideline, c.year, c.section, c.verified) }
+    }
+
+    public struct Item: Sendable, Hashable, Encodable {
+        public var key: String
+        public var dimension: MedGym.Dimension
+        public var description: String
+        public var points: Double
+        public var source: Source
+    }
+
+    /// One step of one episode (RLVR).
+    public struct RLVRRow: Encodable {
+        public var prompt: [Message]
+        public var observation: Observation
+        public var actionText: String
+        public var action: String
+        public var raw: String?
+        public var reward: Double
+        public var rewardComponents: [StepCredit.Component]
+        public var terminal: Bool
+        public var episodeComposite: Double
+        public var episodeOutcome: String
+        public var episodeHarmLevel: HarmLevel
+        public var episodeDimensions: [DimensionScore]
+        public var items: [Item]
+        public var provenance: Provenance
+
+        enum CodingKeys: String, CodingKey {
+            case prompt, observation, actionText, action, raw, reward, rewardComponents, terminal, episodeComposite, episodeOutcome,
+                 episodeHarmLevel, episodeDimensions, items
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(prompt, forKey: .prompt); try c.encode(observation, forKey: .observation)
+            try c.encode(actionText, forKey: .actionText); try c.encode(action, forKey: .action); try c.encode(raw, forKey: .raw)
+            try c.encode(reward, forKey: .reward); try c.encode(rewardComponents, forKey: .rewardComponents)
+            try c.encode(terminal, forKey: .terminal); try c.encode(episodeComposite, forKey: .episodeComposite)
+            try c.encode(episodeOutcome, forKey: .episodeOutcome); try c.encode(episodeHarmLevel, forKey: .episodeHarmLevel)
+            try c.encode(episodeDimensions, forKey: .episodeDimensions); try c.encode(items, forKey: .items)
+            try provenance.encode(to: encoder)
+        }
+    }
+
+    /// One alternative of a group.
+    public struct GroupMember: Sendable, Hashable, Encodable {
+        public var action: String
+        public var text: String
+        public var reward: Double
+        public var outcome: String
+        public var harmLevel: HarmLevel
+        public var recorded: Bool
+        /// Why the catalog advises against it here, if it does.
+        public var contraindication: String?
+
+        enum CodingKeys: String, CodingKey { case action, text, reward, outcome, harmLevel, recorded, contraindication }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(action, forKey: .action); try c.encode(text, forKey: .text); try c.encode(reward, forKey: .reward)
+            try c.encode(outcome, forKey: .outcome); try c.encode(harmLevel, forKey: .harmLevel); try c.encode(recorded, forKey: .recorded)
+            try c.encode(contraindication, forKey: .contraindication)
+        }
+    }
+
+    /// One preference pair (GRPO / DPO).
+    public struct PairRow: Encodable {
+        public var prompt: [Message]
+        public var chosen: [Message]
+        public var rejected: [Message]
+        public var chosenAction: String
+        public var rejectedAction: String
+        public var chosenReward: Double
+        public var rejectedReward: Double
+        public var margin: Double
+        public var continuation: ForkContinuation
+        public var reason: String
+        public var item: Item?
+        public var group: [GroupMember]
+        public var provenance: Provenance
+
+        enum CodingKeys: String, CodingKey {
+            case prompt, chosen, rejected, chosenAction, rejectedAction, chosenReward, rejectedReward, margin, continuation, reason, item, group
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(prompt, forKey: .prompt); try c.encode(chosen, forKey: .chosen); try c.encode(rejected, forKey: .rejected)
+            try c.encode(chosenAction, forKey: .chosenAction); try c.encode(rejectedAction, forKey: .rejectedAction)
+            try c.encode(chosenReward, forKey: .chosenReward); try c.encode(rejectedReward, forKey: .rejectedReward)
+            try c.encode(margin, forKey: .margin); try c.encode(continuation, forKey: .continuation); try c.encode(reason, forKey: .reason)
+            try c.encode(item, forKey: .item); try c.encode(group, forKey: .group)
+            try provenance.encode(to: encoder)
+        }
+    }
+
+    /// One expert correction (SFT).
+    public struct CorrectionRow: Encodable {
+        public var messages: [Message]
+        public var action: String
+        public var recordedAction: String?
+        public var rationale: String
+        public var item: Item
+        public var provenance: Provenance
+
+        enum CodingKeys: String, CodingKey { case messages, action, recordedAction, rationale, item }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(messages, forKey: .messages); try c.encode(action, forKey: .action)
+            try c.encode(recordedAction, forKey: .recordedAction); try c.encode(rationale, forKey: .rationale)
+            try c.encode(item, forKey: .item)
+            try provenance.encode(to: encoder)
+        }
+    }
+
+    /// The three corpora's rows for `episodeID`, each row one line of canonical JSON.
+    public func rows(_ episodeID: String) throws -> Rows {
+        let (listing, events) = try forker.store.checkedEvents(episodeID)
+        guard let score = try forker.store.storedScore(episodeID) else {
+            throw TraceFormatError(message: "\(episodeID) has no score event; run replay verify")
+        }
+        let start = try TraceStart(events)
+        let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
+        let catalog = forker.resolver.catalog
+        let h = listing.header
+        func provenance(_ step: Int) -> Provenance {
+            Provenance(episodeID: episodeID, parentID: h.parentID, step: step, fixture: h.fixture, tier: h.tier, variant: h.variant,
+                       seed: h.seed, agent: h.agent, label: h.label, libraryVersion: start.provenance?.libraryVersion ?? h.libraryVersion,
+                       answerKeyDigest: start.provenance?.answerKeyDigest ?? "", headHash: listing.headHash)
+        }
+        // The applied steps and the observation each acted on.
+        var observations: [Int: Observation] = [:]
+        var taken: [(step: Int, text: String, action: String, raw: String?)] = []
+        for event in events {
+            switch event.kind {
+            case .observation:
+                if let o = try event.decodedPayload().observation { observations[event.step] = o }
+            case .actionReceived:
+                let p = try event.decodedPayload()
+                taken.append((event.step, p.text ?? "", p.action ?? "", p.raw))
+            default: break
+            }
+        }
+        func prompt(before step: Int) -> [Message] {
+            var messages = [Message(role: "system", content: ChatTranscript.systemPrompt)]
+            for t in taken where t.step < step {
+                if let o = observations[t.step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o))) }
+                messages.append(Message(role: "assistant", content: t.text))
+            }
+            if let o = observations[step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o))) }
+            return messages
+        }
+        func item(_ key: String) -> Item? {
+            score.items.first { $0.key == key }.map { Item(key: $0.key, dimension: $0.dimension, description: $0.description,
+                                                           points: $0.points, source: Source($0.source)) }
+        }
+
+        // RLVR: every step.
+        let credits = StepCredit.attribute(score: score, fixture: fixture, steps: taken.map { ($0.step, $0.action) }, catalog: catalog)
+        var rlvr: [String] = []
+        for (t, credit) in zip(taken, credits) {
+            let touched = fixture.answerKey.items.filter { $0.actions.contains(t.action) }.map(\.id)
+                + fixture.answerKey.harmful.filter { $0.actions.contains(t.action) }.map(\.id)
+            let row = RLVRRow(
+                prompt: prompt(before: t.step), observation: observations[t.step - 1] ?? observations[0]!, actionText: t.text,
+                action: t.action, raw: t.raw, reward: credit.reward, rewardComponents: credit.components, terminal: credit.terminal,
+                episodeComposite: score.composite, episodeOutcome: score.outcome, episodeHarmLevel: score.harmLevel,
+                episodeDimensions: score.dimensions, items: touched.compactMap(item), provenance: provenance(t.step))
+            rlvr.append(try CanonicalJSON.string(row))
+        }
+
+        // GRPO and SFT: from the post-mortem's decisive step, or the sweep's critical steps.
+        let sweep = try Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs)
+        let postmortem = try PostmortemBuilder(forker: forker).build(episodeID, jobs: jobs, sweep: continuation == .original ? sweep : nil)
+        let harmful = Set(fixture.answerKey.harmful.flatMap(\.actions))
+        func text(for action: String) -> String {
+            fixture.policies.expert.first { (try? forker.resolver.resolve($0).id) == action } ?? catalog[action]?.name ?? action
+        }
+        func group(_ step: SweepStep) -> [GroupMember] {
+            var members = [GroupMember(action: step.recordedAction ?? "", text: step.recordedText ?? "", reward: step.recordedComposite,
+                                       outcome: step.recordedOutcome, harmLevel: step.recordedHarmLevel, recorded: true, contraindication: nil)]
+            members += step.alternatives.filter { $0.action != step.recordedAction }.map {
+                GroupMember(action: $0.action, text: text(for: $0.action), reward: $0.composite, outcome: $0.outcome, harmLevel: $0.harmLevel,
+                            recorded: false, contraindication: $0.contraindication)
+            }
+            return members
+        }
+        var grpo: [String] = []
+        var sft: [String] = []
+        func pair(_ step: SweepStep, chosen: SweepAlternative, reason: String, item: Item?) throws {
+            guard let recorded = step.recordedText, chosen.contraindication == nil, !harmful.contains(chosen.action),
+                  chosen.composite - step.recordedComposite >= margin else { return }
+            let row = PairRow(
+                prompt: prompt(before: step.step), chosen: [Message(role: "assistant", content: text(for: chosen.action))],
+                rejected: [Message(role: "assistant", content: recorded)], chosenAction: chosen.action,
+                rejectedAction: step.recordedAction ?? "", chosenReward: chosen.composite, rejectedReward: step.recordedComposite,
+                margin: round2(chosen.composite - step.recordedComposite), continuation: continuation, reason: reason, item: item,
+                group: group(step), provenance: provenance(step.step))
+            grpo.append(try CanonicalJSON.string(row))
+        }
+        if let decisive = postmortem.decisive, decisive.kind == "premature closure",
+           let step = sweep.steps.first(where: { $0.step == decisive.step }) {
+            for open in decisive.open {
+                guard let key = fixture.answerKey.items.first(where: { $0.id == open.key }) else { continue }
+                let best = step.alternatives.filter { key.actions.contains($0.action) }.sorted { $0.composite > $1.composite }.first
+                if let best {
+                    try pair(step, chosen: best, reason: "premature closure at step \(step.step) with a red flag open: \(open.description)",
+                             item: item(open.key))
+                }
+            }
+            if let correction = decisive.correction, let key = item(decisive.open.first?.key ?? "") {
+                var messages = prompt(before: decisive.step)
+                messages.append(Message(role: "assistant", content: text(for: correction.action)))
+                sft.append(try CanonicalJSON.string(CorrectionRow(
+                    messages: messages, action: correction.action, recordedAction: decisive.recordedAction,
+                    rationale: correction.rationale, item: key, provenance: provenance(decisive.step))))
+            }
+        } else {
+            for step in sweep.steps where step.critical {
+                if let best = step.best { try pair(step, chosen: best, reason: "critical step \(step.step): largest regret", item: nil) }
+            }
+        }
+        return Rows(rlvr: rlvr, grpo: grpo, sft: sft)
+    }
+}
+
+/// Writes the corpora of many episodes, one episode at a time (memory stays
+/// flat in the number of episodes), and the wave's manifest.
+public struct CorpusWriter {
+    public let exporter: CorpusExporter
+    public let wave: String
+    public let folder: URL
+
+    public init(exporter: CorpusExporter, wave: String, folder: URL) {
+        self.exporter = exporter
+        self.wave = wave
+        self.folder = folder
+    }
+
+    /// The manifest of a wave: what was exported, how it was chosen, and a SHA-256 per file.
+    public struct Manifest: Sendable, Hashable, Encodable {
+        public struct File: Sendable, Hashable, Encodable {
+            public var corpus: String
+            public var path: String
+            public var rows: Int
+            public var sha256: String
+        }
+        public var wave: String
+        public var libraryVersion: String
+        public var continuation: ForkContinuation
+        public var margin: Double
+        public var selection: [String: String]
+        public var counts: [String: Int]
+        public var episodes: Int
+        public var fixtures: [String]
+        public var agents: [String]
+        public var schemas: [String: String]
+        public var files: [File]
+    }
+
+    static let selection = [
+        "rlvr": "one row per applied step; reward = the step's share of the composite (StepCredit), rewards of an episode sum to its composite",
+        "grpo": "at the post-mortem's decisive step (premature closure): one pair per open red-flag item, its best action over the recorded one; else at the sweep's critical steps, the best alternative over the recorded one; only pairs whose reward difference is at least the margin and whose chosen action is neither harmful nor contraindicated",
+        "sft": "at the decisive step (premature closure): the conversation so far and the expert's action for the first open red-flag item, with the item's rationale and source",
+    ]
+
+    /// Exports `episodes` (ids, in the order given); `progress` is told after each.
+    public func write(_ episodes: [String], progress: (Int) -> Void = { _ in }) throws -> Manifest {
+        let root = folder.appendingPathComponent(wave, isDirectory: true)
+        var files: [Manifest.File] = []
+        var counts = ["rlvr": 0, "grpo": 0, "sft": 0]
+        var fixtures = Set<String>(), agents = Set<String>()
+        for (index, id) in episodes.enumerated() {
+            let header = try exporter.forker.store.header(id)
+            fixtures.insert(header.fixture)
+            agents.insert(header.label.map { "\(header.agent) · \($0)" } ?? header.agent)
+            let rows = try exporter.rows(id)
+            for (corpus, lines) in [("rlvr", rows.rlvr), ("grpo", rows.grpo), ("sft", rows.sft)] where !lines.isEmpty {
+                let directory = root.appendingPathComponent(corpus, isDirectory: true)
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let data = Data((lines.joined(separator: "\n") + "\n").utf8)
+                try data.write(to: directory.appendingPathComponent("\(id).jsonl"), options: .atomic)
+                files.append(.init(corpus: corpus, path: "\(corpus)/\(id).jsonl", rows: lines.count, sha256: TraceHash.sha256(data)))
+                counts[corpus, default: 0] += lines.count
+            }
+            progress(index + 1)
+        }
+        let manifest = Manifest(
+            wave: wave, libraryVersion: MedGymVersion.current, continuation: exporter.continuation, margin: exporter.margin,
+            selection: Self.selection, counts: counts, episodes: episodes.count, fixtures: fixtures.sorted(), agents: agents.sorted(),
+            schemas: ["rlvr": "schemas/corpus/rlvr.schema.json", "grpo": "schemas/corpus/grpo.schema.json", "sft": "schemas/corpus/sft.schema.json"],
+            files: files.sorted { ($0.corpus, $0.path) < ($1.corpus, $1.path) })
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data((try CanonicalJSON.string(manifest, pretty: true) + "\n").utf8).write(to: root.appendingPathComponent("manifest.json"), options: .atomic)
+        return manifest
+    }
+}
