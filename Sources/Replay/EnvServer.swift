@@ -1,0 +1,235 @@
+import Foundation
+import MedGym
+import TraceStore
+
+/// The environment driven from outside, one request at a time: what
+/// `medgym serve --stdio` answers and the Python package wraps as a
+/// Gymnasium environment. Many environments per server (by `env` name), one
+/// episode at a time each; every episode is recorded in the trace store like
+/// any other run (agent `python`, the caller's label), and re-executes from
+/// its trace like any other.
+///
+/// Reward: potential-based. The potential of a state is the composite the
+/// episode would score if it ended there (``Scorer/score(_:)``); a step's
+/// reward is the change in potential, and the last step also gets the
+/// potential of the arrival state, so the rewards of an episode sum exactly
+/// to its composite.
+public final class EnvServer {
+    public let store: TraceStore?
+    public let resolver: ActionResolver
+    private var sessions: [String: Session] = [:]
+    private let fixtures = FixtureCache()
+    private var forker: Forker? { store.map { Forker(store: $0, resolver: resolver) } }
+
+    /// An episode in progress.
+    struct Session {
+        var fixture: Fixture
+        var env: Environment
+        var builder: TraceBuilder
+        var recorder: EpisodeRecorder
+        var label: String?
+        var seed: UInt64
+        var observation: Observation
+        var potential: Double
+        var initialPotential: Double
+        var consecutiveRejections = 0
+    }
+
+    public init(store: TraceStore?, resolver: ActionResolver = .shipped) {
+        self.store = store
+        self.resolver = resolver
+    }
+
+    /// A reply's error: a stable code and a message naming the fix.
+    public struct Failure: Error, Sendable, Hashable {
+        public var code: String
+        public var message: String
+        public init(_ code: String, _ message: String) { (self.code, self.message) = (code, message) }
+    }
+
+    /// What reset and step return.
+    public struct Transition: Sendable, Hashable, Encodable {
+        public var observation: Observation
+        /// The observation as a clinician reads it (``ChatTranscript``).
+        public var text: String
+        public var reward: Double
+        public var terminated: Bool
+        public var truncated: Bool
+        public var info: Info
+    }
+
+    public struct Info: Sendable, Hashable, Encodable {
+        public var fixture: String
+        public var seed: UInt64
+        public var step: Int
+        public var minute: Int
+        /// The catalog action the text resolved to (nil at reset, or when rejected).
+        public var action: String?
+        /// Why the text was not applied, with the nearest actions.
+        public var rejected: String?
+        public var suggestions: [String]?
+        /// The potential (composite if the episode ended now) and its nine dimensions.
+        public var potential: Double
+        public var dimensions: [DimensionScore]
+        public var outcome: String
+        public var harmLevel: HarmLevel
+        /// Seq numbers of the trace events this call produced.
+        public var events: [Int]
+        /// When the episode is over: its id in the store and its score.
+        public var episodeID: String?
+        public var composite: Double?
+    }
+
+    static let stepLimitForRejections = EpisodeRunner.consecutiveFailureLimit
+
+    public func reset(env name: String, fixture id: String, seed: UInt64, label: String?) throws(Failure) -> Transition {
+        if sessions[name] != nil { _ = try? abandon(name) }
+        let fixture: Fixture
+        do { fixture = try fixtures.fixture(named: id, catalog: resolver.catalog).0 } catch {
+            let known = (try? FixtureLoader.shipped().map(\.id)) ?? []
+            throw Failure("unknown_fixture", "unknown fixture '\(id)'; known: \(known.joined(separator: ", "))")
+        }
+        do {
+            let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
+            let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
+            let provenance = Provenance(agent: "python", label: label, answerKeyDigest: recorder.answerKeyDigest)
+            let builder = try TraceBuilder(starting: env, fixtureDigest: recorder.fixtureDigest, provenance: provenance)
+            let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
+            let observation = env.initialObservation
+            sessions[name] = Session(fixture: fixture, env: env, builder: builder, recorder: recorder, label: label, seed: seed,
+                                     observation: observation, potential: card.composite, initialPotential: card.composite)
+            return Transition(observation: observation, text: ChatTranscript.render(observation), reward: 0, terminated: false,
+                              truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("internal", "\(error)")
+        }
+    }
+
+    public func step(env name: String, action text: String) throws(Failure) -> Transition {
+        guard var session = sessions[name] else { throw Failure("no_episode", "no episode in progress for env '\(name)'; send reset first") }
+        let before = session.builder.events.count
+        let scorer = Scorer(fixture: session.fixture, catalog: resolver.catalog)
+        var result: StepResult?
+        var rejection: ActionResolutionError?
+        do {
+            let applied = try session.env.step(text)
+            session.consecutiveRejections = 0
+            session.builder.stepped(EpisodeStep(step: session.env.state.step, text: text, result: applied), state: session.env.state)
+            result = applied
+        } catch let StepError.unknownAction(error) {
+            // As the runner does for any agent: rejected and recorded; after five in a row the agent is stopped.
+            if session.consecutiveRejections >= Self.stepLimitForRejections {
+                let failure = AgentFailure(kind: "rejected", detail: "\(Self.stepLimitForRejections) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
+                session.builder.agentFailed(failure, step: session.env.state.step + 1, minute: session.env.state.minute)
+                if let rest = session.env.runToTimeLimit() {
+                    session.builder.stepped(EpisodeStep(step: session.env.state.step + 1, text: nil, result: rest), state: session.env.state)
+                    result = rest
+                }
+            } else {
+                session.consecutiveRejections += 1
+                session.builder.rejected(RejectedAction(step: session.env.state.step + 1, minute: session.env.state.minute, text: error.text, error: error))
+            }
+            rejection = error
+        } catch {
+            throw Failure("internal", "\(error)")
+        }
+        let card = scorer.score(session.env.state)
+        let over = !session.env.state.isRunning
+        var reward = round2(card.composite - session.potential)
+        if over { reward = round2(reward + session.initialPotential) }
+        session.potential = card.composite
+        if let result { session.observation = result.observation }
+        var reply = Transition(
+            observation: session.observation, text: ChatTranscript.render(session.observation), reward: reward,
+            terminated: result?.terminated ?? false, truncated: result?.truncated ?? false,
+            info: info(session, card: card, action: result?.action, events: Array(before..<session.builder.events.count)))
+        if let rejection {
+            reply.info.rejected = rejection.description
+            reply.info.suggestions = rejection.suggestions
+        }
+        if over {
+            let (id, final) = try record(session)
+            reply.info.episodeID = id
+            reply.info.composite = final.composite
+            reply.info.events = Array(before..<(before + reply.info.events.count + 1))  // and the score event
+            sessions[name] = nil
+        } else {
+            sessions[name] = session
+        }
+        return reply
+    }
+
+    /// Ends an episode whose caller stopped (a reset or close mid-episode):
+    /// the patient is left to the clock, as for any agent that stops.
+    @discardableResult
+    public func abandon(_ name: String) throws(Failure) -> String? {
+        guard var session = sessions[name] else { return nil }
+        sessions[name] = nil
+        if let rest = session.env.runToTimeLimit() {
+            session.builder.stepped(EpisodeStep(step: session.env.state.step + 1, text: nil, result: rest), state: session.env.state)
+        }
+        return try record(session).id
+    }
+
+    /// Ends every episode in progress (the server is closing).
+    public func closeAll() {
+        for name in sessions.keys.sorted() { _ = try? abandon(name) }
+    }
+
+    private func record(_ session: Session) throws(Failure) -> (id: String, score: ScoreCard) {
+        let score = Scorer(fixture: session.fixture, catalog: resolver.catalog).score(session.env.state)
+        var builder = session.builder
+        do {
+            let events = try builder.finish(score: score, state: session.env.state)
+            let id = EpisodeID.derive(headHash: events.last!.hash, agent: "python", label: session.label, parentID: nil, forkStep: nil)
+            let header = EpisodeHeader(episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier, seed: session.seed,
+                                       agent: "python", label: session.label, createdAt: CreatedAt.now())
+            let recorded = RecordedEpisode(header: header, events: events, score: score, finalState: session.env.state)
+            guard let store else { return (id, score) }
+            switch try store.save(recorded) {
+            case .inserted: return (id, score)
+            case .alreadyStored(let existing): return (existing, score)
+            }
+        } catch {
+            throw Failure("store", "the episode could not be recorded: \(error)")
+        }
+    }
+
+    private func info(_ s: Session, card: ScoreCard, action: String?, events: [Int]) -> Info {
+        Info(fixture: s.fixture.id, seed: s.seed, step: s.env.state.step, minute: s.env.state.minute, action: action, rejected: nil,
+             suggestions: nil, potential: card.composite, dimensions: card.dimensions, outcome: card.outcome, harmLevel: card.harmLevel,
+             events: events, episodeID: nil, composite: nil)
+    }
+
+    /// A recorded episode forked at `step` with `action` (like `replay fork`).
+    public func fork(episode: String, step: Int, action: String, continuation: ForkContinuation) throws(Failure) -> Fork {
+        guard let forker else { throw Failure("no_store", "the server runs without a store (--no-store); forks need one") }
+        do {
+            return try forker.fork(episode, at: step, action: action, continuation: continuation)
+        } catch ForkError.unknownAction(let error) {
+            throw Failure("unknown_action", error.description)
+        } catch let error as ForkError {
+            throw Failure("bad_fork", "\(error)")
+        } catch let error as StoreError {
+            if case .unknownEpisode = error { throw Failure("unknown_episode", "\(error)") }
+            throw Failure("store", "\(error)")
+        } catch {
+            throw Failure("bad_fork", "\(error)")
+        }
+    }
+
+    /// A recorded episode's score card.
+    public func score(episode: String) throws(Failure) -> ScoreCard {
+        guard let store else { throw Failure("no_store", "the server runs without a store (--no-store)") }
+        do {
+            guard let card = try store.storedScore(episode) else { throw Failure("no_score", "\(episode) has no score event") }
+            return card
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("unknown_episode", "\(error)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+"""MedGym from Python: the Gymnasium environment and the TRL reward function,
+against the real `medgym` and `replay` binaries (MEDGYM_BINARY, default .build/debug)."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import medgym
+from medgym.rewards import make_counterfactual_reward
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("MEDGYM_BINARY") or os.path.join(ROOT, ".build", "debug", "medgym")
+REPLAY = os.path.join(os.path.dirname(BINARY), "replay")
+FIXTURE = "adv_cocaine_dissection"
+
+
+def play(env, seed, policy_seed, limit=60):
+    rng = np.random.default_rng(policy_seed)
+    observation, info = env.reset(seed=seed)
+    trajectory, rewards = [observation], []
+    workup = [a for a in env.actions if env.action_kinds[a] != "disposition"]
+    for number in range(limit):
+        choices = workup if number < 8 else env.actions  # a workup before any disposition
+        action = choices[int(rng.integers(len(choices)))]
+        observation, reward, terminated, truncated, info = env.step(action)
+        trajectory.append((action, observation, reward, terminated, truncated))
+        rewards.append(reward)
+        if terminated or truncated:
+            break
+    return trajectory, rewards, info
+
+
+def test_check_env_passes(tmp_path):
+    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite")
+    check_env(env, skip_render_check=True)
+    env.close()
+
+
+def test_a_seeded_random_policy_gives_identical_trajectories(tmp_path):
+    runs = []
+    for run in range(2):
+        env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / f"store{run}.sqlite")
+        runs.append(play(env, seed=42, policy_seed=7)[:2])
+        env.close()
+    assert runs[0] == runs[1]
+    assert len(runs[0][0]) > 2
+
+
+def test_step_rewards_sum_to_the_stored_composite(tmp_path):
+    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite", label="pytest")
+    for policy_seed in (1, 2, 3):
+        trajectory, rewards, info = play(env, seed=policy_seed, policy_seed=policy_seed)
+        assert trajectory[-1][3] or trajectory[-1][4], "the episode ended"
+        assert info["episode_id"] == env.last_episode_id
+        stored = env.score()
+        assert round(sum(rewards), 2) == pytest.approx(stored["composite"], abs=1e-6)
+        assert info["composite"] == stored["composite"]
+        assert [d["dimension"] for d in info["dimensions"]] == [d["dimension"] for d in stored["dimensions"]]
+    # The recorded episodes verify like any other run.
+    verify = subprocess.run([REPLAY, "verify", "--all", "--store", str(tmp_path / "store.sqlite")], capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout
+    assert "3 of 3 episodes verified" in verify.stdout
+
+
+def test_fork_from_python(tmp_path):
+    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite")
+    env.reset(seed=42)
+    for action in ["order ECG", "reassure, no imaging", "discharge home"]:
+        *_, terminated, truncated, info = env.step(action)
+    assert terminated
+    fork = env.fork(2, "CTA chest")
+    assert fork["delta"] > 0 and fork["alternate_action"] == "cta_chest"
+    env.close()
+
+
+def test_errors_are_replies_not_a_dead_server(tmp_path):
+    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite")
+    with pytest.raises(medgym.MedGymError) as error:
+        env.step("CTA chest")
+    assert error.value.code == "no_episode"
+    with pytest.raises(medgym.MedGymError) as error:
+        env.reset(options={"fixture": "no_such_fixture"})
+    assert error.value.code == "unknown_fixture" and "adv_cocaine_dissection" in error.value.message
+    observation, info = env.reset(seed=1)
+    _, reward, terminated, _, info = env.step("zzzz qq")
+    assert reward == 0 and not terminated and "unknown action" in info["rejected"]
+    env.close()
+
+
+def test_the_reward_function_prefers_the_cta_on_the_demo_step_13_row(tmp_path):
+    store = tmp_path / "store.sqlite"
+    subprocess.run([REPLAY, "import", "--store", str(store), os.path.join(ROOT, "traces", "ep_0fa72a32ec1d.jsonl")], check=True,
+                   capture_output=True)
+    rows = [json.loads(line) for line in open(os.path.join(ROOT, "corpus", "wave1b", "rlvr", "ep_0fa72a32ec1d.jsonl"))]
+    row = next(r for r in rows if r["step"] == 13)
+    reward = make_counterfactual_reward(binary=BINARY, store=str(store))
+    completions = [[{"role": "assistant", "content": "CTA chest"}], [{"role": "assistant", "content": "reassure, no imaging"}],
+                   [{"role": "assistant", "content": "give alteplase 0.9 mg/kg"}], [{"role": "assistant", "content": "blah"}]]
+    columns = {key: [row[key]] * len(completions) for key in ("episode_id", "step", "fixture", "seed", "head_hash")}
+    cta, recorded, alteplase, nonsense = reward([row["prompt"]] * len(completions), completions, **columns)
+    assert cta > recorded
+    assert alteplase < recorded  # a contraindicated action is never preferred
+    assert nonsense is not None and nonsense < cta
+    assert reward([row["prompt"]], ["CTA chest"], episode_id=["ep_000000000000"], step=[13]) == [None]
+    assert reward([row["prompt"]], ["CTA chest"]) == [None]
