@@ -17,6 +17,8 @@ import TraceStore
 public final class EnvServer {
     public let store: TraceStore?
     public let resolver: ActionResolver
+    /// The agent id episodes are recorded under (`python` for `serve --stdio`, `mcp` for `serve --mcp`).
+    public let agent: String
     private var sessions: [String: Session] = [:]
     private let fixtures = FixtureCache()
     private var forker: Forker? { store.map { Forker(store: $0, resolver: resolver) } }
@@ -35,9 +37,10 @@ public final class EnvServer {
         var consecutiveRejections = 0
     }
 
-    public init(store: TraceStore?, resolver: ActionResolver = .shipped) {
+    public init(store: TraceStore?, resolver: ActionResolver = .shipped, agent: String = "python") {
         self.store = store
         self.resolver = resolver
+        self.agent = agent
     }
 
     /// A reply's error: a stable code and a message naming the fix.
@@ -92,7 +95,7 @@ public final class EnvServer {
         do {
             let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
             let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-            let provenance = Provenance(agent: "python", label: label, answerKeyDigest: recorder.answerKeyDigest)
+            let provenance = Provenance(agent: agent, label: label, answerKeyDigest: recorder.answerKeyDigest)
             let builder = try TraceBuilder(starting: env, fixtureDigest: recorder.fixtureDigest, provenance: provenance)
             let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
             let observation = env.initialObservation
@@ -183,9 +186,9 @@ public final class EnvServer {
         var builder = session.builder
         do {
             let events = try builder.finish(score: score, state: session.env.state)
-            let id = EpisodeID.derive(headHash: events.last!.hash, agent: "python", label: session.label, parentID: nil, forkStep: nil)
+            let id = EpisodeID.derive(headHash: events.last!.hash, agent: agent, label: session.label, parentID: nil, forkStep: nil)
             let header = EpisodeHeader(episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier, seed: session.seed,
-                                       agent: "python", label: session.label, createdAt: CreatedAt.now())
+                                       agent: agent, label: session.label, createdAt: CreatedAt.now())
             let recorded = RecordedEpisode(header: header, events: events, score: score, finalState: session.env.state)
             guard let store else { return (id, score) }
             switch try store.save(recorded) {

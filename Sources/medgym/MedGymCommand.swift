@@ -3,7 +3,7 @@ import Foundation
 import MedGym
 
 @main
-struct MedGymCommand: ParsableCommand {
+struct MedGymCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medgym",
         abstract: "Run agents against MedGym's simulated patients.",

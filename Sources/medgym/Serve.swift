@@ -8,12 +8,24 @@ import TraceStore
 /// lines (README "Train from Python"). Requests: `{"id": …, "method": …,
 /// "params": {…}}`; replies: `{"id": …, "result": {…}}` or `{"id": …,
 /// "error": {"code": …, "message": …}}`, one line each, in order.
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the environment over standard input and output (JSON lines): reset, step, fork, score, close.")
+        abstract: "Serve the environment over standard input and output: JSON lines (--stdio) or the Model Context Protocol (--mcp).")
 
-    @Flag(help: "Speak JSON lines on stdin/stdout (the only transport so far).")
+    @Flag(help: "Speak JSON lines on stdin/stdout: reset, step, fork, score, close.")
     var stdio = false
+
+    @Flag(help: "Speak the Model Context Protocol on stdin/stdout: one encounter per session, its action families as tools.")
+    var mcp = false
+
+    @Option(help: "With --mcp: the fixture of the encounter.")
+    var fixture: String = "adv_cocaine_dissection"
+
+    @Option(help: "With --mcp: the episode seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "With --mcp: the model label the episode is recorded under.")
+    var label: String?
 
     @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
     var store: String?
@@ -25,10 +37,13 @@ struct Serve: ParsableCommand {
     static let maxRequestBytes = 1 << 20
 
     func validate() throws {
-        guard stdio else { throw ValidationError("choose a transport: --stdio") }
+        guard stdio != mcp else { throw ValidationError("choose one transport: --stdio or --mcp") }
+        if mcp && (try? FixtureLoader.fixture(named: fixture)) == nil {
+            throw ValidationError("unknown fixture '\(fixture)'; run 'medgym fixtures' to list them")
+        }
     }
 
-    func run() throws {
+    func run() async throws {
         let server: EnvServer
         do {
             var opened: TraceStore?
@@ -37,10 +52,19 @@ struct Serve: ParsableCommand {
                 for note in imports { warn(note.description) }
                 opened = store
             }
-            server = EnvServer(store: opened)
+            server = EnvServer(store: opened, agent: mcp ? "mcp" : "python")
         } catch {
             throw fail(error)
         }
+        if mcp {
+            try await MCPSession.serve(MCPSession(server: server, fixture: fixture, seed: seed, label: label))
+            return
+        }
+        serveLines(server)
+    }
+
+    /// The JSON-lines loop of `--stdio`.
+    func serveLines(_ server: EnvServer) {
         signal(SIGPIPE, SIG_IGN)
         let input = FileHandle.standardInput
         var buffer = Data()

@@ -1,0 +1,51 @@
+"""`medgym serve --mcp` with Python's MCP client: list the tools, play a whole
+encounter through them, and find it recorded and verifiable in the store."""
+import asyncio
+import os
+import subprocess
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("MEDGYM_BINARY") or os.path.join(ROOT, ".build", "debug", "medgym")
+REPLAY = os.path.join(os.path.dirname(BINARY), "replay")
+
+
+async def encounter(store):
+    params = StdioServerParameters(command=BINARY, args=["serve", "--mcp", "--fixture", "adv_cocaine_dissection", "--seed", "42",
+                                                         "--label", "mcp-client", "--store", store])
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+            assert {"observe", "interview", "ecg", "imaging", "medication", "consult", "disposition"} <= set(tools)
+            assert "CT angiography of the chest/aorta" in tools["imaging"].input_schema["properties"]["action"]["enum"]
+            family = {name: tool for tool in tools for name in tools[tool].input_schema.get("properties", {}).get("action", {}).get("enum", [])}
+            first = await session.call_tool("observe", {})
+            assert first.content[0].text.startswith("34M, chest pain for 2 hours.")
+            wrong = await session.call_tool("imaging", {"action": "12-lead ECG"})
+            assert wrong.is_error and "not a imaging action" in wrong.content[0].text
+            for action in ["12-lead ECG", "cardiac monitoring", "CT angiography of the chest/aorta", "esmolol IV",
+                           "cardiothoracic surgery consult", "obtain informed consent"]:
+                result = await session.call_tool(family[action], {"action": action})
+                assert not result.is_error, result.content[0].text
+            text = ""
+            for _ in range(20):  # theatre takes the patient once the CTA and the surgeon are back
+                result = await session.call_tool("disposition", {"action": "to the operating room"})
+                text = result.content[0].text
+                if "The encounter is over" in text:
+                    break
+                await session.call_tool(family["observe and reassess"], {"action": "observe and reassess"})
+            assert "The encounter is over: caught_aad" in text, text
+            after = await session.call_tool("ecg", {"action": "12-lead ECG"})
+            assert after.is_error and "is over" in after.content[0].text
+
+
+def test_an_mcp_client_plays_an_encounter_that_verifies(tmp_path):
+    store = str(tmp_path / "store.sqlite")
+    asyncio.run(encounter(store))
+    listing = subprocess.run([REPLAY, "list", "--store", store], capture_output=True, text=True).stdout
+    assert "mcp mcp-client" in listing and "caught_aad" in listing
+    verify = subprocess.run([REPLAY, "verify", "--all", "--store", store], capture_output=True, text=True)
+    assert verify.returncode == 0 and "1 of 1 episode verified" in verify.stdout, verify.stdout
