@@ -7,8 +7,9 @@ import TraceStore
 ///
 /// - `rlvr/EP.jsonl`: one row per step. `prompt` is the conversation up to
 ///   the observation the agent acted on (``ChatTranscript``), with the action
-///   (text as written, catalog id, raw model output), the step's reward (its
-///   ``StepCredit``; the rewards of an episode sum to its composite), the
+///   (text as written, catalog id, raw model output), the step's reward
+///   (``StepReward``, as `medgym serve` gives it; the rewards of an episode
+///   sum to its composite) and its change per dimension, the
 ///   episode's nine-dimension score, and the answer-key items the action
 ///   touched with their sources: enough to re-verify the reward without MedGym.
 /// - `grpo/EP.jsonl`: preference pairs in TRL's conversational shape
@@ -94,7 +95,7 @@ public struct CorpusExporter {
         public var action: String
         public var raw: String?
         public var reward: Double
-        public var rewardComponents: [StepCredit.Component]
+        public var rewardComponents: [StepReward.Component]
         public var terminal: Bool
         public var episodeComposite: Double
         public var episodeOutcome: String
@@ -231,7 +232,23 @@ public struct CorpusExporter {
         }
 
         // RLVR: every step.
-        let credits = StepCredit.attribute(score: score, fixture: fixture, steps: taken.map { ($0.step, $0.action) }, catalog: catalog)
+        // The potential before the first step and after each: the arrival state, the states the trace
+        // restores before each later exchange, and the final state.
+        let recorder = try EpisodeRecorder(fixture: fixture, resolver: forker.resolver, fixtureDigest: start.fixtureDigest)
+        let restored = try recorder.restoreAll(events)
+        guard let final = try recorder.reexecute(events, header: h, hashing: false).finalState else {
+            throw TraceFormatError(message: "\(episodeID) does not re-execute to a final state; run replay verify")
+        }
+        let scorer = Scorer(fixture: fixture, catalog: catalog)
+        let exchanges = TraceExchange.all(in: events)
+        let applied = exchanges.filter { if case .action = $0 { true } else { false } }
+        var cards = [scorer.score(Environment(fixture: fixture, resolver: forker.resolver, seed: h.seed).state)]
+        for exchange in applied {
+            // After a step: the state before the next exchange of any kind, or the final state.
+            let after = exchanges.first { $0.seq > exchange.seq }.flatMap { restored[$0.seq]?.state } ?? final
+            cards.append(scorer.score(after))
+        }
+        let credits = StepReward.episode(cards)
         var rlvr: [String] = []
         for (t, credit) in zip(taken, credits) {
             let touched = fixture.answerKey.items.filter { $0.actions.contains(t.action) }.map(\.id)
@@ -334,7 +351,7 @@ public struct CorpusWriter {
     }
 
     static let selection = [
-        "rlvr": "one row per applied step; reward = the step's share of the composite (StepCredit), rewards of an episode sum to its composite",
+        "rlvr": "one row per applied step; reward = the step's change in potential (the composite if the episode ended there), the last step also carrying the arrival potential: an episode's rewards sum to its composite, as medgym serve gives them",
         "grpo": "at the post-mortem's decisive step (premature closure): one pair per open red-flag item, its best action over the recorded one; else at the sweep's critical steps, the best alternative over the recorded one; only pairs whose reward difference is at least the margin and whose chosen action is neither harmful nor contraindicated",
         "sft": "at the decisive step (premature closure): the conversation so far and the expert's action for the first open red-flag item, with the item's rationale and source",
     ]

@@ -9,11 +9,10 @@ import TraceStore
 /// any other run (agent `python`, the caller's label), and re-executes from
 /// its trace like any other.
 ///
-/// Reward: potential-based. The potential of a state is the composite the
-/// episode would score if it ended there (``Scorer/score(_:)``); a step's
-/// reward is the change in potential, and the last step also gets the
-/// potential of the arrival state, so the rewards of an episode sum exactly
-/// to its composite.
+/// Reward: ``StepReward`` (potential-based, the same as the RLVR corpus's):
+/// the change in the composite the episode would score if it ended there,
+/// the last step also carrying the arrival state's potential, so the rewards
+/// of an episode sum exactly to its composite.
 public final class EnvServer {
     public let store: TraceStore?
     public let resolver: ActionResolver
@@ -32,8 +31,8 @@ public final class EnvServer {
         var label: String?
         var seed: UInt64
         var observation: Observation
-        var potential: Double
-        var initialPotential: Double
+        var potentialCard: ScoreCard
+        var arrivalCard: ScoreCard
         var consecutiveRejections = 0
     }
 
@@ -100,7 +99,7 @@ public final class EnvServer {
             let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
             let observation = env.initialObservation
             sessions[name] = Session(fixture: fixture, env: env, builder: builder, recorder: recorder, label: label, seed: seed,
-                                     observation: observation, potential: card.composite, initialPotential: card.composite)
+                                     observation: observation, potentialCard: card, arrivalCard: card)
             return Transition(observation: observation, text: ChatTranscript.render(observation), reward: 0, terminated: false,
                               truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
         } catch let failure as Failure {
@@ -140,9 +139,8 @@ public final class EnvServer {
         }
         let card = scorer.score(session.env.state)
         let over = !session.env.state.isRunning
-        var reward = round2(card.composite - session.potential)
-        if over { reward = round2(reward + session.initialPotential) }
-        session.potential = card.composite
+        let reward = StepReward.step(before: session.potentialCard, after: card, arrival: session.arrivalCard, terminal: over).reward
+        session.potentialCard = card
         if let result { session.observation = result.observation }
         var reply = Transition(
             observation: session.observation, text: ChatTranscript.render(session.observation), reward: reward,
