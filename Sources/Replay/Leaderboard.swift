@@ -49,10 +49,7 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     /// Builds the board from every finished, non-fork episode whose fixture
     /// matches `fixtures` (glob patterns; empty: all).
     public static func build(store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5]) throws -> Leaderboard {
-        let listings = try store.list().filter { listing in
-            listing.header.parentID == nil
-                && (patterns.isEmpty || patterns.contains { fnmatch($0, listing.header.fixture, 0) == 0 })
-        }
+        let listings = try EpisodeSelection.listings(store, fixtures: patterns)
         var groups: [String: [(listing: EpisodeListing, score: ScoreCard)]] = [:]
         for listing in listings {
             guard let score = try store.storedScore(listing.header.episodeID) else { continue }

@@ -77,9 +77,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     /// Builds the diff. `baseline` and `candidate` name a label, or an agent id when no episode has that label.
     public static func build(forker: Forker, baseline: String, candidate: String, fixtures patterns: [String]) throws -> ModelDiff {
         let store = forker.store
-        let listings = try store.list().filter { listing in
-            listing.header.parentID == nil && (patterns.isEmpty || patterns.contains { fnmatch($0, listing.header.fixture, 0) == 0 })
-        }
+        let listings = try EpisodeSelection.listings(store, fixtures: patterns)
         func side(_ name: String) -> [EpisodeListing] {
             let labelled = listings.filter { $0.header.label == name }
             return labelled.isEmpty ? listings.filter { $0.header.agent == name && $0.header.label == nil } : labelled

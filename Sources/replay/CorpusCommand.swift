@@ -54,12 +54,8 @@ struct CorpusCommand: ParsableCommand {
             let store = try storeOptions.open()
             var ids = episodes
             if episodes.isEmpty {
-                let listings = try store.list().filter { $0.header.parentID == nil }
-                let patterns = fixtures.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
-                ids = listings.filter { listing in
-                    (patterns.isEmpty || patterns.contains { fnmatch($0, listing.header.fixture, 0) == 0 })
-                        && (label == nil || listing.header.label == label)
-                }.map(\.header.episodeID)
+                ids = try EpisodeSelection.listings(store, fixtures: EpisodeSelection.patterns(fixtures), label: label)
+                    .map(\.header.episodeID)
                 if ids.isEmpty { throw ValidationError("no stored episodes match; run 'replay list' to see them") }
             } else {
                 for id in ids { _ = try store.listing(id) }  // an unknown id fails before anything is written

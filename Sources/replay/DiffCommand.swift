@@ -29,9 +29,8 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let diff: ModelDiff
         do {
-            let patterns = fixtures.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
             diff = try ModelDiff.build(forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
-                                       fixtures: patterns)
+                                       fixtures: EpisodeSelection.patterns(fixtures))
         } catch {
             throw fail(error)
         }

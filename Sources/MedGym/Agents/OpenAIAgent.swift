@@ -52,7 +52,8 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         messages = [["role": "system", "content": Self.systemPrompt(fixture: fixture, catalog: catalog)]]
     }
 
-    public func act(on observation: Observation) throws -> String? {
+    /// The observation as the next message: the answer to the pending tool call, or a user turn.
+    private func show(_ observation: Observation) {
         let text = Self.render(observation, catalog: catalog)
         if let call = pendingToolCall {
             messages.append(["role": "tool", "tool_call_id": call, "content": text])
@@ -60,6 +61,10 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             messages.append(["role": "user", "content": text])
         }
         pendingToolCall = nil
+    }
+
+    public func act(on observation: Observation) throws -> String? {
+        show(observation)
         rawReply = nil
         let body = try request()
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
@@ -98,13 +103,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     /// The recorded turn put back into the conversation, with no request:
     /// the observation as a message, then the recorded tool call or text.
     public func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
-        let rendered = Self.render(observation, catalog: catalog)
-        if let call = pendingToolCall {
-            messages.append(["role": "tool", "tool_call_id": call, "content": rendered])
-        } else {
-            messages.append(["role": "user", "content": rendered])
-        }
-        pendingToolCall = nil
+        show(observation)
         if let raw, let message = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any],
            let calls = message["tool_calls"] as? [[String: Any]], let call = calls.first {
             messages.append(["role": "assistant", "content": message["content"] as? String ?? NSNull(), "tool_calls": [call]])
