@@ -84,7 +84,9 @@ public final class EnvServer {
 
     static let stepLimitForRejections = EpisodeRunner.consecutiveFailureLimit
 
-    public func reset(env name: String, fixture id: String, seed: UInt64, label: String?) throws(Failure) -> Transition {
+    /// Starts an episode; `settings` (the caller's model and sampling settings) go into the trace's provenance.
+    public func reset(env name: String, fixture id: String, seed: UInt64, label: String?,
+                      settings: [String: String]? = nil) throws(Failure) -> Transition {
         if sessions[name] != nil { _ = try? abandon(name) }
         let fixture: Fixture
         do { fixture = try fixtures.fixture(named: id, catalog: resolver.catalog).0 } catch {
@@ -94,7 +96,8 @@ public final class EnvServer {
         do {
             let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
             let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-            let provenance = Provenance(agent: agent, label: label, answerKeyDigest: recorder.answerKeyDigest)
+            let provenance = Provenance(agent: agent, label: label, answerKeyDigest: recorder.answerKeyDigest,
+                                        settings: settings?.isEmpty == false ? settings : nil)
             let builder = try TraceBuilder(starting: env, fixtureDigest: recorder.fixtureDigest, provenance: provenance)
             let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
             let observation = env.initialObservation

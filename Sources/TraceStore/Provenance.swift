@@ -18,14 +18,18 @@ public struct Provenance: Sendable, Hashable, Codable {
     /// For a model agent (`openai:MODEL`): the endpoint and sampling
     /// settings (never the key, only the name of its variable). Absent otherwise.
     public var endpoint: EndpointSettings?
+    /// For an agent driving `medgym serve`: the settings its caller declared
+    /// (model name, sampling temperature, …), as text. Absent otherwise.
+    public var settings: [String: String]?
 
     public init(agent: String, label: String?, libraryVersion: String = MedGymVersion.current, answerKeyDigest: String,
-                endpoint: EndpointSettings? = nil) {
+                endpoint: EndpointSettings? = nil, settings: [String: String]? = nil) {
         self.agent = agent
         self.label = label
         self.libraryVersion = libraryVersion
         self.answerKeyDigest = answerKeyDigest
         self.endpoint = endpoint
+        self.settings = settings
     }
 
     /// Where a header disagrees with the provenance in its chain, as

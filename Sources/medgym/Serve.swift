@@ -116,7 +116,11 @@ struct Serve: AsyncParsableCommand {
                 guard let fixture = params["fixture"] as? String else { throw EnvServer.Failure("bad_request", "reset needs params.fixture") }
                 let seed = try Self.seed(params["seed"])
                 let options = params["options"] as? [String: Any] ?? [:]
-                reply(id: id, encodable: try server.reset(env: env, fixture: fixture, seed: seed, label: options["label"] as? String))
+                let settings = (options["settings"] as? [String: Any])?.mapValues { value in
+                    (value as? String) ?? Self.json(value)
+                }
+                reply(id: id, encodable: try server.reset(env: env, fixture: fixture, seed: seed, label: options["label"] as? String,
+                                                          settings: settings))
             case "step":
                 guard let action = params["action"] as? String else { throw EnvServer.Failure("bad_request", "step needs params.action (text)") }
                 guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {

@@ -22,9 +22,10 @@ class MedGymEnv(gym.Env):
 
     metadata = {"render_modes": ["ansi"]}
 
-    def __init__(self, fixture, seed=None, binary=None, store=None, label=None, render_mode=None, server=None):
+    def __init__(self, fixture, seed=None, binary=None, store=None, label=None, render_mode=None, server=None, settings=None):
         self.fixture = fixture
         self.label = label
+        self.settings = dict(settings or {})
         self.render_mode = render_mode
         self._server = server or Server(binary=binary, store=store)
         self._owns_server = server is None
@@ -46,7 +47,8 @@ class MedGymEnv(gym.Env):
         if seed is None:
             seed = int(self.np_random.integers(0, 2**31 - 1))
         result = self._server.call("reset", env=self._env, fixture=options.pop("fixture", self.fixture), seed=int(seed),
-                                   options={"label": options.pop("label", self.label)})
+                                   options={"label": options.pop("label", self.label),
+                                            "settings": options.pop("settings", self.settings)})
         self._text = result["text"]
         return self._text, result["info"]
 
@@ -83,6 +85,7 @@ class MedGymEnv(gym.Env):
             self._server = None
 
 
-def make(fixture, seed=None, binary=None, store=None, label=None, render_mode=None):
-    """A MedGym environment for `fixture` (e.g. "adv_cocaine_dissection")."""
-    return MedGymEnv(fixture, seed=seed, binary=binary, store=store, label=label, render_mode=render_mode)
+def make(fixture, seed=None, binary=None, store=None, label=None, render_mode=None, settings=None):
+    """A MedGym environment for `fixture` (e.g. "adv_cocaine_dissection"). `label` names the model version;
+    `settings` (model name, temperature, …) are recorded in every episode's provenance."""
+    return MedGymEnv(fixture, seed=seed, binary=binary, store=store, label=label, render_mode=render_mode, settings=settings)

@@ -50,7 +50,8 @@ def test_a_seeded_random_policy_gives_identical_trajectories(tmp_path):
 
 
 def test_step_rewards_sum_to_the_stored_composite(tmp_path):
-    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite", label="pytest")
+    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite", label="pytest",
+                      settings={"model": "policy-net", "temperature": 0.7})
     for policy_seed in (1, 2, 3):
         trajectory, rewards, info = play(env, seed=policy_seed, policy_seed=policy_seed)
         assert trajectory[-1][3] or trajectory[-1][4], "the episode ended"
@@ -63,6 +64,12 @@ def test_step_rewards_sum_to_the_stored_composite(tmp_path):
     verify = subprocess.run([REPLAY, "verify", "--all", "--store", str(tmp_path / "store.sqlite")], capture_output=True, text=True)
     assert verify.returncode == 0, verify.stdout
     assert "3 of 3 episodes verified" in verify.stdout
+    # The caller's settings are in the trace's provenance (inside the hash chain).
+    trace = subprocess.run([REPLAY, "export", "trace", env.last_episode_id, "--store", str(tmp_path / "store.sqlite")],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    provenance = json.loads(trace[1])["payload"]["provenance"]
+    assert provenance["agent"] == "python" and provenance["label"] == "pytest"
+    assert provenance["settings"] == {"model": "policy-net", "temperature": "0.7"}
 
 
 def test_fork_from_python(tmp_path):
