@@ -60,15 +60,16 @@ import TraceStore
         let dir = try TempDir()
         defer { dir.remove() }
         let script: [[String: Any]] = [
-            ["body": Self.tool("history", "history of present illness", id: "c1")],
+            ["body": Self.tool("interview", "history of present illness", id: "c1")],
+            ["body": Self.tool("lab", "CT angiography of the chest/aorta", id: "c0")],
             ["body": Self.text("CTA chest")],
             ["status": 429, "body": ["error": ["message": "rate limited"]]],
             ["body": Self.tool("consult", "cardiothoracic surgery consult", id: "c2")],
             ["status": 500, "body": ["error": ["message": "overloaded"]]],
-            ["body": Self.tool("communication", "obtain consent for surgery", id: "c3")],
+            ["body": Self.tool("communication", "obtain informed consent", id: "c3")],
             ["body": "{not json"],
             ["body": Self.text("CTA chest and call cardiothoracic surgery")],
-            ["body": Self.tool("disposition", "emergency surgery", id: "c4")],
+            ["body": Self.tool("disposition", "to the operating room", id: "c4")],
         ]
         let server = try Self.server(script, in: dir)
         defer { server.stop() }
@@ -82,8 +83,10 @@ import TraceStore
         #expect(run.stdout.contains("history of present illness  → interview_hpi"))
         #expect(run.stdout.contains("CTA chest  → cta_chest"))
         #expect(run.stdout.contains("agent not_json"))
-        // Theatre is declined until the CTA and the surgeon are back, so the disposition call comes six times: 1,000 tokens.
-        #expect(run.stderr.contains("openai:test-model: 1000 tokens, 2 retried requests"))
+        #expect(run.stdout.contains("agent protocol: 'CT angiography of the chest/aorta' is not one of the lab tool's actions"))
+        // One refused tool call (a CT through the lab tool), and theatre declined until the CTA and the
+        // surgeon are back, so the disposition call comes six times: 1,100 tokens.
+        #expect(run.stderr.contains("openai:test-model: 1100 tokens, 2 retried requests"))
         let requests = try String(contentsOfFile: log, encoding: .utf8)
         #expect(requests.contains("\"model\": \"test-model\""))
         #expect(requests.contains("\"disposition\""))
@@ -124,7 +127,7 @@ import TraceStore
     @Test func aSlowOrFailingEndpointStopsTheAgentNotTheRun() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let slow = try Self.server([["body": Self.tool("lab", "troponin", id: "c1")],
+        let slow = try Self.server([["body": Self.tool("lab", "high-sensitivity troponin", id: "c1")],
                                     ["body": Self.text("CTA chest"), "delay": 4]], in: dir)
         defer { slow.stop() }
         let url = slow.url

@@ -88,6 +88,14 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             guard let action = arguments?["action"] as? String else {
                 throw AgentFailure(kind: "protocol", detail: "a tool call without an action: \(function["arguments"] ?? "")", fatal: false)
             }
+            // The argument must be one of that tool's actions, as its schema says: a lab tool does not order a CT.
+            let tool = function["name"] as? String ?? ""
+            guard let kind = ActionKind(rawValue: tool) else {
+                throw AgentFailure(kind: "protocol", detail: "a call to '\(tool)', which is not one of the tools", fatal: false)
+            }
+            guard catalog.actions.contains(where: { $0.kind == kind && $0.name == action }) else {
+                throw AgentFailure(kind: "protocol", detail: "'\(action)' is not one of the \(tool) tool's actions", fatal: false)
+            }
             return action
         }
         messages.append(assistant)
