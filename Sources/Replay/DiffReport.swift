@@ -18,6 +18,9 @@ public enum DiffReport {
                 line += "; the baseline's action there gives the candidate Δ \(EpisodeFormatter.signed(delta)) (\(d.forkOutcome ?? "?"))"
             }
         }
+        if let d = t.decisive {
+            line += "\n    went wrong at step \(d.step) (\(d.kind)): \"\(d.recordedText ?? "no action")\"; \(d.alternative) there: Δ \(d.delta.map(EpisodeFormatter.signed) ?? "?")"
+        }
         return line
     }
 

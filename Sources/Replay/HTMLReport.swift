@@ -198,6 +198,9 @@ public enum HTMLReport {
                     part = "step \(dv.step): \(escape(dv.baselineAction ?? "stopped")) vs \(escape(dv.candidateAction ?? "stopped"))"
                     if let delta = dv.forkDelta { part += "; baseline's action gives Δ \(EpisodeFormatter.signed(delta)) (\(escape(dv.forkOutcome ?? "")))" }
                 }
+                if let dc = t.decisive {
+                    part += "<br>went wrong at step \(dc.step) (\(escape(dc.kind))): “\(escape(dc.recordedText ?? "no action"))”; \(escape(dc.alternative)) there: Δ \(dc.delta.map(EpisodeFormatter.signed) ?? "?")"
+                }
                 b += "<tr><td>\(escape(t.fixture)) · \(t.seed)</td><td>\(escape(t.baselineOutcome)) · \(escape(t.baselineHarm.rawValue))</td><td>\(escape(t.candidateOutcome)) · \(escape(t.candidateHarm.rawValue))</td><td class=\"num\">\(EpisodeFormatter.signed(t.delta))</td><td>\(part)</td></tr>"
             }
             b += "</table>\n"

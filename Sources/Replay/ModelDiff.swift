@@ -58,6 +58,18 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         public var candidateHarm: HarmLevel
         public var delta: Double
         public var divergence: Divergence?
+        /// For a regression: where the candidate's episode closed with a red flag open (its post-mortem's premature closure).
+        public var decisive: Decisive?
+    }
+
+    /// Where the candidate's episode went wrong, as its post-mortem says, and the open red flag's first action's value there.
+    public struct Decisive: Sendable, Hashable, Encodable {
+        public var step: Int
+        public var kind: String
+        public var recordedText: String?
+        public var alternative: String
+        /// The alternative's Δ with the recorded agent carrying on (continuation original).
+        public var delta: Double?
     }
 
     /// Where two trajectories part (step-aligned, by resolved action) and the baseline's action forked into the candidate there.
@@ -114,6 +126,10 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
                                         divergence: nil)
             if (wasCaught && !isCaught) || (!severe(sa.harmLevel) && severe(sb.harmLevel)) || (sb.outcome == "death" && sa.outcome != "death") {
                 transition.divergence = try divergence(forker: forker, baseline: la.header.episodeID, candidate: lb.header.episodeID)
+                if let c = try PostmortemBuilder(forker: forker).closure(lb.header.episodeID) {
+                    transition.decisive = Decisive(step: c.step, kind: "premature closure", recordedText: c.recordedText,
+                                                   alternative: c.alternative, delta: c.delta)
+                }
                 regressions.append(transition)
             } else if sa.outcome != sb.outcome || sa.harmLevel != sb.harmLevel {
                 improvements.append(transition)

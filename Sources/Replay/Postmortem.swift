@@ -170,20 +170,11 @@ public struct PostmortemBuilder {
         // The decisive step.
         let steps = report.trajectory.filter { $0.kind == "action" }
         var decisiveStep: (turn: Postmortem.Turn, kind: String, why: String, open: [KeyItem])?
-        if report.verdict == "missed" {
-            for turn in steps {
-                guard let action = turn.action else { continue }
-                let closes = Self.closingActions.contains(action) || catalog[action]?.kind == .disposition
-                guard closes else { continue }
-                let open = redFlags.filter { item in
-                    !steps.contains { $0.step < turn.step && ($0.action.map(item.actions.contains) ?? false) }
-                }
-                guard !open.isEmpty else { continue }
-                decisiveStep = (turn, "premature closure",
-                                "\"\(turn.text ?? action)\" closes the encounter while \(open.map { "\"\($0.description)\"" }.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") not done",
-                                open)
-                break
-            }
+        if report.verdict == "missed", let closure = Self.prematureClosure(steps, redFlags: redFlags, catalog: catalog) {
+            let open = closure.open
+            decisiveStep = (closure.turn, "premature closure",
+                            "\"\(closure.turn.text ?? closure.turn.action ?? "")\" closes the encounter while \(open.map { "\"\($0.description)\"" }.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") not done",
+                            open)
         }
         if decisiveStep == nil, let closest = sweep.steps.max(by: { ($0.regret, -$0.step) < ($1.regret, -$1.step) }),
            let turn = steps.first(where: { $0.step == closest.step }) {
@@ -218,6 +209,38 @@ public struct PostmortemBuilder {
             kind: decisive.kind, why: decisive.why, open: report.items.filter { scored in decisive.open.contains { $0.id == scored.key } },
             alternative: alternative.action, counterfactuals: counterfactuals, correction: correction)
         return report
+    }
+
+    /// The first closing action (reassurance, explaining the plan, a disposition) taken while a
+    /// red-flag item is still undone, and the items still open then; nil when there is none.
+    static func prematureClosure(_ steps: [Postmortem.Turn], redFlags: [KeyItem], catalog: ActionCatalog)
+        -> (turn: Postmortem.Turn, open: [KeyItem])? {
+        for turn in steps {
+            guard let action = turn.action, closingActions.contains(action) || catalog[action]?.kind == .disposition else { continue }
+            let open = redFlags.filter { item in
+                !steps.contains { $0.step < turn.step && ($0.action.map(item.actions.contains) ?? false) }
+            }
+            if !open.isEmpty { return (turn, open) }
+        }
+        return nil
+    }
+
+    /// Premature closure alone (no sweep): the step, what it closed on, the first open red flag's
+    /// first action, and that action's Δ there with the recorded agent carrying on. One fork.
+    public func closure(_ episodeID: String) throws -> (step: Int, recordedText: String?, alternative: String, delta: Double)? {
+        let (listing, events) = try forker.store.checkedEvents(episodeID)
+        let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
+        var scratch = Postmortem(
+            episodeID: episodeID, fixture: fixture.id, seed: listing.header.seed, agent: listing.header.agent, label: nil, presentation: nil,
+            outcome: "", outcomeText: nil, harmLevel: .none, composite: 0, verdict: "", vitals: [], alerts: [], trajectory: [], orders: [],
+            dimensions: [], items: [], missed: [], critical: [], decisive: nil)
+        read(events, into: &scratch)
+        let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
+        guard let found = Self.prematureClosure(scratch.trajectory.filter { $0.kind == "action" }, redFlags: redFlags,
+                                                catalog: forker.resolver.catalog),
+              let action = found.open.first?.actions.first else { return nil }
+        let fork = try forker.fork(episodeID, at: found.turn.step, action: action, continuation: .original)
+        return (found.turn.step, found.turn.text, action, fork.deltaComposite)
     }
 
     /// The presentation, vitals, alerts, trajectory and orders from the events.
