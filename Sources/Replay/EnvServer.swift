@@ -87,7 +87,7 @@ public final class EnvServer {
     /// Starts an episode; `settings` (the caller's model and sampling settings) go into the trace's provenance.
     public func reset(env name: String, fixture id: String, seed: UInt64, label: String?,
                       settings: [String: String]? = nil) throws(Failure) -> Transition {
-        if sessions[name] != nil { _ = try? abandon(name) }
+        if sessions[name] != nil { try abandon(name) }  // the episode in progress is ended and recorded first
         let fixture: Fixture
         do { fixture = try fixtures.fixture(named: id, catalog: resolver.catalog).0 } catch {
             let known = (try? FixtureLoader.shipped().map(\.id)) ?? []
@@ -177,9 +177,14 @@ public final class EnvServer {
         return try record(session).id
     }
 
-    /// Ends every episode in progress (the server is closing).
-    public func closeAll() {
-        for name in sessions.keys.sorted() { _ = try? abandon(name) }
+    /// Ends every episode in progress (the server is closing); the failures, if any recording failed.
+    @discardableResult
+    public func closeAll() -> [Failure] {
+        var failures: [Failure] = []
+        for name in sessions.keys.sorted() {
+            do { try abandon(name) } catch { failures.append(error) }
+        }
+        return failures
     }
 
     private func record(_ session: Session) throws(Failure) -> (id: String, score: ScoreCard) {

@@ -93,7 +93,7 @@ struct Serve: AsyncParsableCommand {
                 discarding = true
             }
         }
-        server.closeAll()
+        for failure in server.closeAll() { warn("\(failure.code): \(failure.message)") }
     }
 
     /// Answers one request; false after `close` of the whole server.
@@ -146,7 +146,8 @@ struct Serve: AsyncParsableCommand {
                     reply(id: id, result: ["closed": env, "episode_id": recorded as Any])
                     return true
                 }
-                server.closeAll()
+                let failures = server.closeAll()
+                if let first = failures.first { throw first }
                 reply(id: id, result: ["closed": "server"])
                 return false
             case let other:
