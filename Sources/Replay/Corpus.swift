@@ -356,26 +356,58 @@ public struct CorpusWriter {
         "sft": "at the decisive step (premature closure): the conversation so far and the expert's action for the first open red-flag item, with the item's rationale and source",
     ]
 
+    /// The workers' exporters. Iteration i of a chunk uses exporter i only, so no
+    /// exporter (nor its connection) is ever used by two threads at once.
+    final class Workers: @unchecked Sendable {
+        let exporters: [CorpusExporter]
+        init(_ exporters: [CorpusExporter]) { self.exporters = exporters }
+    }
+
+    /// One exporter per job: the caller's for one job; otherwise each on its own read-only
+    /// connection to the same store, its sweeps on one thread (the episodes are the parallel part).
+    private func workerExporters() throws -> [CorpusExporter] {
+        guard exporter.jobs > 1 else { return [exporter] }
+        return try (0..<exporter.jobs).map { _ in
+            let store = try TraceStore(path: exporter.forker.store.path, readOnly: true)
+            return CorpusExporter(forker: Forker(store: store, resolver: exporter.forker.resolver), continuation: exporter.continuation,
+                                  margin: exporter.margin, jobs: 1)
+        }
+    }
+
+    private func write(_ id: String, rows: CorpusExporter.Rows, root: URL, files: inout [Manifest.File], counts: inout [String: Int]) throws {
+        for (corpus, lines) in [("rlvr", rows.rlvr), ("grpo", rows.grpo), ("sft", rows.sft)] where !lines.isEmpty {
+            let directory = root.appendingPathComponent(corpus, isDirectory: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let data = Data((lines.joined(separator: "\n") + "\n").utf8)
+            try data.write(to: directory.appendingPathComponent("\(id).jsonl"), options: .atomic)
+            files.append(.init(corpus: corpus, path: "\(corpus)/\(id).jsonl", rows: lines.count, sha256: TraceHash.sha256(data)))
+            counts[corpus, default: 0] += lines.count
+        }
+    }
+
     /// Exports `episodes` (ids, in the order given); `progress` is told after each.
     public func write(_ episodes: [String], progress: (Int) -> Void = { _ in }) throws -> Manifest {
         let root = folder.appendingPathComponent(wave, isDirectory: true)
         var files: [Manifest.File] = []
         var counts = ["rlvr": 0, "grpo": 0, "sft": 0]
         var fixtures = Set<String>(), agents = Set<String>()
-        for (index, id) in episodes.enumerated() {
-            let header = try exporter.forker.store.header(id)
-            fixtures.insert(header.fixture)
-            agents.insert(header.label.map { "\(header.agent) · \($0)" } ?? header.agent)
-            let rows = try exporter.rows(id)
-            for (corpus, lines) in [("rlvr", rows.rlvr), ("grpo", rows.grpo), ("sft", rows.sft)] where !lines.isEmpty {
-                let directory = root.appendingPathComponent(corpus, isDirectory: true)
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                let data = Data((lines.joined(separator: "\n") + "\n").utf8)
-                try data.write(to: directory.appendingPathComponent("\(id).jsonl"), options: .atomic)
-                files.append(.init(corpus: corpus, path: "\(corpus)/\(id).jsonl", rows: lines.count, sha256: TraceHash.sha256(data)))
-                counts[corpus, default: 0] += lines.count
+        // With several jobs, episodes are exported a chunk at a time, each on its own read-only
+        // connection (one per worker, sweeps inside on one thread), and written in order.
+        let workers = Workers(try workerExporters())
+        var done = 0
+        while done < episodes.count {
+            let chunk = Array(episodes[done..<min(done + workers.exporters.count, episodes.count)])
+            let slots = ResultSlots<CorpusExporter.Rows>(count: chunk.count)
+            let work: @Sendable (Int) -> Void = { i in slots.set(i, Result { try workers.exporters[i].rows(chunk[i]) }) }
+            if chunk.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunk.count, execute: work) }
+            for (offset, id) in chunk.enumerated() {
+                let header = try exporter.forker.store.header(id)
+                fixtures.insert(header.fixture)
+                agents.insert(header.label.map { "\(header.agent) · \($0)" } ?? header.agent)
+                try write(id, rows: try slots.get(offset).get(), root: root, files: &files, counts: &counts)
+                progress(done + offset + 1)
             }
-            progress(index + 1)
+            done += chunk.count
         }
         let manifest = Manifest(
             wave: wave, libraryVersion: MedGymVersion.current, continuation: exporter.continuation, margin: exporter.margin,

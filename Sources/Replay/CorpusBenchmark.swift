@@ -30,7 +30,7 @@ public struct CorpusBenchmark {
         var manifest: CorpusWriter.Manifest?
         let elapsed = try ContinuousClock().measure { manifest = try writer.write(ids) }.seconds
         let rows = (manifest?.counts.values.reduce(0, +)) ?? 0
-        let detail = "replay export corpus of \(ids.count) episodes (expert and anchoring over \(fixtures.count) fixtures), \(manifest?.counts["rlvr"] ?? 0) RLVR + \(manifest?.counts["grpo"] ?? 0) GRPO + \(manifest?.counts["sft"] ?? 0) SFT rows, sweeps on \(jobs) threads, one round"
+        let detail = "replay export corpus of \(ids.count) episodes (expert and anchoring over \(fixtures.count) fixtures), \(manifest?.counts["rlvr"] ?? 0) RLVR + \(manifest?.counts["grpo"] ?? 0) GRPO + \(manifest?.counts["sft"] ?? 0) SFT rows, \(jobs) workers (one episode each, on its own connection), one round"
         return [
             .init(name: "corpus_rows_per_second", value: Double(rows) / elapsed, unit: "rows/s", detail: detail),
             .init(name: "corpus_episodes_per_second", value: Double(ids.count) / elapsed, unit: "episodes/s", detail: detail),

@@ -88,7 +88,11 @@ struct CorpusTests {
             #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out), "\(args)")
         }
-        let ok = try CLI.run("replay", ["export", "corpus", "--wave", "w", "--label", "v1", "--out", out, "--store", store])
+        let ok = try CLI.run("replay", ["export", "corpus", "--wave", "w", "--label", "v1", "--out", out, "--jobs", "1", "--store", store])
         #expect(ok.status == 0 && ok.stdout.contains("from 2 episodes"), "\(ok.stderr)")
+        // Several episodes on two workers (each on its own connection): the same files.
+        let two = try CLI.run("replay", ["export", "corpus", "--wave", "w", "--label", "v1", "--out", dir.path("two"), "--jobs", "2", "--store", store])
+        #expect(two.status == 0)
+        #expect(try files("\(out)/w") == files(dir.path("two") + "/w"))
     }
 }
