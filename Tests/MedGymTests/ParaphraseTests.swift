@@ -66,6 +66,14 @@ struct ParaphraseTests {
         } catch {
             #expect(error.several == true && error.suggestions == ["reassure", "discharge_home"])
         }
+        // A second order after the reason is still a second order: refused, not half-taken.
+        do {
+            _ = try resolver.resolve("CTA chest to rule out dissection and give esmolol")
+            Issue.record("an order after a reason must not be dropped")
+        } catch {
+            #expect(error.several == true && error.suggestions == ["cta_chest", "esmolol"])
+        }
+        #expect(try resolver.resolve("Foley catheter to monitor urine output").id == "foley")
     }
 
     @Test func actionsResolveShowsWhatATextNames() throws {

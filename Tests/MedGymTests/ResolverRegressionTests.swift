@@ -12,7 +12,8 @@ import Testing
 /// 14 whose outcome changed when sentences came to resolve: 12 now taken
 /// ("discharge with followup", "point-of-care abg", "theatre as the first
 /// action"), 2 now refused ("] hcg urine dehydration", "i x2"); suggestion
-/// lists moved with the new synonyms.
+/// lists moved with the new synonyms (and one with the clause-by-clause
+/// check for a second order after a reason).
 struct ResolverRegressionTests {
     static func expectations() throws -> [(text: String, resolved: String, nearest: String)] {
         let file = CLI.packageRoot.appendingPathComponent("Tests/MedGymTests/Data/resolutions.tsv")

@@ -56,8 +56,24 @@ extension ActionResolver {
         return Set(cuts).sorted().map { String(clause[..<$0]) } + [clause]
     }
 
+    /// Words that join one order to the next: a reason ends there ("CTA chest to rule out
+    /// dissection and give esmolol" orders two things).
+    static let clauseJoins = [" and ", " then ", "; ", " plus ", " as well as ", " also "]
+
+    /// The actions a text names, clause by clause: each clause's reason is cut, and the
+    /// actions named in any clause (or across the leading clause) are counted together.
     func sentence(_ text: String) -> SentenceMatch {
-        sentence(ActionResolver.tokens(of: Self.leadingClause(text)))
+        var clauses = [" " + text.lowercased() + " "]
+        for join in Self.clauseJoins {
+            clauses = clauses.flatMap { $0.components(separatedBy: join) }
+        }
+        var actions = Set(containment(ActionResolver.tokens(of: Self.leadingClause(text))).kept.map(\.action))
+        if clauses.count > 1 {
+            for clause in clauses {
+                actions.formUnion(containment(ActionResolver.tokens(of: Self.leadingClause(clause))).kept.map(\.action))
+            }
+        }
+        return actions.count > 1 ? .several(actions.sorted().map { catalog.actions[$0].id }) : .atMostOne
     }
 
     func sentence(_ tokens: [String]) -> SentenceMatch {
@@ -80,6 +96,7 @@ extension ActionResolver {
     /// cannot place) or that belongs to another catalog action ("send a urine
     /// culture" is not blood cultures); `.several` when it names two actions.
     func sentenceResolution(_ text: String) -> SentenceResolution {
+        if case .several(let ids) = sentence(text) { return .several(ids) }
         let clause = Self.leadingClause(text)
         let wide = containment(ActionResolver.tokens(of: clause))
         if wide.kept.count > 1 {

@@ -57,5 +57,6 @@ enum SentenceWords {
         levetiracetam phenytoin fosphenytoin valproate glucagon octreotide thiamine
         bnp tsh ammonia ethanol salicylate procalcitonin crp esr troponins
         mri mra cardioversion defibrillate defibrillation pacing pacer radiology interventional embolization
+        infection infections injection injections
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
 }
