@@ -71,22 +71,6 @@ public struct CorpusExporter {
         public var content: String
     }
 
-    public struct Source: Sendable, Hashable, Encodable {
-        public var guideline: String
-        public var year: Int
-        public var section: String
-        public var verified: Bool?
-        init(_ c: Citation) { (guideline, year, section, verified) = (c.guideline, c.year, c.section, c.verified) }
-    }
-
-    public struct Item: Sendable, Hashable, Encodable {
-        public var key: String
-        public var dimension: MedGym.Dimension
-        public var description: String
-        public var points: Double
-        public var source: Source
-    }
-
     /// One step of one episode (RLVR).
     public struct RLVRRow: Encodable {
         public var prompt: [Message]
@@ -101,7 +85,7 @@ public struct CorpusExporter {
         public var episodeOutcome: String
         public var episodeHarmLevel: HarmLevel
         public var episodeDimensions: [DimensionScore]
-        public var items: [Item]
+        public var items: [ScoreItem]
         public var provenance: Provenance
 
         enum CodingKeys: String, CodingKey {
@@ -152,7 +136,7 @@ public struct CorpusExporter {
         public var margin: Double
         public var continuation: ForkContinuation
         public var reason: String
-        public var item: Item?
+        public var item: ScoreItem?
         public var group: [GroupMember]
         public var provenance: Provenance
 
@@ -176,7 +160,7 @@ public struct CorpusExporter {
         public var action: String
         public var recordedAction: String?
         public var rationale: String
-        public var item: Item
+        public var item: ScoreItem
         public var provenance: Provenance
 
         enum CodingKeys: String, CodingKey { case messages, action, recordedAction, rationale, item }
@@ -226,10 +210,8 @@ public struct CorpusExporter {
             if let o = observations[step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o))) }
             return messages
         }
-        func item(_ key: String) -> Item? {
-            score.items.first { $0.key == key }.map { Item(key: $0.key, dimension: $0.dimension, description: $0.description,
-                                                           points: $0.points, source: Source($0.source)) }
-        }
+        /// The episode's scored answer-key item (with its detail and source).
+        func item(_ key: String) -> ScoreItem? { score.items.first { $0.key == key } }
 
         // RLVR: every step.
         // The potential before the first step and after each: the arrival state, the states the trace
@@ -279,7 +261,7 @@ public struct CorpusExporter {
         }
         var grpo: [String] = []
         var sft: [String] = []
-        func pair(_ step: SweepStep, chosen: SweepAlternative, reason: String, item: Item?) throws {
+        func pair(_ step: SweepStep, chosen: SweepAlternative, reason: String, item: ScoreItem?) throws {
             guard let recorded = step.recordedText, chosen.contraindication == nil, !harmful.contains(chosen.action),
                   chosen.composite - step.recordedComposite >= margin else { return }
             let row = PairRow(

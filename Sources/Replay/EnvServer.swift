@@ -84,6 +84,18 @@ public final class EnvServer {
 
     static let stepLimitForRejections = EpisodeRunner.consecutiveFailureLimit
 
+    /// Every character an observation can hold, sorted: printable ASCII, newline, every
+    /// character of the shipped fixtures and catalog (what observations are made of) and the
+    /// rendering's own punctuation. A Gymnasium `Text` space takes it as its character set.
+    public static func characterSet() throws -> String {
+        var characters = Set((32...126).map { Character(UnicodeScalar(UInt8($0))) })
+        characters.insert("\n")
+        for fixture in try FixtureLoader.shipped() { characters.formUnion(try CanonicalJSON.string(fixture)) }
+        for action in ActionCatalog.shipped.actions { characters.formUnion(action.name + action.id + (action.normalResult ?? "")) }
+        characters.formUnion("·…–—→%°µ≥≤✓✗⚠’“”")
+        return String(characters.sorted())
+    }
+
     /// Starts an episode; `settings` (the caller's model and sampling settings) go into the trace's provenance.
     public func reset(env name: String, fixture id: String, seed: UInt64, label: String?,
                       settings: [String: String]? = nil) throws(Failure) -> Transition {

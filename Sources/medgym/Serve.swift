@@ -111,7 +111,7 @@ struct Serve: AsyncParsableCommand {
                 let fixtures = try FixtureLoader.shipped().map(\.id)
                 let actions = ActionCatalog.shipped.actions.map { ["id": $0.id, "name": $0.name, "kind": $0.kind.rawValue] }
                 reply(id: id, result: ["protocol": 1, "library_version": MedGymVersion.current, "fixtures": fixtures, "actions": actions,
-                                       "charset": try Self.charset()])
+                                       "charset": try EnvServer.characterSet()])
             case "reset":
                 guard let fixture = params["fixture"] as? String else { throw EnvServer.Failure("bad_request", "reset needs params.fixture") }
                 let seed = try Self.seed(params["seed"])
@@ -159,17 +159,6 @@ struct Serve: AsyncParsableCommand {
             reply(id: id, error: EnvServer.Failure("internal", "\(error)"))
         }
         return true
-    }
-
-    /// Every character an observation can hold: printable ASCII, and every
-    /// character of the shipped fixtures and catalog (what observations are made of), sorted.
-    static func charset() throws -> String {
-        var characters = Set((32...126).map { Character(UnicodeScalar(UInt8($0))) })
-        characters.insert("\n")
-        for fixture in try FixtureLoader.shipped() { characters.formUnion(try CanonicalJSON.string(fixture)) }
-        for action in ActionCatalog.shipped.actions { characters.formUnion(action.name + action.id + (action.normalResult ?? "")) }
-        characters.formUnion("·…–—→%°µ≥≤✓✗⚠’“”")
-        return String(characters.sorted())
     }
 
     static func seed(_ value: Any?) throws -> UInt64 {

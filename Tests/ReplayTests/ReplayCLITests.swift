@@ -11,6 +11,22 @@ struct ReplayCLITests {
     }
 
     /// A store file holding the demo episode, closed (checkpointed) before returning.
+    /// Starts `medgym args`, kills it (SIGKILL) once `store` lists at least `episodes` episodes, and returns how many it saw.
+    func killMidBatch(_ args: [String], store: String, episodes: Int = 25) throws -> Int {
+        let child = try CLI.start("medgym", args)
+        var finished = 0
+        for _ in 0..<600 where finished < episodes {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let db = try? SQLiteConnection(path: store, create: false, readOnly: true) {
+                finished = (try? db.scalarInt("SELECT COUNT(*) FROM episodes")) ?? 0
+            }
+        }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal)
+        return finished
+    }
+
     func demoStore(in dir: TempDir) throws -> String {
         let path = dir.path("store.sqlite")
         let r = try CLI.run("replay", ["import", "--store", path, CLI.demoLog.path])
@@ -222,17 +238,7 @@ struct ReplayCLITests {
         defer { dir.remove() }
         let path = dir.path("batch.sqlite")
         let args = ["batch", "--fixtures", "*", "--seeds", "1-200", "--agent", "expert,anchoring", "--jobs", "2", "--store", path]
-        let child = try CLI.start("medgym", args)
-        var finished = 0
-        for _ in 0..<600 where finished < 25 {
-            Thread.sleep(forTimeInterval: 0.05)
-            if let db = try? SQLiteConnection(path: path, create: false, readOnly: true) {
-                finished = (try? db.scalarInt("SELECT COUNT(*) FROM episodes")) ?? 0
-            }
-        }
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
-        #expect(child.terminationReason == .uncaughtSignal)
+        _ = try killMidBatch(args, store: path)
         let stored = try TraceStore(path: path, readOnly: true).list(includeUnfinished: true).count
         #expect(stored >= 25 && stored < 1200)
 
@@ -250,18 +256,8 @@ struct ReplayCLITests {
         let dir = try TempDir()
         defer { dir.remove() }
         let path = dir.path("batch.sqlite")
-        let child = try CLI.start("medgym", ["batch", "--fixtures", "*", "--seeds", "1-100000", "--agent", "expert,anchoring,random",
-                                             "--yes", "--store", path])
-        var finished = 0
-        for _ in 0..<600 where finished < 25 {
-            Thread.sleep(forTimeInterval: 0.05)
-            if let db = try? SQLiteConnection(path: path, create: false, readOnly: true) {
-                finished = (try? db.scalarInt("SELECT COUNT(*) FROM episodes")) ?? 0
-            }
-        }
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
-        #expect(child.terminationReason == .uncaughtSignal)
+        let finished = try killMidBatch(["batch", "--fixtures", "*", "--seeds", "1-100000", "--agent", "expert,anchoring,random",
+                                         "--yes", "--store", path], store: path)
         #expect(finished >= 25)
 
         let store = try TraceStore(path: path)

@@ -70,4 +70,16 @@ struct ServeTests {
         // After close nothing more is answered.
         #expect(replies.count == 8)
     }
+
+    @Test func aTransportAndAKnownFixtureAreRequired() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        for (args, message) in [([String](), "choose one transport: --stdio or --mcp"), (["--stdio", "--mcp"], "choose one transport"),
+                                (["--mcp", "--fixture", "nope"], "unknown fixture 'nope'")] {
+            let r = try CLI.run("medgym", ["serve"] + args + ["--store", store])
+            #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: store), "\(args)")
+        }
+    }
 }

@@ -169,10 +169,10 @@ public enum AgentSpec: Sendable, Hashable {
         case .random: RandomAgent(seed: seed, sample: sample)
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
         case .command(let command, let timeout):
-            SubprocessAgent(command: command, fixture: fixture, seed: seed, timeout: timeout, sample: sample)
+            SubprocessAgent(command: command, seed: seed, timeout: timeout, sample: sample)
         case .openAI(let model, let endpoint, let timeout):
             OpenAIAgent(model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
-                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout, fixture: fixture)
+                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout)
         }
     }
 }

@@ -39,7 +39,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     static let backoff = [0.25, 0.5, 1.0]
 
     public init(model: String, baseURL: URL, apiKeyVariable: String?, temperature: Double?, maxTokens: Int?,
-                timeout: Double, fixture: Fixture, catalog: ActionCatalog = .shipped) {
+                timeout: Double, catalog: ActionCatalog = .shipped) {
         self.id = "openai:\(model)"
         self.model = model
         self.endpoint = baseURL.appendingPathComponent("chat/completions")
@@ -49,12 +49,12 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         self.timeout = timeout
         self.catalog = catalog
         self.settings = EndpointSettings(baseURL: baseURL, apiKeyVariable: apiKeyVariable, temperature: temperature, maxTokens: maxTokens)
-        messages = [["role": "system", "content": Self.systemPrompt(fixture: fixture, catalog: catalog)]]
+        messages = [["role": "system", "content": ChatTranscript.systemPrompt]]
     }
 
     /// The observation as the next message: the answer to the pending tool call, or a user turn.
     private func show(_ observation: Observation) {
-        let text = Self.render(observation, catalog: catalog)
+        let text = ChatTranscript.render(observation)
         if let call = pendingToolCall {
             messages.append(["role": "tool", "tool_call_id": call, "content": text])
         } else {
@@ -192,11 +192,6 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             ]
         }
     }
-
-    static func systemPrompt(fixture: Fixture, catalog: ActionCatalog) -> String { ChatTranscript.systemPrompt }
-
-    /// An observation as a clinician reads it.
-    static func render(_ observation: Observation, catalog: ActionCatalog) -> String { ChatTranscript.render(observation) }
 }
 
 /// A response handed from URLSession's queue to the waiting agent.

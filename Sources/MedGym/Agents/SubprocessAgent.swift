@@ -18,7 +18,6 @@ import Foundation
 public final class SubprocessAgent: Agent, @unchecked Sendable {
     public let id: String
     public let command: String
-    let fixture: Fixture
     let seed: UInt64
     let timeout: Double
     let catalog: ActionCatalog
@@ -32,12 +31,11 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     /// Longest reply accepted, in bytes.
     public static let maxReplyBytes = 4096
 
-    public init(command: String, fixture: Fixture, seed: UInt64, timeout: Double, sample: Int = 0,
+    public init(command: String, seed: UInt64, timeout: Double, sample: Int = 0,
                 catalog: ActionCatalog = .shipped) {
         self.sample = sample
         self.id = "cmd:\(command)"
         self.command = command
-        self.fixture = fixture
         self.seed = seed
         self.timeout = timeout
         self.catalog = catalog
