@@ -153,7 +153,9 @@ public struct PostmortemBuilder {
             harmLevel: score.harmLevel, composite: score.composite, verdict: "good", vitals: [], alerts: [], trajectory: [],
             orders: [], dimensions: score.dimensions, items: score.items,
             missed: score.items.filter { $0.points <= 0 && $0.dimension != .harm && $0.dimension != .cost }, critical: [], decisive: nil)
-        read(events, into: &report)
+        let chart = Self.read(events)
+        (report.presentation, report.vitals, report.alerts, report.trajectory, report.orders) =
+            (chart.presentation, chart.vitals, chart.alerts, chart.trajectory, chart.orders)
 
         // Red-flag items undone, and when each was done (if it was).
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
@@ -230,21 +232,26 @@ public struct PostmortemBuilder {
     public func closure(_ episodeID: String) throws -> (step: Int, recordedText: String?, alternative: String, delta: Double)? {
         let (listing, events) = try forker.store.checkedEvents(episodeID)
         let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
-        var scratch = Postmortem(
-            episodeID: episodeID, fixture: fixture.id, seed: listing.header.seed, agent: listing.header.agent, label: nil, presentation: nil,
-            outcome: "", outcomeText: nil, harmLevel: .none, composite: 0, verdict: "", vitals: [], alerts: [], trajectory: [], orders: [],
-            dimensions: [], items: [], missed: [], critical: [], decisive: nil)
-        read(events, into: &scratch)
+        let trajectory = Self.read(events).trajectory
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
-        guard let found = Self.prematureClosure(scratch.trajectory.filter { $0.kind == "action" }, redFlags: redFlags,
+        guard let found = Self.prematureClosure(trajectory.filter { $0.kind == "action" }, redFlags: redFlags,
                                                 catalog: forker.resolver.catalog),
               let action = found.open.first?.actions.first else { return nil }
         let fork = try forker.fork(episodeID, at: found.turn.step, action: action, continuation: .original)
         return (found.turn.step, found.turn.text, action, fork.deltaComposite)
     }
 
-    /// The presentation, vitals, alerts, trajectory and orders from the events.
-    func read(_ events: [TraceEvent], into report: inout Postmortem) {
+    /// What the events show: the presentation, vitals, alerts, trajectory and orders.
+    struct Chart {
+        var presentation: Presentation?
+        var vitals: [Postmortem.VitalsPoint] = []
+        var alerts: [Postmortem.TimedText] = []
+        var trajectory: [Postmortem.Turn] = []
+        var orders: [Postmortem.Order] = []
+    }
+
+    static func read(_ events: [TraceEvent]) -> Chart {
+        var report = Chart()
         var pendingResponse: Int?
         for event in events {
             guard let payload = try? event.decodedPayload() else { continue }
@@ -284,5 +291,6 @@ public struct PostmortemBuilder {
                 break
             }
         }
+        return report
     }
 }
