@@ -79,9 +79,13 @@ public struct CatalogAction: Sendable, Hashable, Codable, Identifiable {
     public var repeatable: Bool?
     /// How a medication acts over time (onset, decay, ceiling, toxicity, volume, lab effects).
     public var pk: DrugProfile?
+    /// Indications and dangers, read by ``SafetyRule`` for every fixture.
+    public var risk: ActionRisk?
+    /// `iv` for a drug that needs intravenous access (absent: oral, inhaled, topical or not a drug).
+    public var route: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, name, synonyms, cost, effects, contraindications, repeatable, pk
+        case id, kind, name, synonyms, cost, effects, contraindications, repeatable, pk, risk, route
         case timeMin = "time_min"
         case turnaroundMin = "turnaround_min"
         case normalResult = "normal_result"

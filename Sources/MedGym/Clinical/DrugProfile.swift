@@ -16,6 +16,15 @@ public struct DrugProfile: Sendable, Hashable, Codable {
     public var halfLifeMin: Double?
     /// An infusion step: the effect holds once reached.
     public var infusion: Bool?
+    /// An infusion that runs this long, then stops (a bag of potassium): the
+    /// effect holds from the peak to the end, then is gone.
+    public var durationMin: Double?
+    /// Sodium in the infusate, mmol/L (0.9 % saline 154, 0.45 % 77, 3 % 513):
+    /// each dose moves serum sodium by Adrogué–Madias.
+    public var sodiumMmolPerL: Double?
+    /// Multiplier on any bleeding's pace at full activity (anticoagulants,
+    /// antiplatelets, fibrinolytics, NSAIDs: GENERIC-RULES §2C) [calib].
+    public var bleedingMultiplier: Double?
     /// Most active doses the label allows (its maximum dose); beyond it a
     /// dose adds only harm.
     public var ceiling: Double?
@@ -30,32 +39,31 @@ public struct DrugProfile: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case drugClass = "drug_class", peakMin = "peak_min", halfLifeMin = "half_life_min", infusion, ceiling, toxicity
-        case volumeMlPerKg = "volume_ml_per_kg", labs, source
+        case volumeMlPerKg = "volume_ml_per_kg", labs, source, durationMin = "duration_min", sodiumMmolPerL = "sodium_mmol_per_l"
+        case bleedingMultiplier = "bleeding_multiplier"
     }
 
     /// Activity of one dose `elapsed` minutes after it was given, 0…1.
     public func activity(after elapsed: Double) -> Double {
         if elapsed < 0 { return 0 }
+        if let duration = durationMin, elapsed >= duration { return 0 }
         if elapsed < peakMin { return elapsed / peakMin }
         guard infusion != true, let halfLife = halfLifeMin else { return 1 }
         return exp(-0.693_147_180_56 * (elapsed - peakMin) / halfLife)
     }
 }
 
-/// A medication's effect on one hidden laboratory value.
+/// A medication's effect on one laboratory value of ``Chemistry``.
 public struct LabEffect: Sendable, Hashable, Codable {
     public var lab: String
-    /// Lasting change per dose, reached at the drug's peak.
+    /// Change when the dose is given (a dextrose push, a unit of red cells).
     public var perDose: Double?
-    /// A further change at the peak that fades with `transient_half_life_min`
-    /// (the spike of a fast potassium infusion).
-    public var transient: Double?
-    public var transientHalfLifeMin: Double?
-    /// Change per hour while the drug is active (insulin driving potassium into cells).
+    /// Change per hour at full activity (insulin driving potassium into
+    /// cells), weighted by the dose's activity minute by minute.
     public var perHour: Double?
 
     enum CodingKeys: String, CodingKey {
-        case lab, perDose = "per_dose", transient, transientHalfLifeMin = "transient_half_life_min", perHour = "per_hour"
+        case lab, perDose = "per_dose", perHour = "per_hour"
     }
 }
 
@@ -119,10 +127,13 @@ final class ResolvedDose: Sendable {
     let classKey: Int
     let isBenzodiazepine: Bool
     let isOpioid: Bool
+    let isBetaBlocker: Bool
+    let bleeding: Double?
     /// The profile's time course and volume, copied out for the per-minute loop.
     let peakMin: Double
     let halfLifeMin: Double?
     let holds: Bool
+    let durationMin: Double?
     let ceiling: Double?
     let volumeMlPerKg: Double
     /// Whether the action has a catalog drug profile.
@@ -140,9 +151,12 @@ final class ResolvedDose: Sendable {
         self.classKey = profile.flatMap { profile in catalog.actions.firstIndex { $0.pk?.drugClass == profile.drugClass } } ?? key
         self.isBenzodiazepine = profile?.drugClass == "benzodiazepine"
         self.isOpioid = profile?.drugClass == "opioid"
+        self.isBetaBlocker = profile?.drugClass == "beta_blocker"
+        self.bleeding = profile?.bleedingMultiplier
         self.peakMin = profile?.peakMin ?? 1
         self.halfLifeMin = profile?.halfLifeMin
         self.holds = profile?.infusion == true || profile?.halfLifeMin == nil
+        self.durationMin = profile?.durationMin
         self.ceiling = profile?.ceiling
         self.volumeMlPerKg = profile?.volumeMlPerKg ?? 0
         self.isDrug = profile != nil
@@ -152,6 +166,7 @@ final class ResolvedDose: Sendable {
     @inline(__always)
     func activity(after elapsed: Double) -> Double {
         if elapsed < 0 { return 0 }
+        if let duration = durationMin, elapsed >= duration { return 0 }
         if elapsed < peakMin { return elapsed / peakMin }
         guard !holds, let halfLife = halfLifeMin else { return 1 }
         return exp(-0.693_147_180_56 * (elapsed - peakMin) / halfLife)

@@ -61,7 +61,7 @@ enum ArrestRules {
     }
 
     static func hazards(_ v: Vitals, untreated: Vitals, injury: InjuryRecord, potassium: Double?, glucose: Double?,
-                        labsMovedByDrugs: Bool) -> [Hazard] {
+                        ph: Double? = nil, labsMovedByDrugs: Bool) -> [Hazard] {
         var found: [Hazard] = []
         let map = v.map
         if v.hr < 25 {
@@ -89,6 +89,11 @@ enum ArrestRules {
             } else if k < 2.5 {
                 found.append(Hazard(probability: 0.02, text: "hypokalaemic arrhythmia (K \(k.plain1))", iatrogenic: labsMovedByDrugs))
             }
+        }
+        // Severe acidaemia: contractility and catecholamine response fail (GENERIC-RULES §1.3, §2A) [calib].
+        if let ph, ph < 6.9 {
+            let p = ph < 6.7 ? 0.15 : (ph < 6.8 ? 0.05 : 0.01)
+            found.append(Hazard(probability: p, text: "acidaemic arrest (pH \(String(format: "%.2f", ph)))", iatrogenic: labsMovedByDrugs))
         }
         if let g = glucose, g < 30 {
             found.append(Hazard(probability: 0.05, text: "hypoglycaemic seizure and arrest (glucose \(Int(g.rounded())) mg/dL)",

@@ -21,6 +21,14 @@ public struct DrugEffects: Sendable {
     public var volumeMlPerKg: Double = 0
     /// Drugs whose active doses exceed their ceiling, with the excess.
     public var overCeiling: [(action: String, excess: Double)] = []
+    /// Per-hour rates on ``Chemistry`` of the active doses, weighted by activity.
+    public var labRates: [(lab: String, perHour: Double)] = []
+    /// Activity of drugs that bleed (anticoagulant, antiplatelet, fibrinolytic, NSAID) as a bleeding multiplier.
+    public var bleedingMultiplier: Double = 1
+    /// A β-blocker is on board (activity above 30 %).
+    public var betaBlocked = false
+    /// Drug classes active now (activity above 5 %), in the order first given.
+    public var activeClasses: [String] = []
 
     /// The response of a class to `active` dose-equivalents, in doses:
     /// linear to 1, then saturating toward 2.
@@ -52,6 +60,14 @@ public struct DrugEffects: Sendable {
             }
             let active = resolved.activity(after: Double(minute - dose.minute))
             result.volumeMlPerKg += resolved.volumeMlPerKg
+            if active > 0 {
+                for effect in resolved.labs { if let perHour = effect.perHour { result.labRates.append((effect.lab, perHour * active)) } }
+                if let bleed = resolved.bleeding { result.bleedingMultiplier *= 1 + (bleed - 1) * min(active, 1) }
+                if resolved.isBetaBlocker, active > 0.3 { result.betaBlocked = true }
+            }
+            if active > 0.05, let name = resolved.profile?.drugClass, !result.activeClasses.contains(name) {
+                result.activeClasses.append(name)
+            }
             if let i = classes.firstIndex(where: { $0.key == resolved.classKey }) {
                 classes[i].active += active
                 classes[i].raw = classes[i].raw + resolved.effect * active
@@ -102,29 +118,6 @@ public struct DrugEffects: Sendable {
             if let a = add { result.rateAdd += a * min(active, 1) }
         }
         return result
-    }
-
-    /// A hidden lab value at `minute`: the fixture's value moved by the
-    /// lab effects of the doses given.
-    public static func lab(_ name: String, base: Double, at minute: Int, doses: [Dose], catalog: ActionCatalog) -> Double {
-        var value = base
-        for dose in doses {
-            let resolved = dose.resolution(catalog)
-            guard let profile = resolved.profile, !resolved.labs.isEmpty else { continue }
-            let elapsed = Double(minute - dose.minute)
-            guard elapsed >= 0 else { continue }
-            for effect in resolved.labs where effect.lab == name {
-                let ramp = profile.activity(after: min(elapsed, profile.peakMin))
-                if let perDose = effect.perDose { value += perDose * ramp }
-                if let spike = effect.transient {
-                    let halfLife = effect.transientHalfLifeMin ?? 15
-                    value += spike * (elapsed < profile.peakMin ? ramp
-                                      : exp(-0.693_147_180_56 * (elapsed - profile.peakMin) / halfLife))
-                }
-                if let perHour = effect.perHour { value += perHour * elapsed / 60 }
-            }
-        }
-        return value
     }
 }
 

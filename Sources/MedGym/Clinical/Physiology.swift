@@ -28,9 +28,10 @@ public struct Physiology: Sendable {
     }
 
     /// Progression per minute given the drugs' effect on the pace and the
-    /// pressure the disease is under.
-    public func rate(drugs: DrugEffects, vitals: Vitals) -> Double {
-        var factor = drugs.rateMultiplier
+    /// physiology reached: the shared disease courses' pace rules
+    /// (``DiseasePace``) for the truth's conditions, then the fixture's own.
+    public func rate(drugs: DrugEffects, vitals: Vitals, conditions: [String]) -> Double {
+        var factor = drugs.rateMultiplier * DiseasePace.multiplier(conditions: conditions, vitals: vitals, drugs: drugs)
         for rule in course.pressureRules ?? [] where rule.condition.matches(vitals[field: rule.condition.vital ?? ""]) {
             factor *= rule.multiplier
         }
@@ -61,8 +62,20 @@ public struct Physiology: Sendable {
 
     /// Bedside vitals at a minute (`noise`: ``noise(at:)`` for that minute, when already drawn).
     public func vitals(progress: Double, complications: Vitals, drugs: DrugEffects,
-                       glucose: Double?, minute: Int, noise: Vitals? = nil) -> Vitals {
+                       chemistry: Chemistry, ventilated: Bool, minute: Int, noise: Vitals? = nil) -> Vitals {
         var v = baseVitals(at: progress) + complications + drugs.offset + (noise ?? self.noise(at: minute))
+        if ventilated {
+            // Sedated and ventilated: the machine sets the rate and oxygenates (GENERIC-RULES §1.3).
+            v.rr = Self.ventilatorRate
+            v.spo2 = max(v.spo2, 97)
+        }
+        // Severe acidaemia depresses contractility and vascular tone (GENERIC-RULES §1.3) [calib].
+        let ph = chemistry.ph(rr: max(v.rr, 0), ventilated: ventilated)
+        if ph < 7.0 {
+            v.sbp -= 150 * (7.0 - ph)
+            v.dbp -= 80 * (7.0 - ph)
+        }
+        let glucose: Double? = chemistry.glucose
         // Fluid overload: pulmonary oedema above 60 mL/kg in the ED [calib].
         let overload = max(0, drugs.volumeMlPerKg - Self.overloadMlPerKg)
         v.spo2 -= 0.5 * overload
@@ -74,8 +87,12 @@ public struct Physiology: Sendable {
         v.sbp = max(v.sbp, 0)
         v.dbp = min(max(v.dbp, 0), max(v.sbp - 5, 0))
         v.gcs -= Self.consciousnessLoss(map: v.map, spo2: v.spo2, rr: v.rr, glucose: glucose, current: v.gcs)
+        if ventilated { v.gcs = 3 }  // sedated for the tube: the neurological examination is lost
         return v.clamped()
     }
+
+    /// Breaths a minute the ventilator gives after intubation.
+    public static let ventilatorRate = 16.0
 
     /// Crystalloid and blood beyond this volume (mL/kg) flood the lungs.
     public static let overloadMlPerKg = 60.0
@@ -97,6 +114,7 @@ public struct Physiology: Sendable {
         default: break
         }
         if rr < 8 { loss += 0.5 * (8 - rr) }
+
         if let glucose {
             if glucose < 30 { loss += 6 } else if glucose < 50 { loss += 3 }
         }

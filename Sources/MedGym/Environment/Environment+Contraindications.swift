@@ -1,21 +1,44 @@
 extension Environment {
     /// Why `action` would harm this patient now, or nil: an answer-key harm
     /// item that applies in the current state, an unsafe disposition, or a
-    /// catalog contraindication that holds. A preference pair never prefers
-    /// such an action.
+    /// finding of ``SafetyRule`` (a danger that holds, or a high-risk action
+    /// without an indication). A preference pair never prefers such an
+    /// action, and a sweep never ranks it first. The same rules the
+    /// environment records when the action is taken and the scorer charges.
     public func contraindication(of action: CatalogAction) -> String? {
         let key = fixture.answerKey
-        for harm in key.harmful where harm.actions.contains(action.id) && (harm.minCount ?? 1) <= 1 {
-            if let unless = harm.unlessAfter, state.actions.contains(where: { unless.contains($0.actionID) }) { continue }
-            if let condition = harm.when, let vital = condition.vital, !condition.matches(state.vitals[field: vital]) { continue }
+        let now = ActionRecord(step: state.step + 1, minute: state.minute, actionID: action.id, text: action.name,
+                               vitals: state.vitals.observed)
+        for harm in key.harmful where (harm.minCount ?? 1) <= 1 && harm.offends(now, after: state.actions[...]) {
             return "\(harm.description) (\(harm.source))"
         }
         if key.disposition.harmful.contains(where: { $0.actions.contains(action.id) }) {
             return "unsafe disposition for \(fixture.truth.name) (\(key.disposition.source))"
         }
-        for contra in action.contraindications ?? [] where contraindicationHolds(contra) {
-            return "\(contra.reason) (\(contra.condition.summary))"
+        if action.id == "transfer", let reason = unsafeTransfer { return reason }
+        if action.kind == .medication, needsAccess(action) { return nil }
+        if let worst = SafetyRule.assess(action, in: safetyContext).first {
+            return "\(action.name): \(worst.kind == .danger ? "contraindicated" : "not indicated"), \(worst.reason) (\(worst.source))"
         }
         return nil
+    }
+
+    /// Why a transfer now would be unsafe: the patient is unstable and this
+    /// hospital has the service (an accepted disposition other than transfer).
+    var unsafeTransfer: String? {
+        guard unstable, fixture.answerKey.disposition.accepted.contains(where: { $0 != "transfer" }) else { return nil }
+        return "unstable patient (BP \(state.vitals.observed.sbp)/\(state.vitals.observed.dbp), HR \(state.vitals.observed.hr)) transferred out for a service this hospital has in house (EMTALA, 42 CFR 489.24(e): stabilise first; an on-call specialist must respond)"
+    }
+}
+
+extension HarmItem {
+    /// Whether `record` is an offending use of this item, given the actions
+    /// before it: its action, not after an action that makes it safe, and
+    /// its state condition held on the monitor when it was taken.
+    public func offends(_ record: ActionRecord, after earlier: ArraySlice<ActionRecord>) -> Bool {
+        guard actions.contains(record.actionID) else { return false }
+        if let unless = unlessAfter, earlier.contains(where: { unless.contains($0.actionID) }) { return false }
+        if let condition = when, let vital = condition.vital { return condition.matches(record.vitals.value(vital)) }
+        return true
     }
 }

@@ -9,19 +9,29 @@ extension Environment {
             response = examFinding(action)
         case .lab, .ecg, .imaging, .consult:
             let due = minute + (action.turnaroundMin ?? 0)
-            state.pending.append(PendingOrder(actionID: action.id, step: state.step, orderedAt: minute, dueAt: due))
+            let sample = action.kind == .consult ? nil : resultText(for: action.id)
+            state.pending.append(PendingOrder(actionID: action.id, step: state.step, orderedAt: minute, dueAt: due, text: sample))
             let what = action.kind == .consult ? "paged; expected at the bedside at minute \(due)" : "ordered; result expected at minute \(due)"
             events.append(EnvironmentEvent(minute: minute, kind: .orderPlaced, action: action.id, text: "\(action.name) \(what)"))
             response = action.kind == .consult ? "\(action.name) paged." : "\(action.name) ordered."
+        case .medication where needsAccess(action):
+            // Nothing is given: the refusal names what is missing and the action that supplies it.
+            response = "\(action.name) not given: it is an intravenous drug and the patient has no IV access yet (missing: iv_access). Place IV access first ('IV access'), then give it."
+            events.append(EnvironmentEvent(minute: minute, kind: .response, action: action.id, text: response))
+            return response
         case .medication, .procedure:
             response = "\(action.name): done."
+            if action.id == "intubation" { state.ventilated = true }
         case .communication, .documentation:
-            response = "\(action.name): done."
+            response = hospitalAnswer(to: action) ?? "\(action.name): done."
         case .disposition:
-            if let rule = fixture.admission.first(where: { $0.disposition == action.id }),
-               let missing = rule.requires.unmet(in: state, step: state.step, minute: minute) {
-                response = "\(action.name) declined: \(rule.refusal) (missing: \(missing))"
+            if let refusal = dispositionRefusal(action, at: minute) {
+                response = refusal
             } else {
+                if action.id == "transfer", let reason = unsafeTransfer {
+                    state.warnings.append(WarningRecord(step: state.step, minute: minute, actionID: action.id, reason: reason,
+                                                        source: Environment.transferSource, kind: .danger, points: -15, severity: .high))
+                }
                 state.status = .disposed
                 response = "Patient dispositioned: \(action.name)."
             }
@@ -84,8 +94,40 @@ extension Environment {
             state.doses.append(Dose(action: action.id, minute: state.minute, effect: effect,
                                     rateMultiplier: multiplier, rateAdd: add, catalog: catalog))
         }
+        if let profile = action.pk { applyDoseChemistry(profile) }
         refreshVitals()
         return notes.isEmpty ? nil : notes.joined(separator: " ")
+    }
+
+    /// What a dose does to the chemistry when it is given: its `per_dose`
+    /// lab effects, sodium by the infusate's tonicity (Adrogué–Madias),
+    /// haemoglobin and glucose diluted by crystalloid, and in a haemorrhage
+    /// the volume blood restores (GENERIC-RULES §1.5, §1.6, §3.2).
+    private mutating func applyDoseChemistry(_ profile: DrugProfile) {
+        for effect in profile.labs ?? [] {
+            if let change = effect.perDose {
+                var c = state.chemistry
+                if effect.lab == "sodium" { c.correctedSodium += change } else {
+                    c.set(effect.lab, (c.value(effect.lab, rr: state.vitals.rr, ventilated: state.ventilated) ?? 0) + change)
+                }
+                state.chemistry = c
+            }
+        }
+        let volume = profile.volumeMlPerKg ?? 0
+        guard volume > 0 else { return }
+        let litres = volume * fixture.patient.weightKg / 1000
+        let water = 0.6 * fixture.patient.weightKg
+        if let infusate = profile.sodiumMmolPerL {
+            state.chemistry.correctedSodium += (infusate - state.chemistry.sodium) * litres / (water + 1)
+        }
+        if profile.drugClass == "crystalloid" {
+            // A third of each crystalloid litre stays in the vessels: Hb dilutes; a high glucose falls with it.
+            state.chemistry.hemoglobin *= 1 - (volume / 3) / 70
+            if state.chemistry.glucose > 180 { state.chemistry.glucose -= 0.04 * (state.chemistry.glucose - 100) * volume / 10 }
+        }
+        if profile.drugClass == "blood", (fixture.truth.conditions ?? []).contains("haemorrhage") {
+            state.progress = max(state.progress - volume * DiseasePace.progressPerBloodMlPerKg, 0)
+        }
     }
 
     /// Recomputes the bedside vitals at the current minute.
@@ -93,7 +135,7 @@ extension Environment {
         guard state.alive else { return }
         let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
         state.vitals = physiology.vitals(progress: state.progress, complications: Vitals(state.offsets), drugs: drugs,
-                                         glucose: labValue("glucose"), minute: state.minute)
+                                         chemistry: state.chemistry, ventilated: state.ventilated, minute: state.minute)
     }
 
     /// Runs the clock minute by minute: progression, drug effects, the
@@ -101,31 +143,40 @@ extension Environment {
     mutating func advance(minutes: Int, events: inout [EnvironmentEvent]) {
         deliverResults(upTo: state.minute, events: &events)
         let complications = Vitals(state.offsets)  // lasting complications change only when an action is taken
-        let baseGlucose = fixture.lab("glucose"), basePotassium = fixture.lab("potassium")
+        let conditions = fixture.truth.conditions ?? []
+        let bleeding = conditions.contains("haemorrhage")
+        let span = max(fixture.course.deathAtProgress - fixture.course.startProgress, 0.01)
+        let arrival = Chemistry(arrival: fixture)
+        let treatedChemistry = state.doses.contains { !$0.resolution(catalog).labs.isEmpty } || state.ventilated
         for _ in 0..<minutes {
             guard state.alive else { break }
             state.minute += 1
             let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
             if !state.definitive {
-                let rate = physiology.rate(drugs: drugs, vitals: state.vitals)
+                let rate = physiology.rate(drugs: drugs, vitals: state.vitals, conditions: conditions)
                 state.progress = min(max(state.progress + rate, 0), fixture.course.deathAtProgress)
             }
             if state.progress >= fixture.course.deathAtProgress {
                 die(ArrestCause(text: "\(fixture.truth.name) ran its course", iatrogenic: false), events: &events)
                 break
             }
-            let potassium = labValue("potassium"), glucose = labValue("glucose")
+            let loss = bleeding ? 0.45 * max(state.progress - fixture.course.startProgress, 0) / span : 0
+            ChemistryStep(drugRates: drugs.labRates, map: state.vitals.map, shockIndex: state.vitals.shockIndex, drift: fixture.labs, bloodLoss: loss,
+                          baselineHemoglobin: arrival.hemoglobin, baselineLactate: min(arrival.lactate, 1.5))
+                .apply(to: &state.chemistry)
+            let chemistry = state.chemistry
             let noise = physiology.noise(at: state.minute)
             let vitals = physiology.vitals(progress: state.progress, complications: complications, drugs: drugs,
-                                           glucose: glucose, minute: state.minute, noise: noise)
+                                           chemistry: chemistry, ventilated: state.ventilated, minute: state.minute, noise: noise)
             let untreated = physiology.vitals(progress: state.progress, complications: complications, drugs: DrugEffects(),
-                                              glucose: baseGlucose,
-                                              minute: state.minute, noise: noise)
+                                              chemistry: chemistry, ventilated: false, minute: state.minute, noise: noise)
             state.vitals = vitals
             state.injury.record(vitals, untreated: untreated, drugs: drugs)
-            let movedLabs = potassium != basePotassium || glucose != baseGlucose
-            let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury, potassium: potassium,
-                                              glucose: glucose, labsMovedByDrugs: movedLabs)
+            recordTargets()
+            let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury,
+                                              potassium: chemistry.potassium, glucose: chemistry.glucose,
+                                              ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
+                                              labsMovedByDrugs: treatedChemistry || state.ventilated)
             if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
                 die(cause, events: &events)
                 break
@@ -156,16 +207,41 @@ extension Environment {
     private mutating func deliverResults(upTo minute: Int, events: inout [EnvironmentEvent]) {
         while let index = state.pending.firstIndex(where: { $0.dueAt <= minute }) {
             let order = state.pending.remove(at: index)
+            let text = order.text ?? consultNote(for: order.actionID, arrivingAt: minute)
             state.results.append(ResultRecord(actionID: order.actionID, step: order.step, orderedAt: order.orderedAt, minute: minute))
-            let text = resultText(for: order.actionID)
             events.append(EnvironmentEvent(minute: minute, kind: .resultArrived, action: order.actionID, text: text,
                                            orderedAt: order.orderedAt))
         }
     }
 
+    /// The result of an order drawn now: the fixture's text (or the
+    /// catalog's normal one) with its lab placeholders read from the
+    /// chemistry at this minute.
     func resultText(for actionID: String) -> String {
-        if let result = fixture.results.first(where: { $0.action == actionID }) { return result.text }
-        return catalog[actionID]?.normalResult ?? "Within normal limits."
+        let template = fixture.results.first(where: { $0.action == actionID })?.text
+            ?? catalog[actionID]?.normalResult ?? "Within normal limits."
+        return ResultTemplate.render(template, chemistry: state.chemistry, rr: state.vitals.rr, ventilated: state.ventilated)
+    }
+
+    /// What a consultant writes on arrival: never a result that has not
+    /// arrived (the fixture's `text_unconfirmed` until the confirming result is in).
+    func consultNote(for actionID: String, arrivingAt minute: Int) -> String {
+        if let result = fixture.results.first(where: { $0.action == actionID }), let before = result.textUnconfirmed,
+           !state.resulted(fixture.answerKey.outcome.confirms, by: minute) {
+            return before
+        }
+        return resultText(for: actionID)
+    }
+
+    /// Records the first minute each answer-key target holds.
+    mutating func recordTargets() {
+        for item in fixture.answerKey.items {
+            guard let target = item.target, !state.targetsReached.contains(where: { $0.item == item.id }) else { continue }
+            let context = safetyContext
+            if target.allSatisfy({ $0.holds(in: context) }) {
+                state.targetsReached.append(TargetReached(item: item.id, minute: state.minute))
+            }
+        }
     }
 
     /// Builds the observation from this step's events.

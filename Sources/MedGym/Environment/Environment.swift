@@ -51,11 +51,13 @@ public struct Environment: Sendable {
     }
 
     static func initialState(fixture: Fixture, physiology: Physiology, seed: UInt64) -> EpisodeState {
+        let chemistry = Chemistry(arrival: fixture)
         let vitals = physiology.vitals(progress: fixture.course.startProgress, complications: .zero,
-                                       drugs: DrugEffects(), glucose: fixture.lab("glucose"), minute: 0)
+                                       drugs: DrugEffects(), chemistry: chemistry, ventilated: false, minute: 0)
         return EpisodeState(
             fixtureID: fixture.id, seed: seed, minute: 0, step: 0, progress: fixture.course.startProgress,
-            definitive: false, offsets: VitalsOffset(), doses: [], vitals: vitals,
+            definitive: false, offsets: VitalsOffset(), doses: [], vitals: vitals, chemistry: chemistry, ventilated: false,
+            targetsReached: [],
             arrivalVitals: vitals, actions: [], pending: [], results: [], warnings: [], injury: InjuryRecord(arrival: vitals),
             deathCause: nil, firedAlerts: [], symptoms: [], totalCost: 0, status: .running, deathMinute: nil)
     }
@@ -76,17 +78,20 @@ public struct Environment: Sendable {
         guard state.isRunning else { throw .episodeOver(state.status) }
         var events: [EnvironmentEvent] = []
         let start = state.minute
+        let findings = action.kind == .medication && needsAccess(action) ? [] : SafetyRule.assess(action, in: safetyContext)
         state.step += 1
         state.actions.append(ActionRecord(
             step: state.step, minute: start, actionID: action.id, text: text, vitals: state.vitals.observed))
         state.totalCost += action.cost
         events.append(EnvironmentEvent(minute: start, kind: .actionTaken, action: action.id, text: action.name))
 
-        for contra in action.contraindications ?? [] where contraindicationHolds(contra) {
+        for finding in findings {
+            let label = finding.kind == .danger ? "contraindicated" : "not indicated"
             events.append(EnvironmentEvent(minute: start, kind: .warning, action: action.id,
-                                           text: "\(action.name): contraindicated, \(contra.reason) (\(contra.condition.summary))"))
-            state.warnings.append(WarningRecord(step: state.step, minute: start, actionID: action.id,
-                                                reason: contra.reason, source: contra.source))
+                                           text: "\(action.name): \(label), \(finding.reason)"))
+            state.warnings.append(WarningRecord(step: state.step, minute: start, actionID: action.id, reason: finding.reason,
+                                                source: finding.source, kind: finding.kind, points: finding.points,
+                                                severity: finding.severity))
         }
         let response = respond(to: action, at: start, events: &events)
         advance(minutes: max(action.timeMin, 0), events: &events)
@@ -126,18 +131,23 @@ public struct Environment: Sendable {
         }
     }
 
-    func contraindicationHolds(_ contra: Contraindication) -> Bool {
-        let condition = contra.condition
-        if let vital = condition.vital { return condition.matches(state.vitals[field: vital]) }
-        if let lab = condition.lab { return condition.matches(labValue(lab)) }
-        return false
+    /// What ``SafetyRule`` reads now: the patient, the truth's conditions, what was done.
+    public var safetyContext: SafetyContext {
+        let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
+        return SafetyContext(vitals: state.vitals, chemistry: state.chemistry, ventilated: state.ventilated,
+                             conditions: fixture.truth.conditions ?? [], age: fixture.patient.age,
+                             arrivalGcs: state.arrivalVitals.gcs, done: state.actions.map(\.actionID),
+                             runningClasses: drugs.activeClasses)
     }
 
-    /// A hidden lab value now: the fixture's value moved by the lab effects
-    /// of the doses given (potassium up with replacement, down with insulin).
+    /// A laboratory value now (a ``Chemistry`` name).
     public func labValue(_ name: String) -> Double? {
-        guard let base = fixture.lab(name) else { return nil }
-        return DrugEffects.lab(name, base: base, at: state.minute, doses: state.doses, catalog: catalog)
+        state.chemistry.value(name, rr: state.vitals.rr, ventilated: state.ventilated)
+    }
+
+    /// An intravenous drug with no IV access placed yet.
+    func needsAccess(_ action: CatalogAction) -> Bool {
+        action.route == "iv" && !state.did("iv_access")
     }
 }
 

@@ -21,6 +21,12 @@ public struct EpisodeState: Sendable, Hashable, Codable {
     public var doses: [Dose]
     /// Current (true) vitals.
     public var vitals: Vitals
+    /// Blood chemistry now: what a sample drawn this minute shows.
+    public var chemistry: Chemistry
+    /// Intubated and on a ventilator (pCO2 set by the machine, not the patient).
+    public var ventilated: Bool
+    /// Answer-key targets (vital signs reached), with the first minute each held.
+    public var targetsReached: [TargetReached]
     /// Vitals at arrival, the reference for trend alerts.
     public var arrivalVitals: Vitals
     public var actions: [ActionRecord]
@@ -95,6 +101,15 @@ public struct PendingOrder: Sendable, Hashable, Codable {
     public var step: Int
     public var orderedAt: Int
     public var dueAt: Int
+    /// The result as the sample drawn at `orderedAt` reads (nil for consults,
+    /// whose note is written when the consultant arrives).
+    public var text: String?
+}
+
+/// The first minute an answer-key target held.
+public struct TargetReached: Sendable, Hashable, Codable {
+    public var item: String
+    public var minute: Int
 }
 
 /// An order or consult whose answer arrived.
@@ -113,4 +128,8 @@ public struct WarningRecord: Sendable, Hashable, Codable {
     public var actionID: String
     public var reason: String
     public var source: Citation
+    /// A danger that held, or no indication (see ``SafetyRule``).
+    public var kind: SafetyFinding.Kind
+    public var points: Double
+    public var severity: HarmLevel
 }

@@ -46,6 +46,10 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     public var code: String
     public var name: String
     public var bait: [String]?
+    /// The physiological conditions the truth carries (`aortic_dissection`,
+    /// `haemorrhage`, `dka`, `hypovolaemia`, `acs`…): what the catalog's
+    /// indications, dangers and the shared disease courses read.
+    public var conditions: [String]?
 }
 
 /// The untreated course: a latent progression from 0 (stable) to
@@ -106,10 +110,14 @@ public struct CourseFinding: Sendable, Hashable, Codable {
     public var symptom: String
 }
 
-/// A hidden laboratory value.
+/// A laboratory value at arrival (a ``Chemistry`` name), and how the
+/// untreated disease moves it per hour.
 public struct LabValue: Sendable, Hashable, Codable {
     public var name: String
     public var value: Double
+    /// Untreated drift per hour (ketones rising in DKA); insulin halts the
+    /// drift of glucose, ketones and bicarbonate.
+    public var perHour: Double?
 }
 
 /// How one action changes this patient's course.
@@ -157,8 +165,12 @@ public struct ExamFinding: Sendable, Hashable, Codable {
 /// The result an order shows in this case.
 public struct OrderResult: Sendable, Hashable, Codable {
     public var action: String
+    /// The text, with `{lab}` placeholders read from the chemistry when drawn.
     public var text: String
     public var abnormal: Bool
+    /// A consultant's note while the confirming result has not arrived (a
+    /// note never cites a result that does not exist yet).
+    public var textUnconfirmed: String?
 }
 
 /// Action texts for the built-in `expert` and `anchoring` policies.

@@ -39,6 +39,10 @@ public struct AnswerKey: Sendable, Hashable, Codable {
 public struct OutcomeRule: Sendable, Hashable, Codable {
     public var caught: String
     public var missed: String
+    /// Confirmed but still in the ED when time ran out: `confirmed_X` for `caught_X`.
+    public var confirmed: String {
+        caught.hasPrefix("caught_") ? "confirmed_" + caught.dropFirst("caught_".count) : "confirmed_" + caught
+    }
     public var confirms: [String]
     /// Harm level when the diagnosis is missed (none, low, moderate, high, critical).
     public var missedHarm: HarmLevel
@@ -92,6 +96,10 @@ public struct KeyItem: Sendable, Hashable, Codable {
     public var requires: Requirement?
     /// Points when done only out of order (default 0).
     public var outOfOrderPoints: Double?
+    /// A state to reach rather than an action to take (anti-impulse
+    /// targets: SBP < 120 and HR 60–80): the item is met at the first minute
+    /// every predicate held, and one of `actions` must have been given by then.
+    public var target: [StatePredicate]?
     public var source: Citation
 }
 

@@ -1,5 +1,6 @@
 /// Harm that care did to the patient, scored for every fixture whatever its
-/// answer key says: contraindication warnings ignored, doses above the label
+/// answer key says: what ``SafetyRule`` found when each action was given
+/// (a danger that held, or a high-risk action without indication), doses above the label
 /// ceiling, hypotension and hypoxaemia the drugs caused, fluid overload, and
 /// death caused by treatment. Each item cites where its threshold comes from.
 enum IatrogenicHarm {
@@ -18,14 +19,18 @@ enum IatrogenicHarm {
 
     static func items(_ state: EpisodeState, catalog: ActionCatalog) -> [(ScoreItem, HarmLevel)] {
         var found: [(ScoreItem, HarmLevel)] = []
-        var warned: [String] = []
-        for warning in state.warnings where !warned.contains(warning.actionID) {
-            warned.append(warning.actionID)
-            let name = catalog[warning.actionID]?.name ?? warning.actionID
-            found.append((ScoreItem(dimension: .harm, key: "ignored_contraindication.\(warning.actionID)",
-                                    description: "\(name) given despite a contraindication warning",
-                                    points: -5, detail: "step \(warning.step), minute \(warning.minute): \(warning.reason)",
-                                    source: warning.source), .moderate))
+        // One item per action: the worst finding of the safety rule when it was given.
+        var charged: [String] = []
+        for warning in state.warnings where !charged.contains(warning.actionID) {
+            charged.append(warning.actionID)
+            let worst = state.warnings.filter { $0.actionID == warning.actionID }.min { $0.points < $1.points } ?? warning
+            let name = catalog[worst.actionID]?.name ?? worst.actionID
+            let unindicated = worst.kind == .unindicated
+            found.append((ScoreItem(dimension: .harm, key: (unindicated ? "unindicated." : "ignored_contraindication.") + worst.actionID,
+                                    description: unindicated ? "\(name) given without an indication"
+                                        : "\(name) given despite a contraindication",
+                                    points: worst.points, detail: "step \(worst.step), minute \(worst.minute): \(worst.reason)",
+                                    source: worst.source), worst.severity))
         }
         for action in state.injury.overCeiling {
             // Only drugs with a catalog profile have a ceiling to go over.

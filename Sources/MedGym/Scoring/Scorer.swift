@@ -36,19 +36,35 @@ public struct Scorer: Sendable {
             items.append(item)
             worstHarm = max(worstHarm, level)
         }
-        items.append(cost(state))
-        items.append(efficiency(state))
-
         let outcome: String
         if !state.alive {
             outcome = "death"
             worstHarm = .critical
         } else if caught(state) {
             outcome = key.outcome.caught
+        } else if state.disposition == nil, state.resulted(key.outcome.confirms, by: state.minute) {
+            outcome = key.outcome.confirmed
         } else {
             outcome = key.outcome.missed
             worstHarm = max(worstHarm, key.outcome.missedHarm)
         }
+        // Cheap and fast never pay for unsafe care: nothing when a lethal
+        // diagnosis is missed, the disposition is unsafe or the patient died;
+        // half when the care did high or critical harm.
+        let safety: (factor: Double, why: String?)
+        if !state.alive {
+            safety = (0, "the patient died")
+        } else if outcome == key.outcome.missed, key.outcome.missedHarm >= .high {
+            safety = (0, "a lethal diagnosis was missed")
+        } else if unsafe != nil || state.warnings.contains(where: { $0.actionID == state.disposition && $0.kind == .danger }) {
+            safety = (0, "the disposition was unsafe")
+        } else if worstHarm >= .high {
+            safety = (0.5, "care did \(worstHarm.rawValue) harm")
+        } else {
+            safety = (1, nil)
+        }
+        items.append(cost(state, safety: safety))
+        items.append(efficiency(state, safety: safety))
 
         let dimensions = Dimension.allCases.map { dimension in
             DimensionScore(dimension: dimension,
@@ -74,6 +90,7 @@ public struct Scorer: Sendable {
         switch outcome {
         case key.caught: return "caught: \(fixture.truth.name) confirmed and sent for its treatment"
         case key.missed: return "missed: \(fixture.truth.name) not confirmed, or not acted on"
+        case key.confirmed: return "confirmed: \(fixture.truth.name) shown, but the patient was still in the ED when time ran out"
         default: return "death in the ED"
         }
     }
@@ -134,6 +151,7 @@ public struct Scorer: Sendable {
     }
 
     private func keyItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
+        if item.target != nil { return targetItem(item, state) }
         let candidates = state.actions.filter { item.actions.contains($0.actionID) }
         var blocked: String?
         var outOfOrder: String?
@@ -168,16 +186,32 @@ public struct Scorer: Sendable {
                          points: round2(points), detail: detail, source: item.source)
     }
 
+    /// A target item: met at the first minute its state held, after one of its actions was given.
+    private func targetItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
+        let wanted = (item.target ?? []).map(\.summary).joined(separator: "; ")
+        var points = item.missedPoints ?? 0
+        var detail = "target not reached (\(wanted))"
+        if let reached = state.targetsReached.first(where: { $0.item == item.id }) {
+            let given = state.actions.first { item.actions.contains($0.actionID) && $0.minute <= reached.minute }
+            if item.actions.isEmpty || given != nil {
+                detail = "target reached at minute \(reached.minute)" + (given.map { " after \($0.actionID) at step \($0.step)" } ?? "")
+                if let deadline = item.deadlineMin, reached.minute > deadline {
+                    points = item.points * (item.lateFraction ?? 0.5)
+                    detail += " (late: deadline \(deadline) min)"
+                } else {
+                    points = item.points
+                }
+            } else {
+                detail = "reached at minute \(reached.minute) without \(item.actions.joined(separator: " or "))"
+            }
+        }
+        return ScoreItem(dimension: item.dimension, key: item.id, description: item.description,
+                         points: round2(points), detail: detail, source: item.source)
+    }
+
     private func harmItem(_ harm: HarmItem, _ state: EpisodeState) -> ScoreItem? {
         let offending = state.actions.enumerated().filter { index, record in
-            guard harm.actions.contains(record.actionID) else { return false }
-            if let unless = harm.unlessAfter, state.actions[..<index].contains(where: { unless.contains($0.actionID) }) {
-                return false
-            }
-            if let condition = harm.when, let vital = condition.vital {
-                return condition.matches(record.vitals.value(vital))
-            }
-            return true
+            harm.offends(record, after: state.actions[..<index])
         }.map(\.element)
         guard offending.count >= (harm.minCount ?? 1), let first = offending.first else { return nil }
         return ScoreItem(dimension: .harm, key: harm.id, description: harm.description, points: harm.points,
@@ -186,16 +220,22 @@ public struct Scorer: Sendable {
                          source: harm.source)
     }
 
-    private func cost(_ state: EpisodeState) -> ScoreItem {
+    private func cost(_ state: EpisodeState, safety: (factor: Double, why: String?)) -> ScoreItem {
         let rule = fixture.answerKey.cost
         let spent = Double(state.totalCost)
         let fraction = spent <= rule.budget ? 1 : max(0, 1 - (spent - rule.budget) / (2 * rule.budget))
         return ScoreItem(dimension: .cost, key: "cost", description: "charges within $\(Int(rule.budget))",
-                         points: round2(rule.points * fraction),
-                         detail: "charges $\(state.totalCost)", source: rule.source)
+                         points: round2(rule.points * fraction * safety.factor),
+                         detail: "charges $\(state.totalCost)" + Self.scaled(safety), source: rule.source)
     }
 
-    private func efficiency(_ state: EpisodeState) -> ScoreItem {
+    /// " (× 0: a lethal diagnosis was missed)" when safety scaled the points.
+    static func scaled(_ safety: (factor: Double, why: String?)) -> String {
+        guard let why = safety.why else { return "" }
+        return " (× \(safety.factor.plain): \(why))"
+    }
+
+    private func efficiency(_ state: EpisodeState, safety: (factor: Double, why: String?)) -> ScoreItem {
         let rule = fixture.answerKey.efficiency
         var seen: [String] = []
         var repeats = 0
@@ -208,8 +248,9 @@ public struct Scorer: Sendable {
         if state.alive, state.status == .disposed || state.status == .truncated {
             let span = Double(fixture.timeLimitMin - rule.targetMin)
             let late = Double(max(state.minute - rule.targetMin, 0))
-            points = max(0, rule.points * max(0, 1 - late / span) - 0.5 * Double(repeats))
+            points = max(0, rule.points * max(0, 1 - late / span) - 0.5 * Double(repeats)) * safety.factor
             detail = "ended at minute \(state.minute) (target \(rule.targetMin))" + (repeats > 0 ? ", \(repeats) repeated actions" : "")
+                + Self.scaled(safety)
         }
         return ScoreItem(dimension: .efficiency, key: "efficiency",
                          description: "definitive decision by minute \(rule.targetMin)",

@@ -1,0 +1,204 @@
+import Foundation
+
+/// The patient's blood chemistry as state: what a sample drawn now would
+/// show. Disease, drugs, fluids, blood and time move it minute by minute
+/// (GENERIC-RULES §1); a result reports the values at the minute of the
+/// draw, never the arrival values.
+///
+/// pCO2 and pH are not stored: pCO2 follows ventilation (Winter's formula
+/// while the patient breathes, the ventilator's 40 mmHg once intubated) and
+/// pH follows Henderson–Hasselbalch. Measured sodium is the stored
+/// glucose-corrected sodium less 1.6 mmol/L per 100 mg/dL of glucose above 100.
+public struct Chemistry: Sendable, Hashable, Codable {
+    /// mmol/L
+    public var potassium: Double
+    /// mg/dL
+    public var glucose: Double
+    /// mmol/L
+    public var bicarbonate: Double
+    /// β-hydroxybutyrate, mmol/L.
+    public var ketones: Double
+    /// mmol/L
+    public var lactate: Double
+    /// Glucose-corrected sodium, mmol/L.
+    public var correctedSodium: Double
+    /// mmol/L
+    public var chloride: Double
+    /// g/dL
+    public var hemoglobin: Double
+    /// mg/dL (moves by less than 0.3 within an ED stay: GENERIC-RULES §1.8).
+    public var creatinine: Double
+    /// mg/dL
+    public var urea: Double
+    /// High-sensitivity troponin, ng/L.
+    public var troponin: Double
+    /// pCO2 above (or below) Winter's target that this patient breathes at, mmHg.
+    public var pco2Offset: Double
+
+    /// Values a healthy adult shows; a fixture's `labs` override them at arrival.
+    public static func normal(age: Int, sex: String) -> Chemistry {
+        Chemistry(potassium: 4.1, glucose: 100, bicarbonate: 24, ketones: 0.1, lactate: 1.0, correctedSodium: 140,
+                  chloride: 103, hemoglobin: age < 12 ? 12.5 : (sex == "F" ? 13.2 : 14.6),
+                  creatinine: age < 12 ? 0.5 : 0.9, urea: 14, troponin: 4, pco2Offset: 0)
+    }
+
+    /// The names a fixture's `labs` and a result template may use.
+    public static let names = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
+                               "hemoglobin", "creatinine", "urea", "troponin", "pco2", "ph", "anion_gap", "glucose_mmol"]
+
+    /// Arrival chemistry: normal values, then the fixture's.
+    public init(arrival fixture: Fixture) {
+        self = Chemistry.normal(age: fixture.patient.age, sex: fixture.patient.sex)
+        for lab in fixture.labs where lab.name != "pco2" && lab.name != "ph" {
+            set(lab.name, lab.value)
+        }
+        if let pco2 = fixture.lab("pco2") { pco2Offset = pco2 - Chemistry.winter(bicarbonate) }
+    }
+
+    init(potassium: Double, glucose: Double, bicarbonate: Double, ketones: Double, lactate: Double, correctedSodium: Double,
+         chloride: Double, hemoglobin: Double, creatinine: Double, urea: Double, troponin: Double, pco2Offset: Double) {
+        self.potassium = potassium
+        self.glucose = glucose
+        self.bicarbonate = bicarbonate
+        self.ketones = ketones
+        self.lactate = lactate
+        self.correctedSodium = correctedSodium
+        self.chloride = chloride
+        self.hemoglobin = hemoglobin
+        self.creatinine = creatinine
+        self.urea = urea
+        self.troponin = troponin
+        self.pco2Offset = pco2Offset
+    }
+
+    /// Winter's formula, expected pCO2 = 1.5 × HCO3 + 8, capped at 40 for a normal bicarbonate.
+    static func winter(_ bicarbonate: Double) -> Double { min(1.5 * bicarbonate + 8, 40) }
+
+    /// Measured sodium: corrected sodium less the glucose's dilution (Katz, 1.6 per 100 mg/dL).
+    public var sodium: Double { correctedSodium - 1.6 * max(glucose - 100, 0) / 100 }
+
+    /// Na − (Cl + HCO3).
+    public var anionGap: Double { sodium - chloride - bicarbonate }
+
+    /// pCO2 of a patient breathing at `rr` (or ventilated at 40 mmHg).
+    public func pco2(rr: Double, ventilated: Bool) -> Double {
+        if ventilated { return 40 }
+        var value = Chemistry.winter(bicarbonate) + pco2Offset
+        // Hypoventilation retains CO2 (PHYSIOLOGY §2.4) [calib].
+        if rr < 10 { value *= 10 / max(rr, 2) }
+        return min(max(value, 10), 120)
+    }
+
+    /// Henderson–Hasselbalch: pH = 6.1 + log10(HCO3 / (0.03 × pCO2)).
+    public func ph(rr: Double, ventilated: Bool) -> Double {
+        6.1 + log10(max(bicarbonate, 1) / (0.03 * pco2(rr: rr, ventilated: ventilated)))
+    }
+
+    /// A value by name, as a result template or a state condition reads it.
+    public func value(_ name: String, rr: Double, ventilated: Bool) -> Double? {
+        switch name {
+        case "potassium": potassium
+        case "glucose": glucose
+        case "glucose_mmol": glucose / 18
+        case "bicarbonate": bicarbonate
+        case "ketones": ketones
+        case "lactate": lactate
+        case "sodium": sodium
+        case "chloride": chloride
+        case "hemoglobin": hemoglobin
+        case "creatinine": creatinine
+        case "urea": urea
+        case "troponin": troponin
+        case "anion_gap": anionGap
+        case "pco2": pco2(rr: rr, ventilated: ventilated)
+        case "ph": ph(rr: rr, ventilated: ventilated)
+        default: nil
+        }
+    }
+
+    mutating func set(_ name: String, _ value: Double) {
+        switch name {
+        case "potassium": potassium = value
+        case "glucose": glucose = value
+        case "bicarbonate": bicarbonate = value
+        case "ketones": ketones = value
+        case "lactate": lactate = value
+        case "sodium": correctedSodium = value + 1.6 * max(glucose - 100, 0) / 100
+        case "chloride": chloride = value
+        case "hemoglobin": hemoglobin = value
+        case "creatinine": creatinine = value
+        case "urea": urea = value
+        case "troponin": troponin = value
+        default: break
+        }
+    }
+
+    /// How a result prints a value: "3.2", "520", "7.08".
+    static func format(_ name: String, _ value: Double) -> String {
+        switch name {
+        case "ph": String(format: "%.2f", value)
+        case "potassium", "lactate", "hemoglobin", "creatinine", "ketones", "glucose_mmol": String(format: "%.1f", value)
+        default: String(Int(value.rounded()))
+        }
+    }
+}
+
+/// What moves the chemistry in one minute: the drugs' lab rates, the
+/// disease's untreated drift, perfusion and the bleeding (GENERIC-RULES §1).
+struct ChemistryStep {
+    /// Per-hour rates of the active doses (catalog `labs`), already weighted by activity.
+    var drugRates: [(lab: String, perHour: Double)]
+    var map: Double
+    var shockIndex: Double
+    /// The fixture's untreated drift per hour, by lab.
+    var drift: [LabValue]
+    /// Haemorrhage: the fraction of blood volume lost so far (0 when not bleeding).
+    var bloodLoss: Double
+    /// Haemoglobin before any bleeding.
+    var baselineHemoglobin: Double
+    var baselineLactate: Double
+
+    func apply(to c: inout Chemistry) {
+        let insulinActive = drugRates.contains { $0.lab == "glucose" && $0.perHour < 0 }
+        for lab in drift {
+            guard let perHour = lab.perHour else { continue }
+            // Insulin stops ketogenesis and hepatic glucose output: the untreated drift of these labs halts.
+            if insulinActive, lab.name == "glucose" || lab.name == "ketones" || lab.name == "bicarbonate" { continue }
+            add(lab.name, perHour / 60, to: &c)
+        }
+        for rate in drugRates { add(rate.lab, rate.perHour / 60, to: &c) }
+        // Lactate: produced while perfusion fails (MAP < 65 or shock index ≥ 1), cleared with t½ ≈ 3 h once restored (GENERIC-RULES §1.4) [calib].
+        let before = c.lactate
+        if map < 50 { c.lactate += 2.0 / 60 } else if map < 65 || shockIndex >= 1 { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {
+            c.lactate = baselineLactate + (c.lactate - baselineLactate) * exp(-0.693_147 / 180)
+        }
+        if c.lactate > before { c.bicarbonate -= c.lactate - before }  // lactic acid consumes bicarbonate 1:1
+        // Haemoglobin falls as plasma refills the vessels after a bleed, t½ ≈ 2 h (GENERIC-RULES §1.5) [calib].
+        if bloodLoss > 0 {
+            let equilibrium = baselineHemoglobin * (1 - bloodLoss)
+            if c.hemoglobin > equilibrium { c.hemoglobin -= (c.hemoglobin - equilibrium) * (1 - exp(-0.693_147 / 120)) }
+        }
+        c.potassium = min(max(c.potassium, 1.2), 9.5)
+        c.glucose = min(max(c.glucose, 15), 1500)
+        c.ketones = max(c.ketones, 0.1)
+        c.bicarbonate = min(max(c.bicarbonate, 2), 45)
+        c.lactate = min(max(c.lactate, 0.5), 25)
+    }
+
+    private func add(_ lab: String, _ delta: Double, to c: inout Chemistry) {
+        switch lab {
+        case "potassium": c.potassium += delta
+        case "glucose": c.glucose += delta
+        case "ketones":
+            // Ketones cleared are bicarbonate regenerated, one for one.
+            let next = max(c.ketones + delta, 0.1)
+            c.bicarbonate -= next - c.ketones
+            c.ketones = next
+        case "bicarbonate": c.bicarbonate += delta
+        case "lactate": c.lactate += delta
+        case "sodium": c.correctedSodium += delta
+        case "hemoglobin": c.hemoglobin += delta
+        default: break
+        }
+    }
+}

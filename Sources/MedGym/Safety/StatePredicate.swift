@@ -1,0 +1,105 @@
+/// A condition on the patient as a clinician would read it at the bedside:
+/// a vital sign or a laboratory value against a threshold, a condition the
+/// hidden truth carries, a drug class running, what was done before, age,
+/// ventilation. Every present field must hold.
+public struct StatePredicate: Sendable, Hashable, Codable {
+    /// `hr`, `sbp`, `dbp`, `rr`, `spo2`, `temp`, `gcs`, `pain`, `map`, `shock_index`.
+    public var vital: String?
+    /// A ``Chemistry`` name: `potassium`, `glucose`, `ph`, `pco2`, `hemoglobin`…
+    public var lab: String?
+    public var below: Double?
+    public var above: Double?
+    /// The hidden truth carries this condition (`aortic_dissection`, `haemorrhage`, `dka`…).
+    public var condition: String?
+    /// The hidden truth does not carry this condition.
+    public var notCondition: String?
+    /// A drug of this class is active now (`insulin`, `beta_blocker`…).
+    public var running: String?
+    /// None of these actions was done before.
+    public var notDone: [String]?
+    /// One of these actions was done before.
+    public var done: [String]?
+    public var ageBelow: Int?
+    public var ageAtLeast: Int?
+    public var ventilated: Bool?
+    /// GCS has fallen by at least this much since arrival.
+    public var gcsFallAtLeast: Double?
+
+    public init(vital: String? = nil, lab: String? = nil, below: Double? = nil, above: Double? = nil) {
+        self.vital = vital
+        self.lab = lab
+        self.below = below
+        self.above = above
+    }
+
+    /// Whether it holds in `context`.
+    public func holds(in context: SafetyContext) -> Bool {
+        if let vital {
+            guard matches(context.vital(vital)) else { return false }
+        }
+        if let lab {
+            guard matches(context.chemistry.value(lab, rr: context.vitals.rr, ventilated: context.ventilated)) else { return false }
+        }
+        if let condition, !context.conditions.contains(condition) { return false }
+        if let notCondition, context.conditions.contains(notCondition) { return false }
+        if let running, !context.runningClasses.contains(running) { return false }
+        if let notDone, notDone.contains(where: context.done.contains) { return false }
+        if let done, !done.contains(where: context.done.contains) { return false }
+        if let ageBelow, !(context.age < ageBelow) { return false }
+        if let ageAtLeast, !(context.age >= ageAtLeast) { return false }
+        if let ventilated, context.ventilated != ventilated { return false }
+        if let fall = gcsFallAtLeast, !(context.arrivalGcs - context.vitals.gcs >= fall) { return false }
+        return true
+    }
+
+    private func matches(_ value: Double?) -> Bool {
+        guard let value else { return false }
+        if let below, !(value < below) { return false }
+        if let above, !(value > above) { return false }
+        return true
+    }
+
+    /// "potassium below 3.5", "condition aortic_dissection", "insulin running".
+    public var summary: String {
+        var parts: [String] = []
+        if let subject = vital ?? lab {
+            var bounds: [String] = []
+            if let below { bounds.append("below \(below.plain)") }
+            if let above { bounds.append("above \(above.plain)") }
+            parts.append(([subject.replacingOccurrences(of: "_", with: " ")] + bounds).joined(separator: " "))
+        }
+        if let condition { parts.append(condition.replacingOccurrences(of: "_", with: " ")) }
+        if let notCondition { parts.append("no " + notCondition.replacingOccurrences(of: "_", with: " ")) }
+        if let running { parts.append(running.replacingOccurrences(of: "_", with: " ") + " running") }
+        if let done { parts.append("after " + done.joined(separator: " or ")) }
+        if let notDone { parts.append("before " + notDone.joined(separator: " or ")) }
+        if let ageBelow { parts.append("age under \(ageBelow)") }
+        if let ageAtLeast { parts.append("age \(ageAtLeast) or more") }
+        if let ventilated { parts.append(ventilated ? "ventilated" : "breathing spontaneously") }
+        if let gcsFallAtLeast { parts.append("GCS fallen by \(gcsFallAtLeast.plain) or more") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// What the safety rule reads: the patient now, the truth's conditions, and
+/// what was done before this action.
+public struct SafetyContext: Sendable {
+    public var vitals: Vitals
+    public var chemistry: Chemistry
+    public var ventilated: Bool
+    public var conditions: [String]
+    public var age: Int
+    public var arrivalGcs: Double
+    /// Action ids done at earlier steps.
+    public var done: [String]
+    /// Drug classes active now.
+    public var runningClasses: [String]
+
+    func vital(_ name: String) -> Double? {
+        switch name {
+        case "map": vitals.map
+        case "shock_index": vitals.shockIndex
+        default: vitals[field: name]
+        }
+    }
+}
