@@ -18,6 +18,19 @@ public struct Forker {
         self.resolver = resolver
     }
 
+    /// The continuation a fork uses when none is asked for, and why: a
+    /// built-in agent (expert, anchoring) is re-run from the new state, since
+    /// it can react to what the alternative changes (an anchored agent that
+    /// is shown a confirming result acts on it); any other agent's recorded
+    /// actions are replayed (`original`), since re-running it may call a
+    /// model or a process.
+    public static func defaultContinuation(forAgent agent: String) -> (continuation: ForkContinuation, why: String) {
+        if agent == "expert" || agent == "anchoring" {
+            return (.agent, "default for the built-in \(agent) agent: it is re-run from the new state, so it reacts to what the alternative changes (--continue original replays its recorded actions instead)")
+        }
+        return (.original, "default for a recorded '\(agent)' agent: its later actions are replayed as recorded (--continue agent re-runs it)")
+    }
+
     /// Forks `episodeID` at `step` with `action`: two arms that differ only
     /// in the action at step N, each followed by the same continuation.
     public func fork(_ episodeID: String, at step: Int, action text: String,

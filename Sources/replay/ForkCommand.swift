@@ -19,8 +19,8 @@ struct ForkCommand: ParsableCommand {
     @Option(help: "The alternate action, as free text (e.g. \"CTA chest\").")
     var action: String
 
-    @Option(name: .customLong("continue"), help: "After the alternate action: original (the recorded agent's later actions), expert, or none.")
-    var continuation: ForkContinuation = .original
+    @Option(name: .customLong("continue"), help: "After the alternate action: agent (the recorded agent re-run from the new state; the default for built-in agents), original (its recorded later actions; the default otherwise), expert, or none.")
+    var continuation: ForkContinuation?
 
     @Flag(help: "Store the fork as its own episode, linked to its parent.")
     var save = false
@@ -30,7 +30,7 @@ struct ForkCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(samples) else { throw ValidationError("--samples \(samples) is out of range; use 1…64") }
-        if samples > 1 && continuation != .agent {
+        if samples > 1 && continuation != .agent && continuation != nil {
             throw ValidationError("--samples draws the recorded agent again, so it needs --continue agent")
         }
         if samples > 1 && save { throw ValidationError("--samples and --save cannot be combined: a saved fork is one arm") }
@@ -43,7 +43,15 @@ struct ForkCommand: ParsableCommand {
         do {
             let store = try storeOptions.open(readOnly: !save)
             let forker = Forker(store: store)
-            let fork = try forker.fork(episode, at: at, action: action, continuation: continuation)
+            let (how, why): (ForkContinuation, String)
+            if let continuation {
+                (how, why) = (continuation, "asked with --continue")
+            } else if samples > 1 {
+                (how, why) = (.agent, "--samples draws the recorded agent again")
+            } else {
+                (how, why) = Forker.defaultContinuation(forAgent: try store.header(episode).agent)
+            }
+            let fork = try forker.fork(episode, at: at, action: action, continuation: how)
             var savedAs: String?
             if save {
                 savedAs = try forker.save(fork, createdAt: CreatedAt.now()).header.episodeID
@@ -53,6 +61,7 @@ struct ForkCommand: ParsableCommand {
                 if let draws { return try printJSON(ForkReport.document(fork, savedAs: savedAs, samples: draws)) }
                 return try printJSON(ForkReport.document(fork, savedAs: savedAs))
             }
+            print("continuation chosen: \(how.rawValue) (\(why))")
             print(ForkReport.render(fork))
             if let draws { print("\n" + ForkReport.render(draws, step: at)) }
             if let savedAs { print("\nsaved as \(savedAs) in \(store.path) (parent \(episode), fork step \(at))") }

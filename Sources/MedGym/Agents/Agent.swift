@@ -165,7 +165,7 @@ public enum AgentSpec: Sendable, Hashable {
     public func makeAgent(fixture: Fixture, seed: UInt64, sample: Int = 0) -> any Agent {
         switch self {
         case .expert: ExpertAgent(fixture: fixture)
-        case .anchoring: ScriptedAgent(id: "anchoring", actions: fixture.policies.anchoring)
+        case .anchoring: AnchoringAgent(fixture: fixture)
         case .random: RandomAgent(seed: seed, sample: sample)
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
         case .command(let command, let timeout):

@@ -1,34 +1,103 @@
 /// Follows the answer key's expert policy (`policies.expert`), skipping
 /// what was already done (for fork continuations), and, like a clinician,
 /// does not ask for a disposition while a consultant it paged has not yet
-/// arrived: it waits (up to six times) instead.
+/// arrived: it waits (up to six times) instead. A declined disposition is
+/// never taken as done: the expert reads what the receiving team said was
+/// missing, supplies it (orders the test, pages the consultant, or waits
+/// for a result on its way) and asks again, up to five times. Like a
+/// clinician titrating to a target, it skips an antihypertensive (β-blocker,
+/// dihydropyridine, nitrate) once the SBP is at or below 120 (or the MAP below 70).
+/// `urgent`: the diagnosis is already confirmed when it takes over, so
+/// consultants are called first, then treatment, then the rest.
 public struct ExpertAgent: Agent {
     public let id = "expert"
-    private let lines: [(text: String, isDisposition: Bool)]
+    private let lines: [(text: String, isDisposition: Bool, lowersPressure: Bool)]
     private let consultNames: [String]
+    private let catalog: ActionCatalog
     private var next = 0
     private var waits = 0
+    /// Actions to take before going on with the policy (what a refusal asked for).
+    private var queue: [String] = []
+    private var lastDisposition: String?
+    private var retries = 0
 
     /// `done`: catalog ids already taken before the expert took over; the
     /// policy's lines for them are skipped (except waiting).
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, skipping done: [String] = []) {
-        var lines: [(String, Bool)] = []
+    public init(fixture: Fixture, resolver: ActionResolver = .shipped, skipping done: [String] = [], urgent: Bool = false) {
+        var lines: [(String, Bool, Bool, Int)] = []
         for line in fixture.policies.expert {
             guard let action = try? resolver.resolve(line) else { continue }
             if action.id != "wait" && done.contains(action.id) { continue }
-            lines.append((line, action.kind == .disposition))
+            let lowers = ["beta_blocker", "dihydropyridine", "nitrate"].contains(action.pk?.drugClass ?? "")
+            let rank: Int = switch action.kind {
+            case _ where !urgent: 0
+            case .consult: 0
+            case .medication, .procedure: 1
+            case .disposition: 3
+            default: 2
+            }
+            lines.append((line, action.kind == .disposition, lowers, rank))
         }
-        self.lines = lines
+        // A stable sort keeps the policy's order within each rank.
+        self.lines = lines.enumerated().sorted { ($0.element.3, $0.offset) < ($1.element.3, $1.offset) }
+            .map { ($0.element.0, $0.element.1, $0.element.2) }
+        self.catalog = resolver.catalog
         self.consultNames = resolver.catalog.actions.filter { $0.kind == .consult }.map(\.name)
     }
 
     public mutating func act(on observation: Observation) -> String? {
+        if let disposition = lastDisposition, let response = observation.response, response.contains(" declined: ") {
+            lastDisposition = nil
+            if retries < 5 {
+                retries += 1
+                queue = remedy(for: response, pending: observation.pending) + [disposition]
+            }
+        }
+        if !queue.isEmpty {
+            let text = queue.removeFirst()
+            if catalog.actions.contains(where: { $0.kind == .disposition && $0.name == text }) {
+                if waits < 6, observation.pending.contains(where: consultNames.contains) {
+                    waits += 1
+                    queue.insert(text, at: 0)
+                    return "wait"
+                }
+                lastDisposition = text
+            }
+            return text
+        }
+        while next < lines.count, lines[next].lowersPressure,
+              Double(observation.vitals.sbp) <= 120 || Vitals(observed: observation.vitals).map < 70 {
+            next += 1
+        }
         guard next < lines.count else { return nil }
         if lines[next].isDisposition, waits < 6, observation.pending.contains(where: consultNames.contains) {
             waits += 1
             return "wait"
         }
         defer { next += 1 }
+        if lines[next].isDisposition { lastDisposition = lines[next].text }
         return lines[next].text
+    }
+
+    /// What a refusal's "(missing: …)" asks for: each group's first action
+    /// (by catalog name), or a wait when the result asked for is on its way.
+    private func remedy(for response: String, pending: [String]) -> [String] {
+        guard let start = response.range(of: "(missing: ") else { return ["wait"] }
+        let listed = response[start.upperBound...].prefix { $0 != ")" }
+        var actions: [String] = []
+        for group in listed.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let awaitingResult = group.hasPrefix("the result of ")
+            let ids = group.replacingOccurrences(of: "the result of ", with: "")
+                .components(separatedBy: " or ").map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = ids.compactMap { catalog[$0]?.name }
+            guard let first = names.first else { actions.append("wait"); continue }
+            if awaitingResult, names.contains(where: pending.contains) {
+                actions.append("wait")
+            } else {
+                actions.append(first)
+                if awaitingResult { actions.append("wait") }
+            }
+        }
+        return actions.isEmpty ? ["wait"] : actions
     }
 }

@@ -167,6 +167,8 @@ struct ChemistryStep {
             add(lab.name, perHour / 60, to: &c)
         }
         for rate in drugRates { add(rate.lab, rate.perHour / 60, to: &c) }
+        // Counter-regulation (glucagon, adrenaline) resists hypoglycaemia, ≈ +60 mg/dL/h below 70 [calib].
+        if c.glucose < 70 { c.glucose += 1.0 }
         // Lactate: produced while perfusion fails (MAP < 65 or shock index ≥ 1), cleared with t½ ≈ 3 h once restored (GENERIC-RULES §1.4) [calib].
         let before = c.lactate
         if map < 50 { c.lactate += 2.0 / 60 } else if map < 65 || shockIndex >= 1 { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {

@@ -5,7 +5,8 @@
 /// - `aortic_dissection`: wall shear rises with pressure and the rate of
 ///   pressure rise (HR): ×1 at SBP ≤ 120 and HR ≤ 80, ×1.5 above either,
 ///   ×2 at SBP > 140 or HR > 100, ×3 at SBP > 160; SBP < 90 is not
-///   protective (tamponade, rupture: ×4); a vasodilator without a β-blocker
+///   protective (tamponade, rupture: ×4); a vasopressor on board ×1.5 more
+///   (contractility and dP/dt beyond the pressure it makes); a vasodilator without a β-blocker
 ///   on board ×1.5 more (reflex dP/dt) (§3.1) [calib].
 /// - `haemorrhage`: bleeding rises with pressure, ×(SBP/90)² above 90; clot
 ///   may hold below 80 (×0.85) (§3.2) [calib].
@@ -19,6 +20,8 @@ enum DiseasePace {
             if v.sbp < 90 { shear = 4 } else if v.sbp > 160 { shear = 3 } else if v.sbp > 140 || v.hr > 100 { shear = 2 }
             else if v.sbp > 120 || v.hr > 80 { shear = 1.5 } else { shear = 1 }
             factor *= shear
+            // A vasopressor or inotrope adds contractility and dP/dt on top of the pressure it makes.
+            if drugs.activeClasses.contains("vasopressor") { factor *= 1.5 }
             if !drugs.betaBlocked, drugs.activeClasses.contains(where: { $0 == "dihydropyridine" || $0 == "nitrate" }) {
                 factor *= 1.5
             }

@@ -23,6 +23,12 @@ public struct Vitals: Sendable, Hashable, Codable {
         self.pain = pain
     }
 
+    /// The monitor's rounded values as vitals.
+    public init(observed o: ObservedVitals) {
+        self.init(hr: Double(o.hr), sbp: Double(o.sbp), dbp: Double(o.dbp), rr: Double(o.rr), spo2: Double(o.spo2),
+                  temp: o.temp, gcs: Double(o.gcs), pain: Double(o.pain))
+    }
+
     /// Systolic minus diastolic pressure.
     public var pulsePressure: Double { sbp - dbp }
 

@@ -31,6 +31,8 @@ extension Environment {
                 if action.id == "transfer", let reason = unsafeTransfer {
                     state.warnings.append(WarningRecord(step: state.step, minute: minute, actionID: action.id, reason: reason,
                                                         source: Environment.transferSource, kind: .danger, points: -15, severity: .high))
+                    events.append(EnvironmentEvent(minute: minute, kind: .warning, action: action.id,
+                                                   text: "\(action.name): unsafe, \(reason)"))
                 }
                 state.status = .disposed
                 response = "Patient dispositioned: \(action.name)."
