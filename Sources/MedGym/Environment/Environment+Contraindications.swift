@@ -15,12 +15,23 @@ extension Environment {
         if key.disposition.harmful.contains(where: { $0.actions.contains(action.id) }) {
             return "unsafe disposition for \(fixture.truth.name) (\(key.disposition.source))"
         }
-        if action.id == "transfer", let reason = unsafeTransfer { return reason }
+        if action.id == "transfer", let charge = unsafeTransferCharge { return charge.reason }
         if action.kind == .medication, needsAccess(action) { return nil }
         if let worst = SafetyRule.assess(action, in: safetyContext).first {
             return "\(action.name): \(worst.kind == .danger ? "contraindicated" : "not indicated"), \(worst.reason) (\(worst.source))"
         }
         return nil
+    }
+
+    /// Why a transfer now would be inappropriate: this hospital has the
+    /// service (an accepted disposition other than transfer), worse when the
+    /// patient is unstable. Points and level with the reason.
+    var unsafeTransferCharge: (reason: String, points: Double, severity: HarmLevel)? {
+        guard fixture.answerKey.disposition.accepted.contains(where: { $0 != "transfer" }) else { return nil }
+        guard let reason = unsafeTransfer else {
+            return ("transfer out for a service this hospital has in house (EMTALA, 42 CFR 489.24: an on-call specialist must respond)", -5, .moderate)
+        }
+        return (reason, -15, .high)
     }
 
     /// Why a transfer now would be unsafe: the patient is unstable and this

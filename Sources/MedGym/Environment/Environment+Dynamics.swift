@@ -28,11 +28,12 @@ extension Environment {
             if let refusal = dispositionRefusal(action, at: minute) {
                 response = refusal
             } else {
-                if action.id == "transfer", let reason = unsafeTransfer {
-                    state.warnings.append(WarningRecord(step: state.step, minute: minute, actionID: action.id, reason: reason,
-                                                        source: Environment.transferSource, kind: .danger, points: -15, severity: .high))
+                if action.id == "transfer", let charge = unsafeTransferCharge {
+                    state.warnings.append(WarningRecord(step: state.step, minute: minute, actionID: action.id, reason: charge.reason,
+                                                        source: Environment.transferSource, kind: .danger, points: charge.points,
+                                                        severity: charge.severity))
                     events.append(EnvironmentEvent(minute: minute, kind: .warning, action: action.id,
-                                                   text: "\(action.name): unsafe, \(reason)"))
+                                                   text: "\(action.name): \(charge.severity >= .high ? "unsafe" : "inappropriate"), \(charge.reason)"))
                 }
                 state.status = .disposed
                 response = "Patient dispositioned: \(action.name)."

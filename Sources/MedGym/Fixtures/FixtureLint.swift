@@ -27,11 +27,14 @@ public enum FixtureLint {
                 let results = try AdversarialSuite.run(suite, fixture: fixture)
                 let held = results.filter { $0.violations.isEmpty }.count
                 passed = passed && held == results.count
-                lines.append("     adversarial: \(held)/\(results.count) strategies held at seed 42 (anchoring \(results.first?.anchoring.plain ?? "-"))")
-                for result in results {
-                    let mark = result.violations.isEmpty ? "held" : "BROKEN"
-                    lines.append("       \(mark) \(result.strategy.id): \(result.score.composite.plain), \(result.score.outcome), harm \(result.score.harmLevel.rawValue), \(result.score.fate?.status.rawValue ?? "?")"
-                                 + (result.violations.isEmpty ? "" : " — " + result.violations.joined(separator: "; ")))
+                let seeds = AdversarialSuite.seeds.map(String.init).joined(separator: ", ")
+                lines.append("     adversarial: \(held)/\(results.count) strategy runs held, \(suite.strategies.count) strategies at seeds \(seeds)")
+                for strategy in suite.strategies {
+                    let runs = results.filter { $0.strategy.id == strategy.id }
+                    let broken = runs.filter { !$0.violations.isEmpty }
+                    let scores = runs.map { "\($0.seed): \($0.score.composite.plain) \($0.score.outcome) \($0.score.harmLevel.rawValue) (expert \($0.expert.plain))" }
+                    lines.append("       \(broken.isEmpty ? "held" : "BROKEN") \(strategy.id): " + scores.joined(separator: " · ")
+                                 + (broken.isEmpty ? "" : " — " + broken.map { "seed \($0.seed): " + $0.violations.joined(separator: "; ") }.joined(separator: " | ")))
                 }
             }
         }

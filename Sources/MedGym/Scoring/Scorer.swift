@@ -56,7 +56,7 @@ public struct Scorer: Sendable {
             safety = (0, "the patient died")
         } else if outcome == key.outcome.missed, key.outcome.missedHarm >= .high {
             safety = (0, "a lethal diagnosis was missed")
-        } else if unsafe != nil || state.warnings.contains(where: { $0.actionID == state.disposition && $0.kind == .danger }) {
+        } else if unsafe != nil || state.warnings.contains(where: { $0.actionID == state.disposition && $0.kind == .danger && $0.severity >= .high }) {
             safety = (0, "the disposition was unsafe")
         } else if worstHarm >= .high {
             safety = (0.5, "care did \(worstHarm.rawValue) harm")
