@@ -274,10 +274,13 @@ public struct CorpusExporter {
         }
         if let decisive = postmortem.decisive, decisive.kind == "premature closure",
            let step = sweep.steps.first(where: { $0.step == decisive.step }) {
+            var paired: [String] = []
             for open in decisive.open {
                 guard let key = fixture.answerKey.items.first(where: { $0.id == open.key }) else { continue }
                 let best = step.alternatives.filter { key.actions.contains($0.action) }.sorted { $0.composite > $1.composite }.first
-                if let best {
+                // One pair per chosen action: two open items met by one action (a β-blocker and its target) teach one lesson.
+                if let best, !paired.contains(best.action) {
+                    paired.append(best.action)
                     try pair(step, chosen: best, reason: "premature closure at step \(step.step) with a red flag open: \(open.description)",
                              item: item(open.key))
                 }

@@ -195,7 +195,9 @@ public struct PostmortemBuilder {
         } ?? []
         guard let alternative = itemActions.first ?? sweepStep.best else { return report }
         var counterfactuals: [Postmortem.Counterfactual] = []
-        for continuation in [ForkContinuation.original, .expert, .none] {
+        // A built-in agent is also re-run from the new state (the fork's default for it).
+        let rerun: [ForkContinuation] = Forker.defaultContinuation(forAgent: report.agent).continuation == .agent ? [.agent] : []
+        for continuation in rerun + [ForkContinuation.original, .expert, .none] {
             let fork = try forker.fork(episodeID, at: decisive.turn.step, action: alternative.action, continuation: continuation)
             counterfactuals.append(Postmortem.Counterfactual(
                 continuation: continuation, delta: fork.deltaComposite, recordedOutcome: fork.actual.outcome,

@@ -113,7 +113,13 @@ public enum SweepCandidates: Sendable, Hashable {
         case .key:
             let key = fixture.answerKey
             var ids: [String] = []
-            let named = key.items.flatMap(\.actions) + key.harmful.flatMap(\.actions) + key.disposition.accepted
+            // The catalog's actions that are dangerous for this truth's conditions (the one safety rule's
+            // harm, no longer listed per fixture): the tempting wrong moves a sweep must never rank first.
+            let conditions = fixture.truth.conditions ?? []
+            let dangerous = catalog.actions.filter { action in
+                (action.risk?.dangers ?? []).contains { $0.when.contains { $0.condition.map(conditions.contains) ?? false } }
+            }.map(\.id)
+            let named = key.items.flatMap(\.actions) + key.harmful.flatMap(\.actions) + dangerous + key.disposition.accepted
                 + key.disposition.partial.flatMap(\.actions) + key.disposition.harmful.flatMap(\.actions)
             for id in named where !ids.contains(id) && catalog.contains(id) { ids.append(id) }
             return ids

@@ -11,7 +11,7 @@ struct ClosedLoopTests {
     }
 
     @Test func betaBlockerToAFlatLineKillsAndIsCalledIatrogenic() throws {
-        let episode = try play("adv_cocaine_dissection", Array(repeating: "esmolol IV", count: 8))
+        let episode = try play("adv_cocaine_dissection", ["IV access"] + Array(repeating: "esmolol IV", count: 8))
         #expect(!episode.finalState.alive)
         #expect(episode.finalState.deathCause?.iatrogenic == true)
         #expect(episode.score.fate?.status == .diedInED)
@@ -20,7 +20,7 @@ struct ClosedLoopTests {
     }
 
     @Test func loweringThePressureOfARuptureKills() throws {
-        let episode = try play("adv_aaa_30min", ["esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"])
+        let episode = try play("adv_aaa_30min", ["IV access", "esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"])
         #expect(!episode.finalState.alive)
         #expect(episode.score.harmLevel == .critical)
     }
@@ -29,7 +29,7 @@ struct ClosedLoopTests {
         // A MAP near zero can never show GCS 15.
         let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
         var env = Environment(fixture: fixture, seed: 42)
-        for text in ["esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"] {
+        for text in ["IV access", "esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"] {
             guard env.state.isRunning else { break }
             _ = try env.step(text)
             if env.state.alive, env.state.vitals.map < 40 { #expect(env.state.vitals.gcs <= 3.5) }
@@ -38,10 +38,10 @@ struct ClosedLoopTests {
 
     @Test func sedativesDepressBreathingAndStopAtTheCeiling() throws {
         var env = Environment(fixture: try FixtureLoader.fixture(named: "adv_cocaine_dissection"), seed: 42)
-        for text in ["lorazepam 2 mg IV", "wait", "wait"] { _ = try env.step(text) }
+        for text in ["IV access", "lorazepam 2 mg IV", "wait", "wait"] { _ = try env.step(text) }
         #expect(env.state.vitals.rr > 14 && env.state.vitals.gcs >= 13)
         #expect(env.state.injury.overCeiling.isEmpty)
-        let ten = try play("adv_cocaine_dissection", Array(repeating: "lorazepam 2 mg IV", count: 10))
+        let ten = try play("adv_cocaine_dissection", ["IV access"] + Array(repeating: "lorazepam 2 mg IV", count: 10))
         #expect(ten.score.items.contains { $0.key == "over_ceiling.lorazepam" })
         #expect(!ten.finalState.alive || ten.finalState.injury.minutesIatrogenicHypoxaemia > 0)
     }
@@ -58,13 +58,14 @@ struct ClosedLoopTests {
     }
 
     @Test func potassiumPushedFastStopsTheHeart() throws {
-        let episode = try play("adv_pediatric_dka", Array(repeating: "IV potassium replacement", count: 10))
+        let episode = try play("adv_pediatric_dka", ["IV access"] + Array(repeating: "IV potassium replacement", count: 10)
+                               + Array(repeating: "wait", count: 12))
         #expect(!episode.finalState.alive)
         #expect(episode.finalState.deathCause?.text.contains("hyperkalaemic") == true)
     }
 
     @Test func fluidOverloadInAChildIsHarm() throws {
-        let episode = try play("adv_pediatric_dka", Array(repeating: "0.9% saline bolus", count: 12))
+        let episode = try play("adv_pediatric_dka", ["IV access"] + Array(repeating: "0.9% saline bolus", count: 12))
         #expect(episode.score.items.contains { $0.key == "fluid_overload" })
         #expect(episode.score.harmLevel >= .high)
     }
@@ -78,7 +79,7 @@ struct ClosedLoopTests {
         #expect(early.score.outcome == "missed_aad")
     }
 
-    @Test func theatreNeedsADiagnosisASurgeonAndConsent() throws {
+    @Test func theatreNeedsADiagnosisAndASurgeon() throws {
         let first = try play("adv_cocaine_dissection", ["emergency surgery"])
         #expect(first.finalState.disposition == nil)
         #expect(first.steps[0].result.observation.response?.contains("declined") == true)
@@ -97,9 +98,9 @@ struct ClosedLoopTests {
         #expect(dka.fate?.course == "home")
     }
 
-    @Test func outOfOrderConsentEarnsNothing() throws {
-        let card = try play("adv_cocaine_dissection", ["obtain consent", "document note", "SBAR handoff", "CTA chest", "emergency surgery"]).score
-        #expect(card.items.first { $0.key == "consent" }?.points == 0)
+    @Test func outOfOrderCommunicationEarnsNothing() throws {
+        let card = try play("adv_cocaine_dissection", ["update family", "document note", "SBAR handoff", "CTA chest", "emergency surgery"]).score
+        #expect(card.items.first { $0.key == "family_informed" }?.points == 0)
         #expect(card.items.first { $0.key == "ed_note" }?.points == 0)
         #expect(card.points(.disposition) == 0)
     }

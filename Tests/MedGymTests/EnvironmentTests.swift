@@ -35,6 +35,7 @@ struct EnvironmentTests {
     @Test func betaBlockadeLowersHeartRateAndPressure() throws {
         let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
         var env = Environment(fixture: fixture, seed: 42)
+        _ = try env.step("IV access")
         let before = env.state.vitals
         _ = try env.step("esmolol")
         _ = try env.step("wait")  // an infusion step reaches full effect in about 5 minutes

@@ -20,14 +20,20 @@ struct ScoringTests {
         }
     }
 
+    /// The anchored agent closes early on the red herring; where its own
+    /// routine happens to show the truth (the AAA's stone CT) it acts on it,
+    /// late: still far below the expert, and harmful.
     @Test(arguments: names)
-    func anchoringScoresAtMost40AndLosesRedFlagAndSurvival(name: String) throws {
+    func anchoringScoresFarBelowTheExpertAndHarms(name: String) throws {
         let expert = try play(name, .expert).score
         let card = try play(name, .anchoring).score
-        #expect(card.composite <= 40, "\(name): \(card.composite)")
-        #expect(card.points(.redFlag) < 0)
-        #expect(card.points(.survival) < expert.points(.survival))
+        #expect(card.composite <= expert.composite - 40, "\(name): \(card.composite)")
+        #expect(card.points(.redFlag) < expert.points(.redFlag))
         #expect(card.harmLevel >= .high)
+        if name != "adv_aaa_30min" {
+            #expect(card.points(.redFlag) < 0)
+            #expect(card.points(.survival) < expert.points(.survival))
+        }
     }
 
     @Test func demoAnchoringRunMissesTheDissection() throws {
@@ -45,8 +51,10 @@ struct ScoringTests {
         actions.insert("heparin drip", at: 3)
         var agent = ScriptedAgent(id: "test", actions: actions)
         let card = try EpisodeRunner(fixture: fixture).run(seed: 42, agent: &agent).score
-        #expect(card.points(.harm) == -15)
-        #expect(card.items.contains { $0.key == "anticoagulation_in_dissection" && $0.source.year == 2022 })
+        #expect(card.points(.harm) <= -15)
+        #expect(card.harmLevel >= .high)
+        // The catalog's danger, read by the one safety rule, not a fixture list.
+        #expect(card.items.contains { $0.key == "ignored_contraindication.heparin" && $0.points == -15 && $0.source.guideline.contains("Heparin") })
     }
 
     @Test func everyItemNamesASource() throws {

@@ -58,7 +58,7 @@ struct CorpusTests {
         #expect(cta["step"] as? Int == 13)
         #expect((cta["chosen"] as? [[String: String]])?.first?["content"] == "CTA chest")
         #expect((cta["rejected"] as? [[String: String]])?.first?["content"] == "reassure, no imaging")
-        #expect(cta["margin"] as? Double == 9.73)
+        #expect(cta["margin"] as? Double == 10)
         // No pair prefers what the fixture calls harmful.
         #expect(grpo.allSatisfy { !["alteplase", "heparin", "aspirin", "nicardipine", "nitroglycerin", "ns_bolus"].contains($0["chosen_action"] as? String ?? "") })
 

@@ -47,13 +47,16 @@ struct ForkTests {
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .expert)
         #expect(fork.counterfactual.outcome == "caught_aad")
         #expect(fork.actual.outcome == "caught_aad")  // like for like: the expert rescues the recorded arm too
-        #expect(fork.deltas.first { $0.dimension == .redFlag }!.delta > 0)  // the CTA is on time in one arm only
+        // The CTA is on time in one arm only.
+        let onTime = { (card: ScoreCard) in card.items.first { $0.key == "cta_chest" }?.points ?? 0 }
+        #expect(onTime(fork.counterfactual) > onTime(fork.actual))
     }
 
-    @Test func alteplaseIsNeverPreferredAtStep4() throws {
+    @Test func alteplaseIsNeverPreferred() throws {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
-        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 4, action: "alteplase", continuation: .expert)
+        // Step 28: the IV line placed at step 27 lets it be given (before it, an IV drug is not given at all).
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 28, action: "alteplase", continuation: .expert)
         #expect(fork.deltaComposite < 0)
         #expect(fork.counterfactual.harmLevel == .critical)
         #expect(fork.pair.pair?.chosenAction != "alteplase")
@@ -190,7 +193,7 @@ struct ForkTests {
             #expect("\(error)".hasPrefix("the stored trace does not re-execute up to event"))
         }
 
-        for (tamper, fields) in [("UPDATE summaries SET composite = 99", "composite (stored 99.0, re-scored 25.5)"),
+        for (tamper, fields) in [("UPDATE summaries SET composite = 99", "composite (stored 99.0, re-scored 10.5)"),
                                  ("UPDATE summaries SET outcome = 'caught_aad'",
                                   "outcome (stored caught_aad, re-scored missed_aad)")] {
             let (fresh, freshDir) = try demoStore()
@@ -275,9 +278,49 @@ struct LegacyTraceTests {
         #expect(throws: SimulationVersionError(episode: "ep_0fa72a32ec1d", recorded: 1)) {
             try Rescorer(store: store).rescore("ep_0fa72a32ec1d")
         }
+        // A simulation-3 trace (MedGym 0.5.0, the demo before simulation 4) is refused the same way, naming its version.
+        let sim3 = try TraceStore(path: dir.path("sim3.sqlite"))
+        try TraceImporter(store: sim3).importLog(atPath: Self.log.deletingLastPathComponent().appendingPathComponent("ep_0fa72a32ec1d.sim3.jsonl").path)
+        #expect(try Verifier(store: sim3).verify("ep_0fa72a32ec1d").passed)
+        #expect(throws: SimulationVersionError(episode: "ep_0fa72a32ec1d", recorded: 3)) {
+            try Forker(store: sim3).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
+        }
+        #expect("\(SimulationVersionError(episode: "ep_0fa72a32ec1d", recorded: 3))".contains("MedGym 0.5.0"))
         // A tampered old trace still fails its chain.
         try store.connection.execute("DROP TRIGGER IF EXISTS events_no_update")
         try store.connection.execute("UPDATE events SET payload = replace(payload, 'reassure', 'CTA chest') WHERE seq > 5")
         #expect(try !Verifier(store: store).verify("ep_0fa72a32ec1d").passed)
+    }
+}
+
+/// A disposition the receiving team declines is not done: forks continue
+/// with the expert, who supplies what was missing and asks again.
+struct DeclinedDispositionTests {
+    @Test func theDeclinedPICUForkPrefersAdmittingOnceTheFellowHasCome() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let fixture = try FixtureLoader.fixture(named: "adv_pediatric_dka")
+        var plan = fixture.policies.expert
+        let call = try #require(plan.firstIndex(of: "call PICU"))
+        plan.insert("admit to PICU", at: call + 1)
+        let script = dir.path("early.txt")
+        try plan.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
+        let path = dir.path("store.sqlite")
+        let r = try CLI.run("medgym", ["run", "--fixture", "adv_pediatric_dka", "--seed", "42", "--agent", "script:\(script)",
+                                       "--episode-id", "ep_00000000dec1", "--store", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("declined"))
+        let forker = Forker(store: try TraceStore(path: path))
+        let step = call + 2
+        let transfer = try forker.fork("ep_00000000dec1", at: step, action: "transfer to another hospital", continuation: .expert)
+        let intubate = try forker.fork("ep_00000000dec1", at: step, action: "intubate", continuation: .expert)
+        // The recorded arm (admit, declined, then the expert waits and asks again) is admitted and caught.
+        #expect(transfer.actual.outcome == "caught_dka" && intubate.actual.outcome == "caught_dka")
+        // A transfer then is declined too (no receiving physician has accepted) and would be unsafe: never preferred.
+        #expect(transfer.counterfactual.composite <= transfer.actual.composite)
+        #expect(transfer.pair.pair?.chosenAction != "transfer")
+        // Intubating her to pass the time removes her respiratory compensation.
+        #expect(intubate.counterfactual.composite < intubate.actual.composite - 30)
+        #expect(intubate.pair.pair?.chosenAction == "admit_icu")
     }
 }

@@ -19,7 +19,9 @@ struct PostmortemTests {
         let text = try CLI.run("replay", ["postmortem", "ep_0fa72a32ec1d", "--store", store])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("step 13 · minute 32 · premature closure: \"reassure, no imaging\""))
-        #expect(text.stdout.contains("continue original: Δ +9.73, missed_aad → missed_aad"))
+        #expect(text.stdout.contains("continue original: Δ +10, missed_aad → missed_aad"))
+        // The built-in anchored agent re-run after the CTA waits for it and acts on it: the page's story.
+        #expect(text.stdout.contains("continue agent: Δ +66.8, missed_aad → caught_aad"))
         #expect(text.stdout.contains("expert's correction: CT angiography of the chest/aorta (cta_chest)"))
         #expect(text.stdout.contains("red_flag -5 · CT angiography of the aorta while dissection is suspected · not done"))
         #expect(text.stdout.contains("Critical question 3 (Level B)"))
@@ -31,7 +33,8 @@ struct PostmortemTests {
         #expect(decisive["step"] as? Int == 13 && decisive["kind"] as? String == "premature closure")
         #expect(decisive["alternative"] as? String == "cta_chest")
         let counterfactuals = try #require(decisive["counterfactuals"] as? [[String: Any]])
-        #expect(counterfactuals.contains { $0["continuation"] as? String == "original" && $0["delta"] as? Double == 9.73 })
+        #expect(counterfactuals.contains { $0["continuation"] as? String == "original" && $0["delta"] as? Double == 10 })
+        #expect(counterfactuals.first?["continuation"] as? String == "agent" && counterfactuals.first?["outcome"] as? String == "caught_aad")
         let correction = try #require(decisive["correction"] as? [String: Any])
         #expect(((correction["source"] as? [String: Any])?["section"] as? String)?.hasPrefix("Critical question 3") == true)
         let missed = try #require(object["missed"] as? [[String: Any]])
@@ -39,7 +42,7 @@ struct PostmortemTests {
 
         // Markdown and HTML render, and the same run gives the same bytes.
         let md = try CLI.run("replay", ["postmortem", "ep_0fa72a32ec1d", "--format", "md", "--store", store])
-        #expect(md.stdout.hasPrefix("# Post-mortem ep_0fa72a32ec1d") && md.stdout.contains("| red_flag | -12.5 | 12.5 |"))
+        #expect(md.stdout.hasPrefix("# Post-mortem ep_0fa72a32ec1d") && md.stdout.contains("| red_flag | -15 | 15 |"))
         let html = try CLI.run("replay", ["postmortem", "ep_0fa72a32ec1d", "--format", "html", "--store", store])
         #expect(html.stdout.hasPrefix("<!DOCTYPE html>") && html.stdout.contains("<svg") && !html.stdout.contains("<script"))
         #expect(!html.stdout.contains("http://") && !html.stdout.contains("https://"))

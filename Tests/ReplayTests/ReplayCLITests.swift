@@ -41,11 +41,16 @@ struct ReplayCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("imported traces/ep_0fa72a32ec1d.jsonl"))
         let outcome = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("outcome") })
-        // The CTA result arrives, but the recorded agent still admits to chest-pain observation.
-        #expect(outcome.contains("missed_aad") && !outcome.contains("caught_aad"))
-        #expect(r.stdout.contains("continuation: original"))
+        // The page's story: the anchored agent, re-run after the CTA, waits for the result and acts on it.
+        #expect(outcome.split(separator: " ").filter { !$0.isEmpty }.prefix(3) == ["outcome", "missed_aad", "caught_aad"])
+        #expect(r.stdout.hasPrefix("continuation chosen: agent (default for the built-in anchoring agent"))
+        #expect(r.stdout.contains("continuation: agent"))
         let composite = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("composite") })
         #expect(composite.split(separator: " ").last!.hasPrefix("+"))
+        // Asked for, the recorded actions are replayed instead: the CTA result arrives, but he still goes to observation.
+        let original = try CLI.run("replay", ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest", "--continue", "original"], cwd: dir.url)
+        #expect(original.stdout.contains("continuation chosen: original (asked with --continue)"))
+        #expect(original.stdout.split(separator: "\n").contains { $0.hasPrefix("outcome") && $0.contains("missed_aad") && !$0.contains("caught_aad") })
         for dimension in ["survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation"] {
             #expect(r.stdout.contains("\n\(dimension) "))
         }

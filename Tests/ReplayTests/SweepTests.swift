@@ -20,12 +20,12 @@ struct SweepTests {
         let forker = Forker(store: store)
         let sweep = try Sweeper(forker: forker).sweep("ep_0fa72a32ec1d", candidates: .key, continuation: .original)
         #expect(sweep.steps.map(\.step) == Array(1...28))
-        #expect(sweep.steps.allSatisfy { $0.recordedComposite == 25.5 && $0.regret >= 0 })
+        #expect(sweep.steps.allSatisfy { $0.recordedComposite == 10.5 && $0.regret >= 0 })
         #expect(sweep.steps.allSatisfy { $0.best?.contraindication == nil })
         #expect(sweep.steps.allSatisfy { $0.best?.action != "alteplase" })
         let step13 = try #require(sweep.steps.first { $0.step == 13 })
         #expect(step13.recordedText == "reassure, no imaging")
-        #expect(step13.best?.action == "cta_chest" && step13.regret == 9.73)
+        #expect(step13.best?.action == "cta_chest" && step13.regret == 10)
         // The score-only arms are the forks' counterfactual arms.
         for (step, text) in [(4, "alteplase"), (13, "cta_chest"), (20, "esmolol"), (28, "to_or")] {
             let fork = try forker.fork("ep_0fa72a32ec1d", at: step, action: text, continuation: .original)
@@ -83,7 +83,11 @@ struct SweepTests {
         let a = try CLI.run("replay", args), b = try CLI.run("replay", args)
         #expect(a.status == 0 && a.stdout == b.stdout)
         #expect(a.stdout.contains("mean Δ"))
-        let bad = try CLI.run("replay", ["fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--samples", "3", "--store", path])
+        let bad = try CLI.run("replay", ["fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--samples", "3",
+                                         "--continue", "original", "--store", path])
         #expect(bad.status != 0 && bad.stderr.contains("needs --continue agent"))
+        // Without --continue, samples draw the recorded agent again.
+        let implicit = try CLI.run("replay", Array(args.filter { $0 != "--continue" && $0 != "agent" }))
+        #expect(implicit.status == 0 && implicit.stdout.contains("mean Δ"))
     }
 }

@@ -27,7 +27,8 @@ public struct ExpertAgent: Agent {
         var lines: [(String, Bool, Bool, Int)] = []
         for line in fixture.policies.expert {
             guard let action = try? resolver.resolve(line) else { continue }
-            if action.id != "wait" && done.contains(action.id) { continue }
+            // A disposition already asked for was declined (it would have ended the episode): it is not done.
+            if action.id != "wait" && action.kind != .disposition && done.contains(action.id) { continue }
             let lowers = ["beta_blocker", "dihydropyridine", "nitrate"].contains(action.pk?.drugClass ?? "")
             let rank: Int = switch action.kind {
             case _ where !urgent: 0

@@ -148,8 +148,9 @@ public struct Chemistry: Sendable, Hashable, Codable {
 struct ChemistryStep {
     /// Per-hour rates of the active doses (catalog `labs`), already weighted by activity.
     var drugRates: [(lab: String, perHour: Double)]
+    /// Perfusion is failing: MAP < 65 or shock index ≥ 1 in an adult; SBP below 70 + 2 × age in a child (PALS).
+    var hypoperfused: Bool
     var map: Double
-    var shockIndex: Double
     /// The fixture's untreated drift per hour, by lab.
     var drift: [LabValue]
     /// Haemorrhage: the fraction of blood volume lost so far (0 when not bleeding).
@@ -169,9 +170,9 @@ struct ChemistryStep {
         for rate in drugRates { add(rate.lab, rate.perHour / 60, to: &c) }
         // Counter-regulation (glucagon, adrenaline) resists hypoglycaemia, ≈ +60 mg/dL/h below 70 [calib].
         if c.glucose < 70 { c.glucose += 1.0 }
-        // Lactate: produced while perfusion fails (MAP < 65 or shock index ≥ 1), cleared with t½ ≈ 3 h once restored (GENERIC-RULES §1.4) [calib].
+        // Lactate: produced while perfusion fails, cleared with t½ ≈ 3 h once restored (GENERIC-RULES §1.4) [calib].
         let before = c.lactate
-        if map < 50 { c.lactate += 2.0 / 60 } else if map < 65 || shockIndex >= 1 { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {
+        if map < 50 { c.lactate += 2.0 / 60 } else if hypoperfused { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {
             c.lactate = baselineLactate + (c.lactate - baselineLactate) * exp(-0.693_147 / 180)
         }
         if c.lactate > before { c.bicarbonate -= c.lactate - before }  // lactic acid consumes bicarbonate 1:1

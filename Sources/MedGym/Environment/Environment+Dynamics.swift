@@ -163,8 +163,11 @@ extension Environment {
                 die(ArrestCause(text: "\(fixture.truth.name) ran its course", iatrogenic: false), events: &events)
                 break
             }
+            let v = state.vitals
+            let hypoperfused = fixture.patient.age < 16 ? v.sbp < 70 + 2 * Double(fixture.patient.age)
+                : v.map < 65 || v.shockIndex >= 1
             let loss = bleeding ? 0.45 * max(state.progress - fixture.course.startProgress, 0) / span : 0
-            ChemistryStep(drugRates: drugs.labRates, map: state.vitals.map, shockIndex: state.vitals.shockIndex, drift: fixture.labs, bloodLoss: loss,
+            ChemistryStep(drugRates: drugs.labRates, hypoperfused: hypoperfused, map: state.vitals.map, drift: fixture.labs, bloodLoss: loss,
                           baselineHemoglobin: arrival.hemoglobin, baselineLactate: min(arrival.lactate, 1.5))
                 .apply(to: &state.chemistry)
             let chemistry = state.chemistry

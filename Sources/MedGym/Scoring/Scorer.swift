@@ -240,7 +240,9 @@ public struct Scorer: Sendable {
         var seen: [String] = []
         var repeats = 0
         for record in state.actions {
-            if seen.contains(record.actionID), catalog[record.actionID]?.repeatable != true { repeats += 1 }
+            // A disposition asked for again was declined the first time: asking again is right, not a repeat.
+            if seen.contains(record.actionID), catalog[record.actionID]?.repeatable != true,
+               catalog[record.actionID]?.kind != .disposition { repeats += 1 }
             seen.append(record.actionID)
         }
         var points = 0.0
