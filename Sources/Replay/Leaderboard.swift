@@ -29,7 +29,12 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         public var interval: [Double]
         public var dimensions: [DimensionMean]
         public var caughtRate: Double
+        /// Share dying in the ED or after it (the post-ED course's draw).
         public var deathRate: Double
+        /// Share dying in the ED.
+        public var edDeathRate: Double
+        /// Share surviving the ED and dying by the post-ED horizon (30 days).
+        public var laterDeathRate: Double
         /// Share of episodes with harm level high or critical.
         public var severeHarmRate: Double
         /// pass^k for each k of ``Leaderboard/passK`` (nil when no fixture has k seeds).
@@ -110,6 +115,8 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
                 DimensionMean(dimension: d, mean: round2(runs.map { $0.score.points(d) }.reduce(0, +) / n))
             },
             caughtRate: rate(success), deathRate: rate(runs.map { $0.score.outcome == "death" || $0.score.fate?.status.rawValue.hasPrefix("died") == true }),
+            edDeathRate: rate(runs.map { $0.score.outcome == "death" || $0.score.fate?.status == .diedInED }),
+            laterDeathRate: rate(runs.map { $0.score.outcome != "death" && $0.score.fate?.status == .diedAfterED }),
             severeHarmRate: rate(runs.map { $0.score.harmLevel == .high || $0.score.harmLevel == .critical }),
             passK: pass, isReference: first.agent == "expert")
     }

@@ -56,7 +56,7 @@ enum LeaderboardReport {
         let passHeader = board.passK.map { "pass^\($0)" }.map { $0.padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(separator: " ")
         lines.append("agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                      + "     n     mean  interval          " + String(repeating: " ", count: width)
-                     + "  caught  death  harm≥high  " + passHeader)
+                     + "  caught  ED death  30-d death  harm≥high  " + passHeader)
         for row in board.rows {
             var bar = Array(repeating: Character(" "), count: width)
             for i in column(row.interval[0])...max(column(row.interval[0]), column(row.interval[1])) { bar[i] = "─" }
@@ -68,7 +68,8 @@ enum LeaderboardReport {
             lines.append(clip(name, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                          + String(format: "%6d  %+7.2f  [%+7.2f, %+7.2f]  ", row.episodes, row.meanComposite, row.interval[0], row.interval[1])
                          + String(bar)
-                         + String(format: "  %5.0f%%  %4.0f%%  %8.0f%%  ", row.caughtRate * 100, row.deathRate * 100, row.severeHarmRate * 100)
+                         + String(format: "  %5.0f%%  %7.0f%%  %9.0f%%  %8.0f%%  ", row.caughtRate * 100, row.edDeathRate * 100, row.laterDeathRate * 100,
+                                        row.severeHarmRate * 100)
                          + pass)
         }
         lines.append("")

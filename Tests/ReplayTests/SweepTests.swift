@@ -40,6 +40,33 @@ struct SweepTests {
         }
     }
 
+    /// Every fixture's expert and anchoring episodes, swept over the answer
+    /// key's actions and the catalog's dangerous ones: the best alternative at
+    /// every step is never harmful, contraindicated or unindicated there.
+    @Test func sweepsNeverRankAHarmfulOrUnindicatedActionFirst() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("store.sqlite")
+        let batch = try CLI.run("medgym", ["batch", "--fixtures", "adv_*", "--seeds", "42", "--agent", "expert,anchoring", "--store", path])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let store = try TraceStore(path: path)
+        let forker = Forker(store: store)
+        let episodes = try store.list()
+        #expect(episodes.count == 6)
+        for listing in episodes {
+            let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
+            let harmful = fixture.answerKey.harmful.filter { ($0.minCount ?? 1) <= 1 }.flatMap(\.actions)
+                + fixture.answerKey.disposition.harmful.flatMap(\.actions)
+            let sweep = try Sweeper(forker: forker).sweep(listing.header.episodeID, candidates: .key, continuation: .original, jobs: 2)
+            #expect(sweep.candidates.contains("heparin"), "the catalog's dangerous actions are candidates")
+            for step in sweep.steps {
+                guard let best = step.best else { continue }
+                #expect(best.contraindication == nil, "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(best.action)")
+                #expect(!harmful.contains(best.action), "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(best.action)")
+            }
+        }
+    }
+
     @Test func parallelSweepIsIdenticalAndBadInputIsAnError() throws {
         let dir = try TempDir()
         defer { dir.remove() }

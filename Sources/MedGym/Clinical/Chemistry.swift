@@ -133,12 +133,40 @@ public struct Chemistry: Sendable, Hashable, Codable {
         }
     }
 
-    /// How a result prints a value: "3.2", "520", "7.08".
+    /// How a result prints a value: "3.2", "520", "7.08" (fixed decimals, no Foundation formatting).
     static func format(_ name: String, _ value: Double) -> String {
         switch name {
-        case "ph": String(format: "%.2f", value)
-        case "potassium", "lactate", "hemoglobin", "creatinine", "ketones", "glucose_mmol": String(format: "%.1f", value)
+        case "ph": fixed(value, decimals: 2)
+        case "potassium", "lactate", "hemoglobin", "creatinine", "ketones", "glucose_mmol": fixed(value, decimals: 1)
         default: String(Int(value.rounded()))
+        }
+    }
+
+    /// `value` rounded half away from zero to `decimals` places, written with exactly that many.
+    static func fixed(_ value: Double, decimals: Int) -> String {
+        let scale = decimals == 2 ? 100.0 : 10.0
+        let scaled = Int((abs(value) * scale).rounded())
+        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
+        let digits = String(fraction)
+        let padded = String(repeating: "0", count: decimals - digits.count) + digits
+        return (value < 0 && scaled != 0 ? "-" : "") + "\(whole).\(padded)"
+    }
+}
+
+/// A laboratory value the per-minute loop moves, by position: no string in the loop.
+enum ChemistryLab: Int, Sendable {
+    case potassium, glucose, bicarbonate, ketones, lactate, sodium, hemoglobin
+
+    init?(name: String) {
+        switch name {
+        case "potassium": self = .potassium
+        case "glucose": self = .glucose
+        case "bicarbonate": self = .bicarbonate
+        case "ketones": self = .ketones
+        case "lactate": self = .lactate
+        case "sodium": self = .sodium
+        case "hemoglobin": self = .hemoglobin
+        default: return nil
         }
     }
 }
@@ -147,25 +175,29 @@ public struct Chemistry: Sendable, Hashable, Codable {
 /// disease's untreated drift, perfusion and the bleeding (GENERIC-RULES §1).
 struct ChemistryStep {
     /// Per-hour rates of the active doses (catalog `labs`), already weighted by activity.
-    var drugRates: [(lab: String, perHour: Double)]
+    var drugRates: [(lab: ChemistryLab, perHour: Double)]
     /// Perfusion is failing: MAP < 65 or shock index ≥ 1 in an adult; SBP below 70 + 2 × age in a child (PALS).
     var hypoperfused: Bool
     var map: Double
     /// The fixture's untreated drift per hour, by lab.
-    var drift: [LabValue]
+    var drift: [(lab: ChemistryLab, perHour: Double)]
     /// Haemorrhage: the fraction of blood volume lost so far (0 when not bleeding).
     var bloodLoss: Double
     /// Haemoglobin before any bleeding.
     var baselineHemoglobin: Double
     var baselineLactate: Double
 
+    /// Lactate left after a minute of clearance (t½ 180 min).
+    static let lactateClearance = exp(-0.693_147 / 180)
+    /// Share of the haemoglobin gap closed in a minute of plasma refill (t½ 120 min).
+    static let plasmaRefill = 1 - exp(-0.693_147 / 120)
+
     func apply(to c: inout Chemistry) {
-        let insulinActive = drugRates.contains { $0.lab == "glucose" && $0.perHour < 0 }
-        for lab in drift {
-            guard let perHour = lab.perHour else { continue }
+        let insulinActive = drugRates.contains { $0.lab == .glucose && $0.perHour < 0 }
+        for (lab, perHour) in drift {
             // Insulin stops ketogenesis and hepatic glucose output: the untreated drift of these labs halts.
-            if insulinActive, lab.name == "glucose" || lab.name == "ketones" || lab.name == "bicarbonate" { continue }
-            add(lab.name, perHour / 60, to: &c)
+            if insulinActive, lab == .glucose || lab == .ketones || lab == .bicarbonate { continue }
+            add(lab, perHour / 60, to: &c)
         }
         for rate in drugRates { add(rate.lab, rate.perHour / 60, to: &c) }
         // Counter-regulation (glucagon, adrenaline) resists hypoglycaemia, ≈ +60 mg/dL/h below 70 [calib].
@@ -173,13 +205,13 @@ struct ChemistryStep {
         // Lactate: produced while perfusion fails, cleared with t½ ≈ 3 h once restored (GENERIC-RULES §1.4) [calib].
         let before = c.lactate
         if map < 50 { c.lactate += 2.0 / 60 } else if hypoperfused { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {
-            c.lactate = baselineLactate + (c.lactate - baselineLactate) * exp(-0.693_147 / 180)
+            c.lactate = baselineLactate + (c.lactate - baselineLactate) * Self.lactateClearance
         }
         if c.lactate > before { c.bicarbonate -= c.lactate - before }  // lactic acid consumes bicarbonate 1:1
         // Haemoglobin falls as plasma refills the vessels after a bleed, t½ ≈ 2 h (GENERIC-RULES §1.5) [calib].
         if bloodLoss > 0 {
             let equilibrium = baselineHemoglobin * (1 - bloodLoss)
-            if c.hemoglobin > equilibrium { c.hemoglobin -= (c.hemoglobin - equilibrium) * (1 - exp(-0.693_147 / 120)) }
+            if c.hemoglobin > equilibrium { c.hemoglobin -= (c.hemoglobin - equilibrium) * Self.plasmaRefill }
         }
         c.potassium = min(max(c.potassium, 1.2), 9.5)
         c.glucose = min(max(c.glucose, 15), 1500)
@@ -188,20 +220,19 @@ struct ChemistryStep {
         c.lactate = min(max(c.lactate, 0.5), 25)
     }
 
-    private func add(_ lab: String, _ delta: Double, to c: inout Chemistry) {
+    private func add(_ lab: ChemistryLab, _ delta: Double, to c: inout Chemistry) {
         switch lab {
-        case "potassium": c.potassium += delta
-        case "glucose": c.glucose += delta
-        case "ketones":
+        case .potassium: c.potassium += delta
+        case .glucose: c.glucose += delta
+        case .ketones:
             // Ketones cleared are bicarbonate regenerated, one for one.
             let next = max(c.ketones + delta, 0.1)
             c.bicarbonate -= next - c.ketones
             c.ketones = next
-        case "bicarbonate": c.bicarbonate += delta
-        case "lactate": c.lactate += delta
-        case "sodium": c.correctedSodium += delta
-        case "hemoglobin": c.hemoglobin += delta
-        default: break
+        case .bicarbonate: c.bicarbonate += delta
+        case .lactate: c.lactate += delta
+        case .sodium: c.correctedSodium += delta
+        case .hemoglobin: c.hemoglobin += delta
         }
     }
 }

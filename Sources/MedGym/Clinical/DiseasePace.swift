@@ -12,22 +12,30 @@
 ///   may hold below 80 (×0.85) (§3.2) [calib].
 /// - Either bleeds faster under anticoagulants, antiplatelets,
 ///   fibrinolytics and NSAIDs (the drugs' `bleeding_multiplier`, §2C).
-enum DiseasePace {
-    static func multiplier(conditions: [String], vitals v: Vitals, drugs: DrugEffects) -> Double {
+struct DiseasePace: Sendable {
+    let dissection: Bool
+    let haemorrhage: Bool
+
+    init(conditions: [String]) {
+        dissection = conditions.contains("aortic_dissection")
+        haemorrhage = conditions.contains("haemorrhage")
+    }
+
+    func multiplier(vitals v: Vitals, drugs: DrugEffects) -> Double {
         var factor = 1.0
-        if conditions.contains("aortic_dissection") {
+        if dissection {
             let shear: Double
             if v.sbp < 90 { shear = 4 } else if v.sbp > 160 { shear = 3 } else if v.sbp > 140 || v.hr > 100 { shear = 2 }
             else if v.sbp > 120 || v.hr > 80 { shear = 1.5 } else { shear = 1 }
             factor *= shear
             // A vasopressor or inotrope adds contractility and dP/dt on top of the pressure it makes.
-            if drugs.activeClasses.contains("vasopressor") { factor *= 1.5 }
-            if !drugs.betaBlocked, drugs.activeClasses.contains(where: { $0 == "dihydropyridine" || $0 == "nitrate" }) {
+            if drugs.vasopressorActive { factor *= 1.5 }
+            if !drugs.betaBlocked, drugs.vasodilatorActive {
                 factor *= 1.5
             }
             factor *= drugs.bleedingMultiplier
         }
-        if conditions.contains("haemorrhage") {
+        if haemorrhage {
             if v.sbp > 90 { factor *= (v.sbp / 90) * (v.sbp / 90) } else if v.sbp < 80 { factor *= 0.85 }
             factor *= drugs.bleedingMultiplier
         }

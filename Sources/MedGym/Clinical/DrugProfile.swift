@@ -128,7 +128,13 @@ final class ResolvedDose: Sendable {
     let isBenzodiazepine: Bool
     let isOpioid: Bool
     let isBetaBlocker: Bool
+    let isVasopressor: Bool
+    let isVasodilator: Bool
     let bleeding: Double?
+    /// The profile's per-hour lab rates, by position.
+    let labRates: [(lab: ChemistryLab, perHour: Double)]
+    /// The drug class's name ("" outside the catalog's drugs).
+    let className: String
     /// The profile's time course and volume, copied out for the per-minute loop.
     let peakMin: Double
     let halfLifeMin: Double?
@@ -152,6 +158,13 @@ final class ResolvedDose: Sendable {
         self.isBenzodiazepine = profile?.drugClass == "benzodiazepine"
         self.isOpioid = profile?.drugClass == "opioid"
         self.isBetaBlocker = profile?.drugClass == "beta_blocker"
+        self.isVasopressor = profile?.drugClass == "vasopressor"
+        self.isVasodilator = profile?.drugClass == "dihydropyridine" || profile?.drugClass == "nitrate"
+        self.labRates = (profile?.labs ?? []).compactMap { effect in
+            guard let perHour = effect.perHour, let lab = ChemistryLab(name: effect.lab) else { return nil }
+            return (lab, perHour)
+        }
+        self.className = profile?.drugClass ?? ""
         self.bleeding = profile?.bleedingMultiplier
         self.peakMin = profile?.peakMin ?? 1
         self.halfLifeMin = profile?.halfLifeMin

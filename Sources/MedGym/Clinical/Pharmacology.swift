@@ -22,13 +22,15 @@ public struct DrugEffects: Sendable {
     /// Drugs whose active doses exceed their ceiling, with the excess.
     public var overCeiling: [(action: String, excess: Double)] = []
     /// Per-hour rates on ``Chemistry`` of the active doses, weighted by activity.
-    public var labRates: [(lab: String, perHour: Double)] = []
+    var labRates: [(lab: ChemistryLab, perHour: Double)] = []
+    /// A vasopressor is active.
+    public var vasopressorActive = false
+    /// A vasodilator (dihydropyridine, nitrate) is active.
+    public var vasodilatorActive = false
     /// Activity of drugs that bleed (anticoagulant, antiplatelet, fibrinolytic, NSAID) as a bleeding multiplier.
     public var bleedingMultiplier: Double = 1
     /// A β-blocker is on board (activity above 30 %).
     public var betaBlocked = false
-    /// Drug classes active now (activity above 5 %), in the order first given.
-    public var activeClasses: [String] = []
 
     /// The response of a class to `active` dose-equivalents, in doses:
     /// linear to 1, then saturating toward 2.
@@ -61,12 +63,13 @@ public struct DrugEffects: Sendable {
             let active = resolved.activity(after: Double(minute - dose.minute))
             result.volumeMlPerKg += resolved.volumeMlPerKg
             if active > 0 {
-                for effect in resolved.labs { if let perHour = effect.perHour { result.labRates.append((effect.lab, perHour * active)) } }
+                for rate in resolved.labRates { result.labRates.append((rate.lab, rate.perHour * active)) }
                 if let bleed = resolved.bleeding { result.bleedingMultiplier *= 1 + (bleed - 1) * min(active, 1) }
                 if resolved.isBetaBlocker, active > 0.3 { result.betaBlocked = true }
-            }
-            if active > 0.05, let name = resolved.profile?.drugClass, !result.activeClasses.contains(name) {
-                result.activeClasses.append(name)
+                if active > 0.05 {
+                    if resolved.isVasopressor { result.vasopressorActive = true }
+                    if resolved.isVasodilator { result.vasodilatorActive = true }
+                }
             }
             if let i = classes.firstIndex(where: { $0.key == resolved.classKey }) {
                 classes[i].active += active
@@ -118,6 +121,20 @@ public struct DrugEffects: Sendable {
             if let a = add { result.rateAdd += a * min(active, 1) }
         }
         return result
+    }
+}
+
+extension DrugEffects {
+    /// Drug classes active at `minute` (activity above 5 %), in the order first given.
+    public static func activeClasses(at minute: Int, doses: [Dose], catalog: ActionCatalog) -> [String] {
+        var names: [String] = []
+        for dose in doses {
+            let resolved = dose.resolution(catalog)
+            guard resolved.isDrug, resolved.activity(after: Double(minute - dose.minute)) > 0.05,
+                  !names.contains(resolved.className) else { continue }
+            names.append(resolved.className)
+        }
+        return names
     }
 }
 

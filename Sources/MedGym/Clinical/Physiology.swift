@@ -17,8 +17,11 @@ public struct Physiology: Sendable {
     let noiseKeys: [(field: Int, amplitude: Double, key: UInt64)]
     /// The hashed purpose of the per-minute arrest draw.
     let arrestKey = SeededRandom.fnv1a("arrest")
+    /// The shared disease courses' pace rules for the truth's conditions.
+    let pace: DiseasePace
 
-    public init(course: Course, seed: UInt64) {
+    public init(course: Course, seed: UInt64, conditions: [String] = []) {
+        self.pace = DiseasePace(conditions: conditions)
         self.course = course
         self.random = SeededRandom(seed: seed)
         self.baseRate = course.ratePerMin * (1 + course.rateJitter * random.symmetric("course.rate"))
@@ -30,8 +33,8 @@ public struct Physiology: Sendable {
     /// Progression per minute given the drugs' effect on the pace and the
     /// physiology reached: the shared disease courses' pace rules
     /// (``DiseasePace``) for the truth's conditions, then the fixture's own.
-    public func rate(drugs: DrugEffects, vitals: Vitals, conditions: [String]) -> Double {
-        var factor = drugs.rateMultiplier * DiseasePace.multiplier(conditions: conditions, vitals: vitals, drugs: drugs)
+    public func rate(drugs: DrugEffects, vitals: Vitals) -> Double {
+        var factor = drugs.rateMultiplier * pace.multiplier(vitals: vitals, drugs: drugs)
         for rule in course.pressureRules ?? [] where rule.condition.matches(vitals[field: rule.condition.vital ?? ""]) {
             factor *= rule.multiplier
         }
@@ -69,11 +72,14 @@ public struct Physiology: Sendable {
             v.rr = Self.ventilatorRate
             v.spo2 = max(v.spo2, 97)
         }
-        // Severe acidaemia depresses contractility and vascular tone (GENERIC-RULES §1.3) [calib].
-        let ph = chemistry.ph(rr: max(v.rr, 0), ventilated: ventilated)
-        if ph < 7.0 {
-            v.sbp -= 150 * (7.0 - ph)
-            v.dbp -= 80 * (7.0 - ph)
+        // Severe acidaemia depresses contractility and vascular tone (GENERIC-RULES §1.3) [calib]; pH
+        // cannot fall below 7.0 with bicarbonate at 12 or more while breathing at 10/min or faster.
+        if ventilated || chemistry.bicarbonate < 12 || v.rr < 10 {
+            let ph = chemistry.ph(rr: max(v.rr, 0), ventilated: ventilated)
+            if ph < 7.0 {
+                v.sbp -= 150 * (7.0 - ph)
+                v.dbp -= 80 * (7.0 - ph)
+            }
         }
         let glucose: Double? = chemistry.glucose
         // Fluid overload: pulmonary oedema above 60 mL/kg in the ED [calib].

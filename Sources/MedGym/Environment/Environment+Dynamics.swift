@@ -146,17 +146,23 @@ extension Environment {
     mutating func advance(minutes: Int, events: inout [EnvironmentEvent]) {
         deliverResults(upTo: state.minute, events: &events)
         let complications = Vitals(state.offsets)  // lasting complications change only when an action is taken
-        let conditions = fixture.truth.conditions ?? []
-        let bleeding = conditions.contains("haemorrhage")
+        let bleeding = physiology.pace.haemorrhage
+        let drift: [(lab: ChemistryLab, perHour: Double)] = fixture.labs.compactMap { lab in
+            guard let perHour = lab.perHour, let index = ChemistryLab(name: lab.name) else { return nil }
+            return (index, perHour)
+        }
+        let targets = fixture.answerKey.items.filter { item in
+            item.target != nil && !state.targetsReached.contains { $0.item == item.id }
+        }
         let span = max(fixture.course.deathAtProgress - fixture.course.startProgress, 0.01)
-        let arrival = Chemistry(arrival: fixture)
+        let arrival = arrivalChemistry
         let treatedChemistry = state.doses.contains { !$0.resolution(catalog).labs.isEmpty } || state.ventilated
         for _ in 0..<minutes {
             guard state.alive else { break }
             state.minute += 1
             let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
             if !state.definitive {
-                let rate = physiology.rate(drugs: drugs, vitals: state.vitals, conditions: conditions)
+                let rate = physiology.rate(drugs: drugs, vitals: state.vitals)
                 state.progress = min(max(state.progress + rate, 0), fixture.course.deathAtProgress)
             }
             if state.progress >= fixture.course.deathAtProgress {
@@ -167,7 +173,7 @@ extension Environment {
             let hypoperfused = fixture.patient.age < 16 ? v.sbp < 70 + 2 * Double(fixture.patient.age)
                 : v.map < 65 || v.shockIndex >= 1
             let loss = bleeding ? 0.45 * max(state.progress - fixture.course.startProgress, 0) / span : 0
-            ChemistryStep(drugRates: drugs.labRates, hypoperfused: hypoperfused, map: state.vitals.map, drift: fixture.labs, bloodLoss: loss,
+            ChemistryStep(drugRates: drugs.labRates, hypoperfused: hypoperfused, map: state.vitals.map, drift: drift, bloodLoss: loss,
                           baselineHemoglobin: arrival.hemoglobin, baselineLactate: min(arrival.lactate, 1.5))
                 .apply(to: &state.chemistry)
             let chemistry = state.chemistry
@@ -178,7 +184,7 @@ extension Environment {
                                               chemistry: chemistry, ventilated: false, minute: state.minute, noise: noise)
             state.vitals = vitals
             state.injury.record(vitals, untreated: untreated, drugs: drugs)
-            recordTargets()
+            if !targets.isEmpty { recordTargets(targets) }
             let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury,
                                               potassium: chemistry.potassium, glucose: chemistry.glucose,
                                               ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
@@ -239,12 +245,15 @@ extension Environment {
         return resultText(for: actionID)
     }
 
-    /// Records the first minute each answer-key target holds.
-    mutating func recordTargets() {
-        for item in fixture.answerKey.items {
+    /// Records the first minute each answer-key target (of `items`, not yet reached) holds.
+    mutating func recordTargets(_ items: [KeyItem]) {
+        var context: SafetyContext?
+        for item in items {
             guard let target = item.target, !state.targetsReached.contains(where: { $0.item == item.id }) else { continue }
-            let context = safetyContext
-            if target.allSatisfy({ $0.holds(in: context) }) {
+            // Vital-sign targets are read first and cheaply; the full context only when they hold.
+            if target.contains(where: { $0.vital != nil && !$0.holds(vitalsOnly: state.vitals) }) { continue }
+            if context == nil { context = safetyContext }
+            if let context, target.allSatisfy({ $0.holds(in: context) }) {
                 state.targetsReached.append(TargetReached(item: item.id, minute: state.minute))
             }
         }

@@ -16,12 +16,15 @@ public struct Environment: Sendable {
     public let resolver: ActionResolver
     public internal(set) var state: EpisodeState
     var physiology: Physiology
+    /// The chemistry at arrival: the baselines lactate clears to and haemoglobin dilutes from.
+    let arrivalChemistry: Chemistry
 
     public init(fixture: Fixture, resolver: ActionResolver = .shipped, seed: UInt64 = 0) {
         self.fixture = fixture
         self.resolver = resolver
         self.catalog = resolver.catalog
-        self.physiology = Physiology(course: fixture.course, seed: seed)
+        self.arrivalChemistry = Chemistry(arrival: fixture)
+        self.physiology = Physiology(course: fixture.course, seed: seed, conditions: fixture.truth.conditions ?? [])
         self.state = Environment.initialState(fixture: fixture, physiology: physiology, seed: seed)
     }
 
@@ -30,14 +33,15 @@ public struct Environment: Sendable {
         self.fixture = fixture
         self.resolver = resolver
         self.catalog = resolver.catalog
-        self.physiology = Physiology(course: fixture.course, seed: state.seed)
+        self.arrivalChemistry = Chemistry(arrival: fixture)
+        self.physiology = Physiology(course: fixture.course, seed: state.seed, conditions: fixture.truth.conditions ?? [])
         self.state = state
     }
 
     /// Starts a new episode with this seed and returns the first observation.
     @discardableResult
     public mutating func reset(seed: UInt64) -> Observation {
-        physiology = Physiology(course: fixture.course, seed: seed)
+        physiology = Physiology(course: fixture.course, seed: seed, conditions: fixture.truth.conditions ?? [])
         state = Environment.initialState(fixture: fixture, physiology: physiology, seed: seed)
         return initialObservation
     }
@@ -78,7 +82,8 @@ public struct Environment: Sendable {
         guard state.isRunning else { throw .episodeOver(state.status) }
         var events: [EnvironmentEvent] = []
         let start = state.minute
-        let findings = action.kind == .medication && needsAccess(action) ? [] : SafetyRule.assess(action, in: safetyContext)
+        let assessed = action.risk != nil || !(action.contraindications ?? []).isEmpty
+        let findings = !assessed || (action.kind == .medication && needsAccess(action)) ? [] : SafetyRule.assess(action, in: safetyContext)
         state.step += 1
         state.actions.append(ActionRecord(
             step: state.step, minute: start, actionID: action.id, text: text, vitals: state.vitals.observed))
@@ -133,11 +138,10 @@ public struct Environment: Sendable {
 
     /// What ``SafetyRule`` reads now: the patient, the truth's conditions, what was done.
     public var safetyContext: SafetyContext {
-        let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
-        return SafetyContext(vitals: state.vitals, chemistry: state.chemistry, ventilated: state.ventilated,
-                             conditions: fixture.truth.conditions ?? [], age: fixture.patient.age,
-                             arrivalGcs: state.arrivalVitals.gcs, done: state.actions.map(\.actionID),
-                             runningClasses: drugs.activeClasses)
+        SafetyContext(vitals: state.vitals, chemistry: state.chemistry, ventilated: state.ventilated,
+                      conditions: fixture.truth.conditions ?? [], age: fixture.patient.age,
+                      arrivalGcs: state.arrivalVitals.gcs, done: state.actions.map(\.actionID),
+                      runningClasses: DrugEffects.activeClasses(at: state.minute, doses: state.doses, catalog: catalog))
     }
 
     /// A laboratory value now (a ``Chemistry`` name).

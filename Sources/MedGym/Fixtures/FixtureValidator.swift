@@ -48,6 +48,26 @@ struct FixtureValidator {
             if !(1950...2100).contains(c.year) { throw fail("\(field).year", "is \(c.year); give the guideline's year") }
         }
 
+        for (i, lab) in f.labs.enumerated() where !Chemistry.names.contains(lab.name) {
+            throw fail("labs[\(i)].name", "'\(lab.name)' is not a laboratory value the chemistry keeps; use one of \(Chemistry.names.joined(separator: ", "))")
+        }
+        for (i, result) in f.results.enumerated() {
+            for (field, text) in [("text", result.text), ("text_unconfirmed", result.textUnconfirmed ?? "")] {
+                for name in ResultTemplate.placeholders(text) where !Chemistry.names.contains(name) {
+                    throw fail("results[\(i)].\(field)", "placeholder {\(name)} is not a laboratory value; use one of \(Chemistry.names.joined(separator: ", "))")
+                }
+            }
+        }
+        for (i, item) in f.answerKey.items.enumerated() {
+            for (j, predicate) in (item.target ?? []).enumerated() {
+                if let vital = predicate.vital, !(Vitals.fieldNames + ["map", "shock_index"]).contains(vital) {
+                    throw fail("answer_key.items[\(i)].target[\(j)].vital", "'\(vital)' is not a vital sign")
+                }
+                if let lab = predicate.lab, !Chemistry.names.contains(lab) {
+                    throw fail("answer_key.items[\(i)].target[\(j)].lab", "'\(lab)' is not a laboratory value")
+                }
+            }
+        }
         for (i, m) in f.modifiers.enumerated() {
             try check([m.action], "modifiers[\(i)].action")
             try check(m.unlessAfter ?? [], "modifiers[\(i)].unless_after")

@@ -52,6 +52,16 @@ public struct StatePredicate: Sendable, Hashable, Codable {
         return true
     }
 
+    /// Whether its vital-sign part holds on `vitals` (true when it names no vital).
+    func holds(vitalsOnly vitals: Vitals) -> Bool {
+        guard let vital else { return true }
+        switch vital {
+        case "map": return matches(vitals.map)
+        case "shock_index": return matches(vitals.shockIndex)
+        default: return matches(vitals[field: vital])
+        }
+    }
+
     private func matches(_ value: Double?) -> Bool {
         guard let value else { return false }
         if let below, !(value < below) { return false }

@@ -188,22 +188,24 @@ public struct Scorer: Sendable {
 
     /// A target item: met at the first minute its state held, after one of its actions was given.
     private func targetItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
-        let wanted = (item.target ?? []).map(\.summary).joined(separator: "; ")
         var points = item.missedPoints ?? 0
-        var detail = "target not reached (\(wanted))"
+        let detail: String
         if let reached = state.targetsReached.first(where: { $0.item == item.id }) {
             let given = state.actions.first { item.actions.contains($0.actionID) && $0.minute <= reached.minute }
             if item.actions.isEmpty || given != nil {
-                detail = "target reached at minute \(reached.minute)" + (given.map { " after \($0.actionID) at step \($0.step)" } ?? "")
+                let when = "target reached at minute \(reached.minute)" + (given.map { " after \($0.actionID) at step \($0.step)" } ?? "")
                 if let deadline = item.deadlineMin, reached.minute > deadline {
                     points = item.points * (item.lateFraction ?? 0.5)
-                    detail += " (late: deadline \(deadline) min)"
+                    detail = when + " (late: deadline \(deadline) min)"
                 } else {
                     points = item.points
+                    detail = when
                 }
             } else {
                 detail = "reached at minute \(reached.minute) without \(item.actions.joined(separator: " or "))"
             }
+        } else {
+            detail = "target not reached (" + (item.target ?? []).map(\.summary).joined(separator: "; ") + ")"
         }
         return ScoreItem(dimension: item.dimension, key: item.id, description: item.description,
                          points: round2(points), detail: detail, source: item.source)
