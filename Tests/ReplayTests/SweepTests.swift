@@ -42,7 +42,8 @@ struct SweepTests {
 
     /// Every fixture's expert and anchoring episodes, swept over the answer
     /// key's actions and the catalog's dangerous ones: the best alternative at
-    /// every step is never harmful, contraindicated or unindicated there.
+    /// every step is never harmful, contraindicated or unindicated there, and
+    /// no such action scores above it.
     @Test func sweepsNeverRankAHarmfulOrUnindicatedActionFirst() throws {
         let dir = try TempDir()
         defer { dir.remove() }
@@ -55,14 +56,21 @@ struct SweepTests {
         #expect(episodes.count == 6)
         for listing in episodes {
             let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
-            let harmful = fixture.answerKey.harmful.filter { ($0.minCount ?? 1) <= 1 }.flatMap(\.actions)
-                + fixture.answerKey.disposition.harmful.flatMap(\.actions)
+            let conditions = fixture.truth.conditions ?? []
+            let dangerous = ActionCatalog.shipped.actions.filter { action in
+                (action.risk?.dangers ?? []).contains { $0.when.contains { $0.condition.map(conditions.contains) ?? false } }
+            }.map(\.id)
             let sweep = try Sweeper(forker: forker).sweep(listing.header.episodeID, candidates: .key, continuation: .original, jobs: 2)
-            #expect(sweep.candidates.contains("heparin"), "the catalog's dangerous actions are candidates")
+            #expect(!dangerous.isEmpty && dangerous.allSatisfy(sweep.candidates.contains), "the catalog's dangerous actions are candidates")
             for step in sweep.steps {
                 guard let best = step.best else { continue }
+                // contraindication() is the one rule: the fixture's harm items that apply then, unsafe
+                // dispositions, the catalog's dangers and missing indications.
                 #expect(best.contraindication == nil, "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(best.action)")
-                #expect(!harmful.contains(best.action), "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(best.action)")
+                // And the reward itself agrees: no harmful or unindicated action outscores the best safe one.
+                let harmful = step.alternatives.filter { $0.contraindication != nil }
+                #expect(harmful.allSatisfy { $0.composite <= best.composite },
+                        "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(harmful.max { $0.composite < $1.composite }?.action ?? "")")
             }
         }
     }
