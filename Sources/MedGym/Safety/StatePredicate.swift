@@ -69,6 +69,9 @@ public struct StatePredicate: Sendable, Hashable, Codable {
         return true
     }
 
+    /// Underscores as spaces ("aortic_dissection" → "aortic dissection"), without Foundation.
+    static func spaced(_ name: String) -> String { String(name.map { $0 == "_" ? " " : $0 }) }
+
     /// "potassium below 3.5", "condition aortic_dissection", "insulin running".
     public var summary: String {
         var parts: [String] = []
@@ -76,11 +79,11 @@ public struct StatePredicate: Sendable, Hashable, Codable {
             var bounds: [String] = []
             if let below { bounds.append("below \(below.plain)") }
             if let above { bounds.append("above \(above.plain)") }
-            parts.append(([subject.replacingOccurrences(of: "_", with: " ")] + bounds).joined(separator: " "))
+            parts.append(([Self.spaced(subject)] + bounds).joined(separator: " "))
         }
-        if let condition { parts.append(condition.replacingOccurrences(of: "_", with: " ")) }
-        if let notCondition { parts.append("no " + notCondition.replacingOccurrences(of: "_", with: " ")) }
-        if let running { parts.append(running.replacingOccurrences(of: "_", with: " ") + " running") }
+        if let condition { parts.append(Self.spaced(condition)) }
+        if let notCondition { parts.append("no " + Self.spaced(notCondition)) }
+        if let running { parts.append(Self.spaced(running) + " running") }
         if let done { parts.append("after " + done.joined(separator: " or ")) }
         if let notDone { parts.append("before " + notDone.joined(separator: " or ")) }
         if let ageBelow { parts.append("age under \(ageBelow)") }

@@ -67,9 +67,9 @@ public struct Scorer: Sendable {
         items.append(efficiency(state, safety: safety))
 
         let dimensions = Dimension.allCases.map { dimension in
-            DimensionScore(dimension: dimension,
-                           points: round2(items.filter { $0.dimension == dimension }.reduce(0) { $0 + $1.points }),
-                           max: maxPoints(dimension))
+            var points = 0.0
+            for item in items where item.dimension == dimension { points += item.points }
+            return DimensionScore(dimension: dimension, points: round2(points), max: maxPoints(dimension))
         }
         return ScoreCard(fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
                          composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items,
@@ -104,7 +104,10 @@ public struct Scorer: Sendable {
         case .cost: return key.cost.points
         case .efficiency: return key.efficiency.points
         case .harm: return 0
-        default: return key.items.filter { $0.dimension == dimension }.reduce(0) { $0 + $1.points }
+        default:
+            var total = 0.0
+            for item in key.items where item.dimension == dimension { total += item.points }
+            return total
         }
     }
 
