@@ -245,7 +245,8 @@ public struct CorpusExporter {
 
         // GRPO and SFT: from the post-mortem's decisive step, or the sweep's critical steps.
         let sweep = try Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs)
-        let postmortem = try PostmortemBuilder(forker: forker).build(episodeID, jobs: jobs, sweep: continuation == .original ? sweep : nil)
+        let postmortem = try PostmortemBuilder(forker: forker).build(episodeID, jobs: jobs, sweep: continuation == .original ? sweep : nil,
+                                                                    withCounterfactuals: false)
         let harmful = Set(fixture.answerKey.harmful.flatMap(\.actions))
         func text(for action: String) -> String {
             fixture.policies.expert.first { (try? forker.resolver.resolve($0).id) == action } ?? catalog[action]?.name ?? action

@@ -139,7 +139,8 @@ public struct PostmortemBuilder {
     static let closingActions: Set<String> = ["reassure", "explain_diagnosis"]
 
     /// `sweep`: the episode's sweep (answer-key candidates, continuation original) when the caller has it.
-    public func build(_ episodeID: String, jobs: Int = 1, sweep given: Sweep? = nil) throws -> Postmortem {
+    /// `withCounterfactuals`: false skips the forks of the decisive step under each continuation (the corpus needs only the step).
+    public func build(_ episodeID: String, jobs: Int = 1, sweep given: Sweep? = nil, withCounterfactuals: Bool = true) throws -> Postmortem {
         let store = forker.store
         let (listing, events) = try store.checkedEvents(episodeID)
         guard let score = try store.storedScore(episodeID) else {
@@ -197,7 +198,7 @@ public struct PostmortemBuilder {
         var counterfactuals: [Postmortem.Counterfactual] = []
         // A built-in agent is also re-run from the new state (the fork's default for it).
         let rerun: [ForkContinuation] = Forker.defaultContinuation(forAgent: report.agent).continuation == .agent ? [.agent] : []
-        for continuation in rerun + [ForkContinuation.original, .expert, .none] {
+        for continuation in withCounterfactuals ? rerun + [ForkContinuation.original, .expert, .none] : [] {
             let fork = try forker.fork(episodeID, at: decisive.turn.step, action: alternative.action, continuation: continuation)
             counterfactuals.append(Postmortem.Counterfactual(
                 continuation: continuation, delta: fork.deltaComposite, recordedOutcome: fork.actual.outcome,
