@@ -5,9 +5,7 @@ import Testing
 /// outcomes are judged after the ED, and labels mean what a clinician means.
 struct ClosedLoopTests {
     func play(_ name: String, _ actions: [String], seed: UInt64 = 42) throws -> Episode {
-        let fixture = try FixtureLoader.fixture(named: name)
-        var agent = ScriptedAgent(id: "test", actions: actions)
-        return try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent)
+        try playScript(name, actions, seed: seed)
     }
 
     @Test func betaBlockerToAFlatLineKillsAndIsCalledIatrogenic() throws {

@@ -7,9 +7,7 @@ import Testing
 /// reached, and a hospital that behaves like one.
 struct SimulatedPatientTests {
     func play(_ name: String, _ actions: [String], seed: UInt64 = 42) throws -> Episode {
-        let fixture = try FixtureLoader.fixture(named: name)
-        var agent = ScriptedAgent(id: "test", actions: actions)
-        return try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent)
+        try playScript(name, actions, seed: seed)
     }
 
     func expert(_ name: String, seed: UInt64 = 42) throws -> Episode {

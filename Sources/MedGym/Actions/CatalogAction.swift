@@ -9,38 +9,10 @@ public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
     public var arrivesLater: Bool { isOrder || self == .consult }
 }
 
-/// A condition on the patient's current state: a vital sign or a hidden lab
-/// value above or below a threshold.
-public struct StateCondition: Sendable, Hashable, Codable {
-    public var vital: String?
-    public var lab: String?
-    public var below: Double?
-    public var above: Double?
-
-    public init(vital: String? = nil, lab: String? = nil, below: Double? = nil, above: Double? = nil) {
-        self.vital = vital
-        self.lab = lab
-        self.below = below
-        self.above = above
-    }
-
-    /// Whether the condition holds for a value; a missing value never matches.
-    public func matches(_ value: Double?) -> Bool {
-        guard let value else { return false }
-        if let below, !(value < below) { return false }
-        if let above, !(value > above) { return false }
-        return below != nil || above != nil
-    }
-
-    /// "sbp above 185"
-    public var summary: String {
-        let subject = vital ?? lab ?? "?"
-        var parts: [String] = []
-        if let below { parts.append("below \(below.plain)") }
-        if let above { parts.append("above \(above.plain)") }
-        return "\(subject) \(parts.joined(separator: " and "))"
-    }
-}
+/// A condition on the patient's current state, as fixtures write it (a
+/// vital sign or a lab value against a threshold): the same type as the
+/// safety rule's predicates, so there is one way to read the state.
+public typealias StateCondition = StatePredicate
 
 /// A catalog-level contraindication: giving the action while the condition
 /// holds raises a warning event.

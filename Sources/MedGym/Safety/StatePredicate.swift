@@ -35,10 +35,10 @@ public struct StatePredicate: Sendable, Hashable, Codable {
     /// Whether it holds in `context`.
     public func holds(in context: SafetyContext) -> Bool {
         if let vital {
-            guard matches(context.vital(vital)) else { return false }
+            guard within(context.vital(vital)) else { return false }
         }
         if let lab {
-            guard matches(context.chemistry.value(lab, rr: context.vitals.rr, ventilated: context.ventilated)) else { return false }
+            guard within(context.chemistry.value(lab, rr: context.vitals.rr, ventilated: context.ventilated)) else { return false }
         }
         if let condition, !context.conditions.contains(condition) { return false }
         if let notCondition, context.conditions.contains(notCondition) { return false }
@@ -56,17 +56,24 @@ public struct StatePredicate: Sendable, Hashable, Codable {
     func holds(vitalsOnly vitals: Vitals) -> Bool {
         guard let vital else { return true }
         switch vital {
-        case "map": return matches(vitals.map)
-        case "shock_index": return matches(vitals.shockIndex)
-        default: return matches(vitals[field: vital])
+        case "map": return within(vitals.map)
+        case "shock_index": return within(vitals.shockIndex)
+        default: return within(vitals[field: vital])
         }
     }
 
-    private func matches(_ value: Double?) -> Bool {
+    /// Whether a value lies within the bounds (true when there are none); a missing value never does.
+    private func within(_ value: Double?) -> Bool {
         guard let value else { return false }
         if let below, !(value < below) { return false }
         if let above, !(value > above) { return false }
         return true
+    }
+
+    /// Whether a single value meets the threshold (a fixture's harm condition
+    /// or pressure rule): false without a bound or without a value.
+    public func matches(_ value: Double?) -> Bool {
+        (below != nil || above != nil) && within(value)
     }
 
     /// Underscores as spaces ("aortic_dissection" → "aortic dissection"), without Foundation.
