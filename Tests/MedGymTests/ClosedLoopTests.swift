@@ -87,7 +87,7 @@ struct ClosedLoopTests {
     @Test func survivalIsJudgedAfterTheEDByDisposition() throws {
         let expert = try FixtureLoader.fixture(named: "adv_cocaine_dissection").policies.expert
         var lysed = expert
-        lysed.insert(contentsOf: ["aspirin", "heparin", "alteplase"], at: 1)
+        lysed.insert(contentsOf: ["aspirin", "heparin", "alteplase"], at: 3)  // after the IV lines
         let good = try play("adv_cocaine_dissection", expert).score
         let bad = try play("adv_cocaine_dissection", lysed).score
         #expect(bad.points(.survival) < good.points(.survival) - 10)

@@ -55,8 +55,8 @@ struct ForkTests {
     @Test func alteplaseIsNeverPreferred() throws {
         let (store, dir) = try demoStore()
         defer { dir.remove() }
-        // Step 28: the IV line placed at step 27 lets it be given (before it, an IV drug is not given at all).
-        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 28, action: "alteplase", continuation: .expert)
+        // Step 8: the IV line went in at step 7 (before it, an IV drug is not given at all).
+        let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 8, action: "alteplase", continuation: .expert)
         #expect(fork.deltaComposite < 0)
         #expect(fork.counterfactual.harmLevel == .critical)
         #expect(fork.pair.pair?.chosenAction != "alteplase")

@@ -21,7 +21,7 @@ struct PostmortemTests {
         #expect(text.stdout.contains("step 13 · minute 32 · premature closure: \"reassure, no imaging\""))
         #expect(text.stdout.contains("continue original: Δ +10, missed_aad → missed_aad"))
         // The built-in anchored agent re-run after the CTA waits for it and acts on it: the page's story.
-        #expect(text.stdout.contains("continue agent: Δ +66.8, missed_aad → caught_aad"))
+        #expect(text.stdout.contains("continue agent: Δ +70.55, missed_aad → caught_aad"))
         #expect(text.stdout.contains("expert's correction: CT angiography of the chest/aorta (cta_chest)"))
         #expect(text.stdout.contains("red_flag -5 · CT angiography of the aorta while dissection is suspected · not done"))
         #expect(text.stdout.contains("Critical question 3 (Level B)"))

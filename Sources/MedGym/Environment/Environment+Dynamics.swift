@@ -15,7 +15,9 @@ extension Environment {
             events.append(EnvironmentEvent(minute: minute, kind: .orderPlaced, action: action.id, text: "\(action.name) \(what)"))
             response = action.kind == .consult ? "\(action.name) paged." : "\(action.name) ordered."
         case .medication where needsAccess(action):
-            // Nothing is given: the refusal names what is missing and the action that supplies it.
+            // Nothing is given, charged or credited: the refusal names what is missing and the action that supplies it.
+            if let record = state.actions.popLast() { state.notCarriedOut.append(record) }
+            state.totalCost -= action.cost
             response = "\(action.name) not given: it is an intravenous drug and the patient has no IV access yet (missing: iv_access). Place IV access first ('IV access'), then give it."
             events.append(EnvironmentEvent(minute: minute, kind: .response, action: action.id, text: response))
             return response

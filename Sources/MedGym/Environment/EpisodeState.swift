@@ -29,7 +29,11 @@ public struct EpisodeState: Sendable, Hashable, Codable {
     public var targetsReached: [TargetReached]
     /// Vitals at arrival, the reference for trend alerts.
     public var arrivalVitals: Vitals
+    /// Actions taken (given, ordered, done): what scoring and the order-of-care rules read.
     public var actions: [ActionRecord]
+    /// Actions asked for but not carried out (an intravenous drug with no IV
+    /// access): the step and its minutes happened, the action did not.
+    public var notCarriedOut: [ActionRecord] = []
     public var pending: [PendingOrder]
     /// Orders and consults whose answer has arrived, in arrival order.
     public var results: [ResultRecord]
