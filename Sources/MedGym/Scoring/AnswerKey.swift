@@ -120,7 +120,10 @@ public struct HarmItem: Sendable, Hashable, Codable {
     public var source: Citation
 }
 
-/// Cost points: full at or under budget, falling linearly to zero at three times it.
+/// Cost points: full at or under budget, falling linearly to zero at three
+/// times it; then multiplied by the care's safety (0 when the patient died, a
+/// lethal diagnosis was missed or the disposition was unsafe, ½ after high
+/// harm): cheap never pays for unsafe care.
 public struct CostRule: Sendable, Hashable, Codable {
     public var budget: Double
     public var points: Double
@@ -128,7 +131,9 @@ public struct CostRule: Sendable, Hashable, Codable {
 }
 
 /// Efficiency points: full when the episode ends by `target_min`, falling
-/// linearly to zero at the time limit; repeated non-repeatable actions cost 0.5 each.
+/// linearly to zero at the time limit; repeated non-repeatable actions cost
+/// 0.5 each (a disposition asked again after a refusal is not a repeat); then
+/// multiplied by the same safety factor as cost: fast never pays for unsafe care.
 public struct EfficiencyRule: Sendable, Hashable, Codable {
     public var targetMin: Int
     public var points: Double
