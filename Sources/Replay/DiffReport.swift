@@ -10,7 +10,8 @@ public enum DiffReport {
         "\(EpisodeFormatter.signed(c.mean)) [\(EpisodeFormatter.signed(c.interval[0])), \(EpisodeFormatter.signed(c.interval[1]))]"
     }
 
-    static func transition(_ t: ModelDiff.Transition) -> String {
+    static func transition(_ t: ModelDiff.Transition, markdown md: Bool) -> String {
+        func safe(_ text: String) -> String { md ? PrintableText.markdown(text) : PrintableText.terminal(text) }
         var line = "\(t.fixture) seed \(t.seed): \(t.baselineOutcome) (harm \(t.baselineHarm.rawValue)) → \(t.candidateOutcome) (harm \(t.candidateHarm.rawValue)), Δ \(EpisodeFormatter.signed(t.delta)) · \(t.baselineEpisode) → \(t.candidateEpisode)"
         if let d = t.divergence {
             line += "\n    parts at step \(d.step): baseline \(d.baselineAction ?? "stopped"), candidate \(d.candidateAction ?? "stopped")"
@@ -19,7 +20,7 @@ public enum DiffReport {
             }
         }
         if let d = t.decisive {
-            line += "\n    went wrong at step \(d.step) (\(d.kind)): \"\(d.recordedText ?? "no action")\"; \(d.alternative) there: Δ \(d.delta.map(EpisodeFormatter.signed) ?? "?")"
+            line += "\n    went wrong at step \(d.step) (\(d.kind)): \"\(safe(d.recordedText ?? "no action"))\"; \(d.alternative) there: Δ \(d.delta.map(EpisodeFormatter.signed) ?? "?")"
         }
         return line
     }
@@ -27,7 +28,8 @@ public enum DiffReport {
     static func render(_ d: ModelDiff, markdown md: Bool) -> String {
         var out: [String] = []
         func heading(_ text: String) { out.append(""); out.append(md ? "## \(text)" : text.uppercased()) }
-        out.append((md ? "# " : "") + "Diff: baseline \(d.baseline) → candidate \(d.candidate)")
+        func safe(_ text: String) -> String { md ? PrintableText.markdown(text) : PrintableText.terminal(text) }
+        out.append((md ? "# " : "") + "Diff: baseline \(safe(d.baseline)) → candidate \(safe(d.candidate))")
         out.append("")
         out.append("\(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")); paired bootstrap, \(Int(d.level * 100)) % intervals, \(ModelDiff.resamples) resamples, seeded")
         out.append("verdict: \(d.verdict) (composite \(interval(d.composite)))")
@@ -41,10 +43,10 @@ public enum DiffReport {
                       : "  " + "composite".padding(toLength: 15, withPad: " ", startingAt: 0) + interval(d.composite))
         heading("Regressions: patients the candidate loses (\(d.regressions.count))")
         if d.regressions.isEmpty { out.append(md ? "none" : "  none") }
-        for t in d.regressions { out.append((md ? "- " : "  ") + transition(t)) }
+        for t in d.regressions { out.append((md ? "- " : "  ") + transition(t, markdown: md)) }
         heading("Improvements (\(d.improvements.count))")
         if d.improvements.isEmpty { out.append(md ? "none" : "  none") }
-        for t in d.improvements { out.append((md ? "- " : "  ") + transition(t)) }
+        for t in d.improvements { out.append((md ? "- " : "  ") + transition(t, markdown: md)) }
         out.append("")
         out.append("\(d.unchanged) pair\(d.unchanged == 1 ? "" : "s") with the same outcome and harm")
         if !d.unpairedBaseline.isEmpty || !d.unpairedCandidate.isEmpty {

@@ -10,9 +10,9 @@ public enum ForkReport {
         var lines: [String] = []
         lines.append("fork \(fork.parentID) at step \(fork.step) (minute \(fork.minute)) · \(fork.fixture) · seed \(fork.seed)")
         lines.append("continuation: \(fork.continuation.rawValue) — \(fork.continuation.measures)")
-        let recorded = fork.recordedText.map { "\"\($0)\" → \(fork.recordedAction ?? "?")" } ?? "(no action)"
+        let recorded = fork.recordedText.map { "\"\(PrintableText.terminal($0))\" → \(fork.recordedAction ?? "?")" } ?? "(no action)"
         lines.append("  recorded arm:       \(recorded)" + (fork.continuation == .original ? " (the episode as recorded)" : ", then \(fork.continuation.rawValue)"))
-        lines.append("  counterfactual arm: \"\(fork.alternateText)\" → \(fork.alternateAction), then \(fork.continuation.rawValue)")
+        lines.append("  counterfactual arm: \"\(PrintableText.terminal(fork.alternateText))\" → \(fork.alternateAction), then \(fork.continuation.rawValue)")
         if fork.reproducesOriginal { lines.append("  (same action: the counterfactual trace is identical to the recorded one, event for event)") }
         lines.append("")
         lines.append(row("", "recorded", "counterfactual", "Δ"))

@@ -11,8 +11,10 @@ public enum PostmortemReport {
         func heading(_ text: String) { out.append(""); out.append(md ? "## \(text)" : text.uppercased()) }
         func line(_ text: String) { out.append(md ? text : "  " + text) }
         let signed = EpisodeFormatter.signed
-        out.append((md ? "# " : "") + "Post-mortem \(p.episodeID) · \(p.fixture) · seed \(p.seed) · agent \(p.agent)"
-                   + (p.label.map { " (\($0))" } ?? ""))
+        // What the agent wrote (and who says it is) is shown, never interpreted.
+        func safe(_ text: String) -> String { md ? PrintableText.markdown(text) : PrintableText.terminal(text) }
+        out.append((md ? "# " : "") + "Post-mortem \(p.episodeID) · \(p.fixture) · seed \(p.seed) · agent \(safe(p.agent))"
+                   + (p.label.map { " (\(safe($0)))" } ?? ""))
         if let pr = p.presentation {
             out.append("")
             out.append("\(pr.age)\(pr.sex), \(pr.chiefComplaint). Triage: \(pr.triageNote)")
@@ -23,7 +25,7 @@ public enum PostmortemReport {
 
         if let d = p.decisive {
             heading(d.kind == "premature closure" ? "Where it went wrong: step \(d.step)" : "The closest call: step \(d.step)")
-            line("step \(d.step) · minute \(d.minute) · \(d.kind): \(d.why)")
+            line("step \(d.step) · minute \(d.minute) · \(d.kind): \(safe(d.why))")
             line("if instead \(d.alternative):")
             for c in d.counterfactuals {
                 let dims = c.deltas.map { "\($0.dimension.rawValue) \(signed($0.delta))" }.joined(separator: ", ")
@@ -39,13 +41,13 @@ public enum PostmortemReport {
         heading("Critical steps (sweep: answer-key actions at every step, continuation original)")
         if p.critical.isEmpty { line("none: no alternative gains at least 5 points at any step") }
         for c in p.critical {
-            line((md ? "- " : "") + "step \(c.step) · minute \(c.minute) · \"\(c.recordedText ?? "no action")\" → \(c.best): Δ \(signed(c.delta)), \(c.outcome)")
+            line((md ? "- " : "") + "step \(c.step) · minute \(c.minute) · \"\(safe(c.recordedText ?? "no action"))\" → \(c.best): Δ \(signed(c.delta)), \(c.outcome)")
         }
 
         heading("Answer-key items missed")
         if p.missed.isEmpty { line("none") }
         for item in p.missed {
-            line((md ? "- " : "") + "\(item.dimension.rawValue) \(signed(item.points)) · \(item.description) · \(item.detail)")
+            line((md ? "- " : "") + "\(item.dimension.rawValue) \(signed(item.points)) · \(item.description) · \(safe(item.detail))")
             line((md ? "  " : "    ") + "source: \(item.source.description)")
         }
 
@@ -57,7 +59,7 @@ public enum PostmortemReport {
         }
         heading("Every point, with its answer-key item and source")
         for item in p.items {
-            line((md ? "- " : "") + "\(item.dimension.rawValue) \(signed(item.points)) · \(item.description): \(item.detail) [\(item.source.description)]")
+            line((md ? "- " : "") + "\(item.dimension.rawValue) \(signed(item.points)) · \(item.description): \(safe(item.detail)) [\(item.source.description)]")
         }
 
         heading("Timeline")
@@ -67,13 +69,13 @@ public enum PostmortemReport {
         for turn in p.trajectory {
             let what: String
             switch turn.kind {
-            case "action": what = "step \(turn.step)  \(turn.text ?? "")  → \(turn.action ?? "")"
-            case "rejected": what = "step \(turn.step)  \(turn.text ?? "")  ✗ rejected"
+            case "action": what = "step \(turn.step)  \(safe(turn.text ?? ""))  → \(turn.action ?? "")"
+            case "rejected": what = "step \(turn.step)  \(safe(turn.text ?? ""))  ✗ rejected"
             case "agent_error": what = "step \(turn.step)  ✗ agent error"
             default: what = "step \(turn.step)  (no action)"
             }
             line("min \(pad(turn.minute)) \(what)")
-            if let response = turn.response { line("           ↳ \(response)") }
+            if let response = turn.response { line("           ↳ \(safe(response))") }
             if turn.kind == "action" || turn.kind == "none", let v = vitalsAt[turn.step] { line("           \(v.vitals.summary)") }
         }
         for alert in p.alerts { line("⚠ min \(pad(alert.minute)) \(alert.text)") }

@@ -8,7 +8,7 @@ public enum Timeline {
     public static func render(header: EpisodeHeader, events: [TraceEvent], catalog: ActionCatalog = .shipped) throws -> String {
         var lines: [String] = []
         var title = "\(header.episodeID) · \(header.fixture) · seed \(header.seed) · agent \(header.agent)"
-        if let label = header.label { title += " · \(label)" }
+        if let label = header.label { title += " · \(PrintableText.terminal(label))" }
         if let parent = header.parentID { title += " · forked from \(parent) at step \(header.forkStep ?? 0)" }
         lines.append(title)
         for event in events {
@@ -21,12 +21,12 @@ public enum Timeline {
                     lines.append("min   0  arrival        \(obs.vitals.summary)")
                 }
             case .actionReceived:
-                let text = payload.text ?? ""
+                let text = PrintableText.terminal(payload.text ?? "")
                 let action = payload.action ?? ""
                 let canonical = catalog[action]?.name ?? action
                 lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "\"\(text)\"" + "  → \(canonical)")
             case .actionRejected:
-                lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "\"\(payload.text ?? "")\"  ✗ rejected: \(payload.error ?? "")")
+                lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "\"\(PrintableText.terminal(payload.text ?? ""))\"  ✗ rejected: \(PrintableText.terminal(payload.error ?? ""))")
             case .noAction:
                 lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "(no further action: the clock runs to the time limit)")
             case .agentError:

@@ -62,7 +62,7 @@ enum LeaderboardReport {
             for i in column(row.interval[0])...max(column(row.interval[0]), column(row.interval[1])) { bar[i] = "─" }
             bar[column(row.meanComposite)] = "█"
             if low < 0 { bar[column(0)] = bar[column(0)] == " " ? "┆" : bar[column(0)] }
-            let name = (row.isReference ? row.name + " (reference)" : row.name)
+            let name = PrintableText.terminal(row.isReference ? row.name + " (reference)" : row.name)
             let pass = row.passK.map { $0.map { String(format: "%.2f", $0) } ?? "—" }
                 .map { $0.padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(separator: " ")
             lines.append(clip(name, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
@@ -77,7 +77,7 @@ enum LeaderboardReport {
         let dims = MedGym.Dimension.allCases
         lines.append("agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + dims.map { $0.rawValue.prefix(9).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
         for row in board.rows {
-            lines.append(clip(row.name, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            lines.append(clip(PrintableText.terminal(row.name), nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                          + row.dimensions.map { String(format: "%+8.2f  ", $0.mean) }.joined())
         }
         lines.append("")

@@ -24,7 +24,7 @@ struct List: ParsableCommand {
                 let s = row.summary
                 let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (row.finished ? "" : "(unfinished)")
                 print([
-                    pad(h.episodeID, 17), pad(h.fixture, 24), left(String(h.seed), 5), pad(h.agent + (h.label.map { " \($0)" } ?? ""), 16),
+                    pad(h.episodeID, 17), pad(h.fixture, 24), left(String(h.seed), 5), pad(PrintableText.terminal(h.agent + (h.label.map { " \($0)" } ?? "")), 16),
                     left(s.map { String($0.steps) } ?? "-", 5), left(s.map { String($0.endMinute) } ?? "-", 4),
                     pad(s?.outcome ?? "-", 16), left(s.map { EpisodeFormatter.signed($0.composite) } ?? "-", 9), parent,
                 ].joined(separator: "  "))

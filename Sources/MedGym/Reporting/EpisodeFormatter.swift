@@ -11,14 +11,14 @@ public enum EpisodeFormatter {
         lines.append("min   0  arrival        \(first.vitals.summary)")
         for step in episode.steps {
             for rejection in episode.rejections where rejection.step == step.step {
-                lines.append(String(format: "min %3d  step %2d  ", rejection.minute, rejection.step) + "\(rejection.text)  ✗ \(rejection.error)")
+                lines.append(String(format: "min %3d  step %2d  ", rejection.minute, rejection.step) + "\(PrintableText.terminal(rejection.text))  ✗ \(PrintableText.terminal("\(rejection.error)"))")
             }
             for failed in episode.agentFailures where failed.step == step.step {
                 lines.append(String(format: "min %3d  step %2d  ", failed.minute, failed.step) + "✗ \(failed.failure)")
             }
             let r = step.result
             let started = r.events.first?.minute ?? r.observation.minute
-            let label = step.text.map { "\($0)" } ?? "(no further action)"
+            let label = step.text.map(PrintableText.terminal) ?? "(no further action)"
             let canonical = catalog[r.action]?.id ?? r.action
             lines.append(String(format: "min %3d  step %2d  ", started, step.step) + label + (canonical != label ? "  → \(canonical)" : ""))
             if let response = r.observation.response, catalog[r.action]?.kind.isOrder != true {
