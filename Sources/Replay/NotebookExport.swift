@@ -67,7 +67,7 @@ public enum NotebookExport {
     }
 
     static func write(_ text: String, _ url: URL) throws {
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try OutputFile.write(Data(text.utf8), to: url.path)
     }
 
     // MARK: notebook JSON

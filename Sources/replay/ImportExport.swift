@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Replay
 import TraceStore
 
 struct Import: ParsableCommand {
@@ -62,12 +63,8 @@ struct Export: ParsableCommand {
                     if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
                         throw ValidationError("--out \(out) is a folder; name a file such as \((out as NSString).appendingPathComponent("\(episode).jsonl"))")
                     }
-                    do {
-                        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-                    } catch {
-                        let reason = ((error as NSError).localizedFailureReason ?? error.localizedDescription).trimmingCharacters(in: CharacterSet(charactersIn: ". "))
-                        throw ValidationError("cannot write \(out) (\(reason)); check that its folder exists and is writable")
-                    }
+                    let data = Data(text.utf8)
+                    try OutputFile.write(data, to: out)
                 } else {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }
