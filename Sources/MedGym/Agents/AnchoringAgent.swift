@@ -63,7 +63,17 @@ public struct AnchoringAgent: Agent {
     /// line whenever the agent would have given it.
     public mutating func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
         observe(observation)
-        if unanchored == nil, next < script.count, text == script[next] { next += 1 }
+        if unanchored == nil, observation.results.contains(where: { confirming.contains($0.action) }) {
+            unanchored = ExpertAgent(fixture: fixture, resolver: resolver, skipping: done, urgent: true)
+        }
+        if var expert = unanchored {
+            try expert.resume(observation, answered: text, raw: raw)
+            unanchored = expert
+        } else if next < script.count, text == script[next] {
+            next += 1
+        } else if text == "wait" {
+            waits += 1
+        }
         note(text)
     }
 

@@ -11,9 +11,10 @@
 /// consultants are called first, then treatment, then the rest.
 public struct ExpertAgent: Agent {
     public let id = "expert"
-    private let lines: [(text: String, isDisposition: Bool, lowersPressure: Bool)]
+    private let lines: [(text: String, isDisposition: Bool, lowersPressure: Bool, betaBlocker: Bool)]
     private let consultNames: [String]
     private let catalog: ActionCatalog
+    private let resolver: ActionResolver
     private var next = 0
     private var waits = 0
     /// Actions to take before going on with the policy (what a refusal asked for).
@@ -24,7 +25,7 @@ public struct ExpertAgent: Agent {
     /// `done`: catalog ids already taken before the expert took over; the
     /// policy's lines for them are skipped (except waiting).
     public init(fixture: Fixture, resolver: ActionResolver = .shipped, skipping done: [String] = [], urgent: Bool = false) {
-        var lines: [(String, Bool, Bool, Int)] = []
+        var lines: [(String, Bool, Bool, Bool, Int)] = []
         for line in fixture.policies.expert {
             guard let action = try? resolver.resolve(line) else { continue }
             // A disposition already asked for was declined (it would have ended the episode): it is not done.
@@ -33,16 +34,18 @@ public struct ExpertAgent: Agent {
             let rank: Int = switch action.kind {
             case _ where !urgent: 0
             case .consult: 0
+            case _ where action.id == "wait": 2
             case .medication, .procedure: 1
             case .disposition: 3
             default: 2
             }
-            lines.append((line, action.kind == .disposition, lowers, rank))
+            lines.append((line, action.kind == .disposition, lowers, action.pk?.drugClass == "beta_blocker", rank))
         }
         // A stable sort keeps the policy's order within each rank.
-        self.lines = lines.enumerated().sorted { ($0.element.3, $0.offset) < ($1.element.3, $1.offset) }
-            .map { ($0.element.0, $0.element.1, $0.element.2) }
+        self.lines = lines.enumerated().sorted { ($0.element.4, $0.offset) < ($1.element.4, $1.offset) }
+            .map { ($0.element.0, $0.element.1, $0.element.2, $0.element.3) }
         self.catalog = resolver.catalog
+        self.resolver = resolver
         self.consultNames = resolver.catalog.actions.filter { $0.kind == .consult }.map(\.name)
     }
 
@@ -56,7 +59,7 @@ public struct ExpertAgent: Agent {
         }
         if !queue.isEmpty {
             let text = queue.removeFirst()
-            if catalog.actions.contains(where: { $0.kind == .disposition && $0.name == text }) {
+            if (try? resolver.resolve(text))?.kind == .disposition {
                 if waits < 6, observation.pending.contains(where: consultNames.contains) {
                     waits += 1
                     queue.insert(text, at: 0)
@@ -66,8 +69,7 @@ public struct ExpertAgent: Agent {
             }
             return text
         }
-        while next < lines.count, lines[next].lowersPressure,
-              Double(observation.vitals.sbp) <= 120 || Vitals(observed: observation.vitals).map < 70 {
+        while next < lines.count, lines[next].lowersPressure, Self.atTarget(observation.vitals, betaBlocker: lines[next].betaBlocker) {
             next += 1
         }
         guard next < lines.count else { return nil }
@@ -78,6 +80,13 @@ public struct ExpertAgent: Agent {
         defer { next += 1 }
         if lines[next].isDisposition { lastDisposition = lines[next].text }
         return lines[next].text
+    }
+
+    /// Titrating to target: a β-blocker is held once SBP ≤ 120 with HR ≤ 80 (or
+    /// SBP < 100); any other antihypertensive once SBP ≤ 120; all once MAP < 70.
+    static func atTarget(_ v: ObservedVitals, betaBlocker: Bool) -> Bool {
+        if Vitals(observed: v).map < 70 { return true }
+        return betaBlocker ? v.sbp < 100 || (v.sbp <= 120 && v.hr <= 80) : v.sbp <= 120
     }
 
     /// What a refusal's "(missing: …)" asks for: each group's first action

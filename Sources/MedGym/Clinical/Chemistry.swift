@@ -42,16 +42,22 @@ public struct Chemistry: Sendable, Hashable, Codable {
                   creatinine: age < 12 ? 0.5 : 0.9, urea: 14, troponin: 4, pco2Offset: 0)
     }
 
-    /// The names a fixture's `labs` and a result template may use.
+    /// The names a fixture's `labs` may set at arrival (pCO2 as the patient's offset from Winter's formula).
+    public static let arrivalNames = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
+                                      "hemoglobin", "creatinine", "urea", "troponin", "pco2"]
+    /// The names that drift untreated (`labs[].per_hour`).
+    public static let driftNames = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "hemoglobin"]
+
+    /// The names a result template may use.
     public static let names = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
                                "hemoglobin", "creatinine", "urea", "troponin", "pco2", "ph", "anion_gap", "glucose_mmol"]
 
     /// Arrival chemistry: normal values, then the fixture's.
     public init(arrival fixture: Fixture) {
         self = Chemistry.normal(age: fixture.patient.age, sex: fixture.patient.sex)
-        for lab in fixture.labs where lab.name != "pco2" && lab.name != "ph" {
-            set(lab.name, lab.value)
-        }
+        // Glucose before sodium: the measured sodium given is corrected with the arrival glucose.
+        for lab in fixture.labs where lab.name != "pco2" && lab.name != "sodium" { set(lab.name, lab.value) }
+        if let sodium = fixture.lab("sodium") { set("sodium", sodium) }
         if let pco2 = fixture.lab("pco2") { pco2Offset = pco2 - Chemistry.winter(bicarbonate) }
     }
 
@@ -193,7 +199,8 @@ struct ChemistryStep {
     static let plasmaRefill = 1 - exp(-0.693_147 / 120)
 
     func apply(to c: inout Chemistry) {
-        let insulinActive = drugRates.contains { $0.lab == .glucose && $0.perHour < 0 }
+        // Insulin meaningfully on board (a glucose rate below −5 mg/dL/h): a decayed bolus no longer counts.
+        let insulinActive = drugRates.contains { $0.lab == .glucose && $0.perHour < -5 }
         for (lab, perHour) in drift {
             // Insulin stops ketogenesis and hepatic glucose output: the untreated drift of these labs halts.
             if insulinActive, lab == .glucose || lab == .ketones || lab == .bicarbonate { continue }
@@ -207,7 +214,8 @@ struct ChemistryStep {
         if map < 50 { c.lactate += 2.0 / 60 } else if hypoperfused { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {
             c.lactate = baselineLactate + (c.lactate - baselineLactate) * Self.lactateClearance
         }
-        if c.lactate > before { c.bicarbonate -= c.lactate - before }  // lactic acid consumes bicarbonate 1:1
+        // Lactic acid consumes bicarbonate one for one; lactate cleared gives it back.
+        c.bicarbonate -= c.lactate - before
         // Haemoglobin falls as plasma refills the vessels after a bleed, t½ ≈ 2 h (GENERIC-RULES §1.5) [calib].
         if bloodLoss > 0 {
             let equilibrium = baselineHemoglobin * (1 - bloodLoss)

@@ -33,12 +33,11 @@ struct DiseasePace: Sendable {
             if !drugs.betaBlocked, drugs.vasodilatorActive {
                 factor *= 1.5
             }
-            factor *= drugs.bleedingMultiplier
         }
         if haemorrhage {
             if v.sbp > 90 { factor *= (v.sbp / 90) * (v.sbp / 90) } else if v.sbp < 80 { factor *= 0.85 }
-            factor *= drugs.bleedingMultiplier
         }
+        if dissection || haemorrhage { factor *= drugs.bleedingMultiplier }  // once, whichever bleeds
         return factor
     }
 

@@ -60,8 +60,9 @@ enum ArrestRules {
         var iatrogenic: Bool
     }
 
+    /// `moved`: which of potassium, glucose and pH treatment has moved (those arrests are called iatrogenic).
     static func hazards(_ v: Vitals, untreated: Vitals, injury: InjuryRecord, potassium: Double?, glucose: Double?,
-                        ph: Double? = nil, labsMovedByDrugs: Bool) -> [Hazard] {
+                        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool)) -> [Hazard] {
         var found: [Hazard] = []
         let map = v.map
         if v.hr < 25 {
@@ -83,21 +84,21 @@ enum ArrestRules {
         }
         if let k = potassium {
             if k >= 8 {
-                found.append(Hazard(probability: 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: labsMovedByDrugs))
+                found.append(Hazard(probability: 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: moved.potassium))
             } else if k > 6.5 {
-                found.append(Hazard(probability: 0.1, text: "hyperkalaemic arrhythmia (K \(k.plain1))", iatrogenic: labsMovedByDrugs))
+                found.append(Hazard(probability: 0.1, text: "hyperkalaemic arrhythmia (K \(k.plain1))", iatrogenic: moved.potassium))
             } else if k < 2.5 {
-                found.append(Hazard(probability: 0.02, text: "hypokalaemic arrhythmia (K \(k.plain1))", iatrogenic: labsMovedByDrugs))
+                found.append(Hazard(probability: 0.02, text: "hypokalaemic arrhythmia (K \(k.plain1))", iatrogenic: moved.potassium))
             }
         }
         // Severe acidaemia: contractility and catecholamine response fail (GENERIC-RULES §1.3, §2A) [calib].
         if let ph, ph < 6.9 {
             let p = ph < 6.7 ? 0.15 : (ph < 6.8 ? 0.05 : 0.01)
-            found.append(Hazard(probability: p, text: "acidaemic arrest (pH \(String(format: "%.2f", ph)))", iatrogenic: labsMovedByDrugs))
+            found.append(Hazard(probability: p, text: "acidaemic arrest (pH \(Chemistry.fixed(ph, decimals: 2)))", iatrogenic: moved.ph))
         }
         if let g = glucose, g < 30 {
             found.append(Hazard(probability: 0.05, text: "hypoglycaemic seizure and arrest (glucose \(Int(g.rounded())) mg/dL)",
-                                iatrogenic: labsMovedByDrugs))
+                                iatrogenic: moved.glucose))
         }
         return found
     }

@@ -29,7 +29,7 @@ public struct DrugEffects: Sendable {
     public var vasodilatorActive = false
     /// Activity of drugs that bleed (anticoagulant, antiplatelet, fibrinolytic, NSAID) as a bleeding multiplier.
     public var bleedingMultiplier: Double = 1
-    /// A β-blocker is on board (activity above 30 %).
+    /// A β-blocker is on board (activity above 5 %, as for a class `running`).
     public var betaBlocked = false
 
     /// The response of a class to `active` dose-equivalents, in doses:
@@ -65,7 +65,7 @@ public struct DrugEffects: Sendable {
             if active > 0 {
                 for rate in resolved.labRates { result.labRates.append((rate.lab, rate.perHour * active)) }
                 if let bleed = resolved.bleeding { result.bleedingMultiplier *= 1 + (bleed - 1) * min(active, 1) }
-                if resolved.isBetaBlocker, active > 0.3 { result.betaBlocked = true }
+                if resolved.isBetaBlocker, active > 0.05 { result.betaBlocked = true }
                 if active > 0.05 {
                     if resolved.isVasopressor { result.vasopressorActive = true }
                     if resolved.isVasodilator { result.vasodilatorActive = true }

@@ -6,6 +6,8 @@ extension Environment {
     /// action, and a sweep never ranks it first. The same rules the
     /// environment records when the action is taken and the scorer charges.
     public func contraindication(of action: CatalogAction) -> String? {
+        // An IV drug asked for without a line is not given, but it is still what the agent chose: judged as if given,
+        // so a pair never prefers it (a harmful order that only failed for want of access teaches the wrong lesson).
         let key = fixture.answerKey
         let now = ActionRecord(step: state.step + 1, minute: state.minute, actionID: action.id, text: action.name,
                                vitals: state.vitals.observed)
@@ -16,7 +18,6 @@ extension Environment {
             return "unsafe disposition for \(fixture.truth.name) (\(key.disposition.source))"
         }
         if action.id == "transfer", let charge = unsafeTransferCharge { return charge.reason }
-        if action.kind == .medication, needsAccess(action) { return nil }
         if let worst = SafetyRule.assess(action, in: safetyContext).first {
             return "\(action.name): \(worst.kind == .danger ? "contraindicated" : "not indicated"), \(worst.reason) (\(worst.source))"
         }

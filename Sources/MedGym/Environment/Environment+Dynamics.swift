@@ -158,7 +158,18 @@ extension Environment {
         }
         let span = max(fixture.course.deathAtProgress - fixture.course.startProgress, 0.01)
         let arrival = arrivalChemistry
-        let treatedChemistry = state.doses.contains { !$0.resolution(catalog).labs.isEmpty } || state.ventilated
+        // Which labs treatment has moved: an arrest from them is the treatment's, not the disease's.
+        var moved = (potassium: false, glucose: false, ph: state.ventilated)
+        for dose in state.doses {
+            for effect in dose.resolution(catalog).labs {
+                switch effect.lab {
+                case "potassium": moved.potassium = true
+                case "glucose": moved.glucose = true
+                case "bicarbonate": moved.ph = true
+                default: break
+                }
+            }
+        }
         for _ in 0..<minutes {
             guard state.alive else { break }
             state.minute += 1
@@ -190,7 +201,7 @@ extension Environment {
             let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury,
                                               potassium: chemistry.potassium, glucose: chemistry.glucose,
                                               ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
-                                              labsMovedByDrugs: treatedChemistry || state.ventilated)
+                                              moved: moved)
             if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
                 die(cause, events: &events)
                 break
@@ -252,6 +263,8 @@ extension Environment {
         var context: SafetyContext?
         for item in items {
             guard let target = item.target, !state.targetsReached.contains(where: { $0.item == item.id }) else { continue }
+            // A target counts once one of its actions is on board, not when noise passes through the range first.
+            if !item.actions.isEmpty, !state.actions.contains(where: { item.actions.contains($0.actionID) }) { continue }
             // Vital-sign targets are read first and cheaply; the full context only when they hold.
             if target.contains(where: { $0.vital != nil && !$0.holds(vitalsOnly: state.vitals) }) { continue }
             if context == nil { context = safetyContext }

@@ -11,7 +11,10 @@ extension Environment {
             return "\(action.name) declined: \(rule.refusal) (missing: \(missing))"
         }
         if action.id == "transfer", !state.results.contains(where: { catalog[$0.actionID]?.kind == .consult }) {
-            return "\(action.name) declined: no physician at a receiving centre has accepted the patient; a transfer needs an accepting specialist (missing: the result of a specialist consult, e.g. 'call vascular surgery'). EMTALA: the receiving facility must agree to accept (42 CFR 489.24(e))."
+            // The specialists this case needs (the consults its receiving teams require), named by id so agents can act on it.
+            let needed = fixture.admission.flatMap { ($0.requires.resulted ?? []).flatMap { $0 } }.filter { catalog[$0]?.kind == .consult }
+            let consults = needed.isEmpty ? catalog.actions.filter { $0.kind == .consult }.map(\.id) : needed
+            return "\(action.name) declined: no physician at a receiving centre has accepted the patient; a transfer needs an accepting specialist (missing: the result of \(consults.joined(separator: " or "))). EMTALA: the receiving facility must agree to accept (42 CFR 489.24(e))."
         }
         return nil
     }
@@ -30,6 +33,6 @@ extension Environment {
 
     /// A patient too unstable to leave: SBP < 90, shock index ≥ 1 or GCS ≤ 8.
     var unstable: Bool {
-        state.vitals.sbp < 90 || state.vitals.shockIndex >= 1 || state.vitals.gcs <= 8
+        state.vitals.sbp < 90 || state.vitals.shockIndex >= 1 || (!state.ventilated && state.vitals.gcs <= 8)
     }
 }

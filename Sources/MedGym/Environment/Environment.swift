@@ -99,6 +99,10 @@ public struct Environment: Sendable {
                                                 severity: finding.severity))
         }
         let response = respond(to: action, at: start, events: &events)
+        if action.kind == .disposition, state.status != .disposed {
+            // Declined: the patient did not go, so the disposition's findings are not charged.
+            state.warnings.removeAll { $0.step == state.step && $0.actionID == action.id }
+        }
         advance(minutes: max(action.timeMin, 0), events: &events)
         return finishStep(action: action.id, response: response, events: events)
     }

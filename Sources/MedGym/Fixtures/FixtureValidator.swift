@@ -48,8 +48,13 @@ struct FixtureValidator {
             if !(1950...2100).contains(c.year) { throw fail("\(field).year", "is \(c.year); give the guideline's year") }
         }
 
-        for (i, lab) in f.labs.enumerated() where !Chemistry.names.contains(lab.name) {
-            throw fail("labs[\(i)].name", "'\(lab.name)' is not a laboratory value the chemistry keeps; use one of \(Chemistry.names.joined(separator: ", "))")
+        for (i, lab) in f.labs.enumerated() {
+            if !Chemistry.arrivalNames.contains(lab.name) {
+                throw fail("labs[\(i)].name", "'\(lab.name)' is not a laboratory value the chemistry keeps; use one of \(Chemistry.arrivalNames.joined(separator: ", "))")
+            }
+            if lab.perHour != nil, !Chemistry.driftNames.contains(lab.name) {
+                throw fail("labs[\(i)].per_hour", "'\(lab.name)' does not drift in the model; drift one of \(Chemistry.driftNames.joined(separator: ", ")) or remove per_hour")
+            }
         }
         for (i, result) in f.results.enumerated() {
             for (field, text) in [("text", result.text), ("text_unconfirmed", result.textUnconfirmed ?? "")] {

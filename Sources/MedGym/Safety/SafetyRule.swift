@@ -32,6 +32,7 @@ public enum SafetyRule {
 
 /// One reason an action harms: a danger that holds, or no indication.
 public struct SafetyFinding: Sendable, Hashable, Codable {
+    /// A danger state that held, or a high-risk action with none of its indications.
     public enum Kind: String, Sendable, Hashable, Codable {
         case danger, unindicated
     }

@@ -48,7 +48,8 @@ public struct StatePredicate: Sendable, Hashable, Codable {
         if let ageBelow, !(context.age < ageBelow) { return false }
         if let ageAtLeast, !(context.age >= ageAtLeast) { return false }
         if let ventilated, context.ventilated != ventilated { return false }
-        if let fall = gcsFallAtLeast, !(context.arrivalGcs - context.vitals.gcs >= fall) { return false }
+        // Sedated for the tube, GCS 3 says nothing about the brain.
+        if let fall = gcsFallAtLeast, context.ventilated || !(context.arrivalGcs - context.vitals.gcs >= fall) { return false }
         return true
     }
 

@@ -81,6 +81,8 @@ public struct Scorer: Sendable {
     func caught(_ state: EpisodeState) -> Bool {
         let key = fixture.answerKey
         guard state.resulted(key.outcome.confirms, by: state.minute), let chosen = state.disposition else { return false }
+        // Sent somewhere unsafe (an unstable transfer for an in-house service) is not care consistent with the diagnosis.
+        if state.warnings.contains(where: { $0.actionID == chosen && $0.kind == .danger && $0.severity >= .high }) { return false }
         return key.disposition.accepted.contains(chosen) || key.disposition.partial.contains { $0.actions.contains(chosen) }
     }
 
