@@ -372,8 +372,20 @@ public struct CorpusWriter {
     }
 
     /// Exports `episodes` (ids, in the order given); `progress` is told after each.
+    ///
+    /// The wave is written whole or not at all: into a hidden temporary
+    /// folder beside it, then moved into place with its manifest, replacing
+    /// the wave's earlier files as a whole. A kill mid-export leaves the
+    /// previous wave untouched (and the temporary folder, removed by the next
+    /// export); a wave never mixes files of two exports.
     public func write(_ episodes: [String], progress: (Int) -> Void = { _ in }) throws -> Manifest {
-        let root = folder.appendingPathComponent(wave, isDirectory: true)
+        let target = folder.appendingPathComponent(wave, isDirectory: true)
+        let fm = FileManager.default
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let staging = folder.appendingPathComponent(".\(wave).partial", isDirectory: true)
+        if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        let root = staging
         var files: [Manifest.File] = []
         var counts = ["rlvr": 0, "grpo": 0, "sft": 0]
         var fixtures = Set<String>(), agents = Set<String>()
@@ -400,8 +412,13 @@ public struct CorpusWriter {
             selection: Self.selection, counts: counts, episodes: episodes.count, fixtures: fixtures.sorted(), agents: agents.sorted(),
             schemas: ["rlvr": "schemas/corpus/rlvr.schema.json", "grpo": "schemas/corpus/grpo.schema.json", "sft": "schemas/corpus/sft.schema.json"],
             files: files.sorted { ($0.corpus, $0.path) < ($1.corpus, $1.path) })
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try Data((try CanonicalJSON.string(manifest, pretty: true) + "\n").utf8).write(to: root.appendingPathComponent("manifest.json"), options: .atomic)
+        // Swap the finished wave in: the old one moves aside, the new one takes its name, the old one goes.
+        let retired = folder.appendingPathComponent(".\(wave).old", isDirectory: true)
+        if fm.fileExists(atPath: retired.path) { try fm.removeItem(at: retired) }
+        if fm.fileExists(atPath: target.path) { try fm.moveItem(at: target, to: retired) }
+        try fm.moveItem(at: staging, to: target)
+        if fm.fileExists(atPath: retired.path) { try fm.removeItem(at: retired) }
         return manifest
     }
 }

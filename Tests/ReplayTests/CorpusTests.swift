@@ -69,6 +69,25 @@ struct CorpusTests {
                 == "Critical question 3 (Level B): CTA to exclude thoracic aortic dissection")
     }
 
+    /// A wave is replaced as a whole: re-exporting fewer episodes leaves no stale files beside the new manifest.
+    @Test func aWaveIsReplacedWhole() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        let batch = try CLI.run("medgym", ["batch", "--fixtures", "adv_*", "--seeds", "1", "--agent", "expert,anchoring", "--store", store])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
+        let out = dir.path("out")
+        #expect(try CLI.run("replay", ["export", "corpus", "--wave", "w", "--all", "--out", out, "--store", store]).status == 0)
+        #expect(try files("\(out)/w").count > 4)
+        let one = try CLI.run("replay", ["export", "corpus", "--wave", "w", "ep_0fa72a32ec1d", "--out", out, "--store", store])
+        #expect(one.status == 0, "\(one.stderr)")
+        let after = try files("\(out)/w")
+        #expect(Set(after.keys) == ["manifest.json", "rlvr/ep_0fa72a32ec1d.jsonl", "grpo/ep_0fa72a32ec1d.jsonl", "sft/ep_0fa72a32ec1d.jsonl"])
+        // Nothing half-written is left beside the wave.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["w"])
+    }
+
     @Test func selectionErrorsWriteNothing() throws {
         let dir = try TempDir()
         defer { dir.remove() }
