@@ -6,13 +6,15 @@ import Foundation
 /// half a file; anything else that already exists (a terminal, `/dev/null`, a
 /// FIFO) is written straight to, never replaced; a folder is refused.
 public enum OutputFile {
-    /// Writes `data` to `path`; a failure says what went wrong and what to do.
-    public static func write(_ data: Data, to path: String) throws(OutputError) {
+    /// Writes `data` to `path`; a failure says what went wrong and what to do
+    /// (for a folder, a file in it: `suggesting`, e.g. "ep_….jsonl").
+    public static func write(_ data: Data, to path: String, suggesting name: String? = nil) throws(OutputError) {
         var info = stat()
         if lstat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                throw OutputError(path: path, problem: "is a folder", fix: "name a file in it instead")
+                let example = name.map { " such as " + (path as NSString).appendingPathComponent($0) } ?? " in it"
+                throw OutputError(path: path, problem: "is a folder", fix: "name a file\(example) instead")
             case S_IFREG, S_IFLNK:
                 break
             default:

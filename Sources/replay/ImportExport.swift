@@ -59,12 +59,7 @@ struct Export: ParsableCommand {
                 let checked = try store.checkedEvents(episode)
                 let text = try TraceLog.encode(header: checked.listing.header, events: checked.events)
                 if let out {
-                    var isDirectory: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
-                        throw ValidationError("--out \(out) is a folder; name a file such as \((out as NSString).appendingPathComponent("\(episode).jsonl"))")
-                    }
-                    let data = Data(text.utf8)
-                    try OutputFile.write(data, to: out)
+                    try OutputFile.write(Data(text.utf8), to: out, suggesting: "\(episode).jsonl")
                 } else {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

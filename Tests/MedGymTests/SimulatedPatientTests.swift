@@ -194,4 +194,32 @@ struct SimulatedPatientTests {
             }
         }
     }
+
+    /// Every predicate in the catalog names something the state has: a typo would silently never hold.
+    @Test func catalogRisksNameRealState() throws {
+        let catalog = ActionCatalog.shipped
+        let classes = Set(catalog.actions.compactMap { $0.pk?.drugClass })
+        let vitals = Vitals.fieldNames + ["map", "shock_index"]
+        let conditions = ["aortic_dissection", "haemorrhage", "dka", "hypovolaemia", "acs", "stemi", "venous_thrombosis",
+                          "arterial_occlusion", "ischaemic_stroke", "massive_pe", "pulmonary_oedema", "atrial_fibrillation",
+                          "thyrotoxicosis", "seizure", "sympathomimetic", "alcohol_withdrawal", "raised_icp",
+                          "sodium_channel_blocker", "airway_threat", "opioid_toxicity"]
+        for action in catalog.actions {
+            guard let risk = action.risk else { continue }
+            let predicates = risk.indications.flatMap(\.when) + (risk.dangers ?? []).flatMap(\.when)
+            for p in predicates {
+                if let v = p.vital { #expect(vitals.contains(v), "\(action.id): vital \(v)") }
+                if let l = p.lab { #expect(Chemistry.names.contains(l), "\(action.id): lab \(l)") }
+                if let r = p.running { #expect(classes.contains(r), "\(action.id): running \(r)") }
+                for c in [p.condition, p.notCondition].compactMap({ $0 }) { #expect(conditions.contains(c), "\(action.id): condition \(c)") }
+                for id in (p.done ?? []) + (p.notDone ?? []) { #expect(catalog[id] != nil, "\(action.id): action \(id)") }
+            }
+        }
+        // The shipped fixtures' truths use only conditions the catalog and the pace rules read.
+        for name in ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka"] {
+            for c in try FixtureLoader.fixture(named: name).truth.conditions ?? [] where !["aortic_aneurysm", "metabolic_acidosis"].contains(c) {
+                #expect(conditions.contains(c), "\(name): condition \(c)")
+            }
+        }
+    }
 }

@@ -130,7 +130,7 @@ extension Environment {
             state.chemistry.hemoglobin *= 1 - (volume / 3) / 70
             if state.chemistry.glucose > 180 { state.chemistry.glucose -= 0.04 * (state.chemistry.glucose - 100) * volume / 10 }
         }
-        if profile.drugClass == "blood", (fixture.truth.conditions ?? []).contains("haemorrhage") {
+        if profile.drugClass == "blood", physiology.pace.haemorrhage {
             state.progress = max(state.progress - volume * DiseasePace.progressPerBloodMlPerKg, 0)
         }
     }
@@ -183,7 +183,8 @@ extension Environment {
                 break
             }
             let v = state.vitals
-            let hypoperfused = fixture.patient.age < 16 ? v.sbp < 70 + 2 * Double(fixture.patient.age)
+            // PALS hypotension in a child: SBP < 70 + 2 × age, 90 from ten years.
+            let hypoperfused = fixture.patient.age < 16 ? v.sbp < min(70 + 2 * Double(fixture.patient.age), 90)
                 : v.map < 65 || v.shockIndex >= 1
             let loss = bleeding ? 0.45 * max(state.progress - fixture.course.startProgress, 0) / span : 0
             ChemistryStep(drugRates: drugs.labRates, hypoperfused: hypoperfused, map: state.vitals.map, drift: drift, bloodLoss: loss,
