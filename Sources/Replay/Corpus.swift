@@ -175,10 +175,8 @@ public struct CorpusExporter {
 
     /// The three corpora's rows for `episodeID`, each row one line of canonical JSON.
     public func rows(_ episodeID: String) throws -> Rows {
-        let (listing, events) = try forker.store.checkedEvents(episodeID)
-        guard let score = try forker.store.storedScore(episodeID) else {
-            throw TraceFormatError(message: "\(episodeID) has no score event; run replay verify")
-        }
+        let checked = try forker.store.checkedEpisode(episodeID)
+        let (listing, events, score) = (checked.listing, checked.events, checked.score)
         let start = try TraceStart(events)
         let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
         let catalog = forker.resolver.catalog

@@ -54,6 +54,11 @@ public enum DiffReport {
             if !d.unpairedBaseline.isEmpty { out.append((md ? "" : "  ") + "baseline: " + d.unpairedBaseline.joined(separator: ", ")) }
             if !d.unpairedCandidate.isEmpty { out.append((md ? "" : "  ") + "candidate: " + d.unpairedCandidate.joined(separator: ", ")) }
         }
+        let leftOut = CheckedSelection.summary(d.leftOut)
+        if !leftOut.isEmpty {
+            heading("Not counted")
+            for line in leftOut { out.append((md ? "- " : "  ") + (md ? PrintableText.markdown(line) : PrintableText.terminal(line))) }
+        }
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -245,12 +245,10 @@ public final class EnvServer {
     public func score(episode: String) throws(Failure) -> ScoreCard {
         guard let store else { throw Failure("no_store", "the server runs without a store (--no-store)") }
         do {
-            guard let card = try store.storedScore(episode) else { throw Failure("no_score", "\(episode) has no score event") }
-            return card
-        } catch let failure as Failure {
-            throw failure
+            return try store.checkedEpisode(episode).score
         } catch {
-            throw Failure("unknown_episode", "\(error)")
+            if case .unknownEpisode = error { throw Failure("unknown_episode", "\(error)") }
+            throw Failure("not_served", "\(error)")
         }
     }
 }

@@ -206,6 +206,7 @@ public enum HTMLReport {
             b += "</table>\n"
         }
         b += "<p>\(d.unchanged) pairs with the same outcome and harm. Unpaired: \(d.unpairedBaseline.count) baseline, \(d.unpairedCandidate.count) candidate.</p>\n"
+        for line in CheckedSelection.summary(d.leftOut) { b += "<p class=\"bad\">\(escape(line))</p>\n" }
         return page(title: "Diff \(d.baseline) → \(d.candidate)", body: b)
     }
 }

@@ -18,6 +18,8 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     public var rows: [Row]
     public var fixtures: [String]
     public var passK: [Int]
+    /// Matching episodes not counted, and why (broken, unverified, untrusted).
+    public var leftOut: [LeftOut]
 
     /// One agent (and model label).
     public struct Row: Sendable, Hashable, Encodable {
@@ -53,18 +55,19 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
 
     /// Builds the board from every finished, non-fork episode whose fixture
     /// matches `fixtures` (glob patterns; empty: all).
-    public static func build(store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5]) throws -> Leaderboard {
-        let listings = try EpisodeSelection.listings(store, fixtures: patterns)
+    public static func build(store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
+                             trust: TrustedKeys? = nil) throws -> Leaderboard {
+        let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust)
+        let listings = selection.runs.map(\.listing)
         var groups: [String: [(listing: EpisodeListing, score: ScoreCard)]] = [:]
-        for listing in listings {
-            guard let score = try store.storedScore(listing.header.episodeID) else { continue }
-            groups[name(listing.header), default: []].append((listing, score))
+        for run in selection.runs {
+            groups[name(run.header), default: []].append((run.listing, run.score))
         }
         let caught = try caughtLabels(Set(listings.map(\.header.fixture)))
         let rows = try groups.keys.sorted().map { key in
             try row(key, groups[key]!, caught: caught, passK: passK)
         }
-        return Leaderboard(rows: rows, fixtures: Set(listings.map(\.header.fixture)).sorted(), passK: passK)
+        return Leaderboard(rows: rows, fixtures: Set(listings.map(\.header.fixture)).sorted(), passK: passK, leftOut: selection.leftOut)
     }
 
     static func name(_ header: EpisodeHeader) -> String {

@@ -28,6 +28,8 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     public var level: Double
     /// Every pair's composite change (candidate − baseline), in fixture and seed order: the spread.
     public var spread: [PairDelta]
+    /// Episodes of either side not counted, and why (broken, unverified, untrusted).
+    public var leftOut: [LeftOut]
 
     public struct PairDelta: Sendable, Hashable, Encodable {
         public var fixture: String
@@ -87,9 +89,12 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     static let seed: UInt64 = 0x6d65_6467_796d_6466
 
     /// Builds the diff. `baseline` and `candidate` name a label, or an agent id when no episode has that label.
-    public static func build(forker: Forker, baseline: String, candidate: String, fixtures patterns: [String]) throws -> ModelDiff {
-        let store = forker.store
-        let listings = try EpisodeSelection.listings(store, fixtures: patterns)
+    public static func build(forker: Forker, baseline: String, candidate: String, fixtures patterns: [String],
+                             trust: TrustedKeys? = nil) throws -> ModelDiff {
+        let selection = try EpisodeSelection.checked(forker.store, fixtures: patterns, trust: trust)
+        let listings = selection.runs.map(\.listing)
+        var scores: [String: ScoreCard] = [:]
+        for run in selection.runs { scores[run.header.episodeID] = run.score }
         func side(_ name: String) -> [EpisodeListing] {
             let labelled = listings.filter { $0.header.label == name }
             return labelled.isEmpty ? listings.filter { $0.header.agent == name && $0.header.label == nil } : labelled
@@ -111,7 +116,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         var caughtLabels: [String: String] = [:]
         for pairKey in pairedKeys {
             let (la, lb) = (firstA[pairKey]!, firstB[pairKey]!)
-            guard let sa = try store.storedScore(la.header.episodeID), let sb = try store.storedScore(lb.header.episodeID) else { continue }
+            guard let sa = scores[la.header.episodeID], let sb = scores[lb.header.episodeID] else { continue }
             deltas.append([sb.composite - sa.composite] + MedGym.Dimension.allCases.map { sb.points($0) - sa.points($0) })
             spread.append(PairDelta(fixture: la.header.fixture, seed: la.header.seed, delta: round2(sb.composite - sa.composite)))
             if caughtLabels[la.header.fixture] == nil {
@@ -148,7 +153,8 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
             regressions: regressions, improvements: improvements, unchanged: unchanged,
             unpairedBaseline: firstA.keys.filter { firstB[$0] == nil }.sorted().map { firstA[$0]!.header.episodeID },
             unpairedCandidate: firstB.keys.filter { firstA[$0] == nil }.sorted().map { firstB[$0]!.header.episodeID },
-            verdict: verdict, level: 0.95, spread: spread)
+            verdict: verdict, level: 0.95, spread: spread,
+            leftOut: selection.leftOut.filter { [baseline, candidate].contains($0.label ?? $0.agent) || [baseline, candidate].contains($0.agent) })
     }
 
     /// Means and percentile intervals of each column, resampling whole pairs.

@@ -142,10 +142,8 @@ public struct PostmortemBuilder {
     /// `withCounterfactuals`: false skips the forks of the decisive step under each continuation (the corpus needs only the step).
     public func build(_ episodeID: String, jobs: Int = 1, sweep given: Sweep? = nil, withCounterfactuals: Bool = true) throws -> Postmortem {
         let store = forker.store
-        let (listing, events) = try store.checkedEvents(episodeID)
-        guard let score = try store.storedScore(episodeID) else {
-            throw TraceFormatError(message: "\(episodeID) has no score event; run replay verify")
-        }
+        let checked = try store.checkedEpisode(episodeID)
+        let (listing, events, score) = (checked.listing, checked.events, checked.score)
         let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
         let catalog = forker.resolver.catalog
         var report = Postmortem(

@@ -16,8 +16,8 @@ public struct Rescorer {
     }
 
     public func rescore(_ id: String) throws -> Rescored {
-        let header = try store.header(id)
-        let events = try store.checkedEvents(id).events
+        let checked = try store.checkedEpisode(id)
+        let (header, events) = (checked.header, checked.events)
         let start = try TraceStart(events)
         guard start.isCurrentSimulation else { throw SimulationVersionError(episode: id, recorded: start.simulation) }
         let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: resolver.catalog)

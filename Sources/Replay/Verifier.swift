@@ -8,25 +8,33 @@ import TraceStore
 public struct Verifier {
     public let store: TraceStore
     public let resolver: ActionResolver
+    /// Pass an episode of another simulation version on its chain alone
+    /// (otherwise it fails: its score was not computed here).
+    public var acceptChainOnly = false
+    /// When set, an episode passes only with a valid signature by one of these keys.
+    public var trust: TrustedKeys?
     let fixtures = FixtureCache()
 
-    public init(store: TraceStore, resolver: ActionResolver = .shipped) {
+    public init(store: TraceStore, resolver: ActionResolver = .shipped, acceptChainOnly: Bool = false, trust: TrustedKeys? = nil) {
         self.store = store
         self.resolver = resolver
+        self.acceptChainOnly = acceptChainOnly
+        self.trust = trust
     }
 
     /// Verifies one episode. An unknown id throws; every failed check,
     /// including rows that no longer decode, is a problem in the report.
     public func verify(_ id: String) throws(StoreError) -> Verification {
         let listing = try store.listing(id)
-        return Self.check(gather(listing), resolver: resolver, fixtures: fixtures)
+        return Self.check(gather(listing), settings: settings)
     }
 
-    /// Verifies every finished episode, in store order: rows are read on
+    /// Verifies every episode row (finished or not: a row marked unfinished
+    /// is itself a problem), in store order: rows are read on
     /// this thread a chunk at a time, and each chunk is re-executed and
     /// checked on `jobs` threads. The reports are the same for any `jobs`.
     public func verifyAll(jobs: Int = 1) throws(StoreError) -> [Verification] {
-        let listings = try store.list()
+        let listings = try store.list(includeUnfinished: true)
         var reports: [Verification] = []
         reports.reserveCapacity(listings.count)
         let chunk = max(1, jobs) * 32
@@ -34,8 +42,8 @@ public struct Verifier {
         while start < listings.count {
             let rows = listings[start..<min(start + chunk, listings.count)].map(gather)
             let slots = ResultSlots<Verification>(count: rows.count)
-            let (resolver, fixtures) = (self.resolver, self.fixtures)
-            let work: @Sendable (Int) -> Void = { slots.set($0, .success(Self.check(rows[$0], resolver: resolver, fixtures: fixtures))) }
+            let settings = self.settings
+            let work: @Sendable (Int) -> Void = { slots.set($0, .success(Self.check(rows[$0], settings: settings))) }
             if jobs <= 1 {
                 for index in rows.indices { work(index) }
             } else {
@@ -47,41 +55,61 @@ public struct Verifier {
         return reports
     }
 
+    /// What every episode's check needs, shareable across threads.
+    struct Settings: Sendable {
+        var resolver: ActionResolver
+        var fixtures: FixtureCache
+        var acceptChainOnly: Bool
+        var trust: TrustedKeys?
+    }
+
+    var settings: Settings { Settings(resolver: resolver, fixtures: fixtures, acceptChainOnly: acceptChainOnly, trust: trust) }
+
     /// The store-wide check that goes with ``verifyAll(jobs:)``: event rows
     /// outside every episode's range (added beside the trace, so no
     /// episode's own check sees them). Nil when there are none.
     public func strayRows() throws(StoreError) -> Verification? {
         let stray = try store.strayEventRows()
-        guard stray > 0 else { return nil }
-        return Verification(episodeID: "store", eventCount: stray,
-                            problems: ["\(stray) event row\(stray == 1 ? "" : "s") in no episode's range (rows added beside the recorded traces)"],
-                            notes: [])
+        let orphans = try store.orphanRows()
+        var problems: [String] = []
+        if stray > 0 { problems.append("\(stray) event row\(stray == 1 ? "" : "s") in no episode's range (rows added beside the recorded traces)") }
+        if orphans.summaries > 0 { problems.append("\(orphans.summaries) summary row\(orphans.summaries == 1 ? "" : "s") for no stored episode") }
+        if orphans.signatures > 0 { problems.append("\(orphans.signatures) signature row\(orphans.signatures == 1 ? "" : "s") for no stored episode") }
+        guard !problems.isEmpty else { return nil }
+        return Verification(episodeID: "store", eventCount: stray, problems: problems, notes: [])
     }
 
     /// What the store holds for one episode, read once.
     struct Gathered: Sendable {
         var listing: EpisodeListing
         var events: Result<[TraceEvent], StoreError>
+        var signatures: [EpisodeSignature]
+        /// A saved fork's parent: its events, when they read.
+        var parentEvents: Result<[TraceEvent], StoreError>?
     }
 
     func gather(_ listing: EpisodeListing) -> Gathered {
         let id = listing.header.episodeID
-        return Gathered(listing: listing, events: Result { () throws(StoreError) in try store.events(id) })
+        return Gathered(listing: listing, events: Result { () throws(StoreError) in try store.events(id) },
+                        signatures: (try? store.signatures(id)) ?? [],
+                        parentEvents: listing.header.parentID.map { parent in Result { () throws(StoreError) in try store.events(parent) } })
     }
 
-    static func check(_ gathered: Gathered, resolver: ActionResolver, fixtures: FixtureCache) -> Verification {
+    static func check(_ gathered: Gathered, settings: Settings) -> Verification {
         let listing = gathered.listing
         var report = Verification(episodeID: listing.header.episodeID, eventCount: listing.eventCount, problems: [], notes: [])
         do {
-            try check(gathered, resolver: resolver, fixtures: fixtures, into: &report)
+            try check(gathered, settings: settings, into: &report)
         } catch {
             report.problems.append("\(error)")
         }
         return report
     }
 
-    private static func check(_ gathered: Gathered, resolver: ActionResolver, fixtures: FixtureCache,
-                              into report: inout Verification) throws {
+    /// The built-in agents, which are deterministic: verify re-runs them.
+    static let builtInAgents = ["expert", "anchoring", "random"]
+
+    private static func check(_ gathered: Gathered, settings: Settings, into report: inout Verification) throws {
         let listing = gathered.listing
         let id = listing.header.episodeID
         let events = try gathered.events.get()
@@ -92,23 +120,39 @@ public struct Verifier {
         if listing.eventCount != events.count || listing.headHash != (events.last?.hash ?? "") {
             report.problems.append("header: the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count)")
         }
+        checkSignatures(gathered, trust: settings.trust, into: &report)
+        checkFork(gathered, events: events, into: &report)
+        let start: TraceStart
+        do { start = try TraceStart(events) } catch {
+            report.problems.append("re-execution: \(error)")
+            return
+        }
+        let score = events.last.flatMap { $0.kind == .score ? try? $0.decodedPayload().score : nil }
+        let tier: Int?? = (try? settings.fixtures.fixture(named: start.fixture, catalog: settings.resolver.catalog))
+            .flatMap { $0.1 == start.fixtureDigest ? .some($0.0.tier) : nil }
+        report.problems += RowCheck.disagreements(listing, start: start, events: events, score: score, fixtureTier: tier)
+            .map { "row: \($0)" }
+        if start.provenance == nil {
+            report.notes.append("trace format 1: its agent and label are outside the hash chain and cannot be verified; re-record it to cover them")
+        }
+        if !start.isCurrentSimulation {
+            let why = SimulationVersionError(episode: id, recorded: start.simulation)
+            if settings.acceptChainOnly {
+                report.notes.append("chain checked; not re-executed (accepted by --accept-chain-only): \(why)")
+            } else {
+                report.problems.append("unverified: chain checked, but not re-executed, so its score is only as recorded: \(why). Pass --accept-chain-only to accept a chain check alone")
+            }
+            return
+        }
         let replayed: RecordedEpisode
         do {
-            let start = try TraceStart(events)
-            if start.fixture != listing.header.fixture || start.seed != listing.header.seed {
-                report.problems.append("header: lists fixture \(listing.header.fixture) seed \(listing.header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
-            }
-            if let provenance = start.provenance {
-                report.problems += provenance.disagreements(with: listing.header).map { "provenance: \($0)" }
+            let fixture = try ReplayFixture.load(start, episode: id, catalog: settings.resolver.catalog, cache: settings.fixtures)
+            let recorder = try EpisodeRecorder(fixture: fixture, resolver: settings.resolver, fixtureDigest: start.fixtureDigest)
+            if let rerun = try rerunBuiltIn(start, header: listing.header, recorder: recorder, events: events, into: &report) {
+                replayed = rerun
             } else {
-                report.notes.append("trace format 1: its agent and label are outside the hash chain and cannot be verified; re-record it to cover them")
+                replayed = try recorder.reexecute(events, header: listing.header, hashing: false)
             }
-            if !start.isCurrentSimulation {
-                report.notes.append("chain checked; not re-executed: \(SimulationVersionError(episode: id, recorded: start.simulation))")
-                return
-            }
-            let fixture = try ReplayFixture.load(start, episode: id, catalog: resolver.catalog, cache: fixtures)
-            replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest).reexecute(events, header: listing.header, hashing: false)
         } catch {
             report.problems.append("re-execution: \(error)")
             return
@@ -117,8 +161,8 @@ public struct Verifier {
         if let difference = TraceComparison.firstContentDifference(recorded: events, replayed: replayed.events) {
             report.problems.append("re-execution: \(difference)")
         }
-        let score = replayed.score, final = replayed.extent
-        let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel.rawValue, composite: score.composite,
+        let rescored = replayed.score, final = replayed.extent
+        let expected = EpisodeSummary(outcome: rescored.outcome, harmLevel: rescored.harmLevel.rawValue, composite: rescored.composite,
                                       steps: final.steps, endMinute: final.minute)
         var differing: [String] = []
         let stored = listing.summary
@@ -136,6 +180,55 @@ public struct Verifier {
             report.problems.append("summary: the stored summary differs from re-scoring the events in " + differing.joined(separator: ", "))
         }
     }
+
+    /// For a recorded run whose chain names a built-in agent: plays that
+    /// agent again from reset on the recorded seed (it is deterministic) and
+    /// returns its trace, with a problem when it is not the recorded one
+    /// (a trace re-attributed to a built-in agent, even with every hash
+    /// recomputed, fails here). Nil for other agents and for forks.
+    static func rerunBuiltIn(_ start: TraceStart, header: EpisodeHeader, recorder: EpisodeRecorder, events: [TraceEvent],
+                             into report: inout Verification) throws -> RecordedEpisode? {
+        guard header.parentID == nil, let provenance = start.provenance, builtInAgents.contains(provenance.agent),
+              let spec = try? AgentSpec.parse(provenance.agent, readFile: { _ in "" }) else { return nil }
+        var agent = spec.makeAgent(fixture: recorder.fixture, seed: start.seed)
+        let rerun = try recorder.play(seed: start.seed, agent: &agent, label: provenance.label, createdAt: "",
+                                      provenance: provenance).recorded
+        if rerun.headHash != events.last?.hash {
+            let difference = TraceComparison.firstContentDifference(recorded: events, replayed: rerun.events)
+            report.problems.append("agent: the trace says the built-in '\(provenance.agent)' agent played it, but re-running that agent on seed \(start.seed) gives another trace (\(difference.map { "\($0)" } ?? "its hashes differ")); the trace was not recorded by it")
+            return nil
+        }
+        return rerun
+    }
+
+    /// Stored signatures must each be valid; with `trust`, one must be by a trusted key.
+    static func checkSignatures(_ gathered: Gathered, trust: TrustedKeys?, into report: inout Verification) {
+        let listing = gathered.listing
+        for signature in gathered.signatures where !signature.isValid(header: listing.header, headHash: listing.headHash, eventCount: listing.eventCount) {
+            report.problems.append("signature: the one by key \(signature.publicKey.prefix(12))… does not match the row and head hash (the row or the signature was changed after signing)")
+        }
+        if let trust, let refusal = trust.refusal(gathered.signatures, header: listing.header, headHash: listing.headHash,
+                                                  eventCount: listing.eventCount) {
+            report.problems.append("trust: \(refusal); --trust passes only episodes a trusted key signed")
+        } else if trust != nil {
+            report.notes.append("signed by a trusted key")
+        }
+    }
+
+    /// A saved fork begins with its parent's events before the fork step, hash for hash.
+    static func checkFork(_ gathered: Gathered, events: [TraceEvent], into report: inout Verification) {
+        let h = gathered.listing.header
+        guard let parent = h.parentID, let step = h.forkStep, let parentEvents = gathered.parentEvents else { return }
+        guard let parentEvents = try? parentEvents.get(), !parentEvents.isEmpty else {
+            report.problems.append("fork: its parent \(parent) is not in the store (or does not read)")
+            return
+        }
+        let shared = parentEvents.prefix { $0.step < step }.count
+        guard shared > 0, shared <= events.count, events[shared - 1].hash == parentEvents[shared - 1].hash else {
+            report.problems.append("fork: its trace does not begin with \(parent)'s events before step \(step), so it is not a fork of \(parent) at step \(step)")
+            return
+        }
+    }
 }
 
 /// The result of verifying one episode.
@@ -144,7 +237,7 @@ public struct Verification: Sendable, Hashable, Codable {
     public var eventCount: Int
     /// Every failed check, first bad event first; empty when verified.
     public var problems: [String]
-    /// What was not checked, and why (a trace from another simulation version).
+    /// What was not checked, and why (a trace from another simulation version passed by --accept-chain-only).
     public var notes: [String] = []
     public var passed: Bool { problems.isEmpty }
 }

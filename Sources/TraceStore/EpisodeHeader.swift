@@ -49,6 +49,9 @@ public struct RecordedEpisode: Sendable, Hashable {
     /// The environment at the end, when the episode was played or re-executed
     /// here; nil for a trace of another simulation version (kept, not re-run).
     public var finalState: EpisodeState?
+    /// Signatures carried with the trace (from an imported log); the store
+    /// adds its own signing key's when it has one.
+    public var signatures: [EpisodeSignature] = []
     /// True only for traces this module's ``TraceBuilder`` chained in this
     /// process (a recording or a re-execution): ``TraceStore/save(_:sameContent:)``
     /// then skips re-checking the chain it just built. Set nowhere else, so

@@ -33,11 +33,14 @@ public struct EpisodeRecorder: Sendable {
 
     /// Like ``record(seed:agent:label:episodeID:createdAt:)``, also returning
     /// the played episode (for printing its trajectory).
+    /// `provenance`: the one a re-run writes (a recorded trace's own, so an
+    /// older release's run of the same simulation compares equal); this
+    /// release's by default.
     public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
-                     createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
+                     createdAt: String, provenance recorded: Provenance? = nil) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        let provenance = Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
-                                    endpoint: (agent as? OpenAIAgent)?.settings)
+        let provenance = recorded ?? Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
+                                                endpoint: (agent as? OpenAIAgent)?.settings)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)

@@ -9,12 +9,24 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case conflictingEpisode(id: String, path: String)
     case duplicateContent(id: String, existing: String, path: String)
     case brokenTrace(id: String, path: String, problem: String)
+    /// The episode's row says something its hash chain does not.
+    case rowMismatch(id: String, path: String, problem: String)
     case badStorePath(path: String, problem: String)
     case unmigratable(episode: String, seq: Int)
     case noPackageRoot(directory: String)
     case corruptRow(path: String, episode: String, detail: String)
     case badLog(file: String, line: Int, problem: String)
     case sqlite(SQLiteError)
+
+    /// What is wrong with the episode, without the advice (for a report's left-out list).
+    public var problem: String {
+        switch self {
+        case .brokenTrace(_, _, let problem): "its hash chain fails: \(problem)"
+        case .rowMismatch(_, _, let problem): "its row does not match its trace: \(problem)"
+        case .corruptRow(_, _, let detail): "a corrupt row: \(detail)"
+        default: description
+        }
+    }
 
     public var description: String {
         switch self {
@@ -41,6 +53,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "no default trace store: neither \(directory) nor any folder above it holds Package.swift and traces/ (a MedGym checkout); pass --store PATH or set MEDGYM_STORE"
         case .brokenTrace(let id, let path, let problem):
             "episode \(id) in \(path) fails its hash chain: \(problem); it is not served (run 'replay verify \(id)')"
+        case .rowMismatch(let id, let path, let problem):
+            "episode \(id) in \(path): its row does not match its trace (\(problem)); it is not served (run 'replay verify \(id)' to see every check)"
         case .corruptRow(let path, let episode, let detail):
             "\(path): episode \(episode): \(detail)"
         case .badLog(let file, let line, let problem):

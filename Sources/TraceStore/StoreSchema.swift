@@ -77,11 +77,13 @@ public enum StoreSchema {
     ]
 
     /// Steps written in Swift, after the SQL ones: version 5 is the compact
-    /// layout, version 6 the ranged layout with compressed payloads.
+    /// layout, version 6 the ranged layout with compressed payloads, version 7
+    /// adds signatures.
     static func codeMigration(to version: Int) -> ((SQLiteConnection) throws -> Void)? {
         switch version {
         case 5: { connection in try CompactLayout.migrate(connection) }
         case 6: { connection in try RangedLayout.migrate(connection) }
+        case 7: { connection in try connection.execute(signatures) }
         default: nil
         }
     }
@@ -90,7 +92,18 @@ public enum StoreSchema {
     public static let pageSize = 8192
 
     /// The schema version this library writes.
-    public static let current = 6
+    public static let current = 7
+
+    /// 7: Ed25519 signatures over an episode's row and head hash, outside the
+    /// chain (signing does not change a trace), any number per episode.
+    static let signatures = """
+        CREATE TABLE signatures (
+            episode INTEGER NOT NULL,
+            public_key TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            UNIQUE (episode, public_key)
+        );
+        """
 
     /// Brings a store from `from` to ``current``, inside the caller's transaction.
     static func migrate(_ connection: SQLiteConnection, from: Int) throws {

@@ -16,6 +16,18 @@ public struct TraceEvent: Sendable, Hashable, Codable {
     public var prevHash: String
     public var hash: String
 
+    public init(seq: Int, step: Int, simMinute: Int, kind: TraceEventKind, payload: String, rngState: String,
+                prevHash: String, hash: String) {
+        self.seq = seq
+        self.step = step
+        self.simMinute = simMinute
+        self.kind = kind
+        self.payload = payload
+        self.rngState = rngState
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
     /// The payload decoded.
     public func decodedPayload() throws -> TracePayload {
         try CanonicalJSON.decode(TracePayload.self, from: Data(payload.utf8))

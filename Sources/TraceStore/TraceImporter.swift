@@ -33,7 +33,11 @@ public struct TraceImporter {
     @discardableResult
     public func importLog(_ text: String, file: String) throws -> Outcome {
         let (header, events) = try TraceLog.decode(text, file: file)
-        let recorded = try Self.rebuild(header: header, events: events, resolver: resolver, file: file)
+        var recorded = try Self.rebuild(header: header, events: events, resolver: resolver, file: file)
+        recorded.signatures = TraceLog.signatures(in: text)
+        if let bad = recorded.signatures.first(where: { !$0.isValid(header: header, headHash: recorded.headHash, eventCount: events.count) }) {
+            throw StoreError.badLog(file: file, line: 1, problem: "episode \(header.episodeID): the signature by key \(bad.publicKey.prefix(12))… does not match the header and head hash (the log was altered after signing); nothing was imported")
+        }
         switch try store.save(recorded) {
         case .inserted: return .imported(header.episodeID)
         case .alreadyStored(let existing): return .alreadyStored(existing)

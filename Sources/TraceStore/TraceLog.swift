@@ -9,8 +9,11 @@ public enum TraceLog {
     public static let version = 1
 
     /// The log of one episode, ending with a newline.
-    public static func encode(header: EpisodeHeader, events: [TraceEvent]) throws -> String {
-        var out = try CanonicalJSON.string(LogHeader(episode: header, format: formatName, version: version))
+    /// Signatures go in the header line (absent when there are none, so an
+    /// unsigned log reads as before).
+    public static func encode(header: EpisodeHeader, events: [TraceEvent], signatures: [EpisodeSignature] = []) throws -> String {
+        var out = try CanonicalJSON.string(LogHeader(episode: header, format: formatName, version: version,
+                                                     signatures: signatures.isEmpty ? nil : signatures))
         out += "\n"
         let id = try quoted(header.episodeID)
         for e in events {
@@ -99,6 +102,14 @@ public enum TraceLog {
         var episode: EpisodeHeader
         var format: String
         var version: Int
+        var signatures: [EpisodeSignature]?
+    }
+
+    /// The signatures a log's header line carries (none when it carries none
+    /// or is not a log; ``decode(_:file:headerOnly:)`` reports a bad header).
+    public static func signatures(in text: String) -> [EpisodeSignature] {
+        let first = text.prefix { $0 != "\n" }
+        return (try? CanonicalJSON.decode(LogHeader.self, from: Data(first.utf8)))?.signatures ?? []
     }
 
     /// One event line: the event with its episode id and its payload as a

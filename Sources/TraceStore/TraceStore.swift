@@ -19,6 +19,11 @@ public final class TraceStore {
     private var statements: [String: SQLiteStatement] = [:]
     /// Compresses payloads on write and inflates them on read (schema 6).
     private let codec = PayloadCodec()
+    /// Fixtures the row checks read tiers from, loaded once each.
+    private let fixtures = FixtureCache()
+    /// When set, every episode this store saves is signed with it (its
+    /// signature stored beside the row, outside the chain).
+    public var signingKey: SigningKey?
 
     /// Whether this handle was opened for reading only.
     public let readOnly: Bool
@@ -222,12 +227,17 @@ public final class TraceStore {
         }
         do {
             return try connection.transaction { () throws -> SaveOutcome in
-                let existing = try statement("SELECT head_hash, event_count FROM episodes WHERE episode_id = ?")
+                let existing = try statement("SELECT head_hash, event_count, finished FROM episodes WHERE episode_id = ?")
                 try existing.bind([.text(id)])
-                let found = try existing.step() ? (existing.text(0), existing.int(1)) : nil
+                let found = try existing.step() ? (existing.text(0), existing.int(1), existing.int(2)) : nil
                 existing.reset()
                 if let found {
-                    if found.0 == episode.headHash && found.1 == episode.events.count { return .alreadyStored(id: id) }
+                    if found.0 == episode.headHash && found.1 == episode.events.count {
+                        guard found.2 == 1 else {
+                            throw StoreError.rowMismatch(id: id, path: path, problem: "this trace is stored, but its row is marked unfinished (finished = 0), which MedGym never writes; nothing was written")
+                        }
+                        return .alreadyStored(id: id)
+                    }
                     throw StoreError.conflictingEpisode(id: id, path: path)
                 }
                 let twin = try statement("SELECT episode_id FROM episodes WHERE head_hash = ? AND event_count = ? LIMIT 1")
@@ -266,6 +276,17 @@ public final class TraceStore {
                     INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute) VALUES (?, ?, ?, ?, ?, ?)
                     """).run([.int(key), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
                               .int(final.steps), .int(final.minute)])
+                var signatures = episode.signatures
+                if let signingKey {
+                    signatures.append(try signingKey.sign(header: h, headHash: episode.headHash, eventCount: episode.events.count))
+                }
+                for signature in signatures {
+                    guard signature.isValid(header: h, headHash: episode.headHash, eventCount: episode.events.count) else {
+                        throw StoreError.corruptRow(path: path, episode: id, detail: "the signature by key \(signature.publicKey.prefix(12))… does not match this episode's row and head hash; nothing was written")
+                    }
+                    try statement("INSERT OR IGNORE INTO signatures (episode, public_key, signature) VALUES (?, ?, ?)")
+                        .run([.int(key), .text(signature.publicKey), .text(signature.signature)])
+                }
                 return .inserted
             }
         } catch {
@@ -339,7 +360,7 @@ public final class TraceStore {
 
     /// One episode's listing row; an unknown id is an error with the nearest ids.
     public func listing(_ id: String) throws(StoreError) -> EpisodeListing {
-        if let row = try listings(where: "WHERE e.finished = 1 AND e.episode_id = ?", [.text(id)]).first { return row }
+        if let row = try listings(where: "WHERE e.episode_id = ?", [.text(id)]).first { return row }
         let all = try list()
         throw .unknownEpisode(id: id, path: path, suggestions: Self.nearest(id, in: all.map(\.header.episodeID)))
     }
@@ -349,11 +370,13 @@ public final class TraceStore {
         try listing(id).header
     }
 
-    /// One episode's events, checked before they are served: the hash chain
-    /// holds and ends where the episode row says (event count and head hash).
-    /// A broken trace is ``StoreError/brokenTrace(id:path:problem:)``, naming
-    /// the first bad event; `replay verify` reports the same.
-    public func checkedEvents(_ id: String) throws(StoreError) -> (listing: EpisodeListing, events: [TraceEvent]) {
+    /// One episode, checked before it is served (see ``CheckedEpisode``): the
+    /// hash chain holds and ends where the row says, and every field of the
+    /// row agrees with the trace. A broken chain is
+    /// ``StoreError/brokenTrace(id:path:problem:)``, a row that disagrees with
+    /// its trace ``StoreError/rowMismatch(id:path:problem:)``; `replay verify`
+    /// reports the same.
+    public func checkedEpisode(_ id: String) throws(StoreError) -> CheckedEpisode {
         let listing = try listing(id)
         let events = try events(id)
         if let broken = TraceComparison.firstBrokenLink(events) {
@@ -362,7 +385,29 @@ public final class TraceStore {
         guard events.count == listing.eventCount, (events.last?.hash ?? "") == listing.headHash else {
             throw .brokenTrace(id: id, path: path, problem: "the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count) ending \((events.last?.hash ?? "").prefix(12))…")
         }
-        return (listing, events)
+        let start: TraceStart
+        do { start = try TraceStart(events) } catch { throw .brokenTrace(id: id, path: path, problem: error.message) }
+        let score = events.last.flatMap { $0.kind == .score ? try? $0.decodedPayload().score : nil }
+        let problems = RowCheck.disagreements(listing, start: start, events: events, score: score,
+                                              fixtureTier: fixtureTier(start))
+        guard problems.isEmpty, let score else {
+            throw .rowMismatch(id: id, path: path, problem: problems.joined(separator: "; "))
+        }
+        return CheckedEpisode(listing: listing, events: events, start: start, score: score)
+    }
+
+    /// The tier of the fixture a trace names, when the shipped fixture is the
+    /// one it was recorded against; nil (unknown) otherwise.
+    private func fixtureTier(_ start: TraceStart) -> Int?? {
+        guard let (fixture, digest) = try? fixtures.fixture(named: start.fixture, catalog: .shipped),
+              digest == start.fixtureDigest else { return nil }
+        return .some(fixture.tier)
+    }
+
+    /// One episode's events, checked as ``checkedEpisode(_:)`` checks them.
+    public func checkedEvents(_ id: String) throws(StoreError) -> (listing: EpisodeListing, events: [TraceEvent]) {
+        let checked = try checkedEpisode(id)
+        return (checked.listing, checked.events)
     }
 
     /// One episode's events, in order, as stored (unchecked: see ``checkedEvents(_:)``).
@@ -370,7 +415,7 @@ public final class TraceStore {
     /// payload that does not inflate to its recorded size, is a corrupt row.
     public func events(_ id: String) throws(StoreError) -> [TraceEvent] {
         do {
-            let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ? AND finished = 1")
+            let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ?")
             try range.bind([.text(id)])
             guard try range.step() else {
                 range.reset()
@@ -426,6 +471,37 @@ public final class TraceStore {
             return try CanonicalJSON.decode(TracePayload.self, from: Data(score.payload.utf8)).score
         } catch {
             throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// The signatures stored for an episode, by public key.
+    public func signatures(_ id: String) throws(StoreError) -> [EpisodeSignature] {
+        do {
+            let statement = try statement("""
+                SELECT g.public_key, g.signature FROM signatures g JOIN episodes e ON e.id = g.episode
+                WHERE e.episode_id = ? ORDER BY g.public_key
+                """)
+            try statement.bind([.text(id)])
+            defer { statement.reset() }
+            var found: [EpisodeSignature] = []
+            while try statement.step() {
+                found.append(EpisodeSignature(publicKey: statement.text(0) ?? "", signature: statement.text(1) ?? ""))
+            }
+            return found
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// Summary and signature rows whose episode row is gone (nothing MedGym
+    /// writes leaves one): their count.
+    public func orphanRows() throws(StoreError) -> (summaries: Int, signatures: Int) {
+        do {
+            let summaries = try connection.scalarInt("SELECT COUNT(*) FROM summaries WHERE episode NOT IN (SELECT id FROM episodes)") ?? 0
+            let signatures = try connection.scalarInt("SELECT COUNT(*) FROM signatures WHERE episode NOT IN (SELECT id FROM episodes)") ?? 0
+            return (summaries, signatures)
+        } catch {
+            throw .sqlite(error)
         }
     }
 

@@ -21,6 +21,9 @@ struct LeaderboardCommand: ParsableCommand {
     @Flag(help: "Print the board as JSON.")
     var json = false
 
+    @Option(help: "Count only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
+    var trust: String?
+
     func validate() throws {
         if fixture != nil && fixtures != nil { throw ValidationError("give --fixture or --fixtures, not both") }
     }
@@ -30,9 +33,10 @@ struct LeaderboardCommand: ParsableCommand {
             let (opened, imports) = try StoreLocation(option: store).open(create: false, readOnly: true)
             for note in imports { FileHandle.standardError.write(Data("\(note)\n".utf8)) }
             let patterns = fixture.map { [$0] } ?? fixtures.map { $0.split(separator: ",").map(String.init) } ?? []
-            let board = try Leaderboard.build(store: opened, fixtures: patterns)
+            let board = try Leaderboard.build(store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load))
             guard !board.rows.isEmpty else {
-                throw ValidationError("no recorded episodes match\(patterns.isEmpty ? "" : " " + patterns.joined(separator: ",")); record some with 'medgym batch'")
+                let why = CheckedSelection.summary(board.leftOut).map { "; " + PrintableText.terminal($0) }.joined()
+                throw ValidationError("no recorded episodes count\(patterns.isEmpty ? "" : " for " + patterns.joined(separator: ","))\(why); record some with 'medgym batch'")
             }
             if json { return try printJSON(board) }
             print(LeaderboardReport.render(board))
@@ -82,6 +86,7 @@ enum LeaderboardReport {
         }
         lines.append("")
         lines.append("caught: the outcome is the fixture's caught_* label; pass^k (tau-bench): per fixture C(c,k)/C(n,k) over its seeds, averaged.")
+        lines += CheckedSelection.summary(board.leftOut).map(PrintableText.terminal)
         return lines.joined(separator: "\n")
     }
 

@@ -7,7 +7,7 @@ struct MedGymCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medgym",
         abstract: "Run agents against MedGym's simulated patients.",
-        subcommands: [Run.self, Batch.self, Fixtures.self, Actions.self, LeaderboardCommand.self, Serve.self, Bench.self])
+        subcommands: [Run.self, Batch.self, Fixtures.self, Actions.self, LeaderboardCommand.self, Serve.self, Bench.self, Keys.self])
 }
 
 /// Prints an error as one line to stderr and exits non-zero.

@@ -96,6 +96,9 @@ struct RecordingOptions: ParsableArguments {
     @Option(name: .customLong("max-tokens"), help: "openai:MODEL agents: most tokens per reply.")
     var maxTokens: Int?
 
+    @Option(name: .customLong("sign-key"), help: "Sign every stored episode with this Ed25519 key (medgym keys new; default: $MEDGYM_SIGNING_KEY).")
+    var signKey: String?
+
     /// The endpoint settings for openai: agents, when --base-url is given.
     func endpoint() throws -> EndpointSettings? {
         guard let baseURL else { return nil }
@@ -116,8 +119,10 @@ struct RecordingOptions: ParsableArguments {
     /// The store to record into (nil with --no-store); the default store first imports traces/*.jsonl.
     func openStore() throws -> TraceStore? {
         guard !noStore else { return nil }
+        let key = try SigningOption.load(signKey)
         let (store, imports) = try StoreLocation(option: store).open(create: true)
         for note in imports { warn(note.description) }
+        store.signingKey = key
         return store
     }
 }

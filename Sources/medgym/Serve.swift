@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
     var store: String?
 
+    @Option(name: .customLong("sign-key"), help: "Sign every stored episode with this Ed25519 key (medgym keys new; default: $MEDGYM_SIGNING_KEY).")
+    var signKey: String?
+
     @Flag(name: .customLong("no-store"), help: "Record nothing (forks and scores of stored episodes are then unavailable).")
     var noStore = false
 
@@ -48,8 +51,10 @@ struct Serve: AsyncParsableCommand {
         do {
             var opened: TraceStore?
             if !noStore {
+                let key = try SigningOption.load(signKey)
                 let (store, imports) = try StoreLocation(option: store).open(create: true)
                 for note in imports { warn(note.description) }
+                store.signingKey = key
                 opened = store
             }
             server = EnvServer(store: opened, agent: mcp ? "mcp" : "python")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MedGym
 import Replay
 import TraceStore
 
@@ -35,6 +36,9 @@ struct CorpusCommand: ParsableCommand {
     @Option(help: "Least reward difference (points) for a preference pair.")
     var margin: Double = 5
 
+    @Option(help: "Export only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
+    var trust: String?
+
     @Option(help: "Threads for the sweeps (the files are the same for any number).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -53,12 +57,27 @@ struct CorpusCommand: ParsableCommand {
         do {
             let store = try storeOptions.open()
             var ids = episodes
+            let trusted = try trust.map(TrustedKeys.load)
             if episodes.isEmpty {
-                ids = try EpisodeSelection.listings(store, fixtures: EpisodeSelection.patterns(fixtures), label: label)
-                    .map(\.header.episodeID)
-                if ids.isEmpty { throw ValidationError("no stored episodes match; run 'replay list' to see them") }
+                let selection = try EpisodeSelection.checked(store, fixtures: EpisodeSelection.patterns(fixtures), label: label, trust: trusted)
+                for line in CheckedSelection.summary(selection.leftOut) {
+                    FileHandle.standardError.write(Data((PrintableText.terminal(line) + "\n").utf8))
+                }
+                ids = selection.runs.map(\.header.episodeID)
+                if ids.isEmpty { throw ValidationError("no stored episodes count; run 'replay list' to see them") }
             } else {
-                for id in ids { _ = try store.listing(id) }  // an unknown id fails before anything is written
+                // Named episodes are checked before anything is written: an unknown id, a row that does
+                // not match its trace, another simulation's episode or (with --trust) an unsigned one fails.
+                for id in ids {
+                    let checked = try store.checkedEpisode(id)
+                    if let reason = checked.unverifiedReason {
+                        throw ValidationError("\(id) is unverified (\(reason)): a corpus needs episodes this MedGym re-executes")
+                    }
+                    if let trusted, let refusal = trusted.refusal(try store.signatures(id), header: checked.header,
+                                                                  headHash: checked.listing.headHash, eventCount: checked.events.count) {
+                        throw ValidationError("\(id) is \(refusal); --trust exports only episodes a trusted key signed")
+                    }
+                }
             }
             let exporter = CorpusExporter(forker: Forker(store: store), continuation: continuation, margin: margin, jobs: jobs)
             let writer = CorpusWriter(exporter: exporter, wave: wave, folder: URL(fileURLWithPath: out, isDirectory: true))

@@ -23,6 +23,9 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "text, md, html (one self-contained file) or json.")
     var format: ReportFormat = .text
 
+    @Option(help: "Count only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
+    var trust: String?
+
     @Flag(name: .customLong("fail-on-regression"), help: "Exit 3 when the candidate loses a patient the baseline saved, or the verdict is worse.")
     var failOnRegression = false
 
@@ -30,7 +33,7 @@ struct DiffCommand: ParsableCommand {
         let diff: ModelDiff
         do {
             diff = try ModelDiff.build(forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
-                                       fixtures: EpisodeSelection.patterns(fixtures))
+                                       fixtures: EpisodeSelection.patterns(fixtures), trust: try trust.map(TrustedKeys.load))
         } catch {
             throw fail(error)
         }

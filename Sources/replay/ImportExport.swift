@@ -56,8 +56,8 @@ struct Export: ParsableCommand {
         func run() throws {
             do {
                 let store = try storeOptions.open()
-                let checked = try store.checkedEvents(episode)
-                let text = try TraceLog.encode(header: checked.listing.header, events: checked.events)
+                let checked = try store.checkedEpisode(episode)
+                let text = try TraceLog.encode(header: checked.header, events: checked.events, signatures: try store.signatures(episode))
                 if let out {
                     try OutputFile.write(Data(text.utf8), to: out, suggesting: "\(episode).jsonl")
                 } else {

@@ -8,28 +8,53 @@ struct List: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Flag(help: "Include episodes whose recording never finished.")
+    @Flag(help: "Kept for compatibility: every row is listed, a row that does not check with its reason.")
     var all = false
 
     @Flag(help: "Print the list as JSON.")
     var json = false
 
+    /// A row as listed: checked against its trace first.
+    struct Listed: Encodable {
+        var episode: String
+        /// `verified` (re-executable here), `unverified` (chain checked, another simulation) or `broken` (not served).
+        var check: String
+        var reason: String?
+        var listing: EpisodeListing?
+    }
+
     func run() throws {
         do {
-            let rows = try storeOptions.open().list(includeUnfinished: all)
-            if json { return try printJSON(rows) }
+            let store = try storeOptions.open()
+            var listed: [Listed] = []
+            for row in try store.list(includeUnfinished: true) {
+                let id = row.header.episodeID
+                do {
+                    let checked = try store.checkedEpisode(id)
+                    let reason = checked.unverifiedReason
+                    listed.append(Listed(episode: id, check: reason == nil ? "checked" : "unverified", reason: reason, listing: checked.listing))
+                } catch {
+                    listed.append(Listed(episode: id, check: "broken", reason: error.problem, listing: nil))
+                }
+            }
+            if json { return try printJSON(listed) }
             print("episode           fixture                  seed  agent            steps  min  outcome          composite  parent")
-            for row in rows {
+            for item in listed {
+                guard let row = item.listing else {
+                    print(pad(item.episode, 17) + "  not served: " + PrintableText.terminal(item.reason ?? "") + " (run 'replay verify \(item.episode)')")
+                    continue
+                }
                 let h = row.header
                 let s = row.summary
-                let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (row.finished ? "" : "(unfinished)")
+                let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (item.check == "unverified" ? "(unverified: another simulation)" : "")
                 print([
-                    pad(h.episodeID, 17), pad(h.fixture, 24), left(String(h.seed), 5), pad(PrintableText.terminal(h.agent + (h.label.map { " \($0)" } ?? "")), 16),
+                    pad(h.episodeID, 17), pad(PrintableText.terminal(h.fixture), 24), left(String(h.seed), 5), pad(PrintableText.terminal(h.agent + (h.label.map { " \($0)" } ?? "")), 16),
                     left(s.map { String($0.steps) } ?? "-", 5), left(s.map { String($0.endMinute) } ?? "-", 4),
                     pad(s?.outcome ?? "-", 16), left(s.map { EpisodeFormatter.signed($0.composite) } ?? "-", 9), parent,
                 ].joined(separator: "  "))
             }
-            print("\(rows.count) episode\(rows.count == 1 ? "" : "s")")
+            let broken = listed.filter { $0.check == "broken" }.count
+            print("\(listed.count) episode\(listed.count == 1 ? "" : "s")" + (broken > 0 ? " (\(broken) not served: their rows or chains do not check)" : ""))
         } catch {
             throw fail(error)
         }

@@ -19,13 +19,16 @@ struct Show: ParsableCommand {
     func run() throws {
         do {
             let store = try storeOptions.open()
-            let header = try store.header(episode)
-            let events = try store.checkedEvents(episode).events
+            let checked = try store.checkedEpisode(episode)
+            let (header, events) = (checked.header, checked.events)
             if json {
                 let lines = try events.map { try TraceLog.Line(episodeID: header.episodeID, event: $0) }
                 return try printJSON(ShownEpisode(header: header, events: lines))
             }
             print(try Timeline.render(header: header, events: events))
+            if let reason = checked.unverifiedReason {
+                print("unverified: \(reason); its score is as recorded, and it is left out of leaderboards, diffs and corpora")
+            }
         } catch {
             throw fail(error)
         }

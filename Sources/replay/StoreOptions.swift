@@ -13,6 +13,10 @@ struct StoreOptions: ParsableArguments {
     func open(create: Bool = false, readOnly: Bool = true) throws -> TraceStore {
         let (store, imports) = try StoreLocation(option: store).open(create: create, readOnly: readOnly && !create)
         for note in imports { warn(note.description) }
+        // A writing command (fork --save, import) signs what it stores with $MEDGYM_SIGNING_KEY, when set.
+        if !(readOnly && !create), let path = ProcessInfo.processInfo.environment["MEDGYM_SIGNING_KEY"], !path.isEmpty {
+            store.signingKey = try SigningKey.load(path: path)
+        }
         return store
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MedGym
 import Replay
 import TraceStore
 
@@ -18,6 +19,12 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print the results as JSON.")
     var json = false
 
+    @Flag(name: .customLong("accept-chain-only"), help: "Pass an episode of another simulation version on its hash chain alone (it is not re-executed, so its score is only as recorded).")
+    var acceptChainOnly = false
+
+    @Option(help: "Pass only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line, as 'medgym keys new' prints).")
+    var trust: String?
+
     @Option(help: "With --all: threads re-executing episodes at once (the report is the same for any number).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -30,7 +37,7 @@ struct Verify: ParsableCommand {
         let results: [Verification]
         do {
             let store = try storeOptions.open()
-            let verifier = Verifier(store: store)
+            let verifier = Verifier(store: store, acceptChainOnly: acceptChainOnly, trust: try trust.map(TrustedKeys.load))
             if all {
                 results = try verifier.verifyAll(jobs: jobs) + [try verifier.strayRows()].compactMap { $0 }
             } else {
@@ -47,7 +54,7 @@ struct Verify: ParsableCommand {
                     print("\(result.episodeID)  verified  \(result.eventCount) events")
                     for note in result.notes { print("  note: \(note)") }
                 } else {
-                    print("\(result.episodeID)  FAILED  \(result.problems.joined(separator: "; "))")
+                    print("\(result.episodeID)  FAILED  \(PrintableText.terminal(result.problems.joined(separator: "; ")))")
                 }
             }
             let failed = results.filter { !$0.passed }.count

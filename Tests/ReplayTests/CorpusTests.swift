@@ -99,7 +99,7 @@ struct CorpusTests {
             (["--wave", "w", "--all", "--label", "v1"], "choose the episodes one way"),
             (["--wave", "a/b", "--all"], "must be a plain folder name"),
             (["--wave", "w", "ep_00000000beef"], "unknown episode"),
-            (["--wave", "w", "--label", "nope"], "no stored episodes match"),
+            (["--wave", "w", "--label", "nope"], "no stored episodes count"),
             (["--wave", "w", "--all", "--continue", "agent"], "not a like-for-like arm"),
         ]
         for (args, message) in cases {

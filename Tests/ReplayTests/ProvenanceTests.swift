@@ -35,8 +35,8 @@ struct ProvenanceTests {
     }
 
     @Test func aForgedEpisodeRowFailsVerify() throws {
-        for (column, value, problem) in [("agent", "expert", "provenance: agent: the header says 'expert', the trace's episode_started says 'anchoring'"),
-                                         ("label", "gpt-9 (forged)", "provenance: label: the header says 'gpt-9 (forged)', the trace's episode_started says none")] {
+        for (column, value, problem) in [("agent", "expert", "row: agent: the header says 'expert', the trace's episode_started says 'anchoring'"),
+                                         ("label", "gpt-9 (forged)", "row: label: the header says 'gpt-9 (forged)', the trace's episode_started says none")] {
             let dir = try TempDir()
             defer { dir.remove() }
             let store = try TraceStore(path: dir.path("store.sqlite"))

@@ -234,7 +234,7 @@ struct TraceStoreTests {
         let path = dir.path("v5.sqlite")
         try schema5Store(at: path)
         let store = try TraceStore(path: path)
-        #expect(try store.schemaVersion() == 6)
+        #expect(try store.schemaVersion() == StoreSchema.current)
         let recorded = try demo()
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
         #expect(try store.checkedEvents("ep_0fa72a32ec1d").events == recorded.events)

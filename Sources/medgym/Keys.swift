@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TraceStore
+
+/// `medgym keys new`: an Ed25519 signing key for recorders.
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Signing keys: a recorder that holds one signs every episode it stores.",
+        subcommands: [New.self])
+
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new Ed25519 private key (mode 600) and its public key (FILE.pub, for --trust files).")
+
+        @Option(help: "Where to write the private key (the public key goes to FILE.pub).")
+        var out: String
+
+        func run() throws {
+            do {
+                let key = SigningKey.generate()
+                try KeyFiles.write(key, to: out)
+                print("wrote \(out) (private: keep it; record with --sign-key \(out) or MEDGYM_SIGNING_KEY=\(out))")
+                print("wrote \(out).pub (public: add its line to the --trust file of whoever checks your episodes)")
+                print(key.publicLine, terminator: "")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
+
+/// Writes key files without ever replacing one.
+enum KeyFiles {
+    static func write(_ key: SigningKey, to path: String) throws {
+        for file in [path, path + ".pub"] where FileManager.default.fileExists(atPath: file) {
+            throw ValidationError("\(file) already exists; a key is never overwritten (choose another --out)")
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(key.fileText.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(path) (does its folder exist and is it writable?)")
+        }
+        guard FileManager.default.createFile(atPath: path + ".pub", contents: Data(key.publicLine.utf8)) else {
+            throw ValidationError("cannot write \(path).pub (does its folder exist and is it writable?)")
+        }
+    }
+}
+
+/// `--sign-key FILE` (default `$MEDGYM_SIGNING_KEY`): the key every stored episode is signed with.
+enum SigningOption {
+    static func load(_ option: String?) throws -> SigningKey? {
+        guard let path = option ?? ProcessInfo.processInfo.environment["MEDGYM_SIGNING_KEY"], !path.isEmpty else { return nil }
+        return try SigningKey.load(path: path)
+    }
+}
