@@ -177,12 +177,22 @@ public final class EnvServer {
         return reply
     }
 
+    /// What ends an encounter whose client went away (its input ended, or it stopped reading).
+    public static let clientGone = AgentFailure(
+        kind: "client_closed", detail: "the client closed the connection with the encounter in progress; the patient was left to the clock",
+        fatal: true)
+
     /// Ends an episode whose caller stopped (a reset or close mid-episode):
     /// the patient is left to the clock, as for any agent that stops.
+    /// `reason`: why the agent stopped, recorded as its last agent error
+    /// (a client that went away); none for a client's own `close`.
     @discardableResult
-    public func abandon(_ name: String) throws(Failure) -> String? {
+    public func abandon(_ name: String, reason: AgentFailure? = nil) throws(Failure) -> String? {
         guard var session = sessions[name] else { return nil }
         sessions[name] = nil
+        if let reason {
+            session.builder.agentFailed(reason, step: session.env.state.step + 1, minute: session.env.state.minute)
+        }
         if let rest = session.env.runToTimeLimit() {
             session.builder.stepped(EpisodeStep(step: session.env.state.step + 1, text: nil, result: rest), state: session.env.state)
         }
@@ -191,10 +201,10 @@ public final class EnvServer {
 
     /// Ends every episode in progress (the server is closing); the failures, if any recording failed.
     @discardableResult
-    public func closeAll() -> [Failure] {
+    public func closeAll(reason: AgentFailure? = nil) -> [Failure] {
         var failures: [Failure] = []
         for name in sessions.keys.sorted() {
-            do { try abandon(name) } catch { failures.append(error) }
+            do { try abandon(name, reason: reason) } catch { failures.append(error) }
         }
         return failures
     }

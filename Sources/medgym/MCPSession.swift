@@ -91,7 +91,7 @@ actor MCPSession {
 
     /// The client went away: an unfinished encounter is ended as a stopped agent's would be.
     func close() {
-        if started && over == nil { _ = try? server.abandon(Self.env) }
+        if started && over == nil { _ = try? server.abandon(Self.env, reason: EnvServer.clientGone) }
     }
 
     /// Serves until the client closes the connection.
@@ -99,7 +99,7 @@ actor MCPSession {
         let mcp = Server(name: "medgym", version: MedGymVersion.current, capabilities: .init(tools: .init(listChanged: false)))
         await mcp.withMethodHandler(ListTools.self) { _ in .init(tools: MCPSession.tools()) }
         await mcp.withMethodHandler(CallTool.self) { params in try await session.call(params.name, arguments: params.arguments) }
-        try await mcp.start(transport: StdioTransport())
+        try await mcp.start(transport: MCPLineTransport())
         await mcp.waitUntilCompleted()
         await session.close()
     }

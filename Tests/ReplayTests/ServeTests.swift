@@ -65,7 +65,7 @@ struct ServeTests {
             huge, #"{"id":6,"method":"hello"}"#, #"{"id":7,"method":"close"}"#, #"{"id":8,"method":"hello"}"#,
         ], store: store)
         let codes = replies.map { ($0["error"] as? [String: Any])?["code"] as? String ?? "ok" }
-        #expect(codes == ["bad_request", "unknown_method", "no_episode", "unknown_fixture", "bad_request", "too_large", "ok", "ok"])
+        #expect(codes == ["bad_request", "unknown_method", "no_episode", "unknown_fixture", "invalid_params", "too_large", "ok", "ok"])
         #expect(((replies[6]["result"] as? [String: Any])?["charset"] as? String)?.contains("·") == true)
         // After close nothing more is answered.
         #expect(replies.count == 8)
