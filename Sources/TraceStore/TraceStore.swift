@@ -44,6 +44,7 @@ public final class TraceStore {
         let manager = FileManager.default
         let exists = manager.fileExists(atPath: path)
         if !exists && (!create || readOnly) { throw .missingStore(path: path) }
+        if exists && readOnly { Self.awaitCreation(path: path) }
         if exists { try Self.checkHeader(path: path, create: create && !readOnly) }
         if !exists {
             let directory = (path as NSString).deletingLastPathComponent
@@ -56,8 +57,10 @@ public final class TraceStore {
             // An older layout is brought up to date once, by a writing open, before it is read.
             do {
                 _ = try TraceStore(path: path, create: false)
+            } catch .sqlite(let error) where [3, 8, 14, 23].contains(error.primaryCode) {  // PERM, READONLY, CANTOPEN, AUTH
+                throw .badStorePath(path: path, problem: "has trace-store schema \(version) and must be migrated to \(StoreSchema.current) before it can be read, which needs write access to the file and its folder (\(error)); run any command on it once as a user who can write it")
             } catch {
-                throw .badStorePath(path: path, problem: "has trace-store schema \(version) and must be migrated to \(StoreSchema.current) before it can be read, which needs write access (\(error))")
+                throw .badStorePath(path: path, problem: "has trace-store schema \(version), and migrating it to \(StoreSchema.current) failed: \(error); the file was not changed (it may be damaged: export its episodes with the MedGym that wrote it)")
             }
         }
         do {
@@ -89,6 +92,28 @@ public final class TraceStore {
         }
     }
 
+    /// A reader that finds a store another process is still creating (an
+    /// empty file, or an SQLite database with no tables yet) waits for it,
+    /// up to a second (creation takes milliseconds), instead of calling it
+    /// "not a MedGym store". Any other file is left to the checks that follow.
+    static func awaitCreation(path: String) {
+        for _ in 0..<20 {
+            let head = FileHandle(forReadingAtPath: path).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: 16)
+            } ?? Data()
+            if !head.isEmpty && head != sqliteMagic { return }
+            if !head.isEmpty, let tables = try? tableCount(path: path), tables > 0 { return }
+            usleep(50_000)
+        }
+    }
+
+    /// How many tables a database file holds, read without writing.
+    static func tableCount(path: String) throws -> Int {
+        let db = try SQLiteConnection(path: path, create: false, readOnly: true, immutable: !FileManager.default.fileExists(atPath: path + "-wal"))
+        return try db.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+    }
+
     /// The first 16 bytes of every SQLite 3 database.
     static let sqliteMagic = Data("SQLite format 3\0".utf8)
 
@@ -105,7 +130,7 @@ public final class TraceStore {
         let head = (try? handle.read(upToCount: 16)) ?? Data()
         if head.isEmpty {  // an empty file is an empty database: only a writer may turn it into a store
             if create { return }
-            throw .badStorePath(path: path, problem: "is an empty file, not a MedGym trace store; record into it with 'medgym run --store \(path)' or pass another --store (the file was not changed)")
+            throw .badStorePath(path: path, problem: "is an empty file, not a MedGym trace store (nor one another process was creating: none appeared within a second); record into it with 'medgym run --store \(path)' or pass another --store (the file was not changed)")
         }
         guard head == sqliteMagic else { throw .notSQLite(path: path) }
     }
