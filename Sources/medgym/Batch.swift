@@ -42,6 +42,7 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
+        defer { AgentProcessGroups.endAll() }  // no cmd: agent outlives the command, whatever ended it
         do {
             let batch = BatchRecorder(
                 fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),

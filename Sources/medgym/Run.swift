@@ -25,6 +25,7 @@ struct Run: ParsableCommand {
     var json = false
 
     func run() throws {
+        defer { AgentProcessGroups.endAll() }  // no cmd: agent outlives the command, whatever ended it
         do {
             let seed = try SeedParser.parse(seed)
             let fixture = try FixtureLoader.fixture(named: fixture)
@@ -81,7 +82,7 @@ struct RecordingOptions: ParsableArguments {
     @Flag(name: .customLong("reject-invalid"), help: "Record unknown action text as action_rejected and ask the agent again, instead of stopping.")
     var rejectInvalid = false
 
-    @Option(name: .customLong("agent-timeout"), parsing: .unconditional, help: "Seconds a cmd: agent gets per reply before it is stopped (timeout recorded).")
+    @Option(name: .customLong("agent-timeout"), parsing: .unconditional, help: "Seconds a cmd: or openai: agent gets per reply before it is stopped (timeout recorded; a cmd: agent's process group is ended within about a second more).")
     var agentTimeout: Double = AgentSpec.defaultStepTimeout
 
     @Option(name: .customLong("base-url"), help: "openai:MODEL agents: the OpenAI-compatible endpoint (e.g. http://localhost:8000/v1).")
