@@ -29,7 +29,8 @@ struct Run: ParsableCommand {
         do {
             let seed = try SeedParser.parse(seed)
             let fixture = try FixtureLoader.fixture(named: fixture)
-            let spec = try AgentSpec.parse(agent, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint()) {
+            let spec = try AgentSpec.parse(agent, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint(),
+                                           maxResponseBytes: recording.maxResponseBytes) {
                 try String(contentsOfFile: $0, encoding: .utf8)
             }
             if let episodeID, !EpisodeID.isValid(episodeID) {
@@ -97,6 +98,10 @@ struct RecordingOptions: ParsableArguments {
     @Option(name: .customLong("max-tokens"), help: "openai:MODEL agents: most tokens per reply.")
     var maxTokens: Int?
 
+    @Option(name: .customLong("max-response-bytes"),
+            help: "openai:MODEL agents: most bytes of one endpoint response; a longer one is cut off as it streams (agent_error too_long).")
+    var maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes
+
     /// The endpoint settings for openai: agents, when --base-url is given.
     func endpoint() throws -> EndpointSettings? {
         guard let baseURL else { return nil }
@@ -111,6 +116,9 @@ struct RecordingOptions: ParsableArguments {
     func validate() throws {
         guard agentTimeout > 0 && agentTimeout <= 3600 else {
             throw ValidationError("--agent-timeout \(agentTimeout) is out of range; use more than 0 and at most 3600 seconds")
+        }
+        guard maxResponseBytes >= 1024 && maxResponseBytes <= 1 << 30 else {
+            throw ValidationError("--max-response-bytes \(maxResponseBytes) is out of range; use 1024 to 1073741824 (default \(OpenAIAgent.defaultMaxResponseBytes))")
         }
     }
 

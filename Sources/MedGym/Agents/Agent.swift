@@ -112,8 +112,11 @@ public enum AgentSpec: Sendable, Hashable {
     case script(path: String, lines: [String])
     /// An external agent: a shell command speaking the JSON-lines protocol (``SubprocessAgent``).
     case command(String, stepTimeout: Double)
-    /// A model behind an OpenAI-compatible endpoint (``OpenAIAgent``).
-    case openAI(model: String, endpoint: EndpointSettings, stepTimeout: Double)
+    /// A model behind an OpenAI-compatible endpoint (``OpenAIAgent``), its
+    /// responses cut off past `maxResponseBytes` (a client limit, not recorded
+    /// in the provenance: it does not change what the model is).
+    case openAI(model: String, endpoint: EndpointSettings, stepTimeout: Double,
+                maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes)
 
     /// Seconds an external agent gets per reply unless told otherwise.
     public static let defaultStepTimeout = 10.0
@@ -121,6 +124,7 @@ public enum AgentSpec: Sendable, Hashable {
     /// Parses `expert`, `anchoring`, `random`, `script:FILE` (reading the
     /// file) or `cmd:COMMAND`.
     public static func parse(_ text: String, stepTimeout: Double = defaultStepTimeout, endpoint: EndpointSettings? = nil,
+                             maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes,
                              readFile: (String) throws -> String) throws -> AgentSpec {
         if text.hasPrefix("openai:") {
             let model = String(text.dropFirst("openai:".count))
@@ -128,7 +132,7 @@ public enum AgentSpec: Sendable, Hashable {
             guard let endpoint else {
                 throw AgentSpecError(message: "agent '\(text)' needs --base-url (e.g. http://localhost:8000/v1 for vLLM)")
             }
-            return .openAI(model: model, endpoint: endpoint, stepTimeout: stepTimeout)
+            return .openAI(model: model, endpoint: endpoint, stepTimeout: stepTimeout, maxResponseBytes: maxResponseBytes)
         }
         switch text {
         case "expert": return .expert
@@ -170,9 +174,10 @@ public enum AgentSpec: Sendable, Hashable {
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
         case .command(let command, let timeout):
             SubprocessAgent(command: command, seed: seed, timeout: timeout, sample: sample)
-        case .openAI(let model, let endpoint, let timeout):
+        case .openAI(let model, let endpoint, let timeout, let maxResponseBytes):
             OpenAIAgent(model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
-                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout)
+                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout,
+                        maxResponseBytes: maxResponseBytes)
         }
     }
 }
