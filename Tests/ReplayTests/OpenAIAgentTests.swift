@@ -27,7 +27,7 @@ import TraceStore
         var url: String
         var log: String
         var pid: pid_t
-        func stop() { kill(pid, SIGTERM) }
+        func stop() { kill(pid, SIGKILL) }
     }
 
     /// Starts the stand-in with `script`, detached through `sh -c '… &'` so
@@ -44,7 +44,7 @@ import TraceStore
         launcher.arguments = ["-c", "python3 \(quoted) </dev/null >/dev/null 2>&1 &"]
         launcher.standardOutput = FileHandle.nullDevice
         launcher.standardError = FileHandle.nullDevice
-        try launcher.run()
+        try CLI.withNoSignalsBlocked { try launcher.run() }
         launcher.waitUntilExit()
         var fields: [String] = []
         for _ in 0..<200 where fields.count < 2 {
