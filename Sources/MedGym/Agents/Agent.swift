@@ -47,7 +47,9 @@ extension Agent {
 /// can still be asked (a reply that was not JSON) or is gone (a crash, a
 /// timeout). Recorded as an `agent_error` event.
 public struct AgentFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    /// `crashed`, `timeout`, `not_json`, `too_long`, `protocol` (valid JSON without an action).
+    /// `crashed`, `timeout`, `not_json`, `too_long` (a reply, or an endpoint's response, over its limit),
+    /// `protocol` (valid JSON without an action, a refused tool call), `redirect` (an endpoint's 3xx, not
+    /// followed), `rejected` (too many texts in a row naming no action).
     public var kind: String
     /// What was seen, clipped (never a whole over-long reply).
     public var detail: String
