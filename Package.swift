@@ -18,10 +18,12 @@ let package = Package(
     targets: [
         .target(
             name: "MedGym",
+            dependencies: ["CCurl"],
             resources: [.copy("Resources/archetypes"), .copy("Resources/catalog"), .copy("Resources/adversarial")]
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "TraceStore",
             dependencies: ["MedGym", "CSQLite", "CZlib", .product(name: "Crypto", package: "swift-crypto")]

@@ -60,7 +60,7 @@ public struct BatchRecorder {
                     return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
                 })
             }
-            if slice.count == 1 { play(0) } else { DispatchQueue.concurrentPerform(iterations: slice.count, execute: play) }
+            if slice.count == 1 { play(0) } else { Self.perform(slice.count, width: jobs, play) }
             for (i, job) in slice.enumerated() {
                 let recorded = try played.get(i).get()
                 switch try store?.save(recorded) {
@@ -78,6 +78,42 @@ public struct BatchRecorder {
         }
         report.groups = groups
         return report
+    }
+}
+
+extension BatchRecorder {
+    /// Calls `body` for 0..<count on `width` threads of its own. Not
+    /// `concurrentPerform`, which is as wide as the machine has cores: the
+    /// episodes of `cmd:` and `openai:` agents mostly wait on another process
+    /// or a server, so `--jobs 4` plays four at once on two cores.
+    static func perform(_ count: Int, width: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let next = IndexCounter()
+        let done = DispatchGroup()
+        for _ in 0..<min(width, count) {
+            done.enter()
+            Thread {
+                while true {
+                    let i = next.claim()
+                    guard i < count else { break }
+                    body(i)
+                }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+    }
+}
+
+/// Hands out 0, 1, 2, … to workers.
+private final class IndexCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func claim() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
     }
 }
 

@@ -42,12 +42,14 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
+        defer { AgentProcessGroups.endAll() }  // no cmd: agent outlives the command, whatever ended it
         do {
             let batch = BatchRecorder(
                 fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),
                 seeds: try SeedRange.parse(seeds),
                 agents: try Self.items(agent).map {
-                    try AgentSpec.parse($0, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint()) {
+                    try AgentSpec.parse($0, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint(),
+                                        maxResponseBytes: recording.maxResponseBytes) {
                         try String(contentsOfFile: $0, encoding: .utf8)
                     }
                 },

@@ -28,6 +28,12 @@ public enum CLI {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// Runs `name args` to completion. `MEDGYM_STORE` is cleared unless `env` sets it.
@@ -58,8 +64,20 @@ public enum CLI {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
         }
-        try process.run()
+        try withNoSignalsBlocked { try process.run() }
         return process
+    }
+
+    /// Runs `body` (which starts a process) with no signal blocked in this
+    /// thread. Foundation's `Process` passes the starting thread's signal mask
+    /// on, and the threads tests run on block nearly every signal: a child
+    /// started from one could not be stopped with SIGTERM or interrupted with SIGINT.
+    public static func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t(), previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 }
 

@@ -1,5 +1,6 @@
 import CLITestSupport
 import Foundation
+import MedGym
 import Testing
 import TraceStore
 
@@ -26,15 +27,15 @@ import TraceStore
         var url: String
         var log: String
         var pid: pid_t
-        func stop() { kill(pid, SIGTERM) }
+        func stop() { kill(pid, SIGKILL) }
     }
 
     /// Starts the stand-in with `script`, detached through `sh -c '… &'` so
     /// it is not a child of the test process (Foundation's `Process` on
     /// Linux stops reaping other children while one long-lived child of
     /// its own runs, and the CLI runs of the test would never finish).
-    static func server(_ script: [[String: Any]], in dir: TempDir) throws -> Server {
-        let scriptPath = dir.path("script.json"), logPath = dir.path("requests.jsonl"), portPath = dir.path("port.txt")
+    static func server(_ script: [[String: Any]], in dir: TempDir, name: String = "") throws -> Server {
+        let scriptPath = dir.path(name + "script.json"), logPath = dir.path(name + "requests.jsonl"), portPath = dir.path(name + "port.txt")
         try JSONSerialization.data(withJSONObject: script).write(to: URL(fileURLWithPath: scriptPath))
         let server = CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/fake_openai.py").path
         let quoted = [server, scriptPath, key, logPath, portPath].map { "'" + $0 + "'" }.joined(separator: " ")
@@ -43,7 +44,7 @@ import TraceStore
         launcher.arguments = ["-c", "python3 \(quoted) </dev/null >/dev/null 2>&1 &"]
         launcher.standardOutput = FileHandle.nullDevice
         launcher.standardError = FileHandle.nullDevice
-        try launcher.run()
+        try CLI.withNoSignalsBlocked { try launcher.run() }
         launcher.waitUntilExit()
         var fields: [String] = []
         for _ in 0..<200 where fields.count < 2 {
@@ -144,5 +145,179 @@ import TraceStore
         #expect(noKey.stdout.contains("the endpoint answered 401"))
         let noURL = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--no-store"])
         #expect(noURL.status != 0 && noURL.stderr.contains("needs --base-url"))
+    }
+
+    /// The requests the stand-in logged, one object each.
+    static func requests(_ server: Server) throws -> [[String: Any]] {
+        try String(contentsOfFile: server.log, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// `medgym args` run to the end, with how long it took and its peak resident memory (VmHWM, read from /proc as it runs).
+    static func measured(_ args: [String], env: [String: String]) throws -> (output: CLI.Output, seconds: Double, peakMB: Double) {
+        let started = Date()
+        let process = try CLI.start("medgym", args, env: env, capture: true)
+        let out = ResultBox(), err = ResultBox()
+        let reading = DispatchGroup()
+        for (pipe, box) in [(process.standardOutput as! Pipe, out), (process.standardError as! Pipe, err)] {
+            DispatchQueue.global().async(group: reading) { box.data = pipe.fileHandleForReading.readDataToEndOfFile() }
+        }
+        var peakKB = 0.0
+        while process.isRunning {
+            if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+                peakKB = max(peakKB, kb)
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        process.waitUntilExit()
+        reading.wait()
+        let output = CLI.Output(status: process.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
+                                stderr: String(decoding: err.data, as: UTF8.self))
+        return (output, Date().timeIntervalSince(started), peakKB / 1024)
+    }
+
+    final class ResultBox: @unchecked Sendable { var data = Data() }
+
+    @Test func anOversizedOrEndlessResponseIsCutOffQuicklyWithBoundedMemory() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        // 50 MB announced, then a chunked body that never ends, then an answer.
+        let server = try Self.server([["size": 50_000_000], ["endless": true], ["body": Self.tool("disposition", "discharge home", id: "c1")]],
+                                     in: dir)
+        defer { server.stop() }
+        let (run, seconds, peakMB) = try Self.measured(["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model",
+                                                        "--base-url", server.url, "--api-key-env", "MEDGYM_TEST_KEY",
+                                                        "--agent-timeout", "30", "--no-store"],
+                                                       env: ["MEDGYM_TEST_KEY": Self.key])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("agent too_long: the endpoint announced a response of 50000000 bytes, not read (--max-response-bytes 4194304)"))
+        #expect(run.stdout.contains("agent too_long: the endpoint's response was cut off at 4"))
+        // Each failure is a turn asked again: the model's answer after them is played.
+        #expect(run.stdout.contains("discharge home  → "), "\(run.stdout)")
+        // The 50 MB reply took 156 s and 986 MB, the endless one 904 MB in 3 s; now both cost a 4 MiB buffer at most.
+        #expect(seconds < 10, "took \(seconds) s")
+        #expect(peakMB < 150, "peak \(peakMB) MB")
+
+        // The cap is the option's: an endless body is cut at 64 KiB (plus the piece that crossed it).
+        let small = try Self.server([["endless": true], ["body": Self.tool("disposition", "discharge home", id: "c1")]], in: dir, name: "small-")
+        defer { small.stop() }
+        let capped = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model",
+                                            "--base-url", small.url, "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "30",
+                                            "--max-response-bytes", "65536", "--no-store"], env: ["MEDGYM_TEST_KEY": Self.key])
+        let cut = capped.stdout.range(of: #"cut off at (\d+) bytes \(--max-response-bytes 65536\)"#, options: .regularExpression)
+            .flatMap { Int(capped.stdout[$0].split(separator: " ")[3]) }
+        #expect(cut.map { $0 > 65_536 && $0 <= 65_536 + 65_536 } == true, "\(capped.stdout)")
+        let refused = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--max-response-bytes", "10", "--no-store"])
+        #expect(refused.status != 0 && refused.stderr.contains("--max-response-bytes 10 is out of range"))
+    }
+
+    @Test func aRedirectIsAnAgentErrorAndTheKeyGoesNowhereElse() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let elsewhere = try Self.server([["body": Self.tool("disposition", "discharge home", id: "c1")]], in: dir, name: "elsewhere-")
+        defer { elsewhere.stop() }
+        let target = elsewhere.url + "/chat/completions"
+        let server = try Self.server([["status": 307, "location": target, "body": ""]], in: dir)
+        defer { server.stop() }
+        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
+                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--no-store"],
+                              env: ["MEDGYM_TEST_KEY": Self.key])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("agent redirect: the endpoint answered 307 to \(target); redirects are not followed"), "\(run.stdout)")
+        #expect(run.stdout.contains("(agent stopped)"))
+        // The endpoint got the key (it is the one named), the other port got nothing at all.
+        #expect(try Self.requests(server).map { $0["auth"] as? Bool } == [true])
+        #expect(try Self.requests(elsewhere).isEmpty)
+    }
+
+    @Test func aKeyTheEndpointEchoesIsRedactedEverywhere() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let server = try Self.server([["echo": "text"], ["echo": "json"], ["echo": "escaped"],
+                                      ["echo": "tool", "action": "high-sensitivity troponin"], ["echo": "tool"], ["echo": "error"]], in: dir)
+        defer { server.stop() }
+        let store = dir.path("store.sqlite")
+        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
+                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--store", store],
+                              env: ["MEDGYM_TEST_KEY": Self.key])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Self.requests(server).count == 6)
+        let id = try #require(run.stderr.split(separator: " ").first { $0.hasPrefix("ep_") }.map(String.init))
+        let show = try CLI.run("replay", ["show", id, "--store", store])
+        let export = try CLI.run("replay", ["export", "trace", id, "--store", store])
+        #expect(show.status == 0 && export.status == 0, "\(show.stderr) \(export.stderr)")
+        // Every place an echo went: the not-JSON body, the text (plain and escaped), a played tool call's raw output,
+        // a refused call's action and the 400's message; each says [redacted] where the key was.
+        #expect(run.stdout.contains("agent not_json: upstream says: your header was Bearer [redacted]"))
+        #expect(run.stdout.contains("Order with Bearer [redacted]"))
+        #expect(run.stdout.contains("key Bearer [redacted]"))
+        #expect(run.stdout.contains("'Bearer [redacted]' is not one of the lab tool's actions"))
+        #expect(run.stdout.contains("the endpoint answered 400: bad key Bearer [redacted]"))
+        #expect(export.stdout.contains("c-[redacted]"), "the played call's raw output is recorded, redacted")
+        let stored = String(decoding: try Data(contentsOf: URL(fileURLWithPath: store)), as: UTF8.self)
+        for (name, text) in [("run stdout", run.stdout), ("run stderr", run.stderr), ("replay show", show.stdout),
+                             ("export trace", export.stdout), ("store file", stored)] {
+            #expect(!text.contains(Self.key), "the key is in \(name)")
+        }
+        let verify = try CLI.run("replay", ["verify", "--all", "--store", store])
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
+    @Test func paddedRepliesDoNotGrowLaterRequests() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        // Every reply carries 700 KB up to four times over (message, text, call, arguments): at most 2.8 MB, under the cap.
+        let pad = 700_000
+        let server = try Self.server([
+            ["pad": pad, "body": Self.tool("interview", "history of present illness", id: "c1")],
+            ["pad": pad, "body": Self.tool("lab", "high-sensitivity troponin", id: "c2")],
+            ["pad": pad, "body": Self.tool("lab", "CT angiography of the chest/aorta", id: "c3")],  // refused: not a lab
+            ["pad": pad, "body": Self.text("CTA chest")],  // 700 KB of text: too long for an action
+            ["pad": pad, "body": Self.tool("interview", "history of present illness", id: "c4")],
+            ["pad": pad, "body": Self.tool("disposition", "discharge home", id: "c5")],
+        ], in: dir)
+        defer { server.stop() }
+        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
+                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "10", "--no-store"],
+                              env: ["MEDGYM_TEST_KEY": Self.key])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("agent too_long: a reply of 700009 bytes (an action text is at most 4096)"), "\(run.stdout)")
+        #expect(run.stdout.contains("is not one of the lab tool's actions"))
+        let sizes = try Self.requests(server).compactMap { $0["bytes"] as? Int }
+        #expect(sizes.count == 6)
+        // Each later request is the first plus a few clipped turns: the padding (1 MB a turn before) is never replayed.
+        let first = try #require(sizes.first)
+        #expect(sizes.allSatisfy { $0 < first + 32_768 }, "\(sizes)")
+    }
+
+    @Test func theConversationReSentIsBounded() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let turns = 140
+        // Each answer is 3,000 bytes of text (replayed clipped to 2,000): 140 turns would be over 300 KB.
+        let server = try Self.server([["body": Self.text("history of present illness " + String(repeating: "words ", count: 495))]], in: dir)
+        defer { server.stop() }
+        setenv("MEDGYM_BOUNDED_TEST_KEY", Self.key, 1)
+        let agent = OpenAIAgent(model: "test-model", baseURL: try #require(URL(string: server.url)), apiKeyVariable: "MEDGYM_BOUNDED_TEST_KEY",
+                                temperature: nil, maxTokens: nil, timeout: 10)
+        let environment = Environment(fixture: try FixtureLoader.fixture(named: "adv_cocaine_dissection"), seed: 1)
+        for turn in 0..<turns {
+            var observation = environment.initialObservation  // a new state each turn, as if each answer were played
+            observation.step = turn
+            observation.minute = turn
+            _ = try agent.act(on: observation)
+        }
+        let requests = try Self.requests(server)
+        #expect(requests.count == turns)
+        let sizes = requests.compactMap { $0["bytes"] as? Int }
+        let first = try #require(sizes.first)
+        // Past the limit the oldest turns are left out (the system prompt says how many) and the size stops growing.
+        #expect(agent.omittedMessages > 0)
+        #expect(sizes.allSatisfy { $0 <= first + OpenAIAgent.historyLimit + 8_192 }, "\(sizes.max() ?? 0)")
+        #expect((requests.last?["system"] as? String)?.contains("earlier messages of this encounter are left out") == true)
+        #expect((requests.last?["messages"] as? Int ?? 0) < 2 * turns)
     }
 }

@@ -47,7 +47,9 @@ extension Agent {
 /// can still be asked (a reply that was not JSON) or is gone (a crash, a
 /// timeout). Recorded as an `agent_error` event.
 public struct AgentFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    /// `crashed`, `timeout`, `not_json`, `too_long`, `protocol` (valid JSON without an action).
+    /// `crashed`, `timeout`, `not_json`, `too_long` (a reply, or an endpoint's response, over its limit),
+    /// `protocol` (valid JSON without an action, a refused tool call), `redirect` (an endpoint's 3xx, not
+    /// followed), `rejected` (too many texts in a row naming no action).
     public var kind: String
     /// What was seen, clipped (never a whole over-long reply).
     public var detail: String
@@ -112,8 +114,11 @@ public enum AgentSpec: Sendable, Hashable {
     case script(path: String, lines: [String])
     /// An external agent: a shell command speaking the JSON-lines protocol (``SubprocessAgent``).
     case command(String, stepTimeout: Double)
-    /// A model behind an OpenAI-compatible endpoint (``OpenAIAgent``).
-    case openAI(model: String, endpoint: EndpointSettings, stepTimeout: Double)
+    /// A model behind an OpenAI-compatible endpoint (``OpenAIAgent``), its
+    /// responses cut off past `maxResponseBytes` (a client limit, not recorded
+    /// in the provenance: it does not change what the model is).
+    case openAI(model: String, endpoint: EndpointSettings, stepTimeout: Double,
+                maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes)
 
     /// Seconds an external agent gets per reply unless told otherwise.
     public static let defaultStepTimeout = 10.0
@@ -121,6 +126,7 @@ public enum AgentSpec: Sendable, Hashable {
     /// Parses `expert`, `anchoring`, `random`, `script:FILE` (reading the
     /// file) or `cmd:COMMAND`.
     public static func parse(_ text: String, stepTimeout: Double = defaultStepTimeout, endpoint: EndpointSettings? = nil,
+                             maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes,
                              readFile: (String) throws -> String) throws -> AgentSpec {
         if text.hasPrefix("openai:") {
             let model = String(text.dropFirst("openai:".count))
@@ -128,7 +134,7 @@ public enum AgentSpec: Sendable, Hashable {
             guard let endpoint else {
                 throw AgentSpecError(message: "agent '\(text)' needs --base-url (e.g. http://localhost:8000/v1 for vLLM)")
             }
-            return .openAI(model: model, endpoint: endpoint, stepTimeout: stepTimeout)
+            return .openAI(model: model, endpoint: endpoint, stepTimeout: stepTimeout, maxResponseBytes: maxResponseBytes)
         }
         switch text {
         case "expert": return .expert
@@ -170,9 +176,10 @@ public enum AgentSpec: Sendable, Hashable {
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
         case .command(let command, let timeout):
             SubprocessAgent(command: command, seed: seed, timeout: timeout, sample: sample)
-        case .openAI(let model, let endpoint, let timeout):
+        case .openAI(let model, let endpoint, let timeout, let maxResponseBytes):
             OpenAIAgent(model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
-                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout)
+                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout,
+                        maxResponseBytes: maxResponseBytes)
         }
     }
 }

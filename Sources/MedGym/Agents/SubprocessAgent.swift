@@ -14,7 +14,11 @@ import Foundation
 /// a crash or a reply slower than the step timeout ends the agent's turns
 /// (the patient is left to the clock); a reply that is not JSON, has no
 /// `action`, or is longer than 4,096 bytes is asked again, up to five bad
-/// replies in a row. The process never outlives the episode.
+/// replies in a row. The command runs in a process group of its own
+/// (``AgentProcess``), and neither it nor anything it started outlives the
+/// episode: a timeout, a crash or the episode's end sends the whole group
+/// SIGTERM, then SIGKILL half a second later (a finished agent first gets
+/// half a second to exit by itself once its input is closed).
 public final class SubprocessAgent: Agent, @unchecked Sendable {
     public let id: String
     public let command: String
@@ -23,13 +27,12 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     let catalog: ActionCatalog
     /// Which draw this is, for on-policy fork samples (0: as recorded).
     let sample: Int
-    private var process: Process?
-    private var input: FileHandle?
-    private var lines: LineReader?
-    private var errors: LineReader?
+    private var process: AgentProcess?
 
     /// Longest reply accepted, in bytes.
     public static let maxReplyBytes = 4096
+    /// Seconds a finished agent gets to exit by itself once its input is closed, before its group is signalled.
+    static let exitPatience = 0.5
 
     public init(command: String, seed: UInt64, timeout: Double, sample: Int = 0,
                 catalog: ActionCatalog = .shipped) {
@@ -41,19 +44,20 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         self.catalog = catalog
     }
 
-    deinit { stop() }
+    deinit { process?.end(patience: 0) }
 
     public func act(on observation: Observation) throws -> String? {
         if process == nil { try start() }
-        guard let process, process.isRunning || lines?.hasBufferedLine == true else { throw crashed() }
-        try send(["type": .string("observation"), "observation": .raw(try CanonicalJSON.string(observation))])
-        switch lines?.next(timeout: timeout) ?? .closed {
+        guard let process, process.isRunning || process.output.hasBufferedLine else { throw crashed() }
+        let deadline = Date().addingTimeInterval(timeout)
+        try send(["type": .string("observation"), "observation": .raw(try CanonicalJSON.string(observation))], until: deadline)
+        switch process.output.next(timeout: max(0, deadline.timeIntervalSinceNow)) {
         case .line(let line):
             return try Self.parse(reply: line)
         case .tooLong(let count):
             throw AgentFailure(kind: "too_long", detail: "a reply of more than \(count) bytes (the limit is \(Self.maxReplyBytes))", fatal: false)
         case .timedOut:
-            stop()
+            process.end(patience: 0)
             throw AgentFailure(kind: "timeout", detail: "no reply within \(timeout) s", fatal: true)
         case .closed:
             throw crashed()
@@ -61,10 +65,11 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     }
 
     public func finish(score: ScoreCard) {
-        if process?.isRunning == true {
-            try? send(["type": .string("episode_end"), "score": .raw((try? CanonicalJSON.string(score)) ?? "null")])
+        if let process, process.isRunning {
+            try? send(["type": .string("episode_end"), "score": .raw((try? CanonicalJSON.string(score)) ?? "null")],
+                      until: Date().addingTimeInterval(min(timeout, 1)))
         }
-        stop()
+        process?.end(patience: Self.exitPatience)
     }
 
     /// One reply line as an action text, `nil` to stop, or a failure.
@@ -88,57 +93,45 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     private func start() throws {
         // Writing to an agent that has exited must be an error to record, not a signal that kills MedGym.
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let process: AgentProcess
         do {
-            try process.run()
+            process = try AgentProcess(command: command, outputLimit: Self.maxReplyBytes * 16, errorLimit: 4096)
         } catch {
             throw AgentFailure(kind: "crashed", detail: "could not start '\(command)': \(error.localizedDescription)", fatal: true)
         }
         self.process = process
-        self.input = stdin.fileHandleForWriting
-        self.lines = LineReader(stdout.fileHandleForReading, limit: Self.maxReplyBytes * 16)
-        self.errors = LineReader(stderr.fileHandleForReading, limit: 4096)
         let actions = catalog.actions.map { action in
             JSONFragment.object(["id": .string(action.id), "name": .string(action.name), "kind": .string(action.kind.rawValue)])
         }
         try send(["type": .string("hello"), "protocol": .number(2),
                   "seed": .raw(String(seed)), "step_timeout_seconds": .raw(String(timeout)),
-                  "max_reply_bytes": .number(Self.maxReplyBytes), "sample": .number(sample), "actions": .array(actions)])
+                  "max_reply_bytes": .number(Self.maxReplyBytes), "sample": .number(sample), "actions": .array(actions)],
+                 until: Date().addingTimeInterval(timeout))
     }
 
-    private func send(_ message: [String: JSONFragment]) throws {
-        guard let input else { throw crashed() }
+    /// Writes one message; an agent that takes none of it in before `deadline` is stopped as timed out.
+    private func send(_ message: [String: JSONFragment], until deadline: Date) throws {
+        guard let process else { throw crashed() }
         let line = JSONFragment.object(message).text + "\n"
-        do {
-            try input.write(contentsOf: Data(line.utf8))
-        } catch {
-            throw crashed()
+        switch process.write(Array(line.utf8), until: deadline) {
+        case .written: return
+        case .closed: throw crashed()
+        case .timedOut:
+            process.end(patience: 0)
+            throw AgentFailure(kind: "timeout", detail: "its input was not read within \(timeout) s", fatal: true)
         }
     }
 
+    /// The agent's end as a failure: how it exited and the last line it wrote to stderr.
     private func crashed() -> AgentFailure {
         var detail = "the agent's process ended"
-        if let process, !process.isRunning { detail += " with status \(process.terminationStatus)" }
-        if let last = errors?.drained().last { detail += "; its last error line: \(last)" }
-        stop()
-        return AgentFailure(kind: "crashed", detail: detail, fatal: true)
-    }
-
-    private func stop() {
-        try? input?.close()
-        input = nil
-        if let process, process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(2)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let process {
+            process.errors.waitUntilClosed(timeout: 0.3)  // its last words, unless a child of its holds stderr open
+            process.end(patience: 0)
+            if let how = process.exitDescription { detail += " with \(how)" }
+            if let last = process.errors.drained().last { detail += "; its last error line: \(last)" }
         }
+        return AgentFailure(kind: "crashed", detail: detail, fatal: true)
     }
 }
 
@@ -168,7 +161,9 @@ enum JSONFragment {
 
 /// Reads lines from a pipe on a background thread, so a reply can be
 /// awaited with a timeout; a line longer than `limit` bytes is reported
-/// (and skipped) rather than held.
+/// (and skipped) rather than held. The thread owns the descriptor and closes
+/// it at end of file or once ``stop()`` is called (even while a process
+/// outside the agent's group still holds the pipe's other end).
 final class LineReader: @unchecked Sendable {
     enum Next {
         case line(String)
@@ -179,16 +174,22 @@ final class LineReader: @unchecked Sendable {
 
     private var queue: [Next] = []
     private var finished = false
+    private var stopped = false
     private let lock = NSCondition()
 
-    init(_ handle: FileHandle, limit: Int) {
+    init(fd: Int32, limit: Int) {
         let thread = Thread { [self] in
             var buffer: [UInt8] = []
             var skipping = false
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                for byte in chunk {
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            reading: while !isStopped {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, 100)
+                if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                if count <= 0 { break reading }
+                for byte in chunk[..<count] {
                     if byte == UInt8(ascii: "\n") {
                         if skipping {
                             skipping = false
@@ -206,6 +207,7 @@ final class LineReader: @unchecked Sendable {
                     }
                 }
             }
+            close(fd)
             if !buffer.isEmpty && !skipping { push(.line(String(decoding: buffer, as: UTF8.self))) }
             lock.lock()
             finished = true
@@ -213,6 +215,19 @@ final class LineReader: @unchecked Sendable {
             lock.unlock()
         }
         thread.start()
+    }
+
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    /// Stops reading (within a tenth of a second) and closes the descriptor; lines already read stay.
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
     }
 
     private func push(_ next: Next) {
@@ -239,6 +254,14 @@ final class LineReader: @unchecked Sendable {
             if !lock.wait(until: deadline) { return queue.isEmpty ? .timedOut : queue.removeFirst() }
         }
         return queue.isEmpty ? .closed : queue.removeFirst()
+    }
+
+    /// Waits up to `timeout` seconds for the end of the input.
+    func waitUntilClosed(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        lock.lock()
+        defer { lock.unlock() }
+        while !finished && lock.wait(until: deadline) {}
     }
 
     /// Every line read so far (the stderr tail for a crash report).
