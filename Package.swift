@@ -28,7 +28,8 @@ let package = Package(
             name: "TraceStore",
             dependencies: ["MedGym", "CSQLite", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Replay", dependencies: ["MedGym", "TraceStore"]),
+        .systemLibrary(name: "CRename"),
+        .target(name: "Replay", dependencies: ["MedGym", "TraceStore", "CRename"]),
         .executableTarget(
             name: "medgym",
             dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser"),

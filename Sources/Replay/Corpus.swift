@@ -1,3 +1,4 @@
+import CRename
 import Foundation
 import MedGym
 import TraceStore
@@ -176,7 +177,7 @@ public struct CorpusExporter {
     /// The three corpora's rows for `episodeID`, each row one line of canonical JSON.
     public func rows(_ episodeID: String) throws -> Rows {
         let checked = try forker.store.checkedEpisode(episodeID)
-        let (listing, events, score) = (checked.listing, checked.events, checked.score)
+        let (listing, events, score) = (checked.listing, checked.events, try checked.score)
         let start = try TraceStart(events)
         let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
         let catalog = forker.resolver.catalog
@@ -411,7 +412,12 @@ public struct CorpusWriter {
             schemas: ["rlvr": "schemas/corpus/rlvr.schema.json", "grpo": "schemas/corpus/grpo.schema.json", "sft": "schemas/corpus/sft.schema.json"],
             files: files.sorted { ($0.corpus, $0.path) < ($1.corpus, $1.path) })
         try Data((try CanonicalJSON.string(manifest, pretty: true) + "\n").utf8).write(to: root.appendingPathComponent("manifest.json"), options: .atomic)
-        // Swap the finished wave in: the old one moves aside, the new one takes its name, the old one goes.
+        // Swap the finished wave in, in one step where the file system can (the old wave then sits in
+        // the staging folder and goes): a kill at any moment leaves the old wave or the new one, whole.
+        if fm.fileExists(atPath: target.path), medgym_exchange_paths(staging.path, target.path) == 0 {
+            try fm.removeItem(at: staging)
+            return manifest
+        }
         let retired = folder.appendingPathComponent(".\(wave).old", isDirectory: true)
         if fm.fileExists(atPath: retired.path) { try fm.removeItem(at: retired) }
         if fm.fileExists(atPath: target.path) { try fm.moveItem(at: target, to: retired) }

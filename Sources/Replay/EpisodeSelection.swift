@@ -44,7 +44,11 @@ public enum EpisodeSelection {
                 selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .untrusted, reason: refusal))
                 continue
             }
-            selection.runs.append(CheckedRun(listing: checked.listing, score: checked.score))
+            do {
+                selection.runs.append(CheckedRun(listing: checked.listing, score: try checked.score))
+            } catch {
+                selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .broken, reason: error.problem))
+            }
         }
         return selection
     }

@@ -143,7 +143,7 @@ public struct PostmortemBuilder {
     public func build(_ episodeID: String, jobs: Int = 1, sweep given: Sweep? = nil, withCounterfactuals: Bool = true) throws -> Postmortem {
         let store = forker.store
         let checked = try store.checkedEpisode(episodeID)
-        let (listing, events, score) = (checked.listing, checked.events, checked.score)
+        let (listing, events, score) = (checked.listing, checked.events, try checked.score)
         let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
         let catalog = forker.resolver.catalog
         var report = Postmortem(

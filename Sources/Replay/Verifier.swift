@@ -127,15 +127,19 @@ public struct Verifier {
             report.problems.append("re-execution: \(error)")
             return
         }
-        let score = events.last.flatMap { $0.kind == .score ? try? $0.decodedPayload().score : nil }
         let tier: Int?? = (try? settings.fixtures.fixture(named: start.fixture, catalog: settings.resolver.catalog))
             .flatMap { $0.1 == start.fixtureDigest ? .some($0.0.tier) : nil }
-        report.problems += RowCheck.disagreements(listing, start: start, events: events, score: score, fixtureTier: tier)
-            .map { "row: \($0)" }
+        // The row against the chain; `score`: the trace's score card, when already known to be its last event.
+        func checkRow(score known: ScoreCard? = nil) {
+            let score = known.map(ScoreHeadline.init) ?? events.last.flatMap(ScoreHeadline.read)
+            report.problems += RowCheck.disagreements(listing, start: start, events: events, score: score, fixtureTier: tier)
+                .map { "row: \($0)" }
+        }
         if start.provenance == nil {
             report.notes.append("trace format 1: its agent and label are outside the hash chain and cannot be verified; re-record it to cover them")
         }
         if !start.isCurrentSimulation {
+            checkRow()
             let why = SimulationVersionError(episode: id, recorded: start.simulation)
             if settings.acceptChainOnly {
                 report.notes.append("chain checked; not re-executed (accepted by --accept-chain-only): \(why)")
@@ -145,22 +149,26 @@ public struct Verifier {
             return
         }
         let replayed: RecordedEpisode
+        var comparedAlready = false
         do {
             let fixture = try ReplayFixture.load(start, episode: id, catalog: settings.resolver.catalog, cache: settings.fixtures)
             let recorder = try EpisodeRecorder(fixture: fixture, resolver: settings.resolver, fixtureDigest: start.fixtureDigest)
             if let rerun = try rerunBuiltIn(start, header: listing.header, recorder: recorder, events: events, into: &report) {
                 replayed = rerun
+                comparedAlready = true
             } else {
                 replayed = try recorder.reexecute(events, header: listing.header, hashing: false)
             }
         } catch {
+            checkRow()
             report.problems.append("re-execution: \(error)")
             return
         }
         // Content, field by field; the stored hashes were checked as a chain above.
-        if let difference = TraceComparison.firstContentDifference(recorded: events, replayed: replayed.events) {
-            report.problems.append("re-execution: \(difference)")
-        }
+        let difference = comparedAlready ? nil : TraceComparison.firstContentDifference(recorded: events, replayed: replayed.events)
+        if let difference { report.problems.append("re-execution: \(difference)") }
+        // Identical content means the trace ends with the score card just computed: no need to decode it.
+        checkRow(score: difference == nil ? replayed.score : nil)
         let rescored = replayed.score, final = replayed.extent
         let expected = EpisodeSummary(outcome: rescored.outcome, harmLevel: rescored.harmLevel.rawValue, composite: rescored.composite,
                                       steps: final.steps, endMinute: final.minute)
@@ -191,11 +199,9 @@ public struct Verifier {
         guard header.parentID == nil, let provenance = start.provenance, builtInAgents.contains(provenance.agent),
               let spec = try? AgentSpec.parse(provenance.agent, readFile: { _ in "" }) else { return nil }
         var agent = spec.makeAgent(fixture: recorder.fixture, seed: start.seed)
-        let rerun = try recorder.play(seed: start.seed, agent: &agent, label: provenance.label, createdAt: "",
-                                      provenance: provenance).recorded
-        if rerun.headHash != events.last?.hash {
-            let difference = TraceComparison.firstContentDifference(recorded: events, replayed: rerun.events)
-            report.problems.append("agent: the trace says the built-in '\(provenance.agent)' agent played it, but re-running that agent on seed \(start.seed) gives another trace (\(difference.map { "\($0)" } ?? "its hashes differ")); the trace was not recorded by it")
+        let rerun = try recorder.rerun(start, agent: &agent, header: header)
+        if let difference = TraceComparison.firstContentDifference(recorded: events, replayed: rerun.events) {
+            report.problems.append("agent: the trace says the built-in '\(provenance.agent)' agent played it, but re-running that agent on seed \(start.seed) gives another trace (\(difference)); the trace was not recorded by it")
             return nil
         }
         return rerun

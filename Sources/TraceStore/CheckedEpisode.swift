@@ -15,8 +15,21 @@ public struct CheckedEpisode: Sendable {
     public var listing: EpisodeListing
     public var events: [TraceEvent]
     public var start: TraceStart
-    /// The score card the trace ends with.
-    public var score: ScoreCard
+    /// The trace's last event, its score event (checked to be one).
+    let scoreEvent: TraceEvent
+
+    /// The score card the trace ends with, decoded on first use (listing
+    /// episodes needs only the headline the row was checked against).
+    public var score: ScoreCard {
+        get throws(StoreError) {
+            do {
+                guard let card = try scoreEvent.decodedPayload().score else { throw TraceFormatError(message: "no score card") }
+                return card
+            } catch {
+                throw .rowMismatch(id: id, path: "-", problem: "its score event does not decode: \(error)")
+            }
+        }
+    }
 
     public var header: EpisodeHeader { listing.header }
     public var id: String { listing.header.episodeID }
@@ -47,7 +60,7 @@ public enum RowCheck {
     /// `fixtureTier` is the tier of the fixture the trace names, when that
     /// fixture is the one it was recorded against.
     public static func disagreements(_ listing: EpisodeListing, start: TraceStart, events: [TraceEvent],
-                                     score: ScoreCard?, fixtureTier: Int??) -> [String] {
+                                     score: ScoreHeadline?, fixtureTier: Int??) -> [String] {
         let h = listing.header
         var found: [String] = []
         if !listing.finished {
@@ -76,7 +89,7 @@ public enum RowCheck {
         }
         if let score {
             let actions = events.filter { $0.kind == .actionReceived || $0.kind == .noAction }
-            let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel.rawValue, composite: score.composite,
+            let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel, composite: score.composite,
                                           steps: actions.last?.step ?? 0, endMinute: events.last?.simMinute ?? 0)
             if let stored = listing.summary {
                 if stored.outcome != expected.outcome || stored.harmLevel != expected.harmLevel || stored.composite != expected.composite {
@@ -92,5 +105,23 @@ public enum RowCheck {
             found.append("score: the trace does not end with a readable score event")
         }
         return found
+    }
+}
+
+/// What a row's summary repeats of a score card: outcome, harm level and composite.
+public struct ScoreHeadline: Sendable, Hashable, Decodable {
+    public var outcome: String
+    public var harmLevel: String
+    public var composite: Double
+
+    public init(_ card: ScoreCard) {
+        (outcome, harmLevel, composite) = (card.outcome, card.harmLevel.rawValue, card.composite)
+    }
+
+    /// The headline of a score event, read without decoding the whole card; nil for any other event.
+    public static func read(_ event: TraceEvent) -> ScoreHeadline? {
+        struct Payload: Decodable { var score: ScoreHeadline }
+        guard event.kind == .score else { return nil }
+        return try? CanonicalJSON.decode(Payload.self, from: Data(event.payload.utf8)).score
     }
 }

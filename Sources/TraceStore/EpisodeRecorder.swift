@@ -33,14 +33,11 @@ public struct EpisodeRecorder: Sendable {
 
     /// Like ``record(seed:agent:label:episodeID:createdAt:)``, also returning
     /// the played episode (for printing its trajectory).
-    /// `provenance`: the one a re-run writes (a recorded trace's own, so an
-    /// older release's run of the same simulation compares equal); this
-    /// release's by default.
     public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
-                     createdAt: String, provenance recorded: Provenance? = nil) throws -> (episode: Episode, recorded: RecordedEpisode) {
+                     createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        let provenance = recorded ?? Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
-                                                endpoint: (agent as? OpenAIAgent)?.settings)
+        let provenance = Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
+                                    endpoint: (agent as? OpenAIAgent)?.settings)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
@@ -52,6 +49,21 @@ public struct EpisodeRecorder: Sendable {
         var recorded = RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
         recorded.chainBuiltHere = true
         return (episode, recorded)
+    }
+
+    /// Plays `agent` again from reset on a recorded trace's seed, writing the
+    /// trace's own provenance (so a run by an older release of the same
+    /// simulation compares equal), without hashing: a trace to compare by
+    /// content with a stored one whose chain was checked (`replay verify`
+    /// re-running a deterministic built-in agent).
+    public func rerun(_ start: TraceStart, agent: inout some Agent, header: EpisodeHeader) throws -> RecordedEpisode {
+        let env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
+        var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
+        builder.hashing = false
+        let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
+        let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
+        let events = try builder.finish(score: episode.score, state: episode.finalState)
+        return RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
     }
 
     /// Re-executes the exchanges recorded in `events` from reset and returns

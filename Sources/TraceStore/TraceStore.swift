@@ -412,13 +412,13 @@ public final class TraceStore {
         }
         let start: TraceStart
         do { start = try TraceStart(events) } catch { throw .brokenTrace(id: id, path: path, problem: error.message) }
-        let score = events.last.flatMap { $0.kind == .score ? try? $0.decodedPayload().score : nil }
+        let score = events.last.flatMap(ScoreHeadline.read)
         let problems = RowCheck.disagreements(listing, start: start, events: events, score: score,
                                               fixtureTier: fixtureTier(start))
-        guard problems.isEmpty, let score else {
+        guard problems.isEmpty, score != nil, let last = events.last else {
             throw .rowMismatch(id: id, path: path, problem: problems.joined(separator: "; "))
         }
-        return CheckedEpisode(listing: listing, events: events, start: start, score: score)
+        return CheckedEpisode(listing: listing, events: events, start: start, scoreEvent: last)
     }
 
     /// The tier of the fixture a trace names, when the shipped fixture is the

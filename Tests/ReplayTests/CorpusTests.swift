@@ -88,6 +88,29 @@ struct CorpusTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["w"])
     }
 
+    /// A corpus export killed (SIGKILL) at any moment leaves the wave it was
+    /// replacing whole, or the new one whole: never a mix, never none.
+    @Test func aKilledExportLeavesAWholeWave() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        #expect(try CLI.run("medgym", ["batch", "--fixtures", "adv_*", "--seeds", "1", "--agent", "expert,anchoring", "--store", store]).status == 0)
+        let out = dir.path("out")
+        #expect(try CLI.run("replay", ["export", "corpus", "--wave", "w", "--all", "--out", out, "--jobs", "1", "--store", store]).status == 0)
+        func whole() throws -> Bool {
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/w/manifest.json"))) as! [String: Any]
+            let listed = Set((manifest["files"] as! [[String: Any]]).map { $0["path"] as! String } + ["manifest.json"])
+            return Set(try files("\(out)/w").keys) == listed
+        }
+        for delay in [20_000, 60_000, 120_000, 250_000, 400_000, 700_000] as [UInt32] {
+            let process = try CLI.start("replay", ["export", "corpus", "--wave", "w", "--all", "--out", out, "--jobs", "1", "--store", store])
+            usleep(delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(try whole(), "killed after \(delay) µs")
+        }
+    }
+
     @Test func selectionErrorsWriteNothing() throws {
         let dir = try TempDir()
         defer { dir.remove() }
