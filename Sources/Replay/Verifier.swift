@@ -86,13 +86,47 @@ public struct Verifier {
         var signatures: [EpisodeSignature]
         /// A saved fork's parent: its events, when they read.
         var parentEvents: Result<[TraceEvent], StoreError>?
+        /// A saved fork made again from its parent: what differs, or why it could not be made.
+        var refork: (problem: String?, note: String?)?
     }
 
     func gather(_ listing: EpisodeListing) -> Gathered {
         let id = listing.header.episodeID
-        return Gathered(listing: listing, events: Result { () throws(StoreError) in try store.events(id) },
+        let events = Result { () throws(StoreError) in try store.events(id) }
+        return Gathered(listing: listing, events: events,
                         signatures: (try? store.signatures(id)) ?? [],
-                        parentEvents: listing.header.parentID.map { parent in Result { () throws(StoreError) in try store.events(parent) } })
+                        parentEvents: listing.header.parentID.map { parent in Result { () throws(StoreError) in try store.events(parent) } },
+                        refork: (try? events.get()).flatMap { refork(listing.header, events: $0) })
+    }
+
+    /// A saved fork is made again from its parent, with the action its trace
+    /// took at the fork step and the continuation its row names: the trace
+    /// must be the same, event for event. (A recorded run re-labelled as a
+    /// fork of a look-alike run fails here.) Runs on the reading thread: it
+    /// needs the store.
+    func refork(_ header: EpisodeHeader, events: [TraceEvent]) -> (problem: String?, note: String?)? {
+        guard let parent = header.parentID, let step = header.forkStep, header.agent.hasPrefix("fork:") else { return nil }
+        guard let continuation = ForkContinuation(rawValue: String(header.agent.dropFirst("fork:".count))) else {
+            return ("fork: the row names continuation '\(header.agent)', which MedGym does not make", nil)
+        }
+        guard let taken = events.first(where: { $0.kind == .actionReceived && $0.step == step }),
+              let payload = try? taken.decodedPayload(), let action = payload.text ?? payload.action else {
+            return ("fork: its trace takes no action at its fork step \(step)", nil)
+        }
+        let fork: Fork
+        do {
+            fork = try Forker(store: store, resolver: resolver).fork(parent, at: step, action: action, continuation: continuation)
+        } catch let error as ForkError {
+            if case .agentNotReplayable = error { return (nil, "fork: not made again (\(error))") }
+            return ("fork: it cannot be made again from \(parent): \(error)", nil)
+        } catch {
+            return ("fork: it cannot be made again from \(parent): \(error)", nil)
+        }
+        guard fork.events.last?.hash == events.last?.hash else {
+            let difference = TraceComparison.firstContentDifference(recorded: events, replayed: fork.events)
+            return ("fork: forking \(parent) at step \(step) with '\(action)' and continuation \(continuation.rawValue) gives another trace (\(difference.map { "\($0)" } ?? "its hashes differ")); it is not that fork", nil)
+        }
+        return (nil, nil)
     }
 
     static func check(_ gathered: Gathered, settings: Settings) -> Verification {
@@ -122,6 +156,10 @@ public struct Verifier {
         }
         checkSignatures(gathered, trust: settings.trust, into: &report)
         checkFork(gathered, events: events, into: &report)
+        if let refork = gathered.refork {
+            if let problem = refork.problem { report.problems.append(problem) }
+            if let note = refork.note { report.notes.append(note) }
+        }
         let start: TraceStart
         do { start = try TraceStart(events) } catch {
             report.problems.append("re-execution: \(error)")

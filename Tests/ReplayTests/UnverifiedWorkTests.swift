@@ -185,6 +185,35 @@ struct UnverifiedWorkTests {
         #expect(verify.status != 0 && verify.stdout.contains("a saved fork's id is derived from its trace"), "\(verify.stdout)")
     }
 
+    @Test func aRunRelabelledAsAForkOfALookAlikeRunFailsVerify() throws {
+        // Two runs by one script path (its file changed between them): their traces agree until step 2.
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("store.sqlite")
+        let script = dir.path("agent.txt")
+        func record(_ actions: [String]) throws -> String {
+            try actions.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
+            let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "9", "--agent", "script:\(script)", "--store", path])
+            #expect(run.status == 0, "\(run.stderr)")
+            return try TraceStore(path: path).list().last!.header.episodeID
+        }
+        let a = try record(["12-lead ECG", "chest x-ray", "troponin", "aspirin", "observe and reassess"])
+        let b = try record(["12-lead ECG", "troponin", "chest x-ray", "observe and reassess", "aspirin"])
+        #expect(try CLI.run("replay", ["verify", "--all", "--store", path]).status == 0)
+        do {
+            let store = try TraceStore(path: path)
+            let row = try store.listing(b)
+            let forged = EpisodeID.derive(headHash: row.headHash, agent: "fork:original", label: nil, parentID: a, forkStep: 2)
+            try store.connection.execute("UPDATE episodes SET agent = 'fork:original', parent_id = '\(a)', fork_step = 2, episode_id = '\(forged)' WHERE episode_id = '\(b)'")
+        }
+        let verify = try CLI.run("replay", ["verify", "--all", "--store", path])
+        #expect(verify.status != 0 && verify.stdout.contains("with 'troponin' and continuation original gives another trace"), "\(verify.stdout)")
+        // A fork saved by replay itself passes the same check.
+        #expect(try CLI.run("replay", ["fork", a, "--at", "3", "--action", "CTA chest", "--save", "--store", path]).status == 0)
+        let after = try CLI.run("replay", ["verify", "--all", "--store", path])
+        #expect(after.stdout.contains("2 of 3 episodes verified"), "\(after.stdout)")
+    }
+
     @Test func aRechainedReattributionToABuiltInAgentFailsVerify() throws {
         let dir = try TempDir()
         defer { dir.remove() }
