@@ -33,11 +33,13 @@ let package = Package(
         .executableTarget(
             name: "medgym",
             dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")]
+                           .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+            path: "Sources/MedGymCLI"
         ),
         .executableTarget(
             name: "replay",
-            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/ReplayCLI"
         ),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "MedGymTests", dependencies: ["MedGym", "CLITestSupport"], exclude: ["Data"]),
