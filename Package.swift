@@ -30,15 +30,19 @@ let package = Package(
         ),
         .systemLibrary(name: "CRename"),
         .target(name: "Replay", dependencies: ["MedGym", "TraceStore", "CRename"]),
+        .target(
+            name: "CommandLineSupport",
+            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "medgym",
-            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
             path: "Sources/MedGymCLI"
         ),
         .executableTarget(
             name: "replay",
-            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/ReplayCLI"
         ),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import MedGym
 
@@ -37,7 +38,7 @@ struct Fixtures: ParsableCommand {
                 let fixtures = files.isEmpty ? try FixtureLoader.shipped() : try files.map { try FixtureLoader.fixture(named: $0) }
                 let report = try FixtureLint.check(fixtures, seeds: seeds)
                 print(report.text)
-                if !report.passed { throw ExitCode(1) }
+                if !report.passed { throw ExitStatus.problem.exitCode }
             } catch let exit as ExitCode {
                 throw exit
             } catch {
@@ -66,7 +67,7 @@ struct Actions: ParsableCommand {
                     print("\(text)  ✗ \(error)")
                 }
             }
-            if refused { throw ExitCode(1) }
+            if refused { throw ExitStatus.problem.exitCode }
             return
         }
         for action in ActionCatalog.shipped.actions {

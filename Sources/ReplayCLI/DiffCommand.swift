@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import MedGym
 import Replay
@@ -26,7 +27,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Count only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
     var trust: String?
 
-    @Flag(name: .customLong("fail-on-regression"), help: "Exit 3 when the candidate loses a patient the baseline saved, or the verdict is worse.")
+    @Flag(name: .customLong("fail-on-regression"), help: "Exit 1 when the candidate loses a patient the baseline saved, or the verdict is worse.")
     var failOnRegression = false
 
     func run() throws {
@@ -43,6 +44,6 @@ struct DiffCommand: ParsableCommand {
         case .html: print(HTMLReport.diff(diff), terminator: "")
         case .json: try printJSON(diff)
         }
-        if failOnRegression && (!diff.regressions.isEmpty || diff.verdict == "worse") { throw ExitCode(3) }
+        if failOnRegression && (!diff.regressions.isEmpty || diff.verdict == "worse") { throw ExitStatus.problem.exitCode }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import MedGym
 
@@ -9,10 +10,12 @@ struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, diff, import, export.",
+        discussion: """
+            Example: replay fork ep_0fa72a32ec1d --at 13 --action "CTA chest"
+            Continuations (--continue): agent, original, expert, none.
+            \(ExitStatus.help)
+            """,
+        version: MedGymVersion.current,
         subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self, DiffCommand.self,
                       Import.self, Export.self])
-}
-
-func printJSON(_ value: some Encodable) throws {
-    print(try CanonicalJSON.string(value, pretty: true))
 }

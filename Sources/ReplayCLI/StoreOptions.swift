@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import TraceStore
 
@@ -21,12 +22,3 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-func warn(_ line: String) {
-    FileHandle.standardError.write(Data("\(line)\n".utf8))
-}
-
-/// Prints an error as one line to stderr and exits non-zero.
-func fail(_ error: any Error) -> ExitCode {
-    warn("error: \(error)")
-    return ExitCode(1)
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import MedGym
 import Replay
@@ -60,6 +61,6 @@ struct Verify: ParsableCommand {
             let failed = results.filter { !$0.passed }.count
             print("\(results.count - failed) of \(results.count) episode\(results.count == 1 ? "" : "s") verified")
         }
-        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if results.contains(where: { !$0.passed }) { throw ExitStatus.problem.exitCode }
     }
 }

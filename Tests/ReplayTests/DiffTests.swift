@@ -31,7 +31,7 @@ struct DiffTests {
         #expect(r.stdout.contains("candidate: ep_"))  // seed 7 has no baseline
 
         // CI: a regression fails the build; the reverse direction is an improvement and passes.
-        #expect(try CLI.run("replay", ["diff", "--baseline", "v1", "--candidate", "v2", "--fail-on-regression", "--store", path]).status == 3)
+        #expect(try CLI.run("replay", ["diff", "--baseline", "v1", "--candidate", "v2", "--fail-on-regression", "--store", path]).status == 1)
         let reverse = try CLI.run("replay", ["diff", "--baseline", "v2", "--candidate", "v1", "--fail-on-regression", "--store", path])
         #expect(reverse.status == 0 && reverse.stdout.contains("verdict: better") && reverse.stdout.contains("IMPROVEMENTS (6)"))
 
@@ -61,7 +61,7 @@ struct DiffTests {
         #expect(!html.stdout.contains("<script") && !html.stdout.contains("<b>v1"))
         #expect(html.stdout.contains("&lt;script&gt;x&lt;/script&gt;"))
         let unknown = try CLI.run("replay", ["diff", "--baseline", "v9", "--candidate", "<b>v1</b>", "--store", path])
-        #expect(unknown.status == 1 && unknown.stderr.contains("no stored episodes with label or agent 'v9'"))
+        #expect(unknown.status == 2 && unknown.stderr.contains("no stored episodes with label or agent 'v9'"))
         #expect(unknown.stderr.split(separator: "\n").count == 1)
     }
 }
