@@ -6,21 +6,6 @@ public struct EpisodeRunner: Sendable {
     /// What to do when the agent writes text that names no catalog action.
     public var invalidActions: InvalidActionPolicy
 
-    /// Asks the agent once: its text, or its failure recorded (in `failures`
-    /// and with the observer) and reported as `failed`.
-    private static func turn(_ agent: inout some Agent, _ observation: Observation, step: Int, minute: Int,
-                             failures: inout [FailedTurn], observer: inout some EpisodeObserver)
-        throws -> (text: String?, failed: Bool, fatal: Bool) {
-        switch try agent.reply(to: observation) {
-        case .success(let text):
-            return (text, false, false)
-        case .failure(let failure):
-            observer.agentFailed(failure, step: step, minute: minute)
-            failures.append(FailedTurn(step: step, minute: minute, failure: failure))
-            return (nil, true, failure.fatal)
-        }
-    }
-
     /// Bad replies in a row (failures and rejected texts) after which an agent is treated as stopped.
     public static let consecutiveFailureLimit = 5
 
@@ -51,65 +36,24 @@ public struct EpisodeRunner: Sendable {
     /// rejected, reported to the observer, and the agent asked again.
     public func run<A: Agent, O: EpisodeObserver>(from start: Environment, observation: Observation, agent: inout A,
                                                   observer: inout O) throws -> Episode {
-        var env = start
-        let first = observation
-        var observation = observation
-        var steps: [EpisodeStep] = []
-        var rejections: [RejectedAction] = []
-        var consecutive = 0
-        var failures: [FailedTurn] = []
-        var stopped = false
-        while env.state.isRunning {
-            let turn: (text: String?, failed: Bool, fatal: Bool) = stopped ? (nil, false, false)
-                : try Self.turn(&agent, observation, step: env.state.step + 1, minute: env.state.minute,
-                                failures: &failures, observer: &observer)
-            if turn.failed {
-                // Recorded; a gone agent leaves the patient to the clock, a bad reply is asked again.
-                consecutive += 1
-                // Two tests, not one `||`: Swift 6.3's SILGen crashes on the short-circuit here.
-                if turn.fatal { stopped = true }
-                if consecutive > Self.consecutiveFailureLimit { stopped = true }
-                continue
-            }
-            guard let text = turn.text else {
-                if let rest = env.runToTimeLimit() {
-                    let step = EpisodeStep(step: env.state.step + 1, text: nil, result: rest)
-                    steps.append(step)
-                    observer.stepped(step, state: env.state)
-                }
-                break
-            }
-            do {
-                let result = try env.step(text)
-                consecutive = 0
-                var step = EpisodeStep(step: env.state.step, text: text, result: result)
-                step.raw = RawReply.clipped(agent.rawReply)
-                steps.append(step)
-                observer.stepped(step, state: env.state)
-                observation = result.observation
-            } catch let StepError.unknownAction(error) {
-                var rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
-                rejection.raw = RawReply.clipped(agent.rawReply)
-                guard case .reject(let limit) = invalidActions else {
-                    throw EpisodeRunError(step: rejection.step, underlying: error)
-                }
-                if consecutive >= limit {
-                    // An agent that keeps writing what names no action is stopped, not the run.
-                    let failure = AgentFailure(kind: "rejected", detail: "\(limit) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
-                    observer.agentFailed(failure, step: rejection.step, minute: rejection.minute)
-                    failures.append(FailedTurn(step: rejection.step, minute: rejection.minute, failure: failure))
-                    stopped = true
-                } else {
-                    consecutive += 1
-                    rejections.append(rejection)
-                    observer.rejected(rejection)
+        // The turns themselves are the session's (one loop for every path); this only asks the agent.
+        var session = EpisodeSession(from: start, observation: observation, invalidActions: invalidActions)
+        while session.isRunning {
+            let input: EpisodeSession.Input
+            if session.stopped {
+                input = .stop
+            } else {
+                switch try agent.reply(to: session.observation) {
+                case .success(let text?): input = .text(text, raw: agent.rawReply)
+                case .success(nil): input = .stop
+                case .failure(let failure): input = .failure(failure)
                 }
             }
+            if case .ranOut = try session.submit(input, observer: &observer) { break }
         }
-        let score = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
-        agent.finish(score: score)
-        return Episode(fixtureID: fixture.id, seed: env.state.seed, agentID: agent.id, initialObservation: first,
-                       steps: steps, rejections: rejections, agentFailures: failures, finalState: env.state, score: score)
+        let episode = session.episode(fixture: fixture, catalog: resolver.catalog, agentID: agent.id, initialObservation: observation)
+        agent.finish(score: episode.score)
+        return episode
     }
 }
 
