@@ -25,15 +25,16 @@ public final class EnvServer {
     /// An episode in progress.
     struct Session {
         var fixture: Fixture
-        var env: Environment
+        /// The turns: the same ``EpisodeSession`` the runner and re-execution feed.
+        var turns: EpisodeSession
         var builder: TraceBuilder
         var recorder: EpisodeRecorder
         var label: String?
         var seed: UInt64
-        var observation: Observation
         var potentialCard: ScoreCard
         var arrivalCard: ScoreCard
-        var consecutiveRejections = 0
+        var env: Environment { turns.env }
+        var observation: Observation { turns.observation }
     }
 
     public init(store: TraceStore?, resolver: ActionResolver = .shipped, agent: String = "python") {
@@ -113,8 +114,9 @@ public final class EnvServer {
             let builder = try TraceBuilder(starting: env, fixtureDigest: recorder.fixtureDigest, provenance: provenance)
             let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
             let observation = env.initialObservation
-            sessions[name] = Session(fixture: fixture, env: env, builder: builder, recorder: recorder, label: label, seed: seed,
-                                     observation: observation, potentialCard: card, arrivalCard: card)
+            let turns = EpisodeSession(from: env, observation: observation, invalidActions: .reject(limit: Self.stepLimitForRejections))
+            sessions[name] = Session(fixture: fixture, turns: turns, builder: builder, recorder: recorder, label: label, seed: seed,
+                                     potentialCard: card, arrivalCard: card)
             return Transition(observation: observation, text: ChatTranscript.render(observation), reward: 0, terminated: false,
                               truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
         } catch let failure as Failure {
@@ -131,24 +133,16 @@ public final class EnvServer {
         var result: StepResult?
         var rejection: ActionResolutionError?
         do {
-            let applied = try session.env.step(text)
-            session.consecutiveRejections = 0
-            session.builder.stepped(EpisodeStep(step: session.env.state.step, text: text, result: applied), state: session.env.state)
-            result = applied
-        } catch let StepError.unknownAction(error) {
-            // As the runner does for any agent: rejected and recorded; after five in a row the agent is stopped.
-            if session.consecutiveRejections >= Self.stepLimitForRejections {
-                let failure = AgentFailure(kind: "rejected", detail: "\(Self.stepLimitForRejections) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
-                session.builder.agentFailed(failure, step: session.env.state.step + 1, minute: session.env.state.minute)
-                if let rest = session.env.runToTimeLimit() {
-                    session.builder.stepped(EpisodeStep(step: session.env.state.step + 1, text: nil, result: rest), state: session.env.state)
-                    result = rest
-                }
-            } else {
-                session.consecutiveRejections += 1
-                session.builder.rejected(RejectedAction(step: session.env.state.step + 1, minute: session.env.state.minute, text: error.text, error: error))
+            // The one turn loop: applied, or rejected (and after five in a row the agent is stopped and the clock runs out).
+            switch try session.turns.submit(.text(text), observer: &session.builder) {
+            case .applied(let step):
+                result = step.result
+            case .rejected(let rejected, let stopped):
+                rejection = rejected.error
+                if stopped, case .ranOut(let rest?) = try session.turns.submit(.stop, observer: &session.builder) { result = rest.result }
+            case .failed, .ranOut:
+                break
             }
-            rejection = error
         } catch {
             throw Failure("internal", "\(error)")
         }
@@ -156,7 +150,6 @@ public final class EnvServer {
         let over = !session.env.state.isRunning
         let reward = StepReward.step(before: session.potentialCard, after: card, arrival: session.arrivalCard, terminal: over).reward
         session.potentialCard = card
-        if let result { session.observation = result.observation }
         var reply = Transition(
             observation: session.observation, text: ChatTranscript.render(session.observation), reward: reward,
             terminated: result?.terminated ?? false, truncated: result?.truncated ?? false,
@@ -190,12 +183,8 @@ public final class EnvServer {
     public func abandon(_ name: String, reason: AgentFailure? = nil) throws(Failure) -> String? {
         guard var session = sessions[name] else { return nil }
         sessions[name] = nil
-        if let reason {
-            session.builder.agentFailed(reason, step: session.env.state.step + 1, minute: session.env.state.minute)
-        }
-        if let rest = session.env.runToTimeLimit() {
-            session.builder.stepped(EpisodeStep(step: session.env.state.step + 1, text: nil, result: rest), state: session.env.state)
-        }
+        if let reason { _ = try? session.turns.submit(.failure(reason), observer: &session.builder) }
+        _ = try? session.turns.submit(.stop, observer: &session.builder)
         return try record(session).id
     }
 

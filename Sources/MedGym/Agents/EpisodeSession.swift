@@ -119,6 +119,7 @@ public struct EpisodeSession: Sendable {
 
     private mutating func runOut(observer: inout some EpisodeObserver) -> EpisodeStep? {
         guard let rest = env.runToTimeLimit() else { return nil }
+        observation = rest.observation
         let step = EpisodeStep(step: env.state.step + 1, text: nil, result: rest)
         steps.append(step)
         observer.stepped(step, state: env.state)
