@@ -15,6 +15,9 @@ import MCP
 /// - A client that stops reading ends the session (the write fails with
 ///   EPIPE; SIGPIPE is ignored), as does the end of its input: requests
 ///   already passed on are answered first (for up to 5 s).
+/// - Requests reach the server one at a time, in the order sent (the next
+///   is passed on once the last is answered), so pipelined tool calls act on
+///   the patient in order.
 actor MCPLineTransport: Transport {
     nonisolated let logger = Logger(label: "medgym.mcp", factory: { _ in SwiftLogNoOpLogHandler() })
     static let maxLineBytes = 1 << 20
@@ -173,8 +176,18 @@ actor MCPLineTransport: Transport {
             return await refuse(id: id, code: -32602, "Invalid params: \(problem)")
         }
         if method == "initialize" { initialized = true }
+        // One request at a time, in the order sent: the SDK handles each in a task of its own, so two
+        // pipelined tool calls could otherwise reach the patient in either order.
+        await answered()
         requestsPassed += 1
         continuation.yield(line)
+    }
+
+    /// Waits until every request passed on has been answered (or the client is gone).
+    private func answered() async {
+        while responsesSent < requestsPassed && !outputClosed && self.continuation != nil {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     /// What is wrong with a `tools/call`'s params, or nil.
