@@ -39,8 +39,10 @@ public enum CLI {
     /// Runs `name args` to completion. `MEDGYM_STORE` is cleared unless `env` sets it.
     public static func run(_ name: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws -> Output {
         let process = try start(name, args, env: env, cwd: cwd, capture: true)
+        // Both pipes are drained at once: a child that fills one while the other is read would hang.
+        let errors = ErrorDrain((process.standardError as! Pipe).fileHandleForReading)
         let o = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let e = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let e = errors.wait()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self))
@@ -108,4 +110,22 @@ public struct TempDir: Sendable {
     }
 
     public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class ErrorDrain: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
 }

@@ -24,14 +24,24 @@ struct ClosedLoopTests {
     }
 
     @Test func gcsFollowsPerfusion() throws {
-        // A MAP near zero can never show GCS 15.
+        // A MAP this low can never show a patient fully awake.
         let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
         var env = Environment(fixture: fixture, seed: 42)
-        for text in ["IV access", "esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"] {
+        var lowest = Double.infinity
+        var checked = 0
+        for text in ["IV access", "esmolol IV", "esmolol IV", "nitroglycerin", "morphine IV"] + Array(repeating: "observe and reassess", count: 10) {
             guard env.state.isRunning else { break }
             _ = try env.step(text)
-            if env.state.alive, env.state.vitals.map < 40 { #expect(env.state.vitals.gcs <= 3.5) }
+            guard env.state.alive else { continue }
+            lowest = min(lowest, env.state.vitals.map)
+            // Under a MAP of 50 the brain is underperfused: the patient is never fully awake.
+            if env.state.vitals.map < 50 {
+                checked += 1
+                #expect(env.state.vitals.gcs < 14, "MAP \(env.state.vitals.map) with GCS \(env.state.vitals.gcs)")
+            }
         }
+        // The check ran: the sequence does drive a living patient's MAP under 50.
+        #expect(checked > 0, "lowest MAP while alive: \(lowest)")
     }
 
     @Test func sedativesDepressBreathingAndStopAtTheCeiling() throws {

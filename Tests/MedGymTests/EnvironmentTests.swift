@@ -68,6 +68,8 @@ struct EnvironmentTests {
             return try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent)
         }
         #expect(try run(3) == run(3))
+        // And the seed matters: another seed plays another episode.
+        #expect(try run(3).steps.map(\.text) != run(4).steps.map(\.text))
     }
 
     @Test func malformedFixtureNamesFileAndField() throws {

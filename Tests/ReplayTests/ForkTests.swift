@@ -72,14 +72,18 @@ struct ForkTests {
         // Harm items that need repetition (two fluid boluses) do not make one dose contraindicated.
         let single = fixture.answerKey.harmful.filter { ($0.minCount ?? 1) <= 1 }
         let harmful = Set(single.flatMap(\.actions) + fixture.answerKey.disposition.harmful.flatMap(\.actions))
+        #expect(harmful.count >= 3, "the fixture contraindicates actions to try")
         let forker = Forker(store: store)
         let steps = continuation == .expert ? Array(1...28) : [1, 4, 13, 28]
+        var pairs = 0
         for step in steps {
             for action in harmful.sorted() {
                 let fork = try forker.fork("ep_0fa72a32ec1d", at: step, action: action, continuation: continuation)
+                if fork.pair.pair != nil { pairs += 1 }
                 #expect(fork.pair.pair?.chosenAction != action, "step \(step) \(action) \(continuation)")
             }
         }
+        #expect(pairs > 0, "some forks made preference pairs, and none chose the contraindicated action")
     }
 
     @Test(arguments: [1, 2, 7, 13, 20, 27, 28])

@@ -115,7 +115,7 @@ struct ReplayCLITests {
     }
 
     /// The store reads with stock tools: Python's sqlite3 and zlib, the SQL in RangedLayout's documentation.
-    @Test func pythonReadsTheStoreWithSqlite3AndZlib() throws {
+    @Test func pythonCountsTheDemoEventsAndDecompressesItsScoreCardWithSqlite3AndZlib() throws {
         let dir = try TempDir()
         defer { dir.remove() }
         let path = try demoStore(in: dir)
