@@ -36,8 +36,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "medgym",
-            dependencies: ["MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/MedGymCLI"
         ),
         .executableTarget(

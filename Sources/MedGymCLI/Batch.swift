@@ -49,8 +49,10 @@ struct Batch: ParsableCommand {
                 fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),
                 seeds: try SeedRange.parse(seeds),
                 agents: try Self.items(agent).map {
-                    try AgentSpec.parse($0, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint(),
-                                        maxResponseBytes: recording.maxResponseBytes) {
+                    try AgentSpec.parse(
+                        $0, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint(),
+                        maxResponseBytes: recording.maxResponseBytes
+                    ) {
                         try String(contentsOfFile: $0, encoding: .utf8)
                     }
                 },
@@ -96,8 +98,9 @@ struct ProgressMeter {
         let seconds = (clock.now - started).seconds
         let rate = seconds > 0 ? Double(progress.done) / seconds : 0
         let eta = rate > 0 ? Double(total - progress.done) / rate : 0
-        let line = String(format: "%d/%d episodes (%d new, %d already stored) · %.0f/s · ETA %.0f s",
-                          progress.done, total, progress.inserted, progress.alreadyStored, rate, eta)
+        let line = String(
+            format: "%d/%d episodes (%d new, %d already stored) · %.0f/s · ETA %.0f s",
+            progress.done, total, progress.inserted, progress.alreadyStored, rate, eta)
         FileHandle.standardError.write(Data((terminal ? "\r\(line)" : "\(line)\n").utf8))
     }
 

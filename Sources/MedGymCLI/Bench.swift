@@ -31,7 +31,8 @@ struct Bench: ParsableCommand {
             guard episodes > 0, recordings > 0, forks > 0, batch > 0, corpus >= 0 else {
                 throw ValidationError("--episodes, --recordings, --forks and --batch must be at least 1, --corpus at least 0")
             }
-            let figures = try SimulationBenchmark(fixtures: try FixtureLoader.shipped(), episodesPerFixture: episodes).run()
+            let figures =
+                try SimulationBenchmark(fixtures: try FixtureLoader.shipped(), episodesPerFixture: episodes).run()
                 + StoreBenchmark(episodes: recordings, forks: forks, batch: batch).run()
                 + (corpus > 0 ? CorpusBenchmark(episodes: corpus).run() : [])
             if json {
@@ -39,8 +40,13 @@ struct Bench: ParsableCommand {
             } else {
                 let width = (figures.map(\.name.count).max() ?? 0) + 2
                 for figure in figures {
-                    let value = figure.value < 10 ? String(format: "%.2f", figure.value) : figure.value < 100 ? String(format: "%.1f", figure.value) : String(format: "%.0f", figure.value)
-                    print(figure.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - value.count)) + value + " \(figure.unit)   (\(figure.detail))")
+                    let value =
+                        figure.value < 10
+                        ? String(format: "%.2f", figure.value)
+                        : figure.value < 100 ? String(format: "%.1f", figure.value) : String(format: "%.0f", figure.value)
+                    print(
+                        figure.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(0, 10 - value.count)) + value
+                            + " \(figure.unit)   (\(figure.detail))")
                 }
             }
         } catch let error as ValidationError {

@@ -37,7 +37,8 @@ struct LeaderboardCommand: ParsableCommand {
             let board = try Leaderboard.build(store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load))
             guard !board.rows.isEmpty else {
                 let why = CheckedSelection.summary(board.leftOut).map { "; " + PrintableText.terminal($0) }.joined()
-                throw ValidationError("no recorded episodes count\(patterns.isEmpty ? "" : " for " + patterns.joined(separator: ","))\(why); record some with 'medgym batch'")
+                throw ValidationError(
+                    "no recorded episodes count\(patterns.isEmpty ? "" : " for " + patterns.joined(separator: ","))\(why); record some with 'medgym batch'")
             }
             if json { return try printJSON(board) }
             print(LeaderboardReport.render(board))
@@ -59,9 +60,10 @@ enum LeaderboardReport {
         let nameWidth = min(48, max(12, board.rows.map(\.name.count).max() ?? 12))
         var lines = ["fixtures: \(board.fixtures.joined(separator: ", ")) · mean composite with 95 % bootstrap interval (2,000 resamples, seeded)"]
         let passHeader = board.passK.map { "pass^\($0)" }.map { $0.padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(separator: " ")
-        lines.append("agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                     + "     n     mean  interval          " + String(repeating: " ", count: width)
-                     + "  caught  ED death  30-d death  harm≥high  " + passHeader)
+        lines.append(
+            "agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                + "     n     mean  interval          " + String(repeating: " ", count: width)
+                + "  caught  ED death  30-d death  harm≥high  " + passHeader)
         for row in board.rows {
             var bar = Array(repeating: Character(" "), count: width)
             for i in column(row.interval[0])...max(column(row.interval[0]), column(row.interval[1])) { bar[i] = "─" }
@@ -70,20 +72,25 @@ enum LeaderboardReport {
             let name = PrintableText.terminal(row.isReference ? row.name + " (reference)" : row.name)
             let pass = row.passK.map { $0.map { String(format: "%.2f", $0) } ?? "—" }
                 .map { $0.padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(separator: " ")
-            lines.append(clip(name, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                         + String(format: "%6d  %+7.2f  [%+7.2f, %+7.2f]  ", row.episodes, row.meanComposite, row.interval[0], row.interval[1])
-                         + String(bar)
-                         + String(format: "  %5.0f%%  %7.0f%%  %9.0f%%  %8.0f%%  ", row.caughtRate * 100, row.edDeathRate * 100, row.laterDeathRate * 100,
-                                        row.severeHarmRate * 100)
-                         + pass)
+            lines.append(
+                clip(name, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    + String(format: "%6d  %+7.2f  [%+7.2f, %+7.2f]  ", row.episodes, row.meanComposite, row.interval[0], row.interval[1])
+                    + String(bar)
+                    + String(
+                        format: "  %5.0f%%  %7.0f%%  %9.0f%%  %8.0f%%  ", row.caughtRate * 100, row.edDeathRate * 100, row.laterDeathRate * 100,
+                        row.severeHarmRate * 100)
+                    + pass)
         }
         lines.append("")
         lines.append("per-dimension means:")
         let dims = MedGym.Dimension.allCases
-        lines.append("agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + dims.map { $0.rawValue.prefix(9).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
+        lines.append(
+            "agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                + dims.map { $0.rawValue.prefix(9).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
         for row in board.rows {
-            lines.append(clip(PrintableText.terminal(row.name), nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                         + row.dimensions.map { String(format: "%+8.2f  ", $0.mean) }.joined())
+            lines.append(
+                clip(PrintableText.terminal(row.name), nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                    + row.dimensions.map { String(format: "%+8.2f  ", $0.mean) }.joined())
         }
         lines.append("")
         lines.append("caught: the outcome is the fixture's caught_* label; pass^k (tau-bench): per fixture C(c,k)/C(n,k) over its seeds, averaged.")

@@ -34,18 +34,22 @@ actor MCPSession {
 
     /// The tools: `observe`, then one per action family, with the family's actions as an enum.
     static func tools(catalog: ActionCatalog = .shipped) -> [Tool] {
-        var tools = [Tool(name: "observe", description: "Look at the patient without acting: the presentation, monitor, results and alerts so far.",
-                          inputSchema: .object(["type": .string("object"), "properties": .object([:])]))]
+        var tools = [
+            Tool(
+                name: "observe", description: "Look at the patient without acting: the presentation, monitor, results and alerts so far.",
+                inputSchema: .object(["type": .string("object"), "properties": .object([:])]))
+        ]
         for kind in ActionKind.allCases {
             let names = catalog.actions.filter { $0.kind == kind }.map { Value.string($0.name) }
             guard !names.isEmpty else { continue }
-            tools.append(Tool(
-                name: kind.rawValue, description: "Take one \(kind.rawValue) action for this patient; time passes, results arrive later.",
-                inputSchema: .object([
-                    "type": .string("object"),
-                    "properties": .object(["action": .object(["type": .string("string"), "enum": .array(names)])]),
-                    "required": .array([.string("action")]),
-                ])))
+            tools.append(
+                Tool(
+                    name: kind.rawValue, description: "Take one \(kind.rawValue) action for this patient; time passes, results arrive later.",
+                    inputSchema: .object([
+                        "type": .string("object"),
+                        "properties": .object(["action": .object(["type": .string("string"), "enum": .array(names)])]),
+                        "required": .array([.string("action")]),
+                    ])))
         }
         return tools
     }
@@ -66,7 +70,8 @@ actor MCPSession {
         _ = try start()
         if name == "observe" { return .init(content: [Self.content(observationText)], isError: false) }
         if let over {
-            return .init(content: [Self.content("The encounter is over (\(over.outcome), composite \(over.composite)); it is recorded as \(over.id).")], isError: true)
+            return .init(
+                content: [Self.content("The encounter is over (\(over.outcome), composite \(over.composite)); it is recorded as \(over.id).")], isError: true)
         }
         guard let kind = ActionKind(rawValue: name) else { return .init(content: [Self.content("unknown tool '\(name)'")], isError: true) }
         guard let text = arguments?["action"]?.stringValue else { return .init(content: [Self.content("\(name) needs an 'action'")], isError: true) }

@@ -52,7 +52,10 @@ actor MCPLineTransport: Transport {
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = Data(pending[pending.startIndex..<newline])
                     pending = Data(pending[(newline + 1)...])
-                    if discarding { discarding = false; continue }
+                    if discarding {
+                        discarding = false
+                        continue
+                    }
                     Self.blocking { await self.received(line) }
                 }
                 if pending.count > Self.maxLineBytes {
@@ -121,7 +124,8 @@ actor MCPLineTransport: Transport {
     private func refuse(id: Any?, code: Int, _ message: String) async {
         let idText: String
         switch id {
-        case let text as String: idText = (try? String(decoding: JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast()).map(String.init) ?? "null"
+        case let text as String:
+            idText = (try? String(decoding: JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast()).map(String.init) ?? "null"
         case let number as NSNumber: idText = number.stringValue
         default: idText = "null"
         }
@@ -147,11 +151,12 @@ actor MCPLineTransport: Transport {
         }
         let rawID = message["id"]
         let hasID = rawID != nil
-        let id: Any? = switch rawID {
-        case let text as String: text
-        case let number as NSNumber where String(cString: number.objCType) != "c" && number.doubleValue == Double(number.int64Value): number
-        default: nil
-        }
+        let id: Any? =
+            switch rawID {
+            case let text as String: text
+            case let number as NSNumber where String(cString: number.objCType) != "c" && number.doubleValue == Double(number.int64Value): number
+            default: nil
+            }
         if hasID && id == nil {
             return await refuse(id: nil, code: -32600, "Invalid Request: id must be a string or a whole number")
         }

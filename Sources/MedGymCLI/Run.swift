@@ -30,8 +30,10 @@ struct Run: ParsableCommand {
         do {
             let seed = try SeedParser.parse(seed)
             let fixture = try FixtureLoader.fixture(named: fixture)
-            let spec = try AgentSpec.parse(agent, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint(),
-                                           maxResponseBytes: recording.maxResponseBytes) {
+            let spec = try AgentSpec.parse(
+                agent, stepTimeout: recording.agentTimeout, endpoint: try recording.endpoint(),
+                maxResponseBytes: recording.maxResponseBytes
+            ) {
                 try String(contentsOfFile: $0, encoding: .utf8)
             }
             if let episodeID, !EpisodeID.isValid(episodeID) {
@@ -44,8 +46,9 @@ struct Run: ParsableCommand {
             case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
             default: break
             }
-            let (episode, recorded) = try recorder.play(seed: seed, agent: &agent, label: recording.label,
-                                                        episodeID: episodeID, createdAt: CreatedAt.now())
+            let (episode, recorded) = try recorder.play(
+                seed: seed, agent: &agent, label: recording.label,
+                episodeID: episodeID, createdAt: CreatedAt.now())
             if let model = agent as? OpenAIAgent {
                 warn("\(model.id): \(model.tokens) tokens, \(model.retries) retried requests")
             }
@@ -84,7 +87,11 @@ struct RecordingOptions: ParsableArguments {
     @Flag(name: .customLong("reject-invalid"), help: "Record unknown action text as action_rejected and ask the agent again, instead of stopping.")
     var rejectInvalid = false
 
-    @Option(name: .customLong("agent-timeout"), parsing: .unconditional, help: "Seconds a cmd: or openai: agent gets per reply before it is stopped (timeout recorded; a cmd: agent's process group is ended within about a second more).")
+    @Option(
+        name: .customLong("agent-timeout"), parsing: .unconditional,
+        help:
+            "Seconds a cmd: or openai: agent gets per reply before it is stopped (timeout recorded; a cmd: agent's process group is ended within about a second more)."
+    )
     var agentTimeout: Double = AgentSpec.defaultStepTimeout
 
     @Option(name: .customLong("base-url"), help: "openai:MODEL agents: the OpenAI-compatible endpoint (e.g. http://localhost:8000/v1).")
@@ -102,8 +109,9 @@ struct RecordingOptions: ParsableArguments {
     @Option(name: .customLong("sign-key"), help: "Sign every stored episode with this Ed25519 key (medgym keys new; default: $MEDGYM_SIGNING_KEY).")
     var signKey: String?
 
-    @Option(name: .customLong("max-response-bytes"),
-            help: "openai:MODEL agents: most bytes of one endpoint response; a longer one is cut off as it streams (agent_error too_long).")
+    @Option(
+        name: .customLong("max-response-bytes"),
+        help: "openai:MODEL agents: most bytes of one endpoint response; a longer one is cut off as it streams (agent_error too_long).")
     var maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes
 
     /// The endpoint settings for openai: agents, when --base-url is given.
@@ -122,7 +130,8 @@ struct RecordingOptions: ParsableArguments {
             throw ValidationError("--agent-timeout \(agentTimeout) is out of range; use more than 0 and at most 3600 seconds")
         }
         guard maxResponseBytes >= 1024 && maxResponseBytes <= 1 << 30 else {
-            throw ValidationError("--max-response-bytes \(maxResponseBytes) is out of range; use 1024 to 1073741824 (default \(OpenAIAgent.defaultMaxResponseBytes))")
+            throw ValidationError(
+                "--max-response-bytes \(maxResponseBytes) is out of range; use 1024 to 1073741824 (default \(OpenAIAgent.defaultMaxResponseBytes))")
         }
     }
 

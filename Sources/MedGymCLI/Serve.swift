@@ -37,7 +37,6 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-store"), help: "Record nothing (forks and scores of stored episodes are then unavailable).")
     var noStore = false
 
-
     func validate() throws {
         guard stdio != mcp else { throw ValidationError("choose one transport: --stdio or --mcp") }
         if mcp && (try? FixtureLoader.fixture(named: fixture)) == nil {

@@ -32,7 +32,10 @@ final class StdioSession {
                 let wasDiscarding = discarding
                 discarding = false
                 let keep = buffer[(newline + 1)...]
-                defer { buffer = Data(keep); scanned = 0 }
+                defer {
+                    buffer = Data(keep)
+                    scanned = 0
+                }
                 if wasDiscarding || line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
                 if !protocolHandler.handle(Data(line)) {
                     closedByRequest = true

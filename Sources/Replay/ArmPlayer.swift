@@ -23,8 +23,10 @@ public struct ArmPlayer: Sendable {
         return try playArm(text, action: action, continuation: continuation, context: context, sample: sample, observer: &observer).score
     }
 
-    func playArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: Forker.ArmContext, sample: Int = 0,
-                         observer: inout some EpisodeObserver) throws -> Episode {
+    func playArm(
+        _ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: Forker.ArmContext, sample: Int = 0,
+        observer: inout some EpisodeObserver
+    ) throws -> Episode {
         let follower = try continuationAgent(continuation, action: action, context: context, sample: sample)
         var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
         let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
@@ -33,8 +35,10 @@ public struct ArmPlayer: Sendable {
     }
 
     /// Who acts after the action at step N.
-    func continuationAgent(_ continuation: ForkContinuation, action: CatalogAction?, context: Forker.ArmContext,
-                           sample: Int = 0) throws -> any Agent {
+    func continuationAgent(
+        _ continuation: ForkContinuation, action: CatalogAction?, context: Forker.ArmContext,
+        sample: Int = 0
+    ) throws -> any Agent {
         let catalog = resolver.catalog
         switch continuation {
         case .none:
@@ -79,7 +83,8 @@ public struct ArmPlayer: Sendable {
         let observations = context.events.filter { $0.kind == .observation }
         for exchange in context.exchanges where exchange.seq <= context.original.seq {
             guard let seen = observations.last(where: { $0.seq < exchange.seq }),
-                  let observation = try seen.decodedPayload().observation else { continue }
+                let observation = try seen.decodedPayload().observation
+            else { continue }
             try agent.resume(observation, answered: exchange.text, raw: exchange.raw)
         }
         return agent

@@ -91,16 +91,23 @@ public struct CorpusExporter {
 
         enum CodingKeys: String, CodingKey {
             case prompt, observation, actionText, action, raw, reward, rewardComponents, terminal, episodeComposite, episodeOutcome,
-                 episodeHarmLevel, episodeDimensions, items
+                episodeHarmLevel, episodeDimensions, items
         }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(prompt, forKey: .prompt); try c.encode(observation, forKey: .observation)
-            try c.encode(actionText, forKey: .actionText); try c.encode(action, forKey: .action); try c.encode(raw, forKey: .raw)
-            try c.encode(reward, forKey: .reward); try c.encode(rewardComponents, forKey: .rewardComponents)
-            try c.encode(terminal, forKey: .terminal); try c.encode(episodeComposite, forKey: .episodeComposite)
-            try c.encode(episodeOutcome, forKey: .episodeOutcome); try c.encode(episodeHarmLevel, forKey: .episodeHarmLevel)
-            try c.encode(episodeDimensions, forKey: .episodeDimensions); try c.encode(items, forKey: .items)
+            try c.encode(prompt, forKey: .prompt)
+            try c.encode(observation, forKey: .observation)
+            try c.encode(actionText, forKey: .actionText)
+            try c.encode(action, forKey: .action)
+            try c.encode(raw, forKey: .raw)
+            try c.encode(reward, forKey: .reward)
+            try c.encode(rewardComponents, forKey: .rewardComponents)
+            try c.encode(terminal, forKey: .terminal)
+            try c.encode(episodeComposite, forKey: .episodeComposite)
+            try c.encode(episodeOutcome, forKey: .episodeOutcome)
+            try c.encode(episodeHarmLevel, forKey: .episodeHarmLevel)
+            try c.encode(episodeDimensions, forKey: .episodeDimensions)
+            try c.encode(items, forKey: .items)
             try provenance.encode(to: encoder)
         }
     }
@@ -119,8 +126,12 @@ public struct CorpusExporter {
         enum CodingKeys: String, CodingKey { case action, text, reward, outcome, harmLevel, recorded, contraindication }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(action, forKey: .action); try c.encode(text, forKey: .text); try c.encode(reward, forKey: .reward)
-            try c.encode(outcome, forKey: .outcome); try c.encode(harmLevel, forKey: .harmLevel); try c.encode(recorded, forKey: .recorded)
+            try c.encode(action, forKey: .action)
+            try c.encode(text, forKey: .text)
+            try c.encode(reward, forKey: .reward)
+            try c.encode(outcome, forKey: .outcome)
+            try c.encode(harmLevel, forKey: .harmLevel)
+            try c.encode(recorded, forKey: .recorded)
             try c.encode(contraindication, forKey: .contraindication)
         }
     }
@@ -146,11 +157,18 @@ public struct CorpusExporter {
         }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(prompt, forKey: .prompt); try c.encode(chosen, forKey: .chosen); try c.encode(rejected, forKey: .rejected)
-            try c.encode(chosenAction, forKey: .chosenAction); try c.encode(rejectedAction, forKey: .rejectedAction)
-            try c.encode(chosenReward, forKey: .chosenReward); try c.encode(rejectedReward, forKey: .rejectedReward)
-            try c.encode(margin, forKey: .margin); try c.encode(continuation, forKey: .continuation); try c.encode(reason, forKey: .reason)
-            try c.encode(item, forKey: .item); try c.encode(group, forKey: .group)
+            try c.encode(prompt, forKey: .prompt)
+            try c.encode(chosen, forKey: .chosen)
+            try c.encode(rejected, forKey: .rejected)
+            try c.encode(chosenAction, forKey: .chosenAction)
+            try c.encode(rejectedAction, forKey: .rejectedAction)
+            try c.encode(chosenReward, forKey: .chosenReward)
+            try c.encode(rejectedReward, forKey: .rejectedReward)
+            try c.encode(margin, forKey: .margin)
+            try c.encode(continuation, forKey: .continuation)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(item, forKey: .item)
+            try c.encode(group, forKey: .group)
             try provenance.encode(to: encoder)
         }
     }
@@ -167,8 +185,10 @@ public struct CorpusExporter {
         enum CodingKeys: String, CodingKey { case messages, action, recordedAction, rationale, item }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(messages, forKey: .messages); try c.encode(action, forKey: .action)
-            try c.encode(recordedAction, forKey: .recordedAction); try c.encode(rationale, forKey: .rationale)
+            try c.encode(messages, forKey: .messages)
+            try c.encode(action, forKey: .action)
+            try c.encode(recordedAction, forKey: .recordedAction)
+            try c.encode(rationale, forKey: .rationale)
             try c.encode(item, forKey: .item)
             try provenance.encode(to: encoder)
         }
@@ -183,9 +203,10 @@ public struct CorpusExporter {
         let catalog = forker.resolver.catalog
         let h = listing.header
         func provenance(_ step: Int) -> Provenance {
-            Provenance(episodeID: episodeID, parentID: h.parentID, step: step, fixture: h.fixture, tier: h.tier, variant: h.variant,
-                       seed: h.seed, agent: h.agent, label: h.label, libraryVersion: start.provenance?.libraryVersion ?? h.libraryVersion,
-                       answerKeyDigest: start.provenance?.answerKeyDigest ?? "", headHash: listing.headHash)
+            Provenance(
+                episodeID: episodeID, parentID: h.parentID, step: step, fixture: h.fixture, tier: h.tier, variant: h.variant,
+                seed: h.seed, agent: h.agent, label: h.label, libraryVersion: start.provenance?.libraryVersion ?? h.libraryVersion,
+                answerKeyDigest: start.provenance?.answerKeyDigest ?? "", headHash: listing.headHash)
         }
         // The applied steps and the observation each acted on.
         var observations: [Int: Observation] = [:]
@@ -232,7 +253,8 @@ public struct CorpusExporter {
         let credits = StepReward.episode(cards)
         var rlvr: [String] = []
         for (t, credit) in zip(taken, credits) {
-            let touched = fixture.answerKey.items.filter { $0.actions.contains(t.action) }.map(\.id)
+            let touched =
+                fixture.answerKey.items.filter { $0.actions.contains(t.action) }.map(\.id)
                 + fixture.answerKey.harmful.filter { $0.actions.contains(t.action) }.map(\.id)
             let row = RLVRRow(
                 prompt: prompt(before: t.step), observation: observations[t.step - 1] ?? observations[0]!, actionText: t.text,
@@ -244,18 +266,23 @@ public struct CorpusExporter {
 
         // GRPO and SFT: from the post-mortem's decisive step, or the sweep's critical steps.
         let sweep = try Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs)
-        let postmortem = try PostmortemBuilder(forker: forker).build(episodeID, jobs: jobs, sweep: continuation == .original ? sweep : nil,
-                                                                    withCounterfactuals: false)
+        let postmortem = try PostmortemBuilder(forker: forker).build(
+            episodeID, jobs: jobs, sweep: continuation == .original ? sweep : nil,
+            withCounterfactuals: false)
         let harmful = Set(fixture.answerKey.harmful.flatMap(\.actions))
         func text(for action: String) -> String {
             fixture.policies.expert.first { (try? forker.resolver.resolve($0).id) == action } ?? catalog[action]?.name ?? action
         }
         func group(_ step: SweepStep) -> [GroupMember] {
-            var members = [GroupMember(action: step.recordedAction ?? "", text: step.recordedText ?? "", reward: step.recordedComposite,
-                                       outcome: step.recordedOutcome, harmLevel: step.recordedHarmLevel, recorded: true, contraindication: nil)]
+            var members = [
+                GroupMember(
+                    action: step.recordedAction ?? "", text: step.recordedText ?? "", reward: step.recordedComposite,
+                    outcome: step.recordedOutcome, harmLevel: step.recordedHarmLevel, recorded: true, contraindication: nil)
+            ]
             members += step.alternatives.filter { $0.action != step.recordedAction }.map {
-                GroupMember(action: $0.action, text: text(for: $0.action), reward: $0.composite, outcome: $0.outcome, harmLevel: $0.harmLevel,
-                            recorded: false, contraindication: $0.contraindication)
+                GroupMember(
+                    action: $0.action, text: text(for: $0.action), reward: $0.composite, outcome: $0.outcome, harmLevel: $0.harmLevel,
+                    recorded: false, contraindication: $0.contraindication)
             }
             return members
         }
@@ -263,7 +290,8 @@ public struct CorpusExporter {
         var sft: [String] = []
         func pair(_ step: SweepStep, chosen: SweepAlternative, reason: String, item: ScoreItem?) throws {
             guard let recorded = step.recordedText, chosen.contraindication == nil, !harmful.contains(chosen.action),
-                  chosen.composite - step.recordedComposite >= margin else { return }
+                chosen.composite - step.recordedComposite >= margin
+            else { return }
             let row = PairRow(
                 prompt: prompt(before: step.step), chosen: [Message(role: "assistant", content: text(for: chosen.action))],
                 rejected: [Message(role: "assistant", content: recorded)], chosenAction: chosen.action,
@@ -273,7 +301,8 @@ public struct CorpusExporter {
             grpo.append(try CanonicalJSON.string(row))
         }
         if let decisive = postmortem.decisive, decisive.kind == "premature closure",
-           let step = sweep.steps.first(where: { $0.step == decisive.step }) {
+            let step = sweep.steps.first(where: { $0.step == decisive.step })
+        {
             var paired: [String] = []
             for open in decisive.open {
                 guard let key = fixture.answerKey.items.first(where: { $0.id == open.key }) else { continue }
@@ -281,16 +310,19 @@ public struct CorpusExporter {
                 // One pair per chosen action: two open items met by one action (a β-blocker and its target) teach one lesson.
                 if let best, !paired.contains(best.action) {
                     paired.append(best.action)
-                    try pair(step, chosen: best, reason: "premature closure at step \(step.step) with a red flag open: \(open.description)",
-                             item: item(open.key))
+                    try pair(
+                        step, chosen: best, reason: "premature closure at step \(step.step) with a red flag open: \(open.description)",
+                        item: item(open.key))
                 }
             }
             if let correction = decisive.correction, let key = item(decisive.open.first?.key ?? "") {
                 var messages = prompt(before: decisive.step)
                 messages.append(Message(role: "assistant", content: text(for: correction.action)))
-                sft.append(try CanonicalJSON.string(CorrectionRow(
-                    messages: messages, action: correction.action, recordedAction: decisive.recordedAction,
-                    rationale: correction.rationale, item: key, provenance: provenance(decisive.step))))
+                sft.append(
+                    try CanonicalJSON.string(
+                        CorrectionRow(
+                            messages: messages, action: correction.action, recordedAction: decisive.recordedAction,
+                            rationale: correction.rationale, item: key, provenance: provenance(decisive.step))))
             }
         } else {
             for step in sweep.steps where step.critical {
@@ -336,9 +368,12 @@ public struct CorpusWriter {
     }
 
     static let selection = [
-        "rlvr": "one row per applied step; reward = the step's change in potential (the composite if the episode ended there), the last step also carrying the arrival potential: an episode's rewards sum to its composite, as medgym serve gives them",
-        "grpo": "at the post-mortem's decisive step (premature closure): one pair per open red-flag item, its best action over the recorded one; else at the sweep's critical steps, the best alternative over the recorded one; only pairs whose reward difference is at least the margin and whose chosen action is neither harmful nor contraindicated",
-        "sft": "at the decisive step (premature closure): the conversation so far and the expert's action for the first open red-flag item, with the item's rationale and source",
+        "rlvr":
+            "one row per applied step; reward = the step's change in potential (the composite if the episode ended there), the last step also carrying the arrival potential: an episode's rewards sum to its composite, as medgym serve gives them",
+        "grpo":
+            "at the post-mortem's decisive step (premature closure): one pair per open red-flag item, its best action over the recorded one; else at the sweep's critical steps, the best alternative over the recorded one; only pairs whose reward difference is at least the margin and whose chosen action is neither harmful nor contraindicated",
+        "sft":
+            "at the decisive step (premature closure): the conversation so far and the expert's action for the first open red-flag item, with the item's rationale and source",
     ]
 
     /// The workers' exporters. Iteration i of a chunk uses exporter i only, so no
@@ -354,8 +389,9 @@ public struct CorpusWriter {
         guard exporter.jobs > 1 else { return [exporter] }
         return try (0..<exporter.jobs).map { _ in
             let store = try TraceStore(path: exporter.forker.store.path, readOnly: true)
-            return CorpusExporter(forker: Forker(store: store, resolver: exporter.forker.resolver), continuation: exporter.continuation,
-                                  margin: exporter.margin, jobs: 1)
+            return CorpusExporter(
+                forker: Forker(store: store, resolver: exporter.forker.resolver), continuation: exporter.continuation,
+                margin: exporter.margin, jobs: 1)
         }
     }
 
@@ -387,7 +423,8 @@ public struct CorpusWriter {
         let root = staging
         var files: [Manifest.File] = []
         var counts = ["rlvr": 0, "grpo": 0, "sft": 0]
-        var fixtures = Set<String>(), agents = Set<String>()
+        var fixtures = Set<String>()
+        var agents = Set<String>()
         // With several jobs, episodes are exported a chunk at a time, each on its own read-only
         // connection (one per worker, sweeps inside on one thread), and written in order.
         let workers = Workers(try workerExporters())

@@ -25,12 +25,14 @@ public struct CorpusBenchmark {
         _ = try BatchRecorder(fixtures: fixtures, seeds: 1...seeds, agents: [.expert, .anchoring], jobs: jobs)
             .run(into: store, createdAt: { "bench" })
         let ids = Array(try store.episodeIDs().prefix(episodes))
-        let writer = CorpusWriter(exporter: CorpusExporter(forker: Forker(store: store), jobs: jobs), wave: "bench",
-                                  folder: folder.appendingPathComponent("corpus"))
+        let writer = CorpusWriter(
+            exporter: CorpusExporter(forker: Forker(store: store), jobs: jobs), wave: "bench",
+            folder: folder.appendingPathComponent("corpus"))
         var manifest: CorpusWriter.Manifest?
         let elapsed = try ContinuousClock().measure { manifest = try writer.write(ids) }.seconds
         let rows = (manifest?.counts.values.reduce(0, +)) ?? 0
-        let detail = "replay export corpus of \(ids.count) episodes (expert and anchoring over \(fixtures.count) fixtures), \(manifest?.counts["rlvr"] ?? 0) RLVR + \(manifest?.counts["grpo"] ?? 0) GRPO + \(manifest?.counts["sft"] ?? 0) SFT rows, \(jobs) workers (one episode each, on its own connection), one round"
+        let detail =
+            "replay export corpus of \(ids.count) episodes (expert and anchoring over \(fixtures.count) fixtures), \(manifest?.counts["rlvr"] ?? 0) RLVR + \(manifest?.counts["grpo"] ?? 0) GRPO + \(manifest?.counts["sft"] ?? 0) SFT rows, \(jobs) workers (one episode each, on its own connection), one round"
         return [
             .init(name: "corpus_rows_per_second", value: Double(rows) / elapsed, unit: "rows/s", detail: detail),
             .init(name: "corpus_episodes_per_second", value: Double(ids.count) / elapsed, unit: "episodes/s", detail: detail),

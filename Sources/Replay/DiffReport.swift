@@ -12,7 +12,8 @@ public enum DiffReport {
 
     static func transition(_ t: ModelDiff.Transition, markdown md: Bool) -> String {
         func safe(_ text: String) -> String { md ? PrintableText.markdown(text) : PrintableText.terminal(text) }
-        var line = "\(t.fixture) seed \(t.seed): \(t.baselineOutcome) (harm \(t.baselineHarm.rawValue)) → \(t.candidateOutcome) (harm \(t.candidateHarm.rawValue)), Δ \(EpisodeFormatter.signed(t.delta)) · \(t.baselineEpisode) → \(t.candidateEpisode)"
+        var line =
+            "\(t.fixture) seed \(t.seed): \(t.baselineOutcome) (harm \(t.baselineHarm.rawValue)) → \(t.candidateOutcome) (harm \(t.candidateHarm.rawValue)), Δ \(EpisodeFormatter.signed(t.delta)) · \(t.baselineEpisode) → \(t.candidateEpisode)"
         if let d = t.divergence {
             line += "\n    parts at step \(d.step): baseline \(d.baselineAction ?? "stopped"), candidate \(d.candidateAction ?? "stopped")"
             if let delta = d.forkDelta {
@@ -20,27 +21,40 @@ public enum DiffReport {
             }
         }
         if let d = t.decisive {
-            line += "\n    went wrong at step \(d.step) (\(d.kind)): \"\(safe(d.recordedText ?? "no action"))\"; \(d.alternative) there: Δ \(d.delta.map(EpisodeFormatter.signed) ?? "?")"
+            line +=
+                "\n    went wrong at step \(d.step) (\(d.kind)): \"\(safe(d.recordedText ?? "no action"))\"; \(d.alternative) there: Δ \(d.delta.map(EpisodeFormatter.signed) ?? "?")"
         }
         return line
     }
 
     static func render(_ d: ModelDiff, markdown md: Bool) -> String {
         var out: [String] = []
-        func heading(_ text: String) { out.append(""); out.append(md ? "## \(text)" : text.uppercased()) }
+        func heading(_ text: String) {
+            out.append("")
+            out.append(md ? "## \(text)" : text.uppercased())
+        }
         func safe(_ text: String) -> String { md ? PrintableText.markdown(text) : PrintableText.terminal(text) }
         out.append((md ? "# " : "") + "Diff: baseline \(safe(d.baseline)) → candidate \(safe(d.candidate))")
         out.append("")
-        out.append("\(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")); paired bootstrap, \(Int(d.level * 100)) % intervals, \(ModelDiff.resamples) resamples, seeded")
+        out.append(
+            "\(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")); paired bootstrap, \(Int(d.level * 100)) % intervals, \(ModelDiff.resamples) resamples, seeded"
+        )
         out.append("verdict: \(d.verdict) (composite \(interval(d.composite)))")
         heading("Mean change per dimension (candidate − baseline)")
-        if md { out.append("| dimension | mean Δ | 95 % interval |"); out.append("| --- | --- | --- |") }
-        for dim in d.dimensions {
-            out.append(md ? "| \(dim.dimension.rawValue) | \(EpisodeFormatter.signed(dim.change.mean)) | [\(EpisodeFormatter.signed(dim.change.interval[0])), \(EpisodeFormatter.signed(dim.change.interval[1]))] |"
-                          : "  " + dim.dimension.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) + interval(dim.change))
+        if md {
+            out.append("| dimension | mean Δ | 95 % interval |")
+            out.append("| --- | --- | --- |")
         }
-        out.append(md ? "| **composite** | **\(EpisodeFormatter.signed(d.composite.mean))** | [\(EpisodeFormatter.signed(d.composite.interval[0])), \(EpisodeFormatter.signed(d.composite.interval[1]))] |"
-                      : "  " + "composite".padding(toLength: 15, withPad: " ", startingAt: 0) + interval(d.composite))
+        for dim in d.dimensions {
+            out.append(
+                md
+                    ? "| \(dim.dimension.rawValue) | \(EpisodeFormatter.signed(dim.change.mean)) | [\(EpisodeFormatter.signed(dim.change.interval[0])), \(EpisodeFormatter.signed(dim.change.interval[1]))] |"
+                    : "  " + dim.dimension.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) + interval(dim.change))
+        }
+        out.append(
+            md
+                ? "| **composite** | **\(EpisodeFormatter.signed(d.composite.mean))** | [\(EpisodeFormatter.signed(d.composite.interval[0])), \(EpisodeFormatter.signed(d.composite.interval[1]))] |"
+                : "  " + "composite".padding(toLength: 15, withPad: " ", startingAt: 0) + interval(d.composite))
         heading("Regressions: patients the candidate loses (\(d.regressions.count))")
         if d.regressions.isEmpty { out.append(md ? "none" : "  none") }
         for t in d.regressions { out.append((md ? "- " : "  ") + transition(t, markdown: md)) }

@@ -21,8 +21,10 @@ public enum EpisodeSelection {
     /// their trace, that this MedGym can re-execute, and (with `trust`)
     /// that a trusted key signed. Every other matching row is left out, with
     /// its reason.
-    public static func checked(_ store: TraceStore, fixtures patterns: [String], label: String? = nil,
-                               trust: TrustedKeys? = nil) throws -> CheckedSelection {
+    public static func checked(
+        _ store: TraceStore, fixtures patterns: [String], label: String? = nil,
+        trust: TrustedKeys? = nil
+    ) throws -> CheckedSelection {
         var selection = CheckedSelection(runs: [], leftOut: [])
         for row in try store.list(includeUnfinished: true) {
             let h = row.header
@@ -39,8 +41,11 @@ public enum EpisodeSelection {
                 selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .unverified, reason: reason))
                 continue
             }
-            if let trust, let refusal = trust.refusal(try store.signatures(h.episodeID), header: checked.header,
-                                                      headHash: checked.listing.headHash, eventCount: checked.events.count) {
+            if let trust,
+                let refusal = trust.refusal(
+                    try store.signatures(h.episodeID), header: checked.header,
+                    headHash: checked.listing.headHash, eventCount: checked.events.count)
+            {
                 selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .untrusted, reason: refusal))
                 continue
             }
@@ -91,11 +96,12 @@ public struct CheckedSelection: Sendable {
             let some = leftOut.filter { $0.kind == kind }
             guard let first = some.first else { return nil }
             let ids = some.prefix(3).map(\.episodeID).joined(separator: ", ") + (some.count > 3 ? ", …" : "")
-            let what: String = switch kind {
-            case .broken: "whose row or chain does not check (run 'replay verify')"
-            case .unverified: "unverified"
-            case .untrusted: "not signed by a trusted key"
-            }
+            let what: String =
+                switch kind {
+                case .broken: "whose row or chain does not check (run 'replay verify')"
+                case .unverified: "unverified"
+                case .untrusted: "not signed by a trusted key"
+                }
             return "left out \(some.count) \(what) episode\(some.count == 1 ? "" : "s") (\(ids)): \(first.reason)\(some.count > 1 ? " (first)" : "")"
         }
     }

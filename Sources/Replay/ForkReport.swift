@@ -11,7 +11,8 @@ public enum ForkReport {
         lines.append("fork \(fork.parentID) at step \(fork.step) (minute \(fork.minute)) · \(fork.fixture) · seed \(fork.seed)")
         lines.append("continuation: \(fork.continuation.rawValue) — \(fork.continuation.measures)")
         let recorded = fork.recordedText.map { "\"\(PrintableText.terminal($0))\" → \(fork.recordedAction ?? "?")" } ?? "(no action)"
-        lines.append("  recorded arm:       \(recorded)" + (fork.continuation == .original ? " (the episode as recorded)" : ", then \(fork.continuation.rawValue)"))
+        lines.append(
+            "  recorded arm:       \(recorded)" + (fork.continuation == .original ? " (the episode as recorded)" : ", then \(fork.continuation.rawValue)"))
         lines.append("  counterfactual arm: \"\(PrintableText.terminal(fork.alternateText))\" → \(fork.alternateAction), then \(fork.continuation.rawValue)")
         if fork.reproducesOriginal { lines.append("  (same action: the counterfactual trace is identical to the recorded one, event for event)") }
         lines.append("")
@@ -26,11 +27,15 @@ public enum ForkReport {
         lines.append(row("composite", signed(fork.actual.composite), signed(fork.counterfactual.composite), signed(fork.deltaComposite)))
         lines.append("")
         let labels = fork.outcomeLabels
-        lines.append("outcome labels: \(labels.first ?? "caught") = \(fork.truthName) confirmed by a result and sent for its treatment; \(labels.last ?? "missed") = not confirmed or not acted on; death = died in the ED.")
+        lines.append(
+            "outcome labels: \(labels.first ?? "caught") = \(fork.truthName) confirmed by a result and sent for its treatment; \(labels.last ?? "missed") = not confirmed or not acted on; death = died in the ED."
+        )
         lines.append("harm level is the worst harm done (a missed lethal diagnosis counts); harm points sum only the scored harm items.")
         lines.append("")
         if let pair = fork.pair.pair {
-            lines.append("preference pair for training (same state, higher-reward action first; TRL chosen/rejected), step \(pair.step), seed \(pair.seed), continuation \(pair.continuation.rawValue):")
+            lines.append(
+                "preference pair for training (same state, higher-reward action first; TRL chosen/rejected), step \(pair.step), seed \(pair.seed), continuation \(pair.continuation.rawValue):"
+            )
             lines.append("  prompt:   observation before step \(pair.step), minute \(pair.prompt.minute): \(pair.prompt.vitals.summary)")
             if !pair.prompt.pending.isEmpty { lines.append("            pending: \(pair.prompt.pending.joined(separator: ", "))") }
             lines.append("  chosen:   \"\(pair.chosen)\"  reward \(signed(pair.chosenReward))")
@@ -57,11 +62,14 @@ public enum ForkReport {
 
     /// The on-policy draws as a table: each draw's arms and Δ, then mean and spread.
     public static func render(_ samples: ForkSamples, step: Int) -> String {
-        var lines = ["on-policy samples at step \(step): the recorded agent re-run \(samples.draws.count) times from the same state (draw 0 as recorded), continuing both arms"]
+        var lines = [
+            "on-policy samples at step \(step): the recorded agent re-run \(samples.draws.count) times from the same state (draw 0 as recorded), continuing both arms"
+        ]
         lines.append("draw      recorded   counterfactual        Δ   outcomes")
         for draw in samples.draws {
-            lines.append(String(format: "%4d  %+12.2f  %+15.2f  %+7.2f   ", draw.sample, draw.recorded, draw.counterfactual, draw.delta)
-                         + "\(draw.recordedOutcome) → \(draw.counterfactualOutcome)")
+            lines.append(
+                String(format: "%4d  %+12.2f  %+15.2f  %+7.2f   ", draw.sample, draw.recorded, draw.counterfactual, draw.delta)
+                    + "\(draw.recordedOutcome) → \(draw.counterfactualOutcome)")
         }
         lines.append(String(format: "mean Δ %+.2f, spread (sd) %.2f over %d draws", samples.meanDelta, samples.spread, samples.draws.count))
         return lines.joined(separator: "\n")

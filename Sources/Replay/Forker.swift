@@ -26,15 +26,20 @@ public struct Forker {
     /// model or a process.
     public static func defaultContinuation(forAgent agent: String) -> (continuation: ForkContinuation, why: String) {
         if agent == "expert" || agent == "anchoring" {
-            return (.agent, "default for the built-in \(agent) agent: it is re-run from the new state, so it reacts to what the alternative changes (--continue original replays its recorded actions instead)")
+            return (
+                .agent,
+                "default for the built-in \(agent) agent: it is re-run from the new state, so it reacts to what the alternative changes (--continue original replays its recorded actions instead)"
+            )
         }
         return (.original, "default for a recorded '\(agent)' agent: its later actions are replayed as recorded (--continue agent re-runs it)")
     }
 
     /// Forks `episodeID` at `step` with `action`: two arms that differ only
     /// in the action at step N, each followed by the same continuation.
-    public func fork(_ episodeID: String, at step: Int, action text: String,
-                     continuation: ForkContinuation = .original) throws -> Fork {
+    public func fork(
+        _ episodeID: String, at step: Int, action text: String,
+        continuation: ForkContinuation = .original
+    ) throws -> Fork {
         let context = try forkPoint(episodeID, at: step)
         let alternate: CatalogAction
         do { alternate = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
@@ -54,7 +59,8 @@ public struct Forker {
             recordedScore = try runArm(nil, action: nil, continuation: continuation, context: context).score
         }
         let env = Environment(fixture: fixture, resolver: resolver, restoring: restored)
-        let contraindications = [(text, env.contraindication(of: alternate))]
+        let contraindications =
+            [(text, env.contraindication(of: alternate))]
             + [(originalText ?? "", originalAction.flatMap { resolver.catalog[$0] }.flatMap { env.contraindication(of: $0) })]
         let pair = PreferencePair.make(
             episodeID: episodeID, fixture: fixture.id, seed: context.seed, step: step, prompt: prompt, continuation: continuation,
@@ -85,8 +91,10 @@ public struct Forker {
         for sample in 0..<count {
             let recorded = try player.scoreArm(context.original.text, continuation: .agent, context: context, sample: sample)
             let alternate = try player.scoreArm(text, continuation: .agent, context: context, sample: sample)
-            draws.append(ForkSamples.Draw(sample: sample, recorded: recorded.composite, counterfactual: alternate.composite,
-                                          recordedOutcome: recorded.outcome, counterfactualOutcome: alternate.outcome))
+            draws.append(
+                ForkSamples.Draw(
+                    sample: sample, recorded: recorded.composite, counterfactual: alternate.composite,
+                    recordedOutcome: recorded.outcome, counterfactualOutcome: alternate.outcome))
         }
         return ForkSamples(draws: draws)
     }
@@ -103,8 +111,9 @@ public struct Forker {
         guard let score = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {
             throw TraceFormatError(message: "episode \(episodeID) has no score event")
         }
-        let episode = LoadedEpisode(header: listing.header, headHash: listing.headHash, events: events,
-                                    exchanges: TraceExchange.all(in: events), start: start, fixture: fixture, score: score)
+        let episode = LoadedEpisode(
+            header: listing.header, headHash: listing.headHash, events: events,
+            exchanges: TraceExchange.all(in: events), start: start, fixture: fixture, score: score)
         loaded.store(episode)
         return episode
     }
@@ -153,12 +162,14 @@ public struct Forker {
         }
         let prefix = Array(episode.events[..<original.seq])
         guard let promptEvent = prefix.last(where: { $0.kind == .observation }),
-              let prompt = try promptEvent.decodedPayload().observation else {
+            let prompt = try promptEvent.decodedPayload().observation
+        else {
             throw TraceFormatError(message: "episode \(episodeID) has no observation before step \(step)")
         }
-        return ArmContext(episodeID: episodeID, header: episode.header, events: episode.events, exchanges: episode.exchanges,
-                          original: original, fixture: episode.fixture, restored: restored, prefix: prefix, prompt: prompt,
-                          seed: episode.start.seed, recordedScore: episode.score)
+        return ArmContext(
+            episodeID: episodeID, header: episode.header, events: episode.events, exchanges: episode.exchanges,
+            original: original, fixture: episode.fixture, restored: restored, prefix: prefix, prompt: prompt,
+            seed: episode.start.seed, recordedScore: episode.score)
     }
 
     /// Plays arms from fork points in memory.
@@ -180,8 +191,10 @@ public struct Forker {
 
     /// One arm: the action at step N (nil: no action), then the continuation,
     /// with its whole trace.
-    func runArm(_ text: String?, action: CatalogAction?, continuation: ForkContinuation,
-                context: ArmContext) throws -> (score: ScoreCard, events: [TraceEvent], finalState: EpisodeState) {
+    func runArm(
+        _ text: String?, action: CatalogAction?, continuation: ForkContinuation,
+        context: ArmContext
+    ) throws -> (score: ScoreCard, events: [TraceEvent], finalState: EpisodeState) {
         var builder = TraceBuilder(continuing: context.prefix, seed: context.seed)
         let episode = try player.playArm(text, action: action, continuation: continuation, context: context, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
@@ -293,10 +306,12 @@ public struct Fork: Sendable, Hashable {
     /// save.
     public func recorded(createdAt: String) -> RecordedEpisode {
         let agent = "fork:\(continuation.rawValue)"
-        let id = EpisodeID.derive(headHash: events.last?.hash ?? "", agent: agent, label: parent.label,
-                                  parentID: parentID, forkStep: step)
-        let header = EpisodeHeader(episodeID: id, fixture: fixture, tier: parent.tier, variant: parent.variant, seed: seed,
-                                   agent: agent, label: parent.label, createdAt: createdAt, parentID: parentID, forkStep: step)
+        let id = EpisodeID.derive(
+            headHash: events.last?.hash ?? "", agent: agent, label: parent.label,
+            parentID: parentID, forkStep: step)
+        let header = EpisodeHeader(
+            episodeID: id, fixture: fixture, tier: parent.tier, variant: parent.variant, seed: seed,
+            agent: agent, label: parent.label, createdAt: createdAt, parentID: parentID, forkStep: step)
         return RecordedEpisode(header: header, events: events, score: counterfactual, finalState: finalState)
     }
 }
@@ -335,10 +350,12 @@ public struct PreferencePair: Sendable, Hashable, Codable {
 
     /// The pair, or why there is none: a tie carries no preference, and a
     /// pair whose better-scoring action is contraindicated is never emitted.
-    static func make(episodeID: String, fixture: String, seed: UInt64, step: Int, prompt: Observation,
-                     continuation: ForkContinuation,
-                     alternate: (text: String, action: String?, reward: Double, contraindication: String?),
-                     recorded: (text: String, action: String?, reward: Double, contraindication: String?)) -> PairOutcome {
+    static func make(
+        episodeID: String, fixture: String, seed: UInt64, step: Int, prompt: Observation,
+        continuation: ForkContinuation,
+        alternate: (text: String, action: String?, reward: Double, contraindication: String?),
+        recorded: (text: String, action: String?, reward: Double, contraindication: String?)
+    ) -> PairOutcome {
         if alternate.reward == recorded.reward {
             return PairOutcome(pair: nil, note: "tie at \(alternate.reward): no preference")
         }
@@ -347,10 +364,11 @@ public struct PreferencePair: Sendable, Hashable, Codable {
         if let reason = win.contraindication {
             return PairOutcome(pair: nil, note: "withheld: the higher-scoring \"\(win.text)\" is contraindicated here (\(reason))")
         }
-        return PairOutcome(pair: PreferencePair(
-            episodeID: episodeID, fixture: fixture, seed: seed, step: step, prompt: prompt, continuation: continuation,
-            chosen: win.text, rejected: lose.text, chosenAction: win.action, rejectedAction: lose.action,
-            chosenReward: win.reward, rejectedReward: lose.reward), note: nil)
+        return PairOutcome(
+            pair: PreferencePair(
+                episodeID: episodeID, fixture: fixture, seed: seed, step: step, prompt: prompt, continuation: continuation,
+                chosen: win.text, rejected: lose.text, chosenAction: win.action, rejectedAction: lose.action,
+                chosenReward: win.reward, rejectedReward: lose.reward), note: nil)
     }
 }
 

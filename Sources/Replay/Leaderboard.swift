@@ -55,8 +55,10 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
 
     /// Builds the board from every finished, non-fork episode whose fixture
     /// matches `fixtures` (glob patterns; empty: all).
-    public static func build(store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
-                             trust: TrustedKeys? = nil) throws -> Leaderboard {
+    public static func build(
+        store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
+        trust: TrustedKeys? = nil
+    ) throws -> Leaderboard {
         let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust)
         let listings = selection.runs.map(\.listing)
         var groups: [String: [(listing: EpisodeListing, score: ScoreCard)]] = [:]
@@ -82,8 +84,10 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         return labels
     }
 
-    static func row(_ name: String, _ runs: [(listing: EpisodeListing, score: ScoreCard)], caught: [String: String],
-                    passK: [Int]) throws -> Row {
+    static func row(
+        _ name: String, _ runs: [(listing: EpisodeListing, score: ScoreCard)], caught: [String: String],
+        passK: [Int]
+    ) throws -> Row {
         let composites = runs.map(\.score.composite)
         let n = Double(runs.count)
         let mean = composites.reduce(0, +) / n

@@ -89,8 +89,10 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     static let seed: UInt64 = 0x6d65_6467_796d_6466
 
     /// Builds the diff. `baseline` and `candidate` name a label, or an agent id when no episode has that label.
-    public static func build(forker: Forker, baseline: String, candidate: String, fixtures patterns: [String],
-                             trust: TrustedKeys? = nil) throws -> ModelDiff {
+    public static func build(
+        forker: Forker, baseline: String, candidate: String, fixtures patterns: [String],
+        trust: TrustedKeys? = nil
+    ) throws -> ModelDiff {
         let selection = try EpisodeSelection.checked(forker.store, fixtures: patterns, trust: trust)
         let listings = selection.runs.map(\.listing)
         var scores: [String: ScoreCard] = [:]
@@ -99,18 +101,21 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
             let labelled = listings.filter { $0.header.label == name }
             return labelled.isEmpty ? listings.filter { $0.header.agent == name && $0.header.label == nil } : labelled
         }
-        let a = side(baseline), b = side(candidate)
+        let a = side(baseline)
+        let b = side(candidate)
         guard !a.isEmpty else { throw DiffError.noEpisodes(name: baseline, known: Self.names(listings)) }
         guard !b.isEmpty else { throw DiffError.noEpisodes(name: candidate, known: Self.names(listings)) }
         func key(_ l: EpisodeListing) -> String { "\(l.header.fixture)#\(l.header.seed)" }
-        var firstA: [String: EpisodeListing] = [:], firstB: [String: EpisodeListing] = [:]
+        var firstA: [String: EpisodeListing] = [:]
+        var firstB: [String: EpisodeListing] = [:]
         for l in a where firstA[key(l)] == nil { firstA[key(l)] = l }
         for l in b where firstB[key(l)] == nil { firstB[key(l)] = l }
         let pairedKeys = firstA.keys.filter { firstB[$0] != nil }.sorted()
         guard !pairedKeys.isEmpty else { throw DiffError.noPairs(baseline: baseline, candidate: candidate) }
 
         var deltas: [[Double]] = []  // per pair: composite, then each dimension
-        var regressions: [Transition] = [], improvements: [Transition] = []
+        var regressions: [Transition] = []
+        var improvements: [Transition] = []
         var unchanged = 0
         var spread: [PairDelta] = []
         var caughtLabels: [String: String] = [:]
@@ -123,17 +128,20 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
                 caughtLabels[la.header.fixture] = try FixtureLoader.fixture(named: la.header.fixture).answerKey.outcome.caught
             }
             let caught = caughtLabels[la.header.fixture]
-            let wasCaught = sa.outcome == caught, isCaught = sb.outcome == caught
+            let wasCaught = sa.outcome == caught
+            let isCaught = sb.outcome == caught
             let severe = { (h: HarmLevel) in h >= .high }
-            var transition = Transition(fixture: la.header.fixture, seed: la.header.seed, baselineEpisode: la.header.episodeID,
-                                        candidateEpisode: lb.header.episodeID, baselineOutcome: sa.outcome, candidateOutcome: sb.outcome,
-                                        baselineHarm: sa.harmLevel, candidateHarm: sb.harmLevel, delta: round2(sb.composite - sa.composite),
-                                        divergence: nil)
+            var transition = Transition(
+                fixture: la.header.fixture, seed: la.header.seed, baselineEpisode: la.header.episodeID,
+                candidateEpisode: lb.header.episodeID, baselineOutcome: sa.outcome, candidateOutcome: sb.outcome,
+                baselineHarm: sa.harmLevel, candidateHarm: sb.harmLevel, delta: round2(sb.composite - sa.composite),
+                divergence: nil)
             if (wasCaught && !isCaught) || (!severe(sa.harmLevel) && severe(sb.harmLevel)) || (sb.outcome == "death" && sa.outcome != "death") {
                 transition.divergence = try divergence(forker: forker, baseline: la.header.episodeID, candidate: lb.header.episodeID)
                 if let c = try PostmortemBuilder(forker: forker).closure(lb.header.episodeID) {
-                    transition.decisive = Decisive(step: c.step, kind: "premature closure", recordedText: c.recordedText,
-                                                   alternative: c.alternative, delta: c.delta)
+                    transition.decisive = Decisive(
+                        step: c.step, kind: "premature closure", recordedText: c.recordedText,
+                        alternative: c.alternative, delta: c.delta)
                 }
                 regressions.append(transition)
             } else if sa.outcome != sb.outcome || sa.harmLevel != sb.harmLevel {
@@ -173,8 +181,12 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         return (0..<columns).map { c in
             let sorted = means[c].sorted()
             let mean = rows.map { $0[c] }.reduce(0, +) / Double(n)
-            return Change(mean: round2(mean), interval: [round2(sorted[Int(Double(resamples) * 0.025)]),
-                                                         round2(sorted[Int(Double(resamples) * 0.975) - 1])])
+            return Change(
+                mean: round2(mean),
+                interval: [
+                    round2(sorted[Int(Double(resamples) * 0.025)]),
+                    round2(sorted[Int(Double(resamples) * 0.975) - 1]),
+                ])
         }
     }
 

@@ -21,8 +21,10 @@ public enum NotebookExport {
         let sweep = try Sweeper(forker: forker).sweep(id, candidates: .key, continuation: .original, jobs: jobs)
         let postmortem = try PostmortemBuilder(forker: forker).build(id, jobs: jobs)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let files = ["\(id).jsonl": log, "\(id).sweep.json": try CanonicalJSON.string(CompactSweep(sweep)) + "\n",
-                     "\(id).postmortem.json": try CanonicalJSON.string(postmortem, pretty: true) + "\n"]
+        let files = [
+            "\(id).jsonl": log, "\(id).sweep.json": try CanonicalJSON.string(CompactSweep(sweep)) + "\n",
+            "\(id).postmortem.json": try CanonicalJSON.string(postmortem, pretty: true) + "\n",
+        ]
         for name in files.keys.sorted() { try write(files[name]!, folder.appendingPathComponent(name)) }
         let notebook = episodeNotebook(id: id, postmortem: postmortem)
         try write(notebook, folder.appendingPathComponent("\(id).ipynb"))
@@ -55,9 +57,10 @@ public enum NotebookExport {
         init(_ s: Sweep) {
             (episodeID, fixture, seed, continuation, critical) = (s.episodeID, s.fixture, s.seed, s.continuation, s.critical)
             steps = s.steps.map { step in
-                Step(step: step.step, minute: step.minute, recordedText: step.recordedText, recordedAction: step.recordedAction,
-                     recordedComposite: step.recordedComposite, regret: step.regret, critical: step.critical,
-                     best: step.best.map(Alternative.init), alternatives: step.alternatives.map(Alternative.init))
+                Step(
+                    step: step.step, minute: step.minute, recordedText: step.recordedText, recordedAction: step.recordedAction,
+                    recordedComposite: step.recordedComposite, regret: step.regret, critical: step.critical,
+                    best: step.best.map(Alternative.init), alternatives: step.alternatives.map(Alternative.init))
             }
         }
     }
@@ -101,144 +104,168 @@ public enum NotebookExport {
 
     static func episodeNotebook(id: String, postmortem p: Postmortem) -> String {
         var cells: [[String: Any]] = []
-        cells.append(markdown("""
-            # Post-mortem of `\(id)`
+        cells.append(
+            markdown(
+                """
+                # Post-mortem of `\(id)`
 
-            \(p.fixture) · seed \(p.seed) · agent \(p.agent)\(p.label.map { " (\($0))" } ?? "") · outcome **\(p.outcome)** · harm \(p.harmLevel.rawValue) · composite **\(EpisodeFormatter.signed(p.composite))**
+                \(p.fixture) · seed \(p.seed) · agent \(p.agent)\(p.label.map { " (\($0))" } ?? "") · outcome **\(p.outcome)** · harm \(p.harmLevel.rawValue) · composite **\(EpisodeFormatter.signed(p.composite))**
 
-            Written by `replay export notebook \(id) --out notebooks-export`. This notebook reads the files written beside it:
-            `\(id).jsonl` (the hash-chained event log, as `replay export trace` writes it), `\(id).sweep.json` (every
-            answer-key action tried at every step, continuation original) and `\(id).postmortem.json`. It needs pandas and matplotlib only.
-            """))
-        cells.append(code("""
-            import json
-            import pandas as pd
-            import matplotlib.pyplot as plt
+                Written by `replay export notebook \(id) --out notebooks-export`. This notebook reads the files written beside it:
+                `\(id).jsonl` (the hash-chained event log, as `replay export trace` writes it), `\(id).sweep.json` (every
+                answer-key action tried at every step, continuation original) and `\(id).postmortem.json`. It needs pandas and matplotlib only.
+                """))
+        cells.append(
+            code(
+                """
+                import json
+                import pandas as pd
+                import matplotlib.pyplot as plt
 
-            EPISODE = "\(id)"
-            with open(f"{EPISODE}.jsonl") as f:
-                header, *rows = [json.loads(line) for line in f]
-            events = pd.DataFrame(rows)
-            print(header["episode"]["fixture"], "seed", header["episode"]["seed"], "agent", header["episode"]["agent"])
-            print(len(events), "events, head hash", events["hash"].iloc[-1][:12])
-            events["kind"].value_counts()
-            """))
+                EPISODE = "\(id)"
+                with open(f"{EPISODE}.jsonl") as f:
+                    header, *rows = [json.loads(line) for line in f]
+                events = pd.DataFrame(rows)
+                print(header["episode"]["fixture"], "seed", header["episode"]["seed"], "agent", header["episode"]["agent"])
+                print(len(events), "events, head hash", events["hash"].iloc[-1][:12])
+                events["kind"].value_counts()
+                """))
         cells.append(markdown("## Vital signs over sim minutes\nOne point per observation; red dashes are alerts, the orange line the decisive step."))
-        cells.append(code("""
-            obs = events[events["kind"] == "observation"]
-            vitals = pd.DataFrame([{"minute": p["observation"]["minute"], **p["observation"]["vitals"]} for p in obs["payload"]])
-            alerts = events[events["kind"] == "alert"]
-            with open(f"{EPISODE}.postmortem.json") as f:
-                postmortem = json.load(f)
-            fig, ax = plt.subplots(figsize=(9, 4))
-            for name in ["hr", "sbp", "dbp", "spo2", "rr"]:
-                ax.plot(vitals["minute"], vitals[name], label=name.upper())
-            for minute in alerts["sim_minute"]:
-                ax.axvline(minute, color="red", linestyle="--", linewidth=0.8)
-            if postmortem.get("decisive"):
-                ax.axvline(postmortem["decisive"]["minute"], color="orange", linewidth=2, label=f"step {postmortem['decisive']['step']}")
-            ax.set_xlabel("sim minute"); ax.legend(ncol=6, fontsize=8); ax.set_title("monitor")
-            plt.show()
-            vitals.tail()
-            """))
+        cells.append(
+            code(
+                """
+                obs = events[events["kind"] == "observation"]
+                vitals = pd.DataFrame([{"minute": p["observation"]["minute"], **p["observation"]["vitals"]} for p in obs["payload"]])
+                alerts = events[events["kind"] == "alert"]
+                with open(f"{EPISODE}.postmortem.json") as f:
+                    postmortem = json.load(f)
+                fig, ax = plt.subplots(figsize=(9, 4))
+                for name in ["hr", "sbp", "dbp", "spo2", "rr"]:
+                    ax.plot(vitals["minute"], vitals[name], label=name.upper())
+                for minute in alerts["sim_minute"]:
+                    ax.axvline(minute, color="red", linestyle="--", linewidth=0.8)
+                if postmortem.get("decisive"):
+                    ax.axvline(postmortem["decisive"]["minute"], color="orange", linewidth=2, label=f"step {postmortem['decisive']['step']}")
+                ax.set_xlabel("sim minute"); ax.legend(ncol=6, fontsize=8); ax.set_title("monitor")
+                plt.show()
+                vitals.tail()
+                """))
         cells.append(markdown("## The score: nine dimensions, every point with its source"))
-        cells.append(code("""
-            score = events[events["kind"] == "score"]["payload"].iloc[0]["score"]
-            dims = pd.DataFrame(score["dimensions"]).set_index("dimension")
-            ax = dims[["points", "max"]].plot.barh(figsize=(7, 4), title=f"composite {score['composite']}")
-            ax.invert_yaxis(); plt.show()
-            items = pd.DataFrame([{"dimension": i["dimension"], "points": i["points"], "item": i["description"],
-                                   "detail": i["detail"], "source": i["source"]["guideline"]} for i in score["items"]])
-            items
-            """))
-        cells.append(markdown("""
-            ## Per-step rewards and the counterfactual sweep
-            For each step, every action the answer key scores was tried instead of the recorded one (same patient, same luck),
-            and the recorded agent carried on. *Regret* is the best alternative's gain. The per-step reward plotted is the
-            recorded action's advantage: its composite minus the mean composite of the alternatives at that step.
-            """))
-        cells.append(code("""
-            with open(f"{EPISODE}.sweep.json") as f:
-                sweep = json.load(f)
-            steps = pd.DataFrame([{
-                "step": s["step"], "minute": s["minute"], "recorded": s.get("recorded_text"),
-                "best": s["best"]["action"] if s.get("best") else None, "regret": s["regret"], "critical": s["critical"],
-                "advantage": s["recorded_composite"] - sum(a["composite"] for a in s["alternatives"]) / len(s["alternatives"]),
-            } for s in sweep["steps"]])
-            fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
-            top.bar(steps["step"], steps["regret"], color=["crimson" if c else "grey" for c in steps["critical"]])
-            top.set_ylabel("regret")
-            bottom.bar(steps["step"], steps["advantage"], color="steelblue")
-            bottom.axhline(0, color="black", linewidth=0.6); bottom.set_ylabel("advantage"); bottom.set_xlabel("step")
-            plt.show()
-            steps
-            """))
+        cells.append(
+            code(
+                """
+                score = events[events["kind"] == "score"]["payload"].iloc[0]["score"]
+                dims = pd.DataFrame(score["dimensions"]).set_index("dimension")
+                ax = dims[["points", "max"]].plot.barh(figsize=(7, 4), title=f"composite {score['composite']}")
+                ax.invert_yaxis(); plt.show()
+                items = pd.DataFrame([{"dimension": i["dimension"], "points": i["points"], "item": i["description"],
+                                       "detail": i["detail"], "source": i["source"]["guideline"]} for i in score["items"]])
+                items
+                """))
+        cells.append(
+            markdown(
+                """
+                ## Per-step rewards and the counterfactual sweep
+                For each step, every action the answer key scores was tried instead of the recorded one (same patient, same luck),
+                and the recorded agent carried on. *Regret* is the best alternative's gain. The per-step reward plotted is the
+                recorded action's advantage: its composite minus the mean composite of the alternatives at that step.
+                """))
+        cells.append(
+            code(
+                """
+                with open(f"{EPISODE}.sweep.json") as f:
+                    sweep = json.load(f)
+                steps = pd.DataFrame([{
+                    "step": s["step"], "minute": s["minute"], "recorded": s.get("recorded_text"),
+                    "best": s["best"]["action"] if s.get("best") else None, "regret": s["regret"], "critical": s["critical"],
+                    "advantage": s["recorded_composite"] - sum(a["composite"] for a in s["alternatives"]) / len(s["alternatives"]),
+                } for s in sweep["steps"]])
+                fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
+                top.bar(steps["step"], steps["regret"], color=["crimson" if c else "grey" for c in steps["critical"]])
+                top.set_ylabel("regret")
+                bottom.bar(steps["step"], steps["advantage"], color="steelblue")
+                bottom.axhline(0, color="black", linewidth=0.6); bottom.set_ylabel("advantage"); bottom.set_xlabel("step")
+                plt.show()
+                steps
+                """))
         cells.append(markdown("## Where it went wrong"))
-        cells.append(code("""
-            d = postmortem.get("decisive")
-            if d:
-                print(f"step {d['step']} · minute {d['minute']} · {d['kind']}: {d['why']}")
-                for c in d["counterfactuals"]:
-                    print(f"  if instead {d['alternative']}, continue {c['continuation']}: Δ {c['delta']:+}, {c['recorded_outcome']} → {c['outcome']}")
-                if d.get("correction"):
-                    print("expert's correction:", d["correction"]["name"], "—", d["correction"]["rationale"])
-                    print("source:", d["correction"]["source"]["guideline"], "·", d["correction"]["source"]["section"])
-            """))
+        cells.append(
+            code(
+                """
+                d = postmortem.get("decisive")
+                if d:
+                    print(f"step {d['step']} · minute {d['minute']} · {d['kind']}: {d['why']}")
+                    for c in d["counterfactuals"]:
+                        print(f"  if instead {d['alternative']}, continue {c['continuation']}: Δ {c['delta']:+}, {c['recorded_outcome']} → {c['outcome']}")
+                    if d.get("correction"):
+                        print("expert's correction:", d["correction"]["name"], "—", d["correction"]["rationale"])
+                        print("source:", d["correction"]["source"]["guideline"], "·", d["correction"]["source"]["section"])
+                """))
         return notebook(cells)
     }
 
     static func diffNotebook(stem: String, diff d: ModelDiff) -> String {
         var cells: [[String: Any]] = []
-        cells.append(markdown("""
-            # Diff: `\(d.baseline)` → `\(d.candidate)`
+        cells.append(
+            markdown(
+                """
+                # Diff: `\(d.baseline)` → `\(d.candidate)`
 
-            \(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")) · verdict **\(d.verdict)** · composite \(DiffReport.interval(d.composite))
+                \(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")) · verdict **\(d.verdict)** · composite \(DiffReport.interval(d.composite))
 
-            Written by `replay export notebook --diff \(d.baseline) \(d.candidate) --out notebooks-export`; it reads `\(stem).json` (the
-            `replay diff --format json` report) with pandas and plots it with matplotlib.
-            """))
-        cells.append(code("""
-            import json
-            import pandas as pd
-            import matplotlib.pyplot as plt
+                Written by `replay export notebook --diff \(d.baseline) \(d.candidate) --out notebooks-export`; it reads `\(stem).json` (the
+                `replay diff --format json` report) with pandas and plots it with matplotlib.
+                """))
+        cells.append(
+            code(
+                """
+                import json
+                import pandas as pd
+                import matplotlib.pyplot as plt
 
-            with open("\(stem).json") as f:
-                diff = json.load(f)
-            print(diff["baseline"], "→", diff["candidate"], "·", diff["pairs"], "pairs ·", diff["verdict"])
-            """))
+                with open("\(stem).json") as f:
+                    diff = json.load(f)
+                print(diff["baseline"], "→", diff["candidate"], "·", diff["pairs"], "pairs ·", diff["verdict"])
+                """))
         cells.append(markdown("## Mean change per dimension (candidate − baseline), paired bootstrap 95 % intervals"))
-        cells.append(code("""
-            rows = [{"dimension": x["dimension"], "mean": x["change"]["mean"], "low": x["change"]["interval"][0],
-                     "high": x["change"]["interval"][1]} for x in diff["dimensions"]]
-            rows.append({"dimension": "composite", "mean": diff["composite"]["mean"], "low": diff["composite"]["interval"][0],
-                         "high": diff["composite"]["interval"][1]})
-            change = pd.DataFrame(rows).set_index("dimension")
-            fig, ax = plt.subplots(figsize=(7, 4))
-            ax.barh(change.index, change["mean"], xerr=[change["mean"] - change["low"], change["high"] - change["mean"]],
-                    color=["seagreen" if m >= 0 else "indianred" for m in change["mean"]])
-            ax.axvline(0, color="black", linewidth=0.6); ax.invert_yaxis(); plt.show()
-            change
-            """))
+        cells.append(
+            code(
+                """
+                rows = [{"dimension": x["dimension"], "mean": x["change"]["mean"], "low": x["change"]["interval"][0],
+                         "high": x["change"]["interval"][1]} for x in diff["dimensions"]]
+                rows.append({"dimension": "composite", "mean": diff["composite"]["mean"], "low": diff["composite"]["interval"][0],
+                             "high": diff["composite"]["interval"][1]})
+                change = pd.DataFrame(rows).set_index("dimension")
+                fig, ax = plt.subplots(figsize=(7, 4))
+                ax.barh(change.index, change["mean"], xerr=[change["mean"] - change["low"], change["high"] - change["mean"]],
+                        color=["seagreen" if m >= 0 else "indianred" for m in change["mean"]])
+                ax.axvline(0, color="black", linewidth=0.6); ax.invert_yaxis(); plt.show()
+                change
+                """))
         cells.append(markdown("## The spread: composite change per pair"))
-        cells.append(code("""
-            spread = pd.DataFrame(diff["spread"])
-            ax = spread["delta"].plot.hist(bins=20, figsize=(7, 3), title="candidate − baseline, per patient")
-            ax.axvline(0, color="black", linewidth=0.6); plt.show()
-            spread.describe()
-            """))
+        cells.append(
+            code(
+                """
+                spread = pd.DataFrame(diff["spread"])
+                ax = spread["delta"].plot.hist(bins=20, figsize=(7, 3), title="candidate − baseline, per patient")
+                ax.axvline(0, color="black", linewidth=0.6); plt.show()
+                spread.describe()
+                """))
         cells.append(markdown("## Outcome transitions: regressions first"))
-        cells.append(code("""
-            def table(rows):
-                return pd.DataFrame([{
-                    "fixture": t["fixture"], "seed": t["seed"], "baseline": f"{t['baseline_outcome']} · {t['baseline_harm']}",
-                    "candidate": f"{t['candidate_outcome']} · {t['candidate_harm']}", "delta": t["delta"],
-                    "parts at step": (t.get("divergence") or {}).get("step"),
-                    "baseline action there": (t.get("divergence") or {}).get("baseline_action"),
-                    "its value for the candidate": (t.get("divergence") or {}).get("fork_delta"),
-                } for t in rows])
-            print(len(diff["regressions"]), "regressions,", len(diff["improvements"]), "improvements,", diff["unchanged"], "unchanged")
-            table(diff["regressions"] + diff["improvements"])
-            """))
+        cells.append(
+            code(
+                """
+                def table(rows):
+                    return pd.DataFrame([{
+                        "fixture": t["fixture"], "seed": t["seed"], "baseline": f"{t['baseline_outcome']} · {t['baseline_harm']}",
+                        "candidate": f"{t['candidate_outcome']} · {t['candidate_harm']}", "delta": t["delta"],
+                        "parts at step": (t.get("divergence") or {}).get("step"),
+                        "baseline action there": (t.get("divergence") or {}).get("baseline_action"),
+                        "its value for the candidate": (t.get("divergence") or {}).get("fork_delta"),
+                    } for t in rows])
+                print(len(diff["regressions"]), "regressions,", len(diff["improvements"]), "improvements,", diff["unchanged"], "unchanged")
+                table(diff["regressions"] + diff["improvements"])
+                """))
         return notebook(cells)
     }
 }

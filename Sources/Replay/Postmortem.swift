@@ -164,8 +164,11 @@ public struct PostmortemBuilder {
 
         let sweep = try given ?? Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: .original, jobs: jobs)
         report.critical = sweep.steps.filter(\.critical).compactMap { step in
-            step.best.map { Postmortem.CriticalStep(step: step.step, minute: step.minute, recordedText: step.recordedText,
-                                                     best: $0.action, delta: $0.delta, outcome: $0.outcome) }
+            step.best.map {
+                Postmortem.CriticalStep(
+                    step: step.step, minute: step.minute, recordedText: step.recordedText,
+                    best: $0.action, delta: $0.delta, outcome: $0.outcome)
+            }
         }
 
         // The decisive step.
@@ -173,39 +176,47 @@ public struct PostmortemBuilder {
         var decisiveStep: (turn: Postmortem.Turn, kind: String, why: String, open: [KeyItem])?
         if report.verdict == "missed", let closure = Self.prematureClosure(steps, redFlags: redFlags, catalog: catalog) {
             let open = closure.open
-            decisiveStep = (closure.turn, "premature closure",
-                            "\"\(closure.turn.text ?? closure.turn.action ?? "")\" closes the encounter while \(open.map { "\"\($0.description)\"" }.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") not done",
-                            open)
+            decisiveStep = (
+                closure.turn, "premature closure",
+                "\"\(closure.turn.text ?? closure.turn.action ?? "")\" closes the encounter while \(open.map { "\"\($0.description)\"" }.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") not done",
+                open
+            )
         }
         if decisiveStep == nil, let closest = sweep.steps.max(by: { ($0.regret, -$0.step) < ($1.regret, -$1.step) }),
-           let turn = steps.first(where: { $0.step == closest.step }) {
-            decisiveStep = (turn, report.verdict == "good" ? "smallest margin" : "largest regret",
-                            report.verdict == "good"
-                                ? "the decision where an alternative came closest to the recorded one (regret \(EpisodeFormatter.signed(closest.regret)))"
-                                : "no closing action was taken with a red flag open; the step with the largest regret",
-                            [])
+            let turn = steps.first(where: { $0.step == closest.step })
+        {
+            decisiveStep = (
+                turn, report.verdict == "good" ? "smallest margin" : "largest regret",
+                report.verdict == "good"
+                    ? "the decision where an alternative came closest to the recorded one (regret \(EpisodeFormatter.signed(closest.regret)))"
+                    : "no closing action was taken with a red flag open; the step with the largest regret",
+                []
+            )
         }
         guard let decisive = decisiveStep, let sweepStep = sweep.steps.first(where: { $0.step == decisive.turn.step }) else {
             return report
         }
         // The alternative: an action of the first open red-flag item (best by the sweep), else the sweep's best.
-        let itemActions = decisive.open.first.map { item in
-            sweepStep.alternatives.filter { item.actions.contains($0.action) }.sorted { $0.delta > $1.delta }
-        } ?? []
+        let itemActions =
+            decisive.open.first.map { item in
+                sweepStep.alternatives.filter { item.actions.contains($0.action) }.sorted { $0.delta > $1.delta }
+            } ?? []
         guard let alternative = itemActions.first ?? sweepStep.best else { return report }
         var counterfactuals: [Postmortem.Counterfactual] = []
         // A built-in agent is also re-run from the new state (the fork's default for it).
         let rerun: [ForkContinuation] = Forker.defaultContinuation(forAgent: report.agent).continuation == .agent ? [.agent] : []
         for continuation in withCounterfactuals ? rerun + [ForkContinuation.original, .expert, .none] : [] {
             let fork = try forker.fork(episodeID, at: decisive.turn.step, action: alternative.action, continuation: continuation)
-            counterfactuals.append(Postmortem.Counterfactual(
-                continuation: continuation, delta: fork.deltaComposite, recordedOutcome: fork.actual.outcome,
-                outcome: fork.counterfactual.outcome, deltas: fork.deltas.filter { $0.delta != 0 }))
+            counterfactuals.append(
+                Postmortem.Counterfactual(
+                    continuation: continuation, delta: fork.deltaComposite, recordedOutcome: fork.actual.outcome,
+                    outcome: fork.counterfactual.outcome, deltas: fork.deltas.filter { $0.delta != 0 }))
         }
         var correction: Postmortem.Correction?
         if let item = decisive.open.first(where: { $0.actions.contains(alternative.action) }) {
-            correction = Postmortem.Correction(action: alternative.action, name: catalog[alternative.action]?.name ?? alternative.action,
-                                               rationale: item.description, source: item.source)
+            correction = Postmortem.Correction(
+                action: alternative.action, name: catalog[alternative.action]?.name ?? alternative.action,
+                rationale: item.description, source: item.source)
         }
         report.decisive = Postmortem.Decision(
             step: decisive.turn.step, minute: decisive.turn.minute, recordedText: decisive.turn.text, recordedAction: decisive.turn.action,
@@ -217,7 +228,8 @@ public struct PostmortemBuilder {
     /// The first closing action (reassurance, explaining the plan, a disposition) taken while a
     /// red-flag item is still undone, and the items still open then; nil when there is none.
     static func prematureClosure(_ steps: [Postmortem.Turn], redFlags: [KeyItem], catalog: ActionCatalog)
-        -> (turn: Postmortem.Turn, open: [KeyItem])? {
+        -> (turn: Postmortem.Turn, open: [KeyItem])?
+    {
         for turn in steps {
             guard let action = turn.action, closingActions.contains(action) || catalog[action]?.kind == .disposition else { continue }
             let open = redFlags.filter { item in
@@ -235,9 +247,12 @@ public struct PostmortemBuilder {
         let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
         let trajectory = Self.read(events).trajectory
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
-        guard let found = Self.prematureClosure(trajectory.filter { $0.kind == "action" }, redFlags: redFlags,
-                                                catalog: forker.resolver.catalog),
-              let action = found.open.first?.actions.first else { return nil }
+        guard
+            let found = Self.prematureClosure(
+                trajectory.filter { $0.kind == "action" }, redFlags: redFlags,
+                catalog: forker.resolver.catalog),
+            let action = found.open.first?.actions.first
+        else { return nil }
         let fork = try forker.fork(episodeID, at: found.turn.step, action: action, continuation: .original)
         return (found.turn.step, found.turn.text, action, fork.deltaComposite)
     }
@@ -264,20 +279,28 @@ public struct PostmortemBuilder {
             case .alert:
                 report.alerts.append(.init(minute: event.simMinute, text: payload.text ?? ""))
             case .actionReceived:
-                report.trajectory.append(.init(step: event.step, minute: event.simMinute, text: payload.text, action: payload.action,
-                                               response: nil, kind: "action"))
+                report.trajectory.append(
+                    .init(
+                        step: event.step, minute: event.simMinute, text: payload.text, action: payload.action,
+                        response: nil, kind: "action"))
                 pendingResponse = report.trajectory.count - 1
             case .noAction:
-                report.trajectory.append(.init(step: event.step, minute: event.simMinute, text: nil, action: nil,
-                                               response: "no action: the clock ran on", kind: "none"))
+                report.trajectory.append(
+                    .init(
+                        step: event.step, minute: event.simMinute, text: nil, action: nil,
+                        response: "no action: the clock ran on", kind: "none"))
                 pendingResponse = nil
             case .actionRejected:
-                report.trajectory.append(.init(step: event.step, minute: event.simMinute, text: payload.text, action: nil,
-                                               response: payload.error, kind: "rejected"))
+                report.trajectory.append(
+                    .init(
+                        step: event.step, minute: event.simMinute, text: payload.text, action: nil,
+                        response: payload.error, kind: "rejected"))
                 pendingResponse = nil
             case .agentError:
-                report.trajectory.append(.init(step: event.step, minute: event.simMinute, text: nil, action: nil,
-                                               response: payload.failure?.description, kind: "agent_error"))
+                report.trajectory.append(
+                    .init(
+                        step: event.step, minute: event.simMinute, text: nil, action: nil,
+                        response: payload.failure?.description, kind: "agent_error"))
                 pendingResponse = nil
             case .response:
                 if let index = pendingResponse { report.trajectory[index].response = payload.text }

@@ -8,20 +8,25 @@ public enum PostmortemReport {
 
     static func render(_ p: Postmortem, markdown md: Bool) -> String {
         var out: [String] = []
-        func heading(_ text: String) { out.append(""); out.append(md ? "## \(text)" : text.uppercased()) }
+        func heading(_ text: String) {
+            out.append("")
+            out.append(md ? "## \(text)" : text.uppercased())
+        }
         func line(_ text: String) { out.append(md ? text : "  " + text) }
         let signed = EpisodeFormatter.signed
         // What the agent wrote (and who says it is) is shown, never interpreted.
         func safe(_ text: String) -> String { md ? PrintableText.markdown(text) : PrintableText.terminal(text) }
-        out.append((md ? "# " : "") + "Post-mortem \(p.episodeID) · \(p.fixture) · seed \(p.seed) · agent \(safe(p.agent))"
-                   + (p.label.map { " (\(safe($0)))" } ?? ""))
+        out.append(
+            (md ? "# " : "") + "Post-mortem \(p.episodeID) · \(p.fixture) · seed \(p.seed) · agent \(safe(p.agent))"
+                + (p.label.map { " (\(safe($0)))" } ?? ""))
         if let pr = p.presentation {
             out.append("")
             out.append("\(pr.age)\(pr.sex), \(pr.chiefComplaint). Triage: \(pr.triageNote)")
         }
         out.append("")
-        out.append("Outcome \(p.outcome)" + (p.outcomeText.map { " (\($0))" } ?? "") + " · harm \(p.harmLevel.rawValue) · composite \(signed(p.composite))"
-                   + (p.verdict == "good" ? " · good care: no red flag missed, no serious harm" : " · care missed what mattered"))
+        out.append(
+            "Outcome \(p.outcome)" + (p.outcomeText.map { " (\($0))" } ?? "") + " · harm \(p.harmLevel.rawValue) · composite \(signed(p.composite))"
+                + (p.verdict == "good" ? " · good care: no red flag missed, no serious harm" : " · care missed what mattered"))
 
         if let d = p.decisive {
             heading(d.kind == "premature closure" ? "Where it went wrong: step \(d.step)" : "The closest call: step \(d.step)")
@@ -29,8 +34,9 @@ public enum PostmortemReport {
             line("if instead \(d.alternative):")
             for c in d.counterfactuals {
                 let dims = c.deltas.map { "\($0.dimension.rawValue) \(signed($0.delta))" }.joined(separator: ", ")
-                line((md ? "- " : "  ") + "continue \(c.continuation.rawValue): Δ \(signed(c.delta)), \(c.recordedOutcome) → \(c.outcome)"
-                     + (dims.isEmpty ? "" : " (\(dims))"))
+                line(
+                    (md ? "- " : "  ") + "continue \(c.continuation.rawValue): Δ \(signed(c.delta)), \(c.recordedOutcome) → \(c.outcome)"
+                        + (dims.isEmpty ? "" : " (\(dims))"))
             }
             if let c = d.correction {
                 line("expert's correction: \(c.name) (\(c.action)): \(c.rationale)")
@@ -41,7 +47,9 @@ public enum PostmortemReport {
         heading("Critical steps (sweep: answer-key actions at every step, continuation original)")
         if p.critical.isEmpty { line("none: no alternative gains at least 5 points at any step") }
         for c in p.critical {
-            line((md ? "- " : "") + "step \(c.step) · minute \(c.minute) · \"\(safe(c.recordedText ?? "no action"))\" → \(c.best): Δ \(signed(c.delta)), \(c.outcome)")
+            line(
+                (md ? "- " : "")
+                    + "step \(c.step) · minute \(c.minute) · \"\(safe(c.recordedText ?? "no action"))\" → \(c.best): Δ \(signed(c.delta)), \(c.outcome)")
         }
 
         heading("Answer-key items missed")
@@ -52,14 +60,21 @@ public enum PostmortemReport {
         }
 
         heading("Score: nine dimensions")
-        if md { out.append("| dimension | points | max |"); out.append("| --- | --- | --- |") }
+        if md {
+            out.append("| dimension | points | max |")
+            out.append("| --- | --- | --- |")
+        }
         for dim in p.dimensions {
-            out.append(md ? "| \(dim.dimension.rawValue) | \(signed(dim.points)) | \(number(dim.max)) |"
-                          : "  " + dim.dimension.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) + signed(dim.points).leftPad(8) + number(dim.max).leftPad(8))
+            out.append(
+                md
+                    ? "| \(dim.dimension.rawValue) | \(signed(dim.points)) | \(number(dim.max)) |"
+                    : "  " + dim.dimension.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0) + signed(dim.points).leftPad(8)
+                        + number(dim.max).leftPad(8))
         }
         heading("Every point, with its answer-key item and source")
         for item in p.items {
-            line((md ? "- " : "") + "\(item.dimension.rawValue) \(signed(item.points)) · \(item.description): \(safe(item.detail)) [\(item.source.description)]")
+            line(
+                (md ? "- " : "") + "\(item.dimension.rawValue) \(signed(item.points)) · \(item.description): \(safe(item.detail)) [\(item.source.description)]")
         }
 
         heading("Timeline")

@@ -24,8 +24,9 @@ public struct Rescorer {
         let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver)
         let replayed = try recorder.reexecute(events, header: header)
         let recorded = try events.last(where: { $0.kind == .score })?.decodedPayload().score
-        return Rescored(episodeID: id, fixture: fixture.id, seed: start.seed, score: replayed.score, recorded: recorded,
-                        fixtureChanged: recorder.fixtureDigest != start.fixtureDigest)
+        return Rescored(
+            episodeID: id, fixture: fixture.id, seed: start.seed, score: replayed.score, recorded: recorded,
+            fixtureChanged: recorder.fixtureDigest != start.fixtureDigest)
     }
 }
 

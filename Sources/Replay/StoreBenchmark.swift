@@ -47,9 +47,10 @@ public struct StoreBenchmark {
             }
             endToEnd.append((elapsed.seconds, events))
             let raw = try RawEventTable(path: folder.appendingPathComponent("record-raw-\(round).sqlite").path)
-            endToEndRaw.append(try clock.measure {
-                for seed in 1...UInt64(episodes) { try raw.insert(try record(seed)) }
-            }.seconds)
+            endToEndRaw.append(
+                try clock.measure {
+                    for seed in 1...UInt64(episodes) { try raw.insert(try record(seed)) }
+                }.seconds)
         }
 
         // 2. Store writes alone, and the same rows through a bare prepared statement.
@@ -79,12 +80,14 @@ public struct StoreBenchmark {
         var forkTimes: [Double] = []
         var coldForkTimes: [Double] = []
         for _ in 0..<3 {
-            forkTimes.append(try clock.measure {
-                for _ in 0..<forks { _ = try forker.fork("ep_0fa72a32ec1d", at: middle, action: "CTA chest") }
-            }.seconds)
-            coldForkTimes.append(try clock.measure {
-                for _ in 0..<forks { _ = try Forker(store: store).fork("ep_0fa72a32ec1d", at: middle, action: "CTA chest") }
-            }.seconds)
+            forkTimes.append(
+                try clock.measure {
+                    for _ in 0..<forks { _ = try forker.fork("ep_0fa72a32ec1d", at: middle, action: "CTA chest") }
+                }.seconds)
+            coldForkTimes.append(
+                try clock.measure {
+                    for _ in 0..<forks { _ = try Forker(store: store).fork("ep_0fa72a32ec1d", at: middle, action: "CTA chest") }
+                }.seconds)
         }
 
         // 3b. Score-only arms at the middle step (the sweep's path), and whole sweeps.
@@ -92,9 +95,10 @@ public struct StoreBenchmark {
         let player = forker.player
         var scoreOnly: [Double] = []
         for _ in 0..<3 {
-            scoreOnly.append(try clock.measure {
-                for _ in 0..<forks { _ = try player.scoreArm("CTA chest", continuation: .original, context: point) }
-            }.seconds)
+            scoreOnly.append(
+                try clock.measure {
+                    for _ in 0..<forks { _ = try player.scoreArm("CTA chest", continuation: .original, context: point) }
+                }.seconds)
         }
         var sweepTimes: [Int: Double] = [:]
         var sweepForks = 0
@@ -102,10 +106,11 @@ public struct StoreBenchmark {
             var times: [Double] = []
             for _ in 0..<3 {
                 let sweeper = Sweeper(forker: Forker(store: store))
-                times.append(try clock.measure {
-                    let sweep = try sweeper.sweep("ep_0fa72a32ec1d", candidates: .catalog, continuation: .original, jobs: jobs)
-                    sweepForks = sweep.steps.count * sweep.candidates.count
-                }.seconds)
+                times.append(
+                    try clock.measure {
+                        let sweep = try sweeper.sweep("ep_0fa72a32ec1d", candidates: .catalog, continuation: .original, jobs: jobs)
+                        sweepForks = sweep.steps.count * sweep.candidates.count
+                    }.seconds)
             }
             sweepTimes[jobs] = median(times)
         }
@@ -130,33 +135,50 @@ public struct StoreBenchmark {
         let rawRate = Double(rows) / median(rawWrites)
         let detail = "adv_cocaine_dissection × anchoring, \(episodes) episodes (\(rows) events), one transaction per episode, WAL, median of 3"
         return [
-            .init(name: "recorded_events_per_second", value: Double(e2e.1) / e2e.0, unit: "events/s",
-                  detail: "simulate + hash + store, " + detail),
+            .init(
+                name: "recorded_events_per_second", value: Double(e2e.1) / e2e.0, unit: "events/s",
+                detail: "simulate + hash + store, " + detail),
             .init(name: "recorded_episodes_per_second", value: Double(episodes) / e2e.0, unit: "episodes/s", detail: detail),
-            .init(name: "recording_to_raw_sqlite_ratio", value: median(endToEndRaw) / e2e.0, unit: "×",
-                  detail: "simulate + hash + store ÷ simulate + hash + the same rows through a bare prepared INSERT (time ratio inverted), median of 3"),
-            .init(name: "store_events_per_second", value: storeRate, unit: "events/s",
-                  detail: "TraceStore.save of prebuilt episodes (events + summary), " + detail),
-            .init(name: "sqlite_raw_events_per_second", value: rawRate, unit: "events/s",
-                  detail: "the same event rows, bare prepared INSERT into a plain table, same file settings"),
-            .init(name: "store_to_raw_sqlite_ratio", value: storeRate / rawRate, unit: "×",
-                  detail: "store event rate ÷ raw SQLite event rate"),
-            .init(name: "stored_kilobytes_per_episode", value: bytesPerEpisode / 1024, unit: "KB",
-                  detail: String(format: "file bytes per stored episode (events, episode row, summary, indexes), %.1f steps and %.0f events an episode on average, ", meanSteps, Double(rows) / Double(prepared.count)) + "adv_cocaine_dissection × anchoring as the demo, after a WAL checkpoint, less an empty store"),
-            .init(name: "forks_per_second", value: Double(forks) / median(forkTimes), unit: "forks/s",
-                  detail: "ep_0fa72a32ec1d forked at step \(middle) with \"CTA chest\", continued and rescored, \(forks) forks by one Forker (episode loaded once, as a sweep does), median of 3"),
-            .init(name: "score_only_fork_microseconds", value: median(scoreOnly) / Double(forks) * 1e6, unit: "µs",
-                  detail: "ep_0fa72a32ec1d at step \(middle) with \"CTA chest\", continued and scored, no trace built (the sweep's path), median of 3"),
-            .init(name: "full_trace_fork_microseconds", value: median(forkTimes) / Double(forks) * 1e6, unit: "µs",
-                  detail: "the same with both arms' traces, pair and deltas (replay fork), one Forker, median of 3"),
-            .init(name: "sweep_catalog_seconds_jobs_1", value: sweepTimes[1] ?? 0, unit: "s",
-                  detail: "replay sweep ep_0fa72a32ec1d --candidates catalog: \(sweepForks) forks, one thread, from a fresh Forker, median of 3"),
+            .init(
+                name: "recording_to_raw_sqlite_ratio", value: median(endToEndRaw) / e2e.0, unit: "×",
+                detail: "simulate + hash + store ÷ simulate + hash + the same rows through a bare prepared INSERT (time ratio inverted), median of 3"),
+            .init(
+                name: "store_events_per_second", value: storeRate, unit: "events/s",
+                detail: "TraceStore.save of prebuilt episodes (events + summary), " + detail),
+            .init(
+                name: "sqlite_raw_events_per_second", value: rawRate, unit: "events/s",
+                detail: "the same event rows, bare prepared INSERT into a plain table, same file settings"),
+            .init(
+                name: "store_to_raw_sqlite_ratio", value: storeRate / rawRate, unit: "×",
+                detail: "store event rate ÷ raw SQLite event rate"),
+            .init(
+                name: "stored_kilobytes_per_episode", value: bytesPerEpisode / 1024, unit: "KB",
+                detail: String(
+                    format: "file bytes per stored episode (events, episode row, summary, indexes), %.1f steps and %.0f events an episode on average, ",
+                    meanSteps, Double(rows) / Double(prepared.count))
+                    + "adv_cocaine_dissection × anchoring as the demo, after a WAL checkpoint, less an empty store"),
+            .init(
+                name: "forks_per_second", value: Double(forks) / median(forkTimes), unit: "forks/s",
+                detail:
+                    "ep_0fa72a32ec1d forked at step \(middle) with \"CTA chest\", continued and rescored, \(forks) forks by one Forker (episode loaded once, as a sweep does), median of 3"
+            ),
+            .init(
+                name: "score_only_fork_microseconds", value: median(scoreOnly) / Double(forks) * 1e6, unit: "µs",
+                detail: "ep_0fa72a32ec1d at step \(middle) with \"CTA chest\", continued and scored, no trace built (the sweep's path), median of 3"),
+            .init(
+                name: "full_trace_fork_microseconds", value: median(forkTimes) / Double(forks) * 1e6, unit: "µs",
+                detail: "the same with both arms' traces, pair and deltas (replay fork), one Forker, median of 3"),
+            .init(
+                name: "sweep_catalog_seconds_jobs_1", value: sweepTimes[1] ?? 0, unit: "s",
+                detail: "replay sweep ep_0fa72a32ec1d --candidates catalog: \(sweepForks) forks, one thread, from a fresh Forker, median of 3"),
             .init(name: "sweep_catalog_seconds_jobs_2", value: sweepTimes[2] ?? 0, unit: "s", detail: "the same on two threads"),
             .init(name: "batch_episodes_per_second_jobs_1", value: batchRates[1] ?? 0, unit: "episodes/s", detail: batchDetail),
-            .init(name: "batch_episodes_per_second_jobs_2", value: batchRates[2] ?? 0, unit: "episodes/s",
-                  detail: batchDetail + ", two episodes played at once, one writer"),
-            .init(name: "cold_forks_per_second", value: Double(forks) / median(coldForkTimes), unit: "forks/s",
-                  detail: "the same, a new Forker per fork: read the events, check the chain, re-execute to step \(middle - 1), median of 3"),
+            .init(
+                name: "batch_episodes_per_second_jobs_2", value: batchRates[2] ?? 0, unit: "episodes/s",
+                detail: batchDetail + ", two episodes played at once, one writer"),
+            .init(
+                name: "cold_forks_per_second", value: Double(forks) / median(coldForkTimes), unit: "forks/s",
+                detail: "the same, a new Forker per fork: read the events, check the chain, re-execute to step \(middle - 1), median of 3"),
         ]
     }
 
@@ -185,7 +207,8 @@ public struct StoreBenchmark {
         init(path: String) throws {
             db = try SQLiteConnection(path: path)
             try db.execute("PRAGMA page_size = \(StoreSchema.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE events (episode_id TEXT, seq INTEGER, step INTEGER, sim_minute INTEGER, kind TEXT,
                                      payload TEXT, rng_state TEXT, prev_hash TEXT, hash TEXT)
                 """)
@@ -196,8 +219,10 @@ public struct StoreBenchmark {
             let id = episode.header.episodeID
             try db.transaction {
                 for e in episode.events {
-                    try statement.run([.text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
-                                       .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash)])
+                    try statement.run([
+                        .text(id), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                        .text(e.payload), .text(e.rngState), .text(e.prevHash), .text(e.hash),
+                    ])
                 }
             }
         }

@@ -12,22 +12,28 @@ public enum SweepReport {
         lines.append("")
         lines.append(row("step", "min", "recorded", "composite", "best alternative", "Δ", "worst alternative", "Δ", "regret"))
         for step in sweep.steps {
-            lines.append(row(
-                String(step.step), String(step.minute), clip(PrintableText.terminal(step.recordedText ?? "(no action)"), 26), signed(step.recordedComposite),
-                clip(step.best?.text ?? "—", 22), step.best.map { signed($0.delta) } ?? "",
-                clip(step.worst?.text ?? "—", 22), step.worst.map { signed($0.delta) } ?? "",
-                String(format: "%.2f", step.regret)) + (step.critical ? "  ⚠" : ""))
+            lines.append(
+                row(
+                    String(step.step), String(step.minute), clip(PrintableText.terminal(step.recordedText ?? "(no action)"), 26),
+                    signed(step.recordedComposite),
+                    clip(step.best?.text ?? "—", 22), step.best.map { signed($0.delta) } ?? "",
+                    clip(step.worst?.text ?? "—", 22), step.worst.map { signed($0.delta) } ?? "",
+                    String(format: "%.2f", step.regret)) + (step.critical ? "  ⚠" : ""))
         }
         lines.append("")
         if sweep.critical.isEmpty {
             lines.append("critical steps: none (no step's regret reaches \(Int(Sweeper.criticalMinimum)) points)")
         } else {
-            lines.append("critical steps: \(sweep.critical.map(String.init).joined(separator: ", ")) (regret at least \(Int(Sweeper.criticalShare * 100)) % of the largest and at least \(Int(Sweeper.criticalMinimum)) points)")
+            lines.append(
+                "critical steps: \(sweep.critical.map(String.init).joined(separator: ", ")) (regret at least \(Int(Sweeper.criticalShare * 100)) % of the largest and at least \(Int(Sweeper.criticalMinimum)) points)"
+            )
             for step in sweep.steps where step.critical {
                 guard let best = step.best else { continue }
                 let moved = step.bestDeltas.filter { $0.delta != 0 }
                     .map { "\($0.dimension.rawValue) \(signed($0.delta))" }.joined(separator: ", ")
-                lines.append("  step \(step.step) · \"\(PrintableText.terminal(step.recordedText ?? "(no action)"))\" → \(best.text): Δ \(signed(best.delta)) (\(moved)); outcome \(best.score.outcome)")
+                lines.append(
+                    "  step \(step.step) · \"\(PrintableText.terminal(step.recordedText ?? "(no action)"))\" → \(best.text): Δ \(signed(best.delta)) (\(moved)); outcome \(best.score.outcome)"
+                )
             }
         }
         let contraindicated = sweep.steps.reduce(0) { $0 + $1.alternatives.filter { $0.contraindication != nil }.count }

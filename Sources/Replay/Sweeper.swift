@@ -25,8 +25,10 @@ public struct Sweeper {
 
     /// Sweeps `episodeID`. `jobs` > 1 scores steps on that many threads;
     /// the result is identical to one job.
-    public func sweep(_ episodeID: String, candidates: SweepCandidates, continuation: ForkContinuation,
-                      jobs: Int = 1) throws -> Sweep {
+    public func sweep(
+        _ episodeID: String, candidates: SweepCandidates, continuation: ForkContinuation,
+        jobs: Int = 1
+    ) throws -> Sweep {
         let steps = try forker.steps(episodeID)
         try forker.prepareAllSteps(episodeID)
         // Fork points are rebuilt here, one thread, one read of the store.
@@ -55,33 +57,40 @@ public struct Sweeper {
         for i in rows.indices {
             rows[i].critical = rows[i].regret >= Self.criticalMinimum && rows[i].regret >= Self.criticalShare * largest
         }
-        return Sweep(episodeID: episodeID, fixture: first.fixture.id, seed: first.seed, continuation: continuation,
-                     candidates: texts, steps: rows, critical: rows.filter(\.critical).map(\.step))
+        return Sweep(
+            episodeID: episodeID, fixture: first.fixture.id, seed: first.seed, continuation: continuation,
+            candidates: texts, steps: rows, critical: rows.filter(\.critical).map(\.step))
     }
 
-    static func sweepStep(_ point: Forker.ArmContext, texts: [String], continuation: ForkContinuation,
-                          player: ArmPlayer) throws -> SweepStep {
+    static func sweepStep(
+        _ point: Forker.ArmContext, texts: [String], continuation: ForkContinuation,
+        player: ArmPlayer
+    ) throws -> SweepStep {
         let recorded = try player.scoreArm(point.original.text, continuation: continuation, context: point)
         let env = Environment(fixture: point.fixture, resolver: player.resolver, restoring: point.restored)
         var alternatives: [SweepAlternative] = []
         for text in texts {
             let action = try player.resolver.resolve(text)
             let score = try player.scoreArm(text, continuation: continuation, context: point)
-            alternatives.append(SweepAlternative(
-                text: text, action: action.id, composite: score.composite, delta: round2(score.composite - recorded.composite),
-                contraindication: env.contraindication(of: action), score: score))
+            alternatives.append(
+                SweepAlternative(
+                    text: text, action: action.id, composite: score.composite, delta: round2(score.composite - recorded.composite),
+                    contraindication: env.contraindication(of: action), score: score))
         }
         let allowed = alternatives.filter { $0.contraindication == nil }
         let best = allowed.max { $0.composite < $1.composite }  // first of equals wins: candidate order
         let worst = alternatives.min { $0.composite < $1.composite }
         let regret = max(0, round2((best?.composite ?? recorded.composite) - recorded.composite))
-        let deltas = best.map { best in
-            MedGym.Dimension.allCases.map { DimensionDelta(dimension: $0, actual: recorded.points($0), counterfactual: best.score.points($0)) }
-        } ?? []
-        return SweepStep(step: point.step, minute: point.minute, recordedText: point.original.text,
-                         recordedAction: point.originalAction, recordedComposite: recorded.composite,
-                         recordedOutcome: recorded.outcome, recordedHarmLevel: recorded.harmLevel, best: best, worst: worst, regret: regret, critical: false, bestDeltas: deltas,
-                         alternatives: alternatives)
+        let deltas =
+            best.map { best in
+                MedGym.Dimension.allCases.map { DimensionDelta(dimension: $0, actual: recorded.points($0), counterfactual: best.score.points($0)) }
+            } ?? []
+        return SweepStep(
+            step: point.step, minute: point.minute, recordedText: point.original.text,
+            recordedAction: point.originalAction, recordedComposite: recorded.composite,
+            recordedOutcome: recorded.outcome, recordedHarmLevel: recorded.harmLevel, best: best, worst: worst, regret: regret, critical: false,
+            bestDeltas: deltas,
+            alternatives: alternatives)
     }
 }
 
@@ -119,7 +128,8 @@ public enum SweepCandidates: Sendable, Hashable {
             let dangerous = catalog.actions.filter { action in
                 (action.risk?.dangers ?? []).contains { $0.when.contains { $0.condition.map(conditions.contains) ?? false } }
             }.map(\.id)
-            let named = key.items.flatMap(\.actions) + key.harmful.flatMap(\.actions) + dangerous + key.disposition.accepted
+            let named =
+                key.items.flatMap(\.actions) + key.harmful.flatMap(\.actions) + dangerous + key.disposition.accepted
                 + key.disposition.partial.flatMap(\.actions) + key.disposition.harmful.flatMap(\.actions)
             for id in named where !ids.contains(id) && catalog.contains(id) { ids.append(id) }
             return ids

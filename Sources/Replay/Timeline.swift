@@ -26,7 +26,9 @@ public enum Timeline {
                 let canonical = catalog[action]?.name ?? action
                 lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "\"\(text)\"" + "  → \(canonical)")
             case .actionRejected:
-                lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "\"\(PrintableText.terminal(payload.text ?? ""))\"  ✗ rejected: \(PrintableText.terminal(payload.error ?? ""))")
+                lines.append(
+                    String(format: "min %3d  step %2d  ", event.simMinute, event.step)
+                        + "\"\(PrintableText.terminal(payload.text ?? ""))\"  ✗ rejected: \(PrintableText.terminal(payload.error ?? ""))")
             case .noAction:
                 lines.append(String(format: "min %3d  step %2d  ", event.simMinute, event.step) + "(no further action: the clock runs to the time limit)")
             case .agentError:

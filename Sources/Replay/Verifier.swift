@@ -93,10 +93,11 @@ public struct Verifier {
     func gather(_ listing: EpisodeListing) -> Gathered {
         let id = listing.header.episodeID
         let events = Result { () throws(StoreError) in try store.events(id) }
-        return Gathered(listing: listing, events: events,
-                        signatures: (try? store.signatures(id)) ?? [],
-                        parentEvents: listing.header.parentID.map { parent in Result { () throws(StoreError) in try store.events(parent) } },
-                        refork: (try? events.get()).flatMap { refork(listing.header, events: $0) })
+        return Gathered(
+            listing: listing, events: events,
+            signatures: (try? store.signatures(id)) ?? [],
+            parentEvents: listing.header.parentID.map { parent in Result { () throws(StoreError) in try store.events(parent) } },
+            refork: (try? events.get()).flatMap { refork(listing.header, events: $0) })
     }
 
     /// A saved fork is made again from its parent, with the action its trace
@@ -110,7 +111,8 @@ public struct Verifier {
             return ("fork: the row names continuation '\(header.agent)', which MedGym does not make", nil)
         }
         guard let taken = events.first(where: { $0.kind == .actionReceived && $0.step == step }),
-              let payload = try? taken.decodedPayload(), let action = payload.text ?? payload.action else {
+            let payload = try? taken.decodedPayload(), let action = payload.text ?? payload.action
+        else {
             return ("fork: its trace takes no action at its fork step \(step)", nil)
         }
         let fork: Fork
@@ -124,7 +126,10 @@ public struct Verifier {
         }
         guard fork.events.last?.hash == events.last?.hash else {
             let difference = TraceComparison.firstContentDifference(recorded: events, replayed: fork.events)
-            return ("fork: forking \(parent) at step \(step) with '\(action)' and continuation \(continuation.rawValue) gives another trace (\(difference.map { "\($0)" } ?? "its hashes differ")); it is not that fork", nil)
+            return (
+                "fork: forking \(parent) at step \(step) with '\(action)' and continuation \(continuation.rawValue) gives another trace (\(difference.map { "\($0)" } ?? "its hashes differ")); it is not that fork",
+                nil
+            )
         }
         return (nil, nil)
     }
@@ -152,7 +157,8 @@ public struct Verifier {
             report.problems.append("chain: \(broken.problem)")
         }
         if listing.eventCount != events.count || listing.headHash != (events.last?.hash ?? "") {
-            report.problems.append("header: the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count)")
+            report.problems.append(
+                "header: the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count)")
         }
         checkSignatures(gathered, trust: settings.trust, into: &report)
         checkFork(gathered, events: events, into: &report)
@@ -182,7 +188,9 @@ public struct Verifier {
             if settings.acceptChainOnly {
                 report.notes.append("chain checked; not re-executed (accepted by --accept-chain-only): \(why)")
             } else {
-                report.problems.append("unverified: chain checked, but not re-executed, so its score is only as recorded: \(why). Pass --accept-chain-only to accept a chain check alone")
+                report.problems.append(
+                    "unverified: chain checked, but not re-executed, so its score is only as recorded: \(why). Pass --accept-chain-only to accept a chain check alone"
+                )
             }
             return
         }
@@ -207,9 +215,11 @@ public struct Verifier {
         if let difference { report.problems.append("re-execution: \(difference)") }
         // Identical content means the trace ends with the score card just computed: no need to decode it.
         checkRow(score: difference == nil ? replayed.score : nil)
-        let rescored = replayed.score, final = replayed.extent
-        let expected = EpisodeSummary(outcome: rescored.outcome, harmLevel: rescored.harmLevel.rawValue, composite: rescored.composite,
-                                      steps: final.steps, endMinute: final.minute)
+        let rescored = replayed.score
+        let final = replayed.extent
+        let expected = EpisodeSummary(
+            outcome: rescored.outcome, harmLevel: rescored.harmLevel.rawValue, composite: rescored.composite,
+            steps: final.steps, endMinute: final.minute)
         var differing: [String] = []
         let stored = listing.summary
         if stored?.outcome != expected.outcome { differing.append("outcome (stored \(stored?.outcome ?? "none"), re-scored \(expected.outcome))") }
@@ -232,14 +242,19 @@ public struct Verifier {
     /// returns its trace, with a problem when it is not the recorded one
     /// (a trace re-attributed to a built-in agent, even with every hash
     /// recomputed, fails here). Nil for other agents and for forks.
-    static func rerunBuiltIn(_ start: TraceStart, header: EpisodeHeader, recorder: EpisodeRecorder, events: [TraceEvent],
-                             into report: inout Verification) throws -> RecordedEpisode? {
+    static func rerunBuiltIn(
+        _ start: TraceStart, header: EpisodeHeader, recorder: EpisodeRecorder, events: [TraceEvent],
+        into report: inout Verification
+    ) throws -> RecordedEpisode? {
         guard header.parentID == nil, let provenance = start.provenance, builtInAgents.contains(provenance.agent),
-              let spec = try? AgentSpec.parse(provenance.agent, readFile: { _ in "" }) else { return nil }
+            let spec = try? AgentSpec.parse(provenance.agent, readFile: { _ in "" })
+        else { return nil }
         var agent = spec.makeAgent(fixture: recorder.fixture, seed: start.seed)
         let rerun = try recorder.rerun(start, agent: &agent, header: header)
         if let difference = TraceComparison.firstContentDifference(recorded: events, replayed: rerun.events) {
-            report.problems.append("agent: the trace says the built-in '\(provenance.agent)' agent played it, but re-running that agent on seed \(start.seed) gives another trace (\(difference)); the trace was not recorded by it")
+            report.problems.append(
+                "agent: the trace says the built-in '\(provenance.agent)' agent played it, but re-running that agent on seed \(start.seed) gives another trace (\(difference)); the trace was not recorded by it"
+            )
             return nil
         }
         return rerun
@@ -249,10 +264,15 @@ public struct Verifier {
     static func checkSignatures(_ gathered: Gathered, trust: TrustedKeys?, into report: inout Verification) {
         let listing = gathered.listing
         for signature in gathered.signatures where !signature.isValid(header: listing.header, headHash: listing.headHash, eventCount: listing.eventCount) {
-            report.problems.append("signature: the one by key \(signature.publicKey.prefix(12))… does not match the row and head hash (the row or the signature was changed after signing)")
+            report.problems.append(
+                "signature: the one by key \(signature.publicKey.prefix(12))… does not match the row and head hash (the row or the signature was changed after signing)"
+            )
         }
-        if let trust, let refusal = trust.refusal(gathered.signatures, header: listing.header, headHash: listing.headHash,
-                                                  eventCount: listing.eventCount) {
+        if let trust,
+            let refusal = trust.refusal(
+                gathered.signatures, header: listing.header, headHash: listing.headHash,
+                eventCount: listing.eventCount)
+        {
             report.problems.append("trust: \(refusal); --trust passes only episodes a trusted key signed")
         } else if trust != nil {
             report.notes.append("signed by a trusted key")
@@ -269,7 +289,8 @@ public struct Verifier {
         }
         let shared = parentEvents.prefix { $0.step < step }.count
         guard shared > 0, shared <= events.count, events[shared - 1].hash == parentEvents[shared - 1].hash else {
-            report.problems.append("fork: its trace does not begin with \(parent)'s events before step \(step), so it is not a fork of \(parent) at step \(step)")
+            report.problems.append(
+                "fork: its trace does not begin with \(parent)'s events before step \(step), so it is not a fork of \(parent) at step \(step)")
             return
         }
     }

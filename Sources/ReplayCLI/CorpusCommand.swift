@@ -74,8 +74,11 @@ struct CorpusCommand: ParsableCommand {
                     if let reason = checked.unverifiedReason {
                         throw ValidationError("\(id) is unverified (\(reason)): a corpus needs episodes this MedGym re-executes")
                     }
-                    if let trusted, let refusal = trusted.refusal(try store.signatures(id), header: checked.header,
-                                                                  headHash: checked.listing.headHash, eventCount: checked.events.count) {
+                    if let trusted,
+                        let refusal = trusted.refusal(
+                            try store.signatures(id), header: checked.header,
+                            headHash: checked.listing.headHash, eventCount: checked.events.count)
+                    {
                         throw ValidationError("\(id) is \(refusal); --trust exports only episodes a trusted key signed")
                     }
                 }
@@ -86,7 +89,9 @@ struct CorpusCommand: ParsableCommand {
                 if ids.count > 20 && done % 20 == 0 { FileHandle.standardError.write(Data("\(done)/\(ids.count) episodes\n".utf8)) }
             }
             let root = (out as NSString).appendingPathComponent(wave)
-            print("wrote \(root): \(manifest.counts["rlvr"] ?? 0) RLVR tuples, \(manifest.counts["grpo"] ?? 0) GRPO pairs, \(manifest.counts["sft"] ?? 0) SFT corrections from \(manifest.episodes) episode\(manifest.episodes == 1 ? "" : "s")")
+            print(
+                "wrote \(root): \(manifest.counts["rlvr"] ?? 0) RLVR tuples, \(manifest.counts["grpo"] ?? 0) GRPO pairs, \(manifest.counts["sft"] ?? 0) SFT corrections from \(manifest.episodes) episode\(manifest.episodes == 1 ? "" : "s")"
+            )
         } catch {
             throw fail(error)
         }

@@ -33,8 +33,9 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let diff: ModelDiff
         do {
-            diff = try ModelDiff.build(forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
-                                       fixtures: EpisodeSelection.patterns(fixtures), trust: try trust.map(TrustedKeys.load))
+            diff = try ModelDiff.build(
+                forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
+                fixtures: EpisodeSelection.patterns(fixtures), trust: try trust.map(TrustedKeys.load))
         } catch {
             throw fail(error)
         }

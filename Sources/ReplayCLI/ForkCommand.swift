@@ -20,7 +20,11 @@ struct ForkCommand: ParsableCommand {
     @Option(help: "The alternate action, as free text (e.g. \"CTA chest\").")
     var action: String
 
-    @Option(name: .customLong("continue"), help: "After the alternate action: agent (the recorded agent re-run from the new state; the default for built-in agents), original (its recorded later actions; the default otherwise), expert, or none.")
+    @Option(
+        name: .customLong("continue"),
+        help:
+            "After the alternate action: agent (the recorded agent re-run from the new state; the default for built-in agents), original (its recorded later actions; the default otherwise), expert, or none."
+    )
     var continuation: ForkContinuation?
 
     @Flag(help: "Store the fork as its own episode, linked to its parent.")

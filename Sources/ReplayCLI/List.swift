@@ -48,11 +48,13 @@ struct List: ParsableCommand {
                 let h = row.header
                 let s = row.summary
                 let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (item.check == "unverified" ? "(unverified: another simulation)" : "")
-                print([
-                    pad(h.episodeID, 17), pad(PrintableText.terminal(h.fixture), 24), left(String(h.seed), 5), pad(PrintableText.terminal(h.agent + (h.label.map { " \($0)" } ?? "")), 16),
-                    left(s.map { String($0.steps) } ?? "-", 5), left(s.map { String($0.endMinute) } ?? "-", 4),
-                    pad(s?.outcome ?? "-", 16), left(s.map { EpisodeFormatter.signed($0.composite) } ?? "-", 9), parent,
-                ].joined(separator: "  "))
+                print(
+                    [
+                        pad(h.episodeID, 17), pad(PrintableText.terminal(h.fixture), 24), left(String(h.seed), 5),
+                        pad(PrintableText.terminal(h.agent + (h.label.map { " \($0)" } ?? "")), 16),
+                        left(s.map { String($0.steps) } ?? "-", 5), left(s.map { String($0.endMinute) } ?? "-", 4),
+                        pad(s?.outcome ?? "-", 16), left(s.map { EpisodeFormatter.signed($0.composite) } ?? "-", 9), parent,
+                    ].joined(separator: "  "))
             }
             let broken = listed.filter { $0.check == "broken" }.count
             print("\(listed.count) episode\(listed.count == 1 ? "" : "s")" + (broken > 0 ? " (\(broken) not served: their rows or chains do not check)" : ""))

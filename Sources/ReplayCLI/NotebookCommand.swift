@@ -41,8 +41,9 @@ struct NotebookCommand: ParsableCommand {
             if let episode {
                 written = try NotebookExport.episode(episode, forker: forker, folder: folder, jobs: jobs)
             } else {
-                written = try NotebookExport.diff(baseline: diff[0], candidate: diff[1], fixtures: EpisodeSelection.patterns(fixtures),
-                                                  forker: forker, folder: folder)
+                written = try NotebookExport.diff(
+                    baseline: diff[0], candidate: diff[1], fixtures: EpisodeSelection.patterns(fixtures),
+                    forker: forker, folder: folder)
             }
             print("wrote \((out as NSString).appendingPathComponent(written.notebook)) with \(written.data.joined(separator: ", "))")
         } catch {

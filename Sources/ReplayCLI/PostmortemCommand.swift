@@ -13,7 +13,9 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 struct PostmortemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postmortem",
-        abstract: "One episode explained: presentation, vitals, trajectory, the score with its sources, where it went wrong and what the alternative would have earned.")
+        abstract:
+            "One episode explained: presentation, vitals, trajectory, the score with its sources, where it went wrong and what the alternative would have earned."
+    )
 
     @OptionGroup var storeOptions: StoreOptions
 

@@ -16,6 +16,8 @@ struct ReplayCommand: ParsableCommand {
             \(ExitStatus.help)
             """,
         version: MedGymVersion.current,
-        subcommands: [List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self, DiffCommand.self,
-                      Import.self, Export.self])
+        subcommands: [
+            List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self, DiffCommand.self,
+            Import.self, Export.self,
+        ])
 }

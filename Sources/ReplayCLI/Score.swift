@@ -31,7 +31,9 @@ struct Score: ParsableCommand {
             }
             if !rescored.matchesRecorded {
                 print("")
-                print("note: the recorded score event differs (composite \(EpisodeFormatter.signed(rescored.recorded?.composite ?? 0))); the answer key has changed since recording")
+                print(
+                    "note: the recorded score event differs (composite \(EpisodeFormatter.signed(rescored.recorded?.composite ?? 0))); the answer key has changed since recording"
+                )
             }
         } catch {
             throw fail(error)

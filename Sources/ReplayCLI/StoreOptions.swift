@@ -21,4 +21,3 @@ struct StoreOptions: ParsableArguments {
         return store
     }
 }
-

@@ -20,7 +20,9 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print the results as JSON.")
     var json = false
 
-    @Flag(name: .customLong("accept-chain-only"), help: "Pass an episode of another simulation version on its hash chain alone (it is not re-executed, so its score is only as recorded).")
+    @Flag(
+        name: .customLong("accept-chain-only"),
+        help: "Pass an episode of another simulation version on its hash chain alone (it is not re-executed, so its score is only as recorded).")
     var acceptChainOnly = false
 
     @Option(help: "Pass only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line, as 'medgym keys new' prints).")

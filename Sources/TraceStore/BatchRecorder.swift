@@ -18,8 +18,10 @@ public struct BatchRecorder {
     /// Episodes played at once (at least 1).
     public var jobs: Int
 
-    public init(fixtures: [Fixture], seeds: ClosedRange<UInt64>, agents: [AgentSpec], label: String? = nil,
-                invalidActions: InvalidActionPolicy = .fail, jobs: Int = 1) {
+    public init(
+        fixtures: [Fixture], seeds: ClosedRange<UInt64>, agents: [AgentSpec], label: String? = nil,
+        invalidActions: InvalidActionPolicy = .fail, jobs: Int = 1
+    ) {
         self.fixtures = fixtures
         self.seeds = seeds
         self.agents = agents
@@ -33,8 +35,10 @@ public struct BatchRecorder {
 
     /// Plays and records (into `store`, unless nil) every combination,
     /// telling `progress` after each stored episode.
-    public func run(into store: TraceStore?, createdAt: @escaping @Sendable () -> String,
-                    progress: (BatchProgress) -> Void = { _ in }) throws -> BatchReport {
+    public func run(
+        into store: TraceStore?, createdAt: @escaping @Sendable () -> String,
+        progress: (BatchProgress) -> Void = { _ in }
+    ) throws -> BatchReport {
         let recorders = try fixtures.map { try EpisodeRecorder(fixture: $0, invalidActions: invalidActions) }
         var plan: [(fixture: Int, agent: Int, seed: UInt64)] = []
         for f in fixtures.indices { for a in agents.indices { for seed in seeds { plan.append((f, a, seed)) } } }
@@ -50,15 +54,17 @@ public struct BatchRecorder {
             let (agents, label) = (self.agents, self.label)
             let play: @Sendable (Int) -> Void = { i in
                 let job = slice[i]
-                played.set(i, Result {
-                    var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
-                    var recorder = recorders[job.fixture]
-                    switch agents[job.agent] {
-                    case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
-                    default: break
-                    }
-                    return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
-                })
+                played.set(
+                    i,
+                    Result {
+                        var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
+                        var recorder = recorders[job.fixture]
+                        switch agents[job.agent] {
+                        case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
+                        default: break
+                        }
+                        return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
+                    })
             }
             if slice.count == 1 { play(0) } else { Self.perform(slice.count, width: jobs, play) }
             for (i, job) in slice.enumerated() {
@@ -71,8 +77,10 @@ public struct BatchRecorder {
                 groups[g].agent = recorded.header.agent
                 groups[g].composites.append(recorded.score.composite)
                 groups[g].outcomes.append(recorded.score.outcome)
-                progress(BatchProgress(done: start + i + 1, total: plan.count, inserted: report.inserted,
-                                       alreadyStored: report.alreadyStored))
+                progress(
+                    BatchProgress(
+                        done: start + i + 1, total: plan.count, inserted: report.inserted,
+                        alreadyStored: report.alreadyStored))
             }
             start += slice.count
         }

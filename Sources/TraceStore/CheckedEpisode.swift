@@ -44,7 +44,8 @@ public struct CheckedEpisode: Sendable {
     /// format whose agent and label lie outside the chain.
     public var unverifiedReason: String? {
         if !start.isCurrentSimulation {
-            return "recorded by simulation \(start.simulation) (this MedGym re-executes simulation \(MedGymVersion.simulation) only; MedGym \(MedGymVersion.release(ofSimulation: start.simulation)) can verify it)"
+            return
+                "recorded by simulation \(start.simulation) (this MedGym re-executes simulation \(MedGymVersion.simulation) only; MedGym \(MedGymVersion.release(ofSimulation: start.simulation)) can verify it)"
         }
         if start.provenance == nil {
             return "trace format 1: its agent and label are outside the hash chain"
@@ -59,12 +60,15 @@ public enum RowCheck {
     /// `field: row says X, the trace says Y`; empty when they agree.
     /// `fixtureTier` is the tier of the fixture the trace names, when that
     /// fixture is the one it was recorded against.
-    public static func disagreements(_ listing: EpisodeListing, start: TraceStart, events: [TraceEvent],
-                                     score: ScoreHeadline?, fixtureTier: Int??) -> [String] {
+    public static func disagreements(
+        _ listing: EpisodeListing, start: TraceStart, events: [TraceEvent],
+        score: ScoreHeadline?, fixtureTier: Int??
+    ) -> [String] {
         let h = listing.header
         var found: [String] = []
         if !listing.finished {
-            found.append("finished: the row says 0, but MedGym writes an episode whole and the trace ends with its \(score == nil ? "last event" : "score event")")
+            found.append(
+                "finished: the row says 0, but MedGym writes an episode whole and the trace ends with its \(score == nil ? "last event" : "score event")")
         }
         if start.fixture != h.fixture || start.seed != h.seed {
             found.append("fixture/seed: the row says \(h.fixture) seed \(h.seed), episode_started says \(start.fixture) seed \(start.seed)")
@@ -73,27 +77,34 @@ public enum RowCheck {
             found += provenance.disagreements(with: h)
         }
         if let fixtureTier, h.tier != fixtureTier {
-            found.append("tier: the row says \(h.tier.map(String.init) ?? "none"), the fixture recorded in the trace has \(fixtureTier.map(String.init) ?? "none")")
+            found.append(
+                "tier: the row says \(h.tier.map(String.init) ?? "none"), the fixture recorded in the trace has \(fixtureTier.map(String.init) ?? "none")")
         }
         if let variant = h.variant {
             found.append("variant: the row says '\(variant)', but \(h.fixture) is a curated fixture (no variants)")
         }
         let isFork = ForkAgentNames.all.contains(h.agent)
         if (h.parentID == nil) != (h.forkStep == nil) || (h.parentID != nil) != isFork {
-            found.append("fork: the row says agent '\(h.agent)', parent \(h.parentID ?? "none"), fork step \(h.forkStep.map(String.init) ?? "none"); a saved fork has all three (agent fork:…), a recorded run none")
+            found.append(
+                "fork: the row says agent '\(h.agent)', parent \(h.parentID ?? "none"), fork step \(h.forkStep.map(String.init) ?? "none"); a saved fork has all three (agent fork:…), a recorded run none"
+            )
         } else if isFork {
             let derived = EpisodeID.derive(headHash: listing.headHash, agent: h.agent, label: h.label, parentID: h.parentID, forkStep: h.forkStep)
             if derived != h.episodeID {
-                found.append("fork: a saved fork's id is derived from its trace, agent, label, parent and step; those in the row give \(derived), not \(h.episodeID)")
+                found.append(
+                    "fork: a saved fork's id is derived from its trace, agent, label, parent and step; those in the row give \(derived), not \(h.episodeID)")
             }
         }
         if let score {
             let actions = events.filter { $0.kind == .actionReceived || $0.kind == .noAction }
-            let expected = EpisodeSummary(outcome: score.outcome, harmLevel: score.harmLevel, composite: score.composite,
-                                          steps: actions.last?.step ?? 0, endMinute: events.last?.simMinute ?? 0)
+            let expected = EpisodeSummary(
+                outcome: score.outcome, harmLevel: score.harmLevel, composite: score.composite,
+                steps: actions.last?.step ?? 0, endMinute: events.last?.simMinute ?? 0)
             if let stored = listing.summary {
                 if stored.outcome != expected.outcome || stored.harmLevel != expected.harmLevel || stored.composite != expected.composite {
-                    found.append("summary: the row says \(stored.outcome), harm \(stored.harmLevel), \(stored.composite); the score event says \(expected.outcome), harm \(expected.harmLevel), \(expected.composite)")
+                    found.append(
+                        "summary: the row says \(stored.outcome), harm \(stored.harmLevel), \(stored.composite); the score event says \(expected.outcome), harm \(expected.harmLevel), \(expected.composite)"
+                    )
                 }
                 if stored.endMinute != expected.endMinute {
                     found.append("summary: the row says end minute \(stored.endMinute), the trace ends at minute \(expected.endMinute)")

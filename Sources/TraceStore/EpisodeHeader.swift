@@ -22,9 +22,11 @@ public struct EpisodeHeader: Sendable, Hashable, Codable {
     public var parentID: String?
     public var forkStep: Int?
 
-    public init(episodeID: String, fixture: String, tier: Int? = nil, variant: String? = nil, seed: UInt64, agent: String,
-                label: String? = nil, libraryVersion: String = MedGymVersion.current, createdAt: String,
-                parentID: String? = nil, forkStep: Int? = nil) {
+    public init(
+        episodeID: String, fixture: String, tier: Int? = nil, variant: String? = nil, seed: UInt64, agent: String,
+        label: String? = nil, libraryVersion: String = MedGymVersion.current, createdAt: String,
+        parentID: String? = nil, forkStep: Int? = nil
+    ) {
         self.episodeID = episodeID
         self.fixture = fixture
         self.tier = tier

@@ -15,8 +15,10 @@ public struct EpisodeRecorder: Sendable {
 
     /// `fixtureDigest`: the fixture's digest when the caller already has it
     /// (a trace's checked `episode_started`); computed here otherwise.
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail,
-                fixtureDigest: String? = nil) throws {
+    public init(
+        fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail,
+        fixtureDigest: String? = nil
+    ) throws {
         self.fixture = fixture
         self.resolver = resolver
         self.invalidActions = invalidActions
@@ -26,26 +28,32 @@ public struct EpisodeRecorder: Sendable {
 
     /// Plays `agent` from reset with `seed` and returns the recorded episode.
     /// Without an `episodeID` the id is derived from the trace's content.
-    public func record(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
-                       createdAt: String) throws -> RecordedEpisode {
+    public func record(
+        seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
+        createdAt: String
+    ) throws -> RecordedEpisode {
         try play(seed: seed, agent: &agent, label: label, episodeID: episodeID, createdAt: createdAt).recorded
     }
 
     /// Like ``record(seed:agent:label:episodeID:createdAt:)``, also returning
     /// the played episode (for printing its trajectory).
-    public func play(seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
-                     createdAt: String) throws -> (episode: Episode, recorded: RecordedEpisode) {
+    public func play(
+        seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
+        createdAt: String
+    ) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-        let provenance = Provenance(agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
-                                    endpoint: (agent as? OpenAIAgent)?.settings)
+        let provenance = Provenance(
+            agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
+            endpoint: (agent as? OpenAIAgent)?.settings)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
         let events = try builder.finish(score: episode.score, state: episode.finalState)
         let head = events.last!.hash
         let id = episodeID ?? EpisodeID.derive(headHash: head, agent: agent.id, label: label, parentID: nil, forkStep: nil)
-        let header = EpisodeHeader(episodeID: id, fixture: fixture.id, tier: fixture.tier, seed: seed, agent: agent.id,
-                                   label: label, createdAt: createdAt)
+        let header = EpisodeHeader(
+            episodeID: id, fixture: fixture.id, tier: fixture.tier, seed: seed, agent: agent.id,
+            label: label, createdAt: createdAt)
         var recorded = RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
         recorded.chainBuiltHere = true
         return (episode, recorded)
@@ -127,8 +135,10 @@ public struct EpisodeRecorder: Sendable {
         }
         let rebuilt = try builder.built()
         let checkedUpTo = last == Int.max ? rebuilt.count : boundary
-        if let difference = TraceComparison.firstContentDifference(recorded: Array(events[..<min(checkedUpTo, events.count)]),
-                                                                   replayed: Array(rebuilt.prefix(checkedUpTo))) {
+        if let difference = TraceComparison.firstContentDifference(
+            recorded: Array(events[..<min(checkedUpTo, events.count)]),
+            replayed: Array(rebuilt.prefix(checkedUpTo)))
+        {
             throw TraceFormatError(message: "the stored trace does not re-execute up to event \(checkedUpTo): \(difference); run replay verify")
         }
         return states
@@ -153,7 +163,8 @@ public struct TraceStart: Sendable, Hashable {
             throw TraceFormatError(message: "the trace does not begin with an episode_started event")
         }
         guard let payload = try? first.decodedPayload(), let fixture = payload.fixture, let digest = payload.fixtureDigest,
-              let seed = payload.seed, let format = payload.format else {
+            let seed = payload.seed, let format = payload.format
+        else {
             throw TraceFormatError(message: "episode_started (event 0) lacks fixture, fixture_digest, seed or format")
         }
         guard format <= TraceBuilder.format else {
@@ -166,7 +177,8 @@ public struct TraceStart: Sendable, Hashable {
         self.simulation = payload.simulation ?? 1
         self.provenance = payload.provenance
         if format >= 2 && provenance == nil {
-            throw TraceFormatError(message: "episode_started (event 0) of a format \(format) trace lacks its provenance (agent, label, library_version, answer_key_digest)")
+            throw TraceFormatError(
+                message: "episode_started (event 0) of a format \(format) trace lacks its provenance (agent, label, library_version, answer_key_digest)")
         }
     }
 
@@ -239,8 +251,9 @@ public enum TraceExchange: Sendable, Hashable {
             switch event.kind {
             case .actionReceived:
                 let payload = try? event.decodedPayload()
-                return .action(step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "",
-                               raw: payload?.raw)
+                return .action(
+                    step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "",
+                    raw: payload?.raw)
             case .actionRejected:
                 let payload = try? event.decodedPayload()
                 var text = payload?.text ?? ""

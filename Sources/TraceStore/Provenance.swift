@@ -22,8 +22,10 @@ public struct Provenance: Sendable, Hashable, Codable {
     /// (model name, sampling temperature, …), as text. Absent otherwise.
     public var settings: [String: String]?
 
-    public init(agent: String, label: String?, libraryVersion: String = MedGymVersion.current, answerKeyDigest: String,
-                endpoint: EndpointSettings? = nil, settings: [String: String]? = nil) {
+    public init(
+        agent: String, label: String?, libraryVersion: String = MedGymVersion.current, answerKeyDigest: String,
+        endpoint: EndpointSettings? = nil, settings: [String: String]? = nil
+    ) {
         self.agent = agent
         self.label = label
         self.libraryVersion = libraryVersion

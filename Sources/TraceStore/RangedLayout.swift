@@ -45,14 +45,16 @@ enum RangedLayout {
     /// episode in key order, compressing payloads; inside the caller's
     /// transaction, so a failure leaves the file as it was.
     static func migrate(_ db: SQLiteConnection) throws {
-        try db.execute("""
+        try db.execute(
+            """
             ALTER TABLE events RENAME TO old_events;
             DROP TRIGGER IF EXISTS events_no_update;
             DROP TRIGGER IF EXISTS events_no_delete;
             ALTER TABLE episodes ADD COLUMN first_event INTEGER;
             """)
         try db.execute(events)
-        let rows = try db.prepare("""
+        let rows = try db.prepare(
+            """
             SELECT o.episode, o.seq, o.step, o.sim_minute, o.kind, o.payload, o.hash, IFNULL(e.event_count, 0)
             FROM old_events o LEFT JOIN episodes e ON e.id = o.episode ORDER BY o.episode, o.seq
             """)
@@ -64,7 +66,8 @@ enum RangedLayout {
         var reserved = 0
         var episode = -1
         while try rows.step() {
-            let key = rows.int(0), seq = rows.int(1)
+            let key = rows.int(0)
+            let seq = rows.int(1)
             if key != episode {
                 (episode, first) = (key, max(next, reserved))
                 reserved = first + rows.int(7)
@@ -76,8 +79,10 @@ enum RangedLayout {
             let id = first + seq
             next = id + 1
             let payload = rows.text(5) ?? ""
-            try insert.run([.int(id), .int(key), .int(seq), .int(rows.int(2)), .int(rows.int(3)), .text(rows.text(4) ?? ""),
-                            stored(payload, codec: codec), .int(payload.utf8.count), .blob(rows.blob(6))])
+            try insert.run([
+                .int(id), .int(key), .int(seq), .int(rows.int(2)), .int(rows.int(3)), .text(rows.text(4) ?? ""),
+                stored(payload, codec: codec), .int(payload.utf8.count), .blob(rows.blob(6)),
+            ])
         }
         try db.execute("DROP TABLE old_events;")
     }

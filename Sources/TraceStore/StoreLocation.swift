@@ -16,8 +16,10 @@ public struct StoreLocation: Sendable, Hashable {
     /// True when neither `--store` nor `MEDGYM_STORE` chose the path.
     public let isDefault: Bool
 
-    public init(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-                currentDirectory: String = FileManager.default.currentDirectoryPath) throws(StoreError) {
+    public init(
+        option: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(StoreError) {
         if let chosen = option ?? environment[Self.environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
             try Self.check(chosen)
             path = chosen
@@ -51,8 +53,9 @@ public struct StoreLocation: Sendable, Hashable {
         while true {
             var isDirectory: ObjCBool = false
             if manager.fileExists(atPath: (current as NSString).appendingPathComponent("Package.swift")),
-               manager.fileExists(atPath: (current as NSString).appendingPathComponent("traces"), isDirectory: &isDirectory),
-               isDirectory.boolValue {
+                manager.fileExists(atPath: (current as NSString).appendingPathComponent("traces"), isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
                 return current
             }
             let parent = (current as NSString).deletingLastPathComponent

@@ -172,7 +172,8 @@ enum CompactLayout {
     /// transaction rolls back and the file is untouched) any event whose
     /// `prev_hash` or `rng_state` the layout could not give back.
     static func migrate(_ db: SQLiteConnection) throws {
-        try db.execute("""
+        try db.execute(
+            """
             ALTER TABLE episodes RENAME TO old_episodes;
             ALTER TABLE events RENAME TO old_events;
             ALTER TABLE summaries RENAME TO old_summaries;
@@ -183,7 +184,8 @@ enum CompactLayout {
             DROP INDEX IF EXISTS episodes_head;
             """)
         try db.execute(tables)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
                                   parent_id, fork_step, event_count, head_hash, finished)
             SELECT episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
@@ -193,7 +195,8 @@ enum CompactLayout {
             SELECT e.id, s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
             FROM old_summaries s JOIN episodes e ON e.episode_id = s.episode_id;
             """)
-        let rows = try db.prepare("""
+        let rows = try db.prepare(
+            """
             SELECT e.id, e.episode_id, e.seed, o.seq, o.step, o.sim_minute, o.kind, o.payload, o.rng_state, o.prev_hash, o.hash
             FROM old_events o JOIN episodes e ON e.episode_id = o.episode_id
             ORDER BY e.id, o.seq
@@ -202,15 +205,22 @@ enum CompactLayout {
         var current = -1
         var previous = TraceHash.genesis
         while try rows.step() {
-            let episode = rows.int(0), id = rows.text(1) ?? "", seed = rows.text(2) ?? ""
+            let episode = rows.int(0)
+            let id = rows.text(1) ?? ""
+            let seed = rows.text(2) ?? ""
             if episode != current { (current, previous) = (episode, TraceHash.genesis) }
-            let seq = rows.int(3), minute = rows.int(5)
-            let rng = rows.text(8) ?? "", prev = rows.text(9) ?? "", hash = rows.text(10) ?? ""
+            let seq = rows.int(3)
+            let minute = rows.int(5)
+            let rng = rows.text(8) ?? ""
+            let prev = rows.text(9) ?? ""
+            let hash = rows.text(10) ?? ""
             guard rng == "seed=\(seed) minute=\(minute)", prev == previous, let bytes = HashBytes.bytes(hex: hash) else {
                 throw StoreError.unmigratable(episode: id, seq: seq)
             }
-            try insert.run([.int(episode), .int(seq), .int(rows.int(4)), .int(minute), .text(rows.text(6) ?? ""),
-                            .text(rows.text(7) ?? ""), .blob(bytes)])
+            try insert.run([
+                .int(episode), .int(seq), .int(rows.int(4)), .int(minute), .text(rows.text(6) ?? ""),
+                .text(rows.text(7) ?? ""), .blob(bytes),
+            ])
             previous = hash
         }
         try db.execute("DROP TABLE old_events; DROP TABLE old_summaries; DROP TABLE old_episodes;")

@@ -22,16 +22,21 @@ public struct TraceBuilder: EpisodeObserver {
     /// Starts a trace at reset: `episode_started` and the first observation.
     /// `fixtureDigest` is ``TraceHash/digest(of:)`` of the environment's
     /// fixture (computed once by the recorder, not per episode).
-    public init(starting environment: Environment, fixtureDigest: String, provenance: Provenance?,
-                format: Int = TraceBuilder.format) throws {
+    public init(
+        starting environment: Environment, fixtureDigest: String, provenance: Provenance?,
+        format: Int = TraceBuilder.format
+    ) throws {
         let fixture = environment.fixture
         let state = environment.state
         self.seed = state.seed
-        try append(.episodeStarted, step: 0, minute: 0, seed: state.seed, payload: TracePayload(
-            fixture: fixture.id, fixtureDigest: fixtureDigest, seed: state.seed, format: format,
-            simulation: MedGymVersion.simulation, provenance: provenance))
-        try append(.observation, step: 0, minute: 0, seed: state.seed,
-                   payload: TracePayload(observation: environment.initialObservation))
+        try append(
+            .episodeStarted, step: 0, minute: 0, seed: state.seed,
+            payload: TracePayload(
+                fixture: fixture.id, fixtureDigest: fixtureDigest, seed: state.seed, format: format,
+                simulation: MedGymVersion.simulation, provenance: provenance))
+        try append(
+            .observation, step: 0, minute: 0, seed: state.seed,
+            payload: TracePayload(observation: environment.initialObservation))
     }
 
     /// Continues a trace from a prefix of recorded events (a fork).
@@ -46,17 +51,20 @@ public struct TraceBuilder: EpisodeObserver {
             let result = step.result
             let start = result.events.first?.minute ?? result.observation.minute
             if let text = step.text {
-                try append(.actionReceived, step: step.step, minute: start, seed: state.seed,
-                           payload: TracePayload(text: text, action: result.action, raw: step.raw))
+                try append(
+                    .actionReceived, step: step.step, minute: start, seed: state.seed,
+                    payload: TracePayload(text: text, action: result.action, raw: step.raw))
             } else {
                 try append(.noAction, step: step.step, minute: start, seed: state.seed, payload: TracePayload())
             }
             for event in result.events {
-                try append(TraceEventKind(event.kind), step: step.step, minute: event.minute, seed: state.seed,
-                           payload: TracePayload(text: event.text, action: event.action, vitals: event.vitals, orderedAt: event.orderedAt))
+                try append(
+                    TraceEventKind(event.kind), step: step.step, minute: event.minute, seed: state.seed,
+                    payload: TracePayload(text: event.text, action: event.action, vitals: event.vitals, orderedAt: event.orderedAt))
             }
-            try append(.observation, step: step.step, minute: result.observation.minute, seed: state.seed,
-                       payload: TracePayload(observation: result.observation))
+            try append(
+                .observation, step: step.step, minute: result.observation.minute, seed: state.seed,
+                payload: TracePayload(observation: result.observation))
         } catch {
             failure = error
         }
@@ -65,9 +73,11 @@ public struct TraceBuilder: EpisodeObserver {
     public mutating func rejected(_ rejection: RejectedAction) {
         guard failure == nil else { return }
         do {
-            try append(.actionRejected, step: rejection.step, minute: rejection.minute, seed: nil, payload: TracePayload(
-                text: rejection.text, error: rejection.error.description, suggestions: rejection.error.suggestions,
-                length: rejection.error.length, raw: rejection.raw))
+            try append(
+                .actionRejected, step: rejection.step, minute: rejection.minute, seed: nil,
+                payload: TracePayload(
+                    text: rejection.text, error: rejection.error.description, suggestions: rejection.error.suggestions,
+                    length: rejection.error.length, raw: rejection.raw))
         } catch {
             failure = error
         }

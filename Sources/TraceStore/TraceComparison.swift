@@ -54,7 +54,8 @@ public enum TraceComparison {
             let p = seq < replayed.count ? replayed[seq] : nil
             guard let r, let p else { return EventDifference(seq: seq, recorded: r, replayed: p) }
             if r.seq != p.seq || r.step != p.step || r.simMinute != p.simMinute || r.kind != p.kind
-                || r.rngState != p.rngState || r.payload != p.payload {
+                || r.rngState != p.rngState || r.payload != p.payload
+            {
                 return EventDifference(seq: seq, recorded: r, replayed: p)
             }
         }

@@ -16,8 +16,10 @@ public struct TraceEvent: Sendable, Hashable, Codable {
     public var prevHash: String
     public var hash: String
 
-    public init(seq: Int, step: Int, simMinute: Int, kind: TraceEventKind, payload: String, rngState: String,
-                prevHash: String, hash: String) {
+    public init(
+        seq: Int, step: Int, simMinute: Int, kind: TraceEventKind, payload: String, rngState: String,
+        prevHash: String, hash: String
+    ) {
         self.seq = seq
         self.step = step
         self.simMinute = simMinute
@@ -108,9 +110,12 @@ public struct TracePayload: Sendable, Hashable, Codable {
     /// `score`.
     public var score: ScoreCard?
 
-    public init(fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
-                provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
-                suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, raw: String? = nil, vitals: ObservedVitals? = nil, orderedAt: Int? = nil, score: ScoreCard? = nil) {
+    public init(
+        fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
+        provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
+        suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, raw: String? = nil, vitals: ObservedVitals? = nil,
+        orderedAt: Int? = nil, score: ScoreCard? = nil
+    ) {
         self.fixture = fixture
         self.fixtureDigest = fixtureDigest
         self.seed = seed

@@ -36,7 +36,11 @@ public struct TraceImporter {
         var recorded = try Self.rebuild(header: header, events: events, resolver: resolver, file: file)
         recorded.signatures = TraceLog.signatures(in: text)
         if let bad = recorded.signatures.first(where: { !$0.isValid(header: header, headHash: recorded.headHash, eventCount: events.count) }) {
-            throw StoreError.badLog(file: file, line: 1, problem: "episode \(header.episodeID): the signature by key \(bad.publicKey.prefix(12))… does not match the header and head hash (the log was altered after signing); nothing was imported")
+            throw StoreError.badLog(
+                file: file, line: 1,
+                problem:
+                    "episode \(header.episodeID): the signature by key \(bad.publicKey.prefix(12))… does not match the header and head hash (the log was altered after signing); nothing was imported"
+            )
         }
         switch try store.save(recorded) {
         case .inserted: return .imported(header.episodeID)
@@ -46,14 +50,19 @@ public struct TraceImporter {
 
     /// Re-executes a trace and returns it with rebuilt projections, or throws
     /// naming the first event that does not reproduce.
-    public static func rebuild(header: EpisodeHeader, events: [TraceEvent], resolver: ActionResolver = .shipped,
-                               file: String) throws -> RecordedEpisode {
+    public static func rebuild(
+        header: EpisodeHeader, events: [TraceEvent], resolver: ActionResolver = .shipped,
+        file: String
+    ) throws -> RecordedEpisode {
         let start = try TraceStart(events)
         guard start.fixture == header.fixture, start.seed == header.seed else {
-            throw StoreError.badLog(file: file, line: 1, problem: "the header says fixture \(header.fixture) seed \(header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
+            throw StoreError.badLog(
+                file: file, line: 1,
+                problem: "the header says fixture \(header.fixture) seed \(header.seed), but episode_started says \(start.fixture) seed \(start.seed)")
         }
         if let disagreement = start.provenance?.disagreements(with: header).first {
-            throw StoreError.badLog(file: file, line: 1, problem: "episode \(header.episodeID): \(disagreement); the header must say what the hashed trace says")
+            throw StoreError.badLog(
+                file: file, line: 1, problem: "episode \(header.episodeID): \(disagreement); the header must say what the hashed trace says")
         }
         if !start.isCurrentSimulation {
             // Another patient model: keep the chain and the recorded score; no re-execution.
@@ -68,8 +77,9 @@ public struct TraceImporter {
         let fixture = try ReplayFixture.load(start, episode: header.episodeID, catalog: resolver.catalog)
         let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest).reexecute(events, header: header)
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
-            throw StoreError.badLog(file: file, line: difference.seq + 2,
-                                    problem: "episode \(header.episodeID) does not re-execute: \(difference)")
+            throw StoreError.badLog(
+                file: file, line: difference.seq + 2,
+                problem: "episode \(header.episodeID) does not re-execute: \(difference)")
         }
         return replayed
     }
@@ -77,12 +87,15 @@ public struct TraceImporter {
 
 /// Finds the fixture a trace was recorded against and checks it is unchanged.
 public enum ReplayFixture {
-    public static func load(_ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped,
-                            cache: FixtureCache? = nil) throws -> Fixture {
+    public static func load(
+        _ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped,
+        cache: FixtureCache? = nil
+    ) throws -> Fixture {
         guard start.isCurrentSimulation else {
             throw SimulationVersionError(episode: episode, recorded: start.simulation)
         }
-        let (fixture, digest) = try cache?.fixture(named: start.fixture, catalog: catalog)
+        let (fixture, digest) =
+            try cache?.fixture(named: start.fixture, catalog: catalog)
             ?? FixtureCache.loadWithDigest(start.fixture, catalog: catalog)
         guard digest == start.fixtureDigest else {
             throw FixtureChangedError(episode: episode, fixture: start.fixture, recorded: start.fixtureDigest, current: digest)

@@ -12,8 +12,10 @@ public enum TraceLog {
     /// Signatures go in the header line (absent when there are none, so an
     /// unsigned log reads as before).
     public static func encode(header: EpisodeHeader, events: [TraceEvent], signatures: [EpisodeSignature] = []) throws -> String {
-        var out = try CanonicalJSON.string(LogHeader(episode: header, format: formatName, version: version,
-                                                     signatures: signatures.isEmpty ? nil : signatures))
+        var out = try CanonicalJSON.string(
+            LogHeader(
+                episode: header, format: formatName, version: version,
+                signatures: signatures.isEmpty ? nil : signatures))
         out += "\n"
         let id = try quoted(header.episodeID)
         for e in events {
@@ -60,7 +62,8 @@ public enum TraceLog {
                 throw .badLog(file: file, line: number, problem: "episode_id '\(row.episodeID)' differs from the header's '\(header.episode.episodeID)'")
             }
             guard let kind = TraceEventKind(rawValue: row.kind) else {
-                throw .badLog(file: file, line: number, problem: "unknown kind '\(row.kind)'; known: \(TraceEventKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw .badLog(
+                    file: file, line: number, problem: "unknown kind '\(row.kind)'; known: \(TraceEventKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard row.seq == events.count else {
                 throw .badLog(file: file, line: number, problem: "seq \(row.seq) out of order; expected \(events.count)")
@@ -69,8 +72,9 @@ public enum TraceLog {
             do { payload = try CanonicalJSON.string(row.payload) } catch {
                 throw .badLog(file: file, line: number, problem: "payload cannot be encoded: \(error)")
             }
-            let event = TraceEvent(seq: row.seq, step: row.step, simMinute: row.simMinute, kind: kind, payload: payload,
-                                   rngState: row.rngState, prevHash: row.prevHash, hash: row.hash)
+            let event = TraceEvent(
+                seq: row.seq, step: row.step, simMinute: row.simMinute, kind: kind, payload: payload,
+                rngState: row.rngState, prevHash: row.prevHash, hash: row.hash)
             let expectedPrev = events.last?.hash ?? TraceHash.genesis
             guard event.prevHash == expectedPrev else {
                 throw .badLog(file: file, line: number, problem: "event \(row.seq): prev_hash does not match the previous event's hash")

@@ -58,9 +58,17 @@ public final class TraceStore {
             do {
                 _ = try TraceStore(path: path, create: false)
             } catch .sqlite(let error) where [3, 8, 14, 23].contains(error.primaryCode) {  // PERM, READONLY, CANTOPEN, AUTH
-                throw .badStorePath(path: path, problem: "has trace-store schema \(version) and must be migrated to \(StoreSchema.current) before it can be read, which needs write access to the file and its folder (\(error)); run any command on it once as a user who can write it")
+                throw .badStorePath(
+                    path: path,
+                    problem:
+                        "has trace-store schema \(version) and must be migrated to \(StoreSchema.current) before it can be read, which needs write access to the file and its folder (\(error)); run any command on it once as a user who can write it"
+                )
             } catch {
-                throw .badStorePath(path: path, problem: "has trace-store schema \(version), and migrating it to \(StoreSchema.current) failed: \(error); the file was not changed (it may be damaged: export its episodes with the MedGym that wrote it)")
+                throw .badStorePath(
+                    path: path,
+                    problem:
+                        "has trace-store schema \(version), and migrating it to \(StoreSchema.current) failed: \(error); the file was not changed (it may be damaged: export its episodes with the MedGym that wrote it)"
+                )
             }
         }
         do {
@@ -98,10 +106,11 @@ public final class TraceStore {
     /// "not a MedGym store". Any other file is left to the checks that follow.
     static func awaitCreation(path: String) {
         for _ in 0..<20 {
-            let head = FileHandle(forReadingAtPath: path).flatMap { handle in
-                defer { try? handle.close() }
-                return try? handle.read(upToCount: 16)
-            } ?? Data()
+            let head =
+                FileHandle(forReadingAtPath: path).flatMap { handle in
+                    defer { try? handle.close() }
+                    return try? handle.read(upToCount: 16)
+                } ?? Data()
             if !head.isEmpty && head != sqliteMagic { return }
             if !head.isEmpty, let tables = try? tableCount(path: path), tables > 0 { return }
             usleep(50_000)
@@ -120,7 +129,8 @@ public final class TraceStore {
     private static func checkHeader(path: String, create: Bool) throws(StoreError) {
         let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
         if type == .typeDirectory {
-            throw .badStorePath(path: path, problem: "is a folder; give a store file inside it, such as \((path as NSString).appendingPathComponent("medgym.sqlite"))")
+            throw .badStorePath(
+                path: path, problem: "is a folder; give a store file inside it, such as \((path as NSString).appendingPathComponent("medgym.sqlite"))")
         }
         if let type, type != .typeRegular && type != .typeSymbolicLink {
             throw .badStorePath(path: path, problem: "is not a regular file (a device or pipe); give a store file")
@@ -130,7 +140,11 @@ public final class TraceStore {
         let head = (try? handle.read(upToCount: 16)) ?? Data()
         if head.isEmpty {  // an empty file is an empty database: only a writer may turn it into a store
             if create { return }
-            throw .badStorePath(path: path, problem: "is an empty file, not a MedGym trace store (nor one another process was creating: none appeared within a second); record into it with 'medgym run --store \(path)' or pass another --store (the file was not changed)")
+            throw .badStorePath(
+                path: path,
+                problem:
+                    "is an empty file, not a MedGym trace store (nor one another process was creating: none appeared within a second); record into it with 'medgym run --store \(path)' or pass another --store (the file was not changed)"
+            )
         }
         guard head == sqliteMagic else { throw .notSQLite(path: path) }
     }
@@ -248,7 +262,9 @@ public final class TraceStore {
         // The layout stores neither rng_state nor prev_hash: both must follow from the trace.
         let seed = episode.header.seed
         if let odd = episode.events.first(where: { $0.rngState != TraceBuilder.rngState(seed: seed, minute: $0.simMinute) }) {
-            throw .corruptRow(path: path, episode: id, detail: "event \(odd.seq)'s rng_state '\(odd.rngState)' is not seed=\(seed) minute=\(odd.simMinute); nothing was written")
+            throw .corruptRow(
+                path: path, episode: id,
+                detail: "event \(odd.seq)'s rng_state '\(odd.rngState)' is not seed=\(seed) minute=\(odd.simMinute); nothing was written")
         }
         do {
             return try connection.transaction { () throws -> SaveOutcome in
@@ -259,7 +275,10 @@ public final class TraceStore {
                 if let found {
                     if found.0 == episode.headHash && found.1 == episode.events.count {
                         guard found.2 == 1 else {
-                            throw StoreError.rowMismatch(id: id, path: path, problem: "this trace is stored, but its row is marked unfinished (finished = 0), which MedGym never writes; nothing was written")
+                            throw StoreError.rowMismatch(
+                                id: id, path: path,
+                                problem: "this trace is stored, but its row is marked unfinished (finished = 0), which MedGym never writes; nothing was written"
+                            )
                         }
                         return .alreadyStored(id: id)
                     }
@@ -277,37 +296,50 @@ public final class TraceStore {
                 // The events take the next run of rowids: episodes.first_event + seq.
                 let first = try connection.scalarInt("SELECT IFNULL(MAX(id), 0) + 1 FROM events") ?? 1
                 let h = episode.header
-                try statement("""
+                try statement(
+                    """
                     INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version,
                         created_at, parent_id, fork_step, event_count, head_hash, finished, first_event)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                    """).run([.text(id), .text(h.fixture), .optional(h.tier), .optional(h.variant), .text(String(h.seed)),
-                              .text(h.agent), .optional(h.label), .text(h.libraryVersion), .text(h.createdAt),
-                              .optional(h.parentID), .optional(h.forkStep), .int(episode.events.count), .text(episode.headHash),
-                              .int(first)])
+                    """
+                ).run([
+                    .text(id), .text(h.fixture), .optional(h.tier), .optional(h.variant), .text(String(h.seed)),
+                    .text(h.agent), .optional(h.label), .text(h.libraryVersion), .text(h.createdAt),
+                    .optional(h.parentID), .optional(h.forkStep), .int(episode.events.count), .text(episode.headHash),
+                    .int(first),
+                ])
                 let key = connection.lastInsertRowID
                 let events = try statement(RangedLayout.insert)
                 for e in episode.events {
                     guard let hash = HashBytes.bytes(hex: e.hash) else {
                         throw StoreError.corruptRow(path: path, episode: id, detail: "event \(e.seq)'s hash is not 64 hex digits")
                     }
-                    try events.run([.int(first + e.seq), .int(key), .int(e.seq), .int(e.step), .int(e.simMinute),
-                                    .text(e.kind.rawValue), RangedLayout.stored(e.payload, codec: codec),
-                                    .int(e.payload.utf8.count), .blob(hash)])
+                    try events.run([
+                        .int(first + e.seq), .int(key), .int(e.seq), .int(e.step), .int(e.simMinute),
+                        .text(e.kind.rawValue), RangedLayout.stored(e.payload, codec: codec),
+                        .int(e.payload.utf8.count), .blob(hash),
+                    ])
                 }
                 let score = episode.score
                 let final = episode.extent
-                try statement("""
+                try statement(
+                    """
                     INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute) VALUES (?, ?, ?, ?, ?, ?)
-                    """).run([.int(key), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
-                              .int(final.steps), .int(final.minute)])
+                    """
+                ).run([
+                    .int(key), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
+                    .int(final.steps), .int(final.minute),
+                ])
                 var signatures = episode.signatures
                 if let signingKey {
                     signatures.append(try signingKey.sign(header: h, headHash: episode.headHash, eventCount: episode.events.count))
                 }
                 for signature in signatures {
                     guard signature.isValid(header: h, headHash: episode.headHash, eventCount: episode.events.count) else {
-                        throw StoreError.corruptRow(path: path, episode: id, detail: "the signature by key \(signature.publicKey.prefix(12))… does not match this episode's row and head hash; nothing was written")
+                        throw StoreError.corruptRow(
+                            path: path, episode: id,
+                            detail:
+                                "the signature by key \(signature.publicKey.prefix(12))… does not match this episode's row and head hash; nothing was written")
                     }
                     try statement("INSERT OR IGNORE INTO signatures (episode, public_key, signature) VALUES (?, ?, ?)")
                         .run([.int(key), .text(signature.publicKey), .text(signature.signature)])
@@ -354,7 +386,8 @@ public final class TraceStore {
 
     private func listings(where clause: String, _ values: [SQLiteValue]) throws(StoreError) -> [EpisodeListing] {
         do {
-            let statement = try connection.prepare("""
+            let statement = try connection.prepare(
+                """
                 SELECT e.episode_id, e.fixture, e.tier, e.variant, e.seed, e.agent, e.label, e.library_version,
                        e.created_at, e.parent_id, e.fork_step, e.event_count, e.head_hash, e.finished,
                        s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
@@ -366,11 +399,16 @@ public final class TraceStore {
             var rows: [EpisodeListing] = []
             while try statement.step() {
                 let header = try Self.header(from: statement, path: path)
-                let summary = statement.isNull(14) ? nil : EpisodeSummary(
-                    outcome: statement.text(14) ?? "", harmLevel: statement.text(15) ?? "", composite: statement.double(16),
-                    steps: statement.int(17), endMinute: statement.int(18))
-                rows.append(EpisodeListing(header: header, eventCount: statement.int(11), headHash: statement.text(12) ?? "",
-                                           finished: statement.int(13) == 1, summary: summary))
+                let summary =
+                    statement.isNull(14)
+                    ? nil
+                    : EpisodeSummary(
+                        outcome: statement.text(14) ?? "", harmLevel: statement.text(15) ?? "", composite: statement.double(16),
+                        steps: statement.int(17), endMinute: statement.int(18))
+                rows.append(
+                    EpisodeListing(
+                        header: header, eventCount: statement.int(11), headHash: statement.text(12) ?? "",
+                        finished: statement.int(13) == 1, summary: summary))
             }
             return rows
         } catch {
@@ -408,13 +446,18 @@ public final class TraceStore {
             throw .brokenTrace(id: id, path: path, problem: broken.problem)
         }
         guard events.count == listing.eventCount, (events.last?.hash ?? "") == listing.headHash else {
-            throw .brokenTrace(id: id, path: path, problem: "the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count) ending \((events.last?.hash ?? "").prefix(12))…")
+            throw .brokenTrace(
+                id: id, path: path,
+                problem:
+                    "the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count) ending \((events.last?.hash ?? "").prefix(12))…"
+            )
         }
         let start: TraceStart
         do { start = try TraceStart(events) } catch { throw .brokenTrace(id: id, path: path, problem: error.message) }
         let score = events.last.flatMap(ScoreHeadline.read)
-        let problems = RowCheck.disagreements(listing, start: start, events: events, score: score,
-                                              fixtureTier: fixtureTier(start))
+        let problems = RowCheck.disagreements(
+            listing, start: start, events: events, score: score,
+            fixtureTier: fixtureTier(start))
         guard problems.isEmpty, score != nil, let last = events.last else {
             throw .rowMismatch(id: id, path: path, problem: problems.joined(separator: "; "))
         }
@@ -425,7 +468,8 @@ public final class TraceStore {
     /// one it was recorded against; nil (unknown) otherwise.
     private func fixtureTier(_ start: TraceStart) -> Int?? {
         guard let (fixture, digest) = try? fixtures.fixture(named: start.fixture, catalog: .shipped),
-              digest == start.fixtureDigest else { return nil }
+            digest == start.fixtureDigest
+        else { return nil }
         return .some(fixture.tier)
     }
 
@@ -450,7 +494,8 @@ public final class TraceStore {
             let (key, first, count, seed) = (range.int(0), range.int(1), range.int(2), range.text(3) ?? "")
             range.reset()
             // rng_state and prev_hash are not stored: they follow from the seed, the minute and the previous row.
-            let statement = try statement("""
+            let statement = try statement(
+                """
                 SELECT id, episode, seq, step, sim_minute, kind, payload, size, hash FROM events
                 WHERE id BETWEEN ? AND ? ORDER BY id
                 """)
@@ -462,21 +507,24 @@ public final class TraceStore {
             while try statement.step() {
                 let seq = statement.int(2)
                 guard statement.int(1) == key, seq == statement.int(0) - first else {
-                    throw StoreError.corruptRow(path: path, episode: id,
-                                                detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
+                    throw StoreError.corruptRow(
+                        path: path, episode: id,
+                        detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
                 }
                 let kindText = statement.text(5) ?? ""
                 guard let kind = TraceEventKind(rawValue: kindText) else {
                     throw StoreError.corruptRow(path: path, episode: id, detail: "event \(seq) has unknown kind '\(kindText)'")
                 }
                 guard let payload = try payload(statement, column: 6, size: statement.int(7)) else {
-                    throw StoreError.corruptRow(path: path, episode: id,
-                                                detail: "event \(seq)'s payload is neither its \(statement.int(7)) bytes nor a zlib stream of them")
+                    throw StoreError.corruptRow(
+                        path: path, episode: id,
+                        detail: "event \(seq)'s payload is neither its \(statement.int(7)) bytes nor a zlib stream of them")
                 }
                 let hash = HashBytes.hex(statement.blob(8))
-                events.append(TraceEvent(
-                    seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
-                    rngState: "seed=\(seed) minute=\(statement.int(4))", prevHash: previous, hash: hash))
+                events.append(
+                    TraceEvent(
+                        seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
+                        rngState: "seed=\(seed) minute=\(statement.int(4))", prevHash: previous, hash: hash))
                 previous = hash
             }
             return events
@@ -502,7 +550,8 @@ public final class TraceStore {
     /// The signatures stored for an episode, by public key.
     public func signatures(_ id: String) throws(StoreError) -> [EpisodeSignature] {
         do {
-            let statement = try statement("""
+            let statement = try statement(
+                """
                 SELECT g.public_key, g.signature FROM signatures g JOIN episodes e ON e.id = g.episode
                 WHERE e.episode_id = ? ORDER BY g.public_key
                 """)
@@ -534,7 +583,8 @@ public final class TraceStore {
     /// checked on read; this finds rows added beside them).
     public func strayEventRows() throws(StoreError) -> Int {
         do {
-            return try connection.scalarInt("""
+            return try connection.scalarInt(
+                """
                 SELECT COUNT(*) FROM events v LEFT JOIN episodes e ON e.id = v.episode
                 WHERE e.first_event IS NULL OR v.id NOT BETWEEN e.first_event AND e.first_event + e.event_count - 1
                 """) ?? 0

@@ -44,13 +44,16 @@ public enum CLI {
         let o = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
         let e = errors.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     /// Starts `name args` without waiting.
-    public static func start(_ name: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil,
-                             capture: Bool = false) throws -> Process {
+    public static func start(
+        _ name: String, _ args: [String], env: [String: String] = [:], cwd: URL? = nil,
+        capture: Bool = false
+    ) throws -> Process {
         let process = Process()
         process.executableURL = binary(name)
         process.arguments = args
@@ -75,7 +78,8 @@ public enum CLI {
     /// on, and the threads tests run on block nearly every signal: a child
     /// started from one could not be stopped with SIGTERM or interrupted with SIGINT.
     public static func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
-        var none = sigset_t(), previous = sigset_t()
+        var none = sigset_t()
+        var previous = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
@@ -98,8 +102,9 @@ public struct TempDir: Sendable {
     /// `traces/*.jsonl`, as a fresh clone has.
     public static func withShippedTraces() throws -> TempDir {
         let dir = try TempDir()
-        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("Package.swift"),
-                                         to: dir.url.appendingPathComponent("Package.swift"))
+        try FileManager.default.copyItem(
+            at: CLI.packageRoot.appendingPathComponent("Package.swift"),
+            to: dir.url.appendingPathComponent("Package.swift"))
         let traces = dir.url.appendingPathComponent("traces")
         try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
         let source = CLI.packageRoot.appendingPathComponent("traces")

@@ -28,7 +28,9 @@ struct CLITests {
     @Test func textRunPrintsTrajectoryAndScoreTable() throws {
         let r = try medgym(["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "expert"])
         #expect(r.status == 0)
-        for word in ["survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation", "composite", "caught_aad"] {
+        for word in [
+            "survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation", "composite", "caught_aad",
+        ] {
             #expect(r.stdout.contains(word))
         }
     }

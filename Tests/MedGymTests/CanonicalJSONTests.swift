@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MedGym
 
 /// CanonicalJSON remembers key conversions; its bytes must stay exactly
@@ -31,7 +32,11 @@ struct CanonicalJSONTests {
 
     struct Edge: Encodable {
         enum Kind: String, Encodable { case alpha, betaGamma }
-        struct Inner: Encodable { var zeta: Int; var alphaBeta: [Double]; var none: String? }
+        struct Inner: Encodable {
+            var zeta: Int
+            var alphaBeta: [Double]
+            var none: String?
+        }
         var text: String
         var doubles: [Double]
         var ints: [Int]
@@ -76,8 +81,10 @@ struct CanonicalJSONTests {
     }
 
     @Test func convertsKeysAsFoundationDoes() {
-        for (key, snake) in [("fixtureID", "fixture_id"), ("myURLProperty", "my_url_property"), ("actionIDs", "action_i_ds"),
-                             ("lowestSBP", "lowest_sbp"), ("plain", "plain"), ("minutesIatrogenicHypoxaemia", "minutes_iatrogenic_hypoxaemia")] {
+        for (key, snake) in [
+            ("fixtureID", "fixture_id"), ("myURLProperty", "my_url_property"), ("actionIDs", "action_i_ds"),
+            ("lowestSBP", "lowest_sbp"), ("plain", "plain"), ("minutesIatrogenicHypoxaemia", "minutes_iatrogenic_hypoxaemia"),
+        ] {
             #expect(SnakeCaseKeys.shared.converted(key) == snake)
             #expect(SnakeCaseKeys.byFoundation(key) == snake)
         }

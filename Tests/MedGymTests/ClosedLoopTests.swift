@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MedGym
 
 /// The patient dies of what is done to him, drugs wear off and saturate,
@@ -66,8 +67,10 @@ struct ClosedLoopTests {
     }
 
     @Test func potassiumPushedFastStopsTheHeart() throws {
-        let episode = try play("adv_pediatric_dka", ["IV access"] + Array(repeating: "IV potassium replacement", count: 10)
-                               + Array(repeating: "wait", count: 12))
+        let episode = try play(
+            "adv_pediatric_dka",
+            ["IV access"] + Array(repeating: "IV potassium replacement", count: 10)
+                + Array(repeating: "wait", count: 12))
         #expect(!episode.finalState.alive)
         #expect(episode.finalState.deathCause?.text.contains("hyperkalaemic") == true)
     }

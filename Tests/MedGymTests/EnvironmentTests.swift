@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MedGym
 
 struct EnvironmentTests {
@@ -22,7 +23,8 @@ struct EnvironmentTests {
 
     @Test func sameSeedAndActionsGiveIdenticalStates() throws {
         let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
-        var a = Environment(fixture: fixture, seed: 7), b = Environment(fixture: fixture, seed: 7)
+        var a = Environment(fixture: fixture, seed: 7)
+        var b = Environment(fixture: fixture, seed: 7)
         for text in fixture.policies.anchoring.prefix(10) {
             #expect(try a.step(text) == b.step(text))
         }

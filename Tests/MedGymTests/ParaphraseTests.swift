@@ -1,6 +1,7 @@
 import CLITestSupport
 import Foundation
 import Testing
+
 @testable import MedGym
 
 /// Actions as a model or a clinician writes them: the repository's
@@ -19,13 +20,18 @@ struct ParaphraseTests {
         let file = CLI.packageRoot.appendingPathComponent("Tests/MedGymTests/Data/paraphrases.json")
         let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: file))
         let resolver = ActionResolver(catalog: .shipped, memoize: false)
-        var correct = 0, wrong = 0, positives = 0, negatives = 0
+        var correct = 0
+        var wrong = 0
+        var positives = 0
+        var negatives = 0
         var misses: [String] = []
         for entry in entries {
             let got = try? resolver.resolve(entry.text).id
             if let expected = entry.expected {
                 positives += 1
-                if got == expected { correct += 1 } else {
+                if got == expected {
+                    correct += 1
+                } else {
                     if got != nil { wrong += 1 }
                     misses.append("\(entry.text) → \(got ?? "refused") (expected \(expected))")
                 }
@@ -44,8 +50,10 @@ struct ParaphraseTests {
         let result = try Self.measure()
         #expect(result.positives >= 300)
         #expect(result.negatives >= 50)
-        print(String(format: "paraphrases: %d positive, %d negative; accuracy %.1f %%, false accepts %.2f %%",
-                     result.positives, result.negatives, result.accuracy * 100, result.falseAccepts * 100))
+        print(
+            String(
+                format: "paraphrases: %d positive, %d negative; accuracy %.1f %%, false accepts %.2f %%",
+                result.positives, result.negatives, result.accuracy * 100, result.falseAccepts * 100))
         for miss in result.misses { print("  miss: \(miss)") }
         // The issue's bounds: at least 95 % resolved right, at most 1 % accepted wrongly.
         #expect(result.falseAccepts <= 0.01)
@@ -55,10 +63,12 @@ struct ParaphraseTests {
     /// The texts the issue quotes, as a model writes them, and what they must name.
     @Test func theIssuesExamplesResolve() throws {
         let resolver = ActionResolver(catalog: .shipped, memoize: false)
-        let cases = [("admit to OR", "to_or"), ("take him to the operating room", "to_or"),
-                     ("Order a CT angiogram of the chest to rule out aortic dissection", "cta_chest"),
-                     ("give labetalol 20 mg IV push", "labetalol"), ("I'd like to ask about drug use", "interview_substance_use"),
-                     ("Start an insulin drip at 0.1 units/kg/hr", "insulin_infusion")]
+        let cases = [
+            ("admit to OR", "to_or"), ("take him to the operating room", "to_or"),
+            ("Order a CT angiogram of the chest to rule out aortic dissection", "cta_chest"),
+            ("give labetalol 20 mg IV push", "labetalol"), ("I'd like to ask about drug use", "interview_substance_use"),
+            ("Start an insulin drip at 0.1 units/kg/hr", "insulin_infusion"),
+        ]
         for (text, id) in cases { #expect(try resolver.resolve(text).id == id, "\(text)") }
         do {
             _ = try resolver.resolve("reassure and discharge home")

@@ -1,6 +1,7 @@
 import CLITestSupport
 import Foundation
 import Testing
+
 @testable import MedGym
 
 /// The resolver's answers are pinned: 626 texts (policies, adversarial
@@ -20,8 +21,10 @@ struct ResolverRegressionTests {
         let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             .dropLast().map(String.init)
         return stride(from: 0, to: lines.count, by: 2).map { i in
-            let first = lines[i], second = lines[i + 1]
-            let cut = first.lastIndex(of: "\t")!, cut2 = second.lastIndex(of: "\t")!
+            let first = lines[i]
+            let second = lines[i + 1]
+            let cut = first.lastIndex(of: "\t")!
+            let cut2 = second.lastIndex(of: "\t")!
             return (String(first[..<cut]), String(first[first.index(after: cut)...]), String(second[second.index(after: cut2)...]))
         }
     }

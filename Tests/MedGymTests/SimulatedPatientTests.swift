@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MedGym
 
 /// Simulation 4: labs read from the state at the draw, harm from one rule
@@ -37,8 +38,10 @@ struct SimulatedPatientTests {
     @Test func repeatedLabsTrackTheHiddenState() throws {
         let untreated = try serialGases([])
         let insulinOnly = try serialGases(["normal saline bolus 10 ml/kg over 20 minutes", "insulin infusion 0.1 units/kg/h"])
-        let replaced = try serialGases(["normal saline bolus 10 ml/kg over 20 minutes", "potassium chloride", "maintenance fluids with potassium",
-                                        "insulin infusion 0.1 units/kg/h"])
+        let replaced = try serialGases([
+            "normal saline bolus 10 ml/kg over 20 minutes", "potassium chloride", "maintenance fluids with potassium",
+            "insulin infusion 0.1 units/kg/h",
+        ])
         let gases = [untreated, insulinOnly, replaced].map { results($0, "vbg") }
         #expect(gases.allSatisfy { $0.count >= 4 })  // six draws; on insulin alone she arrests before the fifth
         // Each result reports its own sample: repeated gases differ from the first.
@@ -125,8 +128,12 @@ struct SimulatedPatientTests {
         let early = try play("adv_aaa_30min", ["IV access", "bedside ultrasound aorta", "transfer to another hospital"])
         #expect(early.steps.contains { $0.result.observation.response?.contains("transfer to another hospital declined") == true })
         #expect(early.finalState.disposition == nil)
-        let unstable = try play("adv_aaa_30min", ["IV access", "bedside ultrasound aorta", "call vascular surgery", "wait",
-                                                  "transfer to another hospital"])
+        let unstable = try play(
+            "adv_aaa_30min",
+            [
+                "IV access", "bedside ultrasound aorta", "call vascular surgery", "wait",
+                "transfer to another hospital",
+            ])
         #expect(unstable.finalState.disposition == "transfer")
         #expect(unstable.score.harmLevel >= .moderate)
         #expect(unstable.score.items.contains { $0.key == "ignored_contraindication.transfer" })
@@ -149,8 +156,10 @@ struct SimulatedPatientTests {
     @Test func aDeclinedDispositionIsNotDone() throws {
         let fixture = try FixtureLoader.fixture(named: "adv_pediatric_dka")
         var env = Environment(fixture: fixture, seed: 42)
-        for text in ["IV access", "fingerstick glucose", "ketones", "venous blood gas", "normal saline bolus 10 ml/kg over 20 minutes",
-                     "potassium chloride", "call PICU"] {
+        for text in [
+            "IV access", "fingerstick glucose", "ketones", "venous blood gas", "normal saline bolus 10 ml/kg over 20 minutes",
+            "potassium chloride", "call PICU",
+        ] {
             _ = try env.step(text)
         }
         // Asked before the fellow has come, the PICU declines, saying what is missing.
@@ -170,8 +179,10 @@ struct SimulatedPatientTests {
 
     @Test func labelsSayWhatHappened() throws {
         // A CTA-proven dissection never dispositioned is confirmed, not missed.
-        let confirmed = try play("adv_cocaine_dissection", ["IV access", "esmolol infusion", "esmolol infusion", "CTA chest"]
-                                 + Array(repeating: "wait", count: 20))
+        let confirmed = try play(
+            "adv_cocaine_dissection",
+            ["IV access", "esmolol infusion", "esmolol infusion", "CTA chest"]
+                + Array(repeating: "wait", count: 20))
         #expect(confirmed.score.outcome == "confirmed_aad" || confirmed.score.outcome == "death")
         // Proven and sent home: no points for cheap and fast.
         let home = try play("adv_cocaine_dissection", ["12-lead ECG", "IV access", "CTA chest", "wait", "wait", "wait", "wait", "discharge home"])
@@ -200,10 +211,12 @@ struct SimulatedPatientTests {
         let catalog = ActionCatalog.shipped
         let classes = Set(catalog.actions.compactMap { $0.pk?.drugClass })
         let vitals = Vitals.fieldNames + ["map", "shock_index"]
-        let conditions = ["aortic_dissection", "haemorrhage", "dka", "hypovolaemia", "acs", "stemi", "venous_thrombosis",
-                          "arterial_occlusion", "ischaemic_stroke", "massive_pe", "pulmonary_oedema", "atrial_fibrillation",
-                          "thyrotoxicosis", "seizure", "sympathomimetic", "alcohol_withdrawal", "raised_icp",
-                          "sodium_channel_blocker", "airway_threat", "opioid_toxicity"]
+        let conditions = [
+            "aortic_dissection", "haemorrhage", "dka", "hypovolaemia", "acs", "stemi", "venous_thrombosis",
+            "arterial_occlusion", "ischaemic_stroke", "massive_pe", "pulmonary_oedema", "atrial_fibrillation",
+            "thyrotoxicosis", "seizure", "sympathomimetic", "alcohol_withdrawal", "raised_icp",
+            "sodium_channel_blocker", "airway_threat", "opioid_toxicity",
+        ]
         for action in catalog.actions {
             guard let risk = action.risk else { continue }
             let predicates = risk.indications.flatMap(\.when) + (risk.dangers ?? []).flatMap(\.when)

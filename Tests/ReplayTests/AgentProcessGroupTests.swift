@@ -24,11 +24,12 @@ import Testing
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { name -> (pid_t, pid_t)? in
             guard let pid = pid_t(name),
-                  let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  String(decoding: cmdline, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(marker),
-                  !String(decoding: cmdline.prefix { $0 != 0 }, as: UTF8.self).hasSuffix("medgym"),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let paren = stat.lastIndex(of: ")") else { return nil }
+                let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                String(decoding: cmdline, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(marker),
+                !String(decoding: cmdline.prefix { $0 != 0 }, as: UTF8.self).hasSuffix("medgym"),
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let paren = stat.lastIndex(of: ")")
+            else { return nil }
             let fields = stat[stat.index(after: paren)...].split(separator: " ")
             guard fields.count > 2, fields[0] != "Z", fields[0] != "X", let group = pid_t(fields[2]) else { return nil }
             return (pid, group)
@@ -55,8 +56,12 @@ import Testing
         let marker = Self.marker()
         defer { Self.sweep(marker) }
         let started = Date()
-        let run = try CLI.start("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", Self.hungAgent(marker),
-                                           "--agent-timeout", "1", "--no-store"])
+        let run = try CLI.start(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", Self.hungAgent(marker),
+                "--agent-timeout", "1", "--no-store",
+            ])
         // The whole tree is up, in a group of its own (not the test's, not MedGym's).
         let tree = Self.waitFor(5, marker, seconds: 5)
         #expect(tree.count >= 5, "\(tree)")
@@ -78,8 +83,12 @@ import Testing
         let marker = Self.marker()
         defer { Self.sweep(marker) }
         let started = Date()
-        let batch = try CLI.run("medgym", ["batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-6", "--agent", Self.hungAgent(marker),
-                                           "--agent-timeout", "1", "--jobs", "3", "--no-store"])
+        let batch = try CLI.run(
+            "medgym",
+            [
+                "batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-6", "--agent", Self.hungAgent(marker),
+                "--agent-timeout", "1", "--jobs", "3", "--no-store",
+            ])
         let elapsed = Date().timeIntervalSince(started)
         #expect(batch.status == 0, "\(batch.stderr)")
         #expect(batch.stdout.contains("6 episodes"))
@@ -93,10 +102,13 @@ import Testing
         for (command, signal) in [("run", SIGINT), ("batch", SIGTERM)] {
             let marker = Self.marker()
             defer { Self.sweep(marker) }
-            let arguments = command == "run"
+            let arguments =
+                command == "run"
                 ? ["run", "--fixture", "adv_cocaine_dissection", "--agent", Self.hungAgent(marker), "--agent-timeout", "60", "--no-store"]
-                : ["batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-2", "--agent", Self.hungAgent(marker),
-                   "--agent-timeout", "60", "--jobs", "2", "--no-store"]
+                : [
+                    "batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-2", "--agent", Self.hungAgent(marker),
+                    "--agent-timeout", "60", "--jobs", "2", "--no-store",
+                ]
             let medgym = try CLI.start("medgym", arguments)
             let tree = Self.waitFor(command == "run" ? 5 : 10, marker)
             #expect(tree.count >= 5, "\(command): \(tree)")

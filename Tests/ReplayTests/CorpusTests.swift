@@ -60,12 +60,14 @@ struct CorpusTests {
         #expect((cta["rejected"] as? [[String: String]])?.first?["content"] == "reassure, no imaging")
         #expect(cta["margin"] as? Double == 10)
         // No pair prefers what the fixture calls harmful.
-        #expect(grpo.allSatisfy { !["alteplase", "heparin", "aspirin", "nicardipine", "nitroglycerin", "ns_bolus"].contains($0["chosen_action"] as? String ?? "") })
+        #expect(
+            grpo.allSatisfy { !["alteplase", "heparin", "aspirin", "nicardipine", "nitroglycerin", "ns_bolus"].contains($0["chosen_action"] as? String ?? "") })
 
         let sft = try rows(outputs[0]["sft/ep_0fa72a32ec1d.jsonl"])
         let correction = try #require(sft.first)
         #expect((correction["messages"] as? [[String: String]])?.last?["content"] == "CTA chest")
-        #expect(((correction["item"] as? [String: Any])?["source"] as? [String: Any])?["section"] as? String
+        #expect(
+            ((correction["item"] as? [String: Any])?["source"] as? [String: Any])?["section"] as? String
                 == "Critical question 3 (Level B): CTA to exclude thoracic aortic dissection")
     }
 
@@ -115,7 +117,9 @@ struct CorpusTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
-        #expect(try CLI.run("medgym", ["batch", "--fixtures", "adv_aaa_30min", "--seeds", "1-2", "--agent", "expert", "--label", "v1", "--store", store]).status == 0)
+        #expect(
+            try CLI.run("medgym", ["batch", "--fixtures", "adv_aaa_30min", "--seeds", "1-2", "--agent", "expert", "--label", "v1", "--store", store]).status
+                == 0)
         let out = dir.path("out")
         let cases: [([String], String)] = [
             (["--wave", "w"], "choose the episodes one way"),

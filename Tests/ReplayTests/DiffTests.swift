@@ -9,8 +9,12 @@ struct DiffTests {
     func store(in dir: TempDir) throws -> String {
         let path = dir.path("store.sqlite")
         for (agent, label, seeds) in [("expert", "v1", "1-6"), ("anchoring", "v2", "1-7")] {
-            let r = try CLI.run("medgym", ["batch", "--fixtures", "adv_cocaine_dissection", "--seeds", seeds, "--agent", agent,
-                                           "--label", label, "--store", path])
+            let r = try CLI.run(
+                "medgym",
+                [
+                    "batch", "--fixtures", "adv_cocaine_dissection", "--seeds", seeds, "--agent", agent,
+                    "--label", label, "--store", path,
+                ])
             #expect(r.status == 0, "\(r.stderr)")
         }
         return path
@@ -53,8 +57,14 @@ struct DiffTests {
         defer { dir.remove() }
         let path = dir.path("store.sqlite")
         for (agent, label) in [("expert", "<b>v1</b>"), ("anchoring", "<script>x</script>")] {
-            #expect(try CLI.run("medgym", ["batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-2", "--agent", agent,
-                                           "--label", label, "--store", path]).status == 0)
+            #expect(
+                try CLI.run(
+                    "medgym",
+                    [
+                        "batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "1-2", "--agent", agent,
+                        "--label", label, "--store", path,
+                    ]
+                ).status == 0)
         }
         let html = try CLI.run("replay", ["diff", "--baseline", "<b>v1</b>", "--candidate", "<script>x</script>", "--format", "html", "--store", path])
         #expect(html.status == 0, "\(html.stderr)")

@@ -197,14 +197,19 @@ struct ForkTests {
             #expect("\(error)".hasPrefix("the stored trace does not re-execute up to event"))
         }
 
-        for (tamper, fields) in [("UPDATE summaries SET composite = 99", "composite (stored 99.0, re-scored 10.5)"),
-                                 ("UPDATE summaries SET outcome = 'caught_aad'",
-                                  "outcome (stored caught_aad, re-scored missed_aad)")] {
+        for (tamper, fields) in [
+            ("UPDATE summaries SET composite = 99", "composite (stored 99.0, re-scored 10.5)"),
+            (
+                "UPDATE summaries SET outcome = 'caught_aad'",
+                "outcome (stored caught_aad, re-scored missed_aad)"
+            ),
+        ] {
             let (fresh, freshDir) = try demoStore()
             defer { freshDir.remove() }
             try fresh.connection.execute(tamper + " WHERE episode = (SELECT id FROM episodes WHERE episode_id = 'ep_0fa72a32ec1d')")
-            #expect(try Verifier(store: fresh).verify("ep_0fa72a32ec1d").problems
-                .contains("summary: the stored summary differs from re-scoring the events in \(fields)"))
+            #expect(
+                try Verifier(store: fresh).verify("ep_0fa72a32ec1d").problems
+                    .contains("summary: the stored summary differs from re-scoring the events in \(fields)"))
         }
     }
 
@@ -314,8 +319,12 @@ struct DeclinedDispositionTests {
         let script = dir.path("early.txt")
         try plan.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
         let path = dir.path("store.sqlite")
-        let r = try CLI.run("medgym", ["run", "--fixture", "adv_pediatric_dka", "--seed", "42", "--agent", "script:\(script)",
-                                       "--episode-id", "ep_00000000dec1", "--store", path])
+        let r = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_pediatric_dka", "--seed", "42", "--agent", "script:\(script)",
+                "--episode-id", "ep_00000000dec1", "--store", path,
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("declined"))
         let forker = Forker(store: try TraceStore(path: path))

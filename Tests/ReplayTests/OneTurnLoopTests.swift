@@ -45,15 +45,18 @@ struct OneTurnLoopTests {
         let served = try store.events(servedID)
 
         // 4. The MCP server, through the binary: one tool call per action, by family.
-        var lines = [#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
-                     #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#]
+        var lines = [
+            #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        ]
         for (offset, action) in actions.enumerated() {
             let kind = try #require(catalog.actions.first { $0.name == action }?.kind.rawValue)
             lines.append(#"{"jsonrpc":"2.0","id":\#(offset + 2),"method":"tools/call","params":{"name":"\#(kind)","arguments":{"action":"\#(action)"}}}"#)
         }
         let mcpStore = dir.path("mcp.sqlite")
-        let run = try ServerRobustnessTests.serve(["--mcp", "--fixture", "adv_cocaine_dissection", "--seed", "42"],
-                                                  input: lines.joined(separator: "\n") + "\n", store: mcpStore)
+        let run = try ServerRobustnessTests.serve(
+            ["--mcp", "--fixture", "adv_cocaine_dissection", "--seed", "42"],
+            input: lines.joined(separator: "\n") + "\n", store: mcpStore)
         #expect(run.status == 0)
         let mcpStoreOpened = try TraceStore(path: mcpStore)
         let mcp = try mcpStoreOpened.events(try #require(mcpStoreOpened.list().first?.header.episodeID))

@@ -12,10 +12,22 @@ import TraceStore
     static let key = "sk-test-7f3a9c2e5b1d"
 
     static func tool(_ name: String, _ action: String, id: String) -> [String: Any] {
-        ["choices": [["message": ["role": "assistant", "content": NSNull(),
-                                  "tool_calls": [["id": id, "type": "function",
-                                                  "function": ["name": name, "arguments": "{\"action\": \"\(action)\"}"]]]]]],
-         "usage": ["total_tokens": 100]]
+        [
+            "choices": [
+                [
+                    "message": [
+                        "role": "assistant", "content": NSNull(),
+                        "tool_calls": [
+                            [
+                                "id": id, "type": "function",
+                                "function": ["name": name, "arguments": "{\"action\": \"\(action)\"}"],
+                            ]
+                        ],
+                    ]
+                ]
+            ],
+            "usage": ["total_tokens": 100],
+        ]
     }
 
     static func text(_ content: String) -> [String: Any] {
@@ -35,7 +47,9 @@ import TraceStore
     /// Linux stops reaping other children while one long-lived child of
     /// its own runs, and the CLI runs of the test would never finish).
     static func server(_ script: [[String: Any]], in dir: TempDir, name: String = "") throws -> Server {
-        let scriptPath = dir.path(name + "script.json"), logPath = dir.path(name + "requests.jsonl"), portPath = dir.path(name + "port.txt")
+        let scriptPath = dir.path(name + "script.json")
+        let logPath = dir.path(name + "requests.jsonl")
+        let portPath = dir.path(name + "port.txt")
         try JSONSerialization.data(withJSONObject: script).write(to: URL(fileURLWithPath: scriptPath))
         let server = CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/fake_openai.py").path
         let quoted = [server, scriptPath, key, logPath, portPath].map { "'" + $0 + "'" }.joined(separator: " ")
@@ -76,10 +90,14 @@ import TraceStore
         defer { server.stop() }
         let (url, log) = (server.url, server.log)
         let store = dir.path("store.sqlite")
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "openai:test-model",
-                                         "--base-url", url, "--api-key-env", "MEDGYM_TEST_KEY", "--temperature", "0.2",
-                                         "--agent-timeout", "5", "--store", store],
-                              env: ["MEDGYM_TEST_KEY": Self.key])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "openai:test-model",
+                "--base-url", url, "--api-key-env", "MEDGYM_TEST_KEY", "--temperature", "0.2",
+                "--agent-timeout", "5", "--store", store,
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("history of present illness  → interview_hpi"))
         #expect(run.stdout.contains("CTA chest  → cta_chest"))
@@ -114,33 +132,49 @@ import TraceStore
         // On-policy fork: the model is asked again from step 3 at the recorded endpoint; the two turns
         // before it are rebuilt from the trace, not requested again.
         let before = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
-        let fork = try CLI.run("replay", ["fork", id, "--at", "3", "--action", "CTA chest", "--continue", "agent", "--store", store],
-                               env: ["MEDGYM_TEST_KEY": Self.key])
+        let fork = try CLI.run(
+            "replay", ["fork", id, "--at", "3", "--action", "CTA chest", "--continue", "agent", "--store", store],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(fork.status == 0, "\(fork.stderr) \(fork.stdout)")
         let asked = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").dropFirst(before)
         #expect(!asked.isEmpty)
         // Every request of the fork carries the whole rebuilt conversation: system + at least two recorded turns.
-        #expect(asked.allSatisfy { line in (line.range(of: #""messages": (\d+)"#, options: .regularExpression).map {
-            Int(line[$0].split(separator: " ").last ?? "") ?? 0 } ?? 0) >= 5 })
+        #expect(
+            asked.allSatisfy { line in
+                (line.range(of: #""messages": (\d+)"#, options: .regularExpression).map {
+                    Int(line[$0].split(separator: " ").last ?? "") ?? 0
+                } ?? 0) >= 5
+            })
         for text in [fork.stdout, fork.stderr] { #expect(!text.contains(Self.key)) }
     }
 
     @Test func aSlowOrFailingEndpointStopsTheAgentNotTheRun() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let slow = try Self.server([["body": Self.tool("lab", "high-sensitivity troponin", id: "c1")],
-                                    ["body": Self.text("CTA chest"), "delay": 4]], in: dir)
+        let slow = try Self.server(
+            [
+                ["body": Self.tool("lab", "high-sensitivity troponin", id: "c1")],
+                ["body": Self.text("CTA chest"), "delay": 4],
+            ], in: dir)
         defer { slow.stop() }
         let url = slow.url
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", url,
-                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "1", "--no-store"],
-                              env: ["MEDGYM_TEST_KEY": Self.key])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", url,
+                "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "1", "--no-store",
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("agent timeout"))
         #expect(run.stdout.contains("outcome"))
 
-        let noKey = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", url,
-                                           "--agent-timeout", "2", "--no-store"])
+        let noKey = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", url,
+                "--agent-timeout", "2", "--no-store",
+            ])
         #expect(noKey.status == 0)
         #expect(noKey.stdout.contains("the endpoint answered 401"))
         let noURL = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--no-store"])
@@ -158,7 +192,8 @@ import TraceStore
     static func measured(_ args: [String], env: [String: String]) throws -> (output: CLI.Output, seconds: Double, peakMB: Double) {
         let started = Date()
         let process = try CLI.start("medgym", args, env: env, capture: true)
-        let out = ResultBox(), err = ResultBox()
+        let out = ResultBox()
+        let err = ResultBox()
         let reading = DispatchGroup()
         for (pipe, box) in [(process.standardOutput as! Pipe, out), (process.standardError as! Pipe, err)] {
             DispatchQueue.global().async(group: reading) { box.data = pipe.fileHandleForReading.readDataToEndOfFile() }
@@ -166,16 +201,18 @@ import TraceStore
         var peakKB = 0.0
         while process.isRunning {
             if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+            {
                 peakKB = max(peakKB, kb)
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
         process.waitUntilExit()
         reading.wait()
-        let output = CLI.Output(status: process.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
-                                stderr: String(decoding: err.data, as: UTF8.self))
+        let output = CLI.Output(
+            status: process.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
+            stderr: String(decoding: err.data, as: UTF8.self))
         return (output, Date().timeIntervalSince(started), peakKB / 1024)
     }
 
@@ -185,13 +222,17 @@ import TraceStore
         let dir = try TempDir()
         defer { dir.remove() }
         // 50 MB announced, then a chunked body that never ends, then an answer.
-        let server = try Self.server([["size": 50_000_000], ["endless": true], ["body": Self.tool("disposition", "discharge home", id: "c1")]],
-                                     in: dir)
+        let server = try Self.server(
+            [["size": 50_000_000], ["endless": true], ["body": Self.tool("disposition", "discharge home", id: "c1")]],
+            in: dir)
         defer { server.stop() }
-        let (run, seconds, peakMB) = try Self.measured(["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model",
-                                                        "--base-url", server.url, "--api-key-env", "MEDGYM_TEST_KEY",
-                                                        "--agent-timeout", "30", "--no-store"],
-                                                       env: ["MEDGYM_TEST_KEY": Self.key])
+        let (run, seconds, peakMB) = try Self.measured(
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model",
+                "--base-url", server.url, "--api-key-env", "MEDGYM_TEST_KEY",
+                "--agent-timeout", "30", "--no-store",
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("agent too_long: the endpoint announced a response of 50000000 bytes, not read (--max-response-bytes 4194304)"))
         #expect(run.stdout.contains("agent too_long: the endpoint's response was cut off at 4"))
@@ -204,9 +245,13 @@ import TraceStore
         // The cap is the option's: an endless body is cut at 64 KiB (plus the piece that crossed it).
         let small = try Self.server([["endless": true], ["body": Self.tool("disposition", "discharge home", id: "c1")]], in: dir, name: "small-")
         defer { small.stop() }
-        let capped = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model",
-                                            "--base-url", small.url, "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "30",
-                                            "--max-response-bytes", "65536", "--no-store"], env: ["MEDGYM_TEST_KEY": Self.key])
+        let capped = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model",
+                "--base-url", small.url, "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "30",
+                "--max-response-bytes", "65536", "--no-store",
+            ], env: ["MEDGYM_TEST_KEY": Self.key])
         let cut = capped.stdout.range(of: #"cut off at (\d+) bytes \(--max-response-bytes 65536\)"#, options: .regularExpression)
             .flatMap { Int(capped.stdout[$0].split(separator: " ")[3]) }
         #expect(cut.map { $0 > 65_536 && $0 <= 65_536 + 65_536 } == true, "\(capped.stdout)")
@@ -222,9 +267,13 @@ import TraceStore
         let target = elsewhere.url + "/chat/completions"
         let server = try Self.server([["status": 307, "location": target, "body": ""]], in: dir)
         defer { server.stop() }
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
-                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--no-store"],
-                              env: ["MEDGYM_TEST_KEY": Self.key])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
+                "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--no-store",
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("agent redirect: the endpoint answered 307 to \(target); redirects are not followed"), "\(run.stdout)")
         #expect(run.stdout.contains("(agent stopped)"))
@@ -236,13 +285,20 @@ import TraceStore
     @Test func aKeyTheEndpointEchoesIsRedactedEverywhere() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let server = try Self.server([["echo": "text"], ["echo": "json"], ["echo": "escaped"],
-                                      ["echo": "tool", "action": "high-sensitivity troponin"], ["echo": "tool"], ["echo": "error"]], in: dir)
+        let server = try Self.server(
+            [
+                ["echo": "text"], ["echo": "json"], ["echo": "escaped"],
+                ["echo": "tool", "action": "high-sensitivity troponin"], ["echo": "tool"], ["echo": "error"],
+            ], in: dir)
         defer { server.stop() }
         let store = dir.path("store.sqlite")
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
-                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--store", store],
-                              env: ["MEDGYM_TEST_KEY": Self.key])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
+                "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--store", store,
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.requests(server).count == 6)
         let id = try #require(run.stderr.split(separator: " ").first { $0.hasPrefix("ep_") }.map(String.init))
@@ -258,8 +314,10 @@ import TraceStore
         #expect(run.stdout.contains("the endpoint answered 400: bad key Bearer [redacted]"))
         #expect(export.stdout.contains("c-[redacted]"), "the played call's raw output is recorded, redacted")
         let stored = String(decoding: try Data(contentsOf: URL(fileURLWithPath: store)), as: UTF8.self)
-        for (name, text) in [("run stdout", run.stdout), ("run stderr", run.stderr), ("replay show", show.stdout),
-                             ("export trace", export.stdout), ("store file", stored)] {
+        for (name, text) in [
+            ("run stdout", run.stdout), ("run stderr", run.stderr), ("replay show", show.stdout),
+            ("export trace", export.stdout), ("store file", stored),
+        ] {
             #expect(!text.contains(Self.key), "the key is in \(name)")
         }
         let verify = try CLI.run("replay", ["verify", "--all", "--store", store])
@@ -271,18 +329,23 @@ import TraceStore
         defer { dir.remove() }
         // Every reply carries 700 KB up to four times over (message, text, call, arguments): at most 2.8 MB, under the cap.
         let pad = 700_000
-        let server = try Self.server([
-            ["pad": pad, "body": Self.tool("interview", "history of present illness", id: "c1")],
-            ["pad": pad, "body": Self.tool("lab", "high-sensitivity troponin", id: "c2")],
-            ["pad": pad, "body": Self.tool("lab", "CT angiography of the chest/aorta", id: "c3")],  // refused: not a lab
-            ["pad": pad, "body": Self.text("CTA chest")],  // 700 KB of text: too long for an action
-            ["pad": pad, "body": Self.tool("interview", "history of present illness", id: "c4")],
-            ["pad": pad, "body": Self.tool("disposition", "discharge home", id: "c5")],
-        ], in: dir)
+        let server = try Self.server(
+            [
+                ["pad": pad, "body": Self.tool("interview", "history of present illness", id: "c1")],
+                ["pad": pad, "body": Self.tool("lab", "high-sensitivity troponin", id: "c2")],
+                ["pad": pad, "body": Self.tool("lab", "CT angiography of the chest/aorta", id: "c3")],  // refused: not a lab
+                ["pad": pad, "body": Self.text("CTA chest")],  // 700 KB of text: too long for an action
+                ["pad": pad, "body": Self.tool("interview", "history of present illness", id: "c4")],
+                ["pad": pad, "body": Self.tool("disposition", "discharge home", id: "c5")],
+            ], in: dir)
         defer { server.stop() }
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
-                                         "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "10", "--no-store"],
-                              env: ["MEDGYM_TEST_KEY": Self.key])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "openai:test-model", "--base-url", server.url,
+                "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "10", "--no-store",
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("agent too_long: a reply of 700009 bytes (an action text is at most 4096)"), "\(run.stdout)")
         #expect(run.stdout.contains("is not one of the lab tool's actions"))
@@ -301,8 +364,9 @@ import TraceStore
         let server = try Self.server([["body": Self.text("history of present illness " + String(repeating: "words ", count: 495))]], in: dir)
         defer { server.stop() }
         setenv("MEDGYM_BOUNDED_TEST_KEY", Self.key, 1)
-        let agent = OpenAIAgent(model: "test-model", baseURL: try #require(URL(string: server.url)), apiKeyVariable: "MEDGYM_BOUNDED_TEST_KEY",
-                                temperature: nil, maxTokens: nil, timeout: 10)
+        let agent = OpenAIAgent(
+            model: "test-model", baseURL: try #require(URL(string: server.url)), apiKeyVariable: "MEDGYM_BOUNDED_TEST_KEY",
+            temperature: nil, maxTokens: nil, timeout: 10)
         let environment = Environment(fixture: try FixtureLoader.fixture(named: "adv_cocaine_dissection"), seed: 1)
         for turn in 0..<turns {
             var observation = environment.initialObservation  // a new state each turn, as if each answer were played

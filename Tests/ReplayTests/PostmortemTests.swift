@@ -52,11 +52,16 @@ struct PostmortemTests {
     @Test func agentMarkupShowsAsText() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = dir.path("store.sqlite"), script = dir.path("agent.txt")
+        let store = dir.path("store.sqlite")
+        let script = dir.path("agent.txt")
         try "ECG\n<script>alert(1)</script>\n<img src=x onerror=alert(2)>\nCTA chest\ndischarge home\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--agent", "script:\(script)", "--reject-invalid",
-                                         "--store", store])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--agent", "script:\(script)", "--reject-invalid",
+                "--store", store,
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         let id = try #require(run.stderr.split(separator: " ").first { $0.hasPrefix("ep_") }.map(String.init))
         let html = try CLI.run("replay", ["postmortem", id, "--format", "html", "--store", store])

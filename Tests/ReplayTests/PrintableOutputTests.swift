@@ -26,12 +26,18 @@ struct PrintableOutputTests {
                 turns += 1
         """.write(toFile: agent, atomically: true, encoding: .utf8)
         let store = dir.path("store.sqlite")
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "cmd:python3 \(agent)",
-                                         "--reject-invalid", "--label", "v1\u{1b}[31m<b>", "--episode-id", "ep_0000000bad01", "--store", store])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "cmd:python3 \(agent)",
+                "--reject-invalid", "--label", "v1\u{1b}[31m<b>", "--episode-id", "ep_0000000bad01", "--store", store,
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         var outputs = [("run", run.stdout)]
-        for args in [["show", "ep_0000000bad01"], ["list"], ["postmortem", "ep_0000000bad01"],
-                     ["postmortem", "ep_0000000bad01", "--format", "md"]] {
+        for args in [
+            ["show", "ep_0000000bad01"], ["list"], ["postmortem", "ep_0000000bad01"],
+            ["postmortem", "ep_0000000bad01", "--format", "md"],
+        ] {
             let r = try CLI.run("replay", args + ["--store", store])
             #expect(r.status == 0, "\(args): \(r.stderr)")
             outputs.append((args.joined(separator: " "), r.stdout))

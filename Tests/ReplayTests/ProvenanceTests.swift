@@ -24,7 +24,10 @@ struct ProvenanceTests {
             try TraceImporter(store: store).importLog(log, file: "forged.jsonl")
             Issue.record("expected a refusal")
         } catch {
-            #expect("\(error)" == "forged.jsonl:1: episode ep_0000000fa4ed: agent: the header says 'expert', the trace's episode_started says 'anchoring'; the header must say what the hashed trace says")
+            #expect(
+                "\(error)"
+                    == "forged.jsonl:1: episode ep_0000000fa4ed: agent: the header says 'expert', the trace's episode_started says 'anchoring'; the header must say what the hashed trace says"
+            )
         }
         #expect(try store.episodeIDs().isEmpty)
 
@@ -35,8 +38,10 @@ struct ProvenanceTests {
     }
 
     @Test func aForgedEpisodeRowFailsVerify() throws {
-        for (column, value, problem) in [("agent", "expert", "row: agent: the header says 'expert', the trace's episode_started says 'anchoring'"),
-                                         ("label", "gpt-9 (forged)", "row: label: the header says 'gpt-9 (forged)', the trace's episode_started says none")] {
+        for (column, value, problem) in [
+            ("agent", "expert", "row: agent: the header says 'expert', the trace's episode_started says 'anchoring'"),
+            ("label", "gpt-9 (forged)", "row: label: the header says 'gpt-9 (forged)', the trace's episode_started says none"),
+        ] {
             let dir = try TempDir()
             defer { dir.remove() }
             let store = try TraceStore(path: dir.path("store.sqlite"))
@@ -54,12 +59,20 @@ struct ProvenanceTests {
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
         #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
-        let again = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
-                                           "--store", store])
+        let again = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
+                "--store", store,
+            ])
         #expect(again.status == 0)
         #expect(again.stderr.contains("already stored: ep_0fa72a32ec1d"))
-        let named = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
-                                           "--store", store, "--episode-id", "ep_111111111111"])
+        let named = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
+                "--store", store, "--episode-id", "ep_111111111111",
+            ])
         #expect(named.status != 0)
         #expect(named.stderr.contains("already stored in \(store) as ep_0fa72a32ec1d"))
         #expect(try TraceStore(path: store).episodeIDs() == ["ep_0fa72a32ec1d"])

@@ -1,8 +1,8 @@
 import CLITestSupport
 import Foundation
+import Replay
 import Testing
 import TraceStore
-import Replay
 
 /// `replay` and `medgym` as a user runs them: the real binaries, real files.
 struct ReplayCLITests {
@@ -82,9 +82,13 @@ struct ReplayCLITests {
         var logs: [String] = []
         for (index, hashing) in ["1", ""].enumerated() {
             let store = dir.path("s\(index).sqlite")
-            let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
-                                             "--episode-id", "ep_0fa72a32ec1d", "--store", store],
-                                  env: ["SWIFT_DETERMINISTIC_HASHING": hashing, "SOURCE_DATE_EPOCH": "1795600000"])
+            let run = try CLI.run(
+                "medgym",
+                [
+                    "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "anchoring",
+                    "--episode-id", "ep_0fa72a32ec1d", "--store", store,
+                ],
+                env: ["SWIFT_DETERMINISTIC_HASHING": hashing, "SOURCE_DATE_EPOCH": "1795600000"])
             #expect(run.status == 0, "\(run.stderr)")
             logs.append(try CLI.run("replay", ["export", "trace", "ep_0fa72a32ec1d", "--store", store]).stdout)
         }
@@ -155,7 +159,8 @@ struct ReplayCLITests {
         let path = try demoStore(in: dir)
         let events = try TraceStore(path: path).events("ep_0fa72a32ec1d")
         let seq = try #require(events.first { $0.kind == .score }?.seq)
-        let stored = try TraceStore(path: path).connection.prepare("""
+        let stored = try TraceStore(path: path).connection.prepare(
+            """
             SELECT v.payload FROM events v JOIN episodes e ON v.id = e.first_event + \(seq) WHERE e.episode_id = 'ep_0fa72a32ec1d'
             """)
         #expect(try stored.step())
@@ -183,8 +188,10 @@ struct ReplayCLITests {
             (["replay", "fork", "ep_0fa72a32ec1d", "--at", "40", "--action", "CTA chest", "--save"], "valid steps are 1…28"),
             (["replay", "fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "cta chst abdmn xyz", "--save"], "did you mean: cta_chest"),
             (["replay", "score", "nope"], "unknown episode 'nope'"),
-            (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--seed", "43", "--agent", "anchoring", "--episode-id", "ep_0fa72a32ec1d"],
-             "already in"),
+            (
+                ["medgym", "run", "--fixture", "adv_cocaine_dissection", "--seed", "43", "--agent", "anchoring", "--episode-id", "ep_0fa72a32ec1d"],
+                "already in"
+            ),
             (["medgym", "run", "--fixture", "adv_cocaine_dissection", "--episode-id", "ep_XYZ"], "--episode-id 'ep_XYZ' is not ep_"),
             (["medgym", "batch", "--fixtures", "adv_*,zzz*", "--seeds", "1-2"], "unknown fixture 'zzz*'"),
             (["medgym", "batch", "--seeds", "5-1"], "invalid seeds '5-1'"),
@@ -223,8 +230,12 @@ struct ReplayCLITests {
         let script = dir.path("agent.txt")
         try "ECG\nzzzz qq\ntroponin\nCTA chest\n".write(toFile: script, atomically: true, encoding: .utf8)
         let store = dir.path("store.sqlite")
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_aaa_30min", "--agent", "script:\(script)", "--reject-invalid",
-                                         "--episode-id", "ep_00000000abcd", "--store", store])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_aaa_30min", "--agent", "script:\(script)", "--reject-invalid",
+                "--episode-id", "ep_00000000abcd", "--store", store,
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("zzzz qq  ✗ unknown action"))
         let show = try CLI.run("replay", ["show", "ep_00000000abcd", "--store", store])
@@ -261,19 +272,24 @@ struct ReplayCLITests {
         let dir = try TempDir()
         defer { dir.remove() }
         let path = dir.path("batch.sqlite")
-        let finished = try killMidBatch(["batch", "--fixtures", "*", "--seeds", "1-100000", "--agent", "expert,anchoring,random",
-                                         "--yes", "--store", path], store: path)
+        let finished = try killMidBatch(
+            [
+                "batch", "--fixtures", "*", "--seeds", "1-100000", "--agent", "expert,anchoring,random",
+                "--yes", "--store", path,
+            ], store: path)
         #expect(finished >= 25)
 
         let store = try TraceStore(path: path)
         let all = try store.list(includeUnfinished: true)
         #expect(all.count >= 25 && all.allSatisfy(\.finished))
-        let orphans = try store.connection.scalarInt("""
+        let orphans = try store.connection.scalarInt(
+            """
             SELECT COUNT(DISTINCT episode) FROM events WHERE episode NOT IN (SELECT id FROM episodes)
             """)
         #expect(orphans == 0)
         for table in ["summaries"] {
-            let stray = try store.connection.scalarInt("""
+            let stray = try store.connection.scalarInt(
+                """
                 SELECT COUNT(DISTINCT episode) FROM \(table) WHERE episode NOT IN (SELECT id FROM episodes)
                 """)
             #expect(stray == 0, "\(table)")

@@ -32,12 +32,13 @@ struct ServeTests {
             #"{"id":"r-\#(env)","method":"reset","params":{"env":"\#(env)","fixture":"adv_cocaine_dissection","seed":\#(seed),"options":{"label":"model-a"}}}"#
         }
         let step = { (env: String, action: String) in #"{"id":"s","method":"step","params":{"env":"\#(env)","action":"\#(action)"}}"# }
-        let replies = try serve([
-            reset("a", 42), reset("b", 7),
-            step("a", "order ECG"), step("b", "CTA chest"), step("a", "reassure, no imaging"), step("a", "discharge home"),
-            step("b", "emergency surgery"),
-            #"{"id":9,"method":"score","params":{"episode":"ep_000000000000"}}"#,
-        ], store: store)
+        let replies = try serve(
+            [
+                reset("a", 42), reset("b", 7),
+                step("a", "order ECG"), step("b", "CTA chest"), step("a", "reassure, no imaging"), step("a", "discharge home"),
+                step("b", "emergency surgery"),
+                #"{"id":9,"method":"score","params":{"episode":"ep_000000000000"}}"#,
+            ], store: store)
         #expect(replies.count == 8)
         let result = { (i: Int) in replies[i]["result"] as? [String: Any] ?? [:] }
         #expect((result(0)["text"] as? String)?.hasPrefix("34M, chest pain for 2 hours.") == true)
@@ -59,11 +60,12 @@ struct ServeTests {
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
         let huge = #"{"id":1,"method":"step","params":{"action":""# + String(repeating: "x", count: 1_100_000) + #""}}"#
-        let replies = try serve([
-            "not json", #"{"id":2,"method":"fly"}"#, #"{"id":3,"method":"step","params":{"action":"CTA chest"}}"#,
-            #"{"id":4,"method":"reset","params":{"fixture":"nope"}}"#, #"{"id":5,"method":"reset","params":{"fixture":"adv_aaa_30min","seed":-3}}"#,
-            huge, #"{"id":6,"method":"hello"}"#, #"{"id":7,"method":"close"}"#, #"{"id":8,"method":"hello"}"#,
-        ], store: store)
+        let replies = try serve(
+            [
+                "not json", #"{"id":2,"method":"fly"}"#, #"{"id":3,"method":"step","params":{"action":"CTA chest"}}"#,
+                #"{"id":4,"method":"reset","params":{"fixture":"nope"}}"#, #"{"id":5,"method":"reset","params":{"fixture":"adv_aaa_30min","seed":-3}}"#,
+                huge, #"{"id":6,"method":"hello"}"#, #"{"id":7,"method":"close"}"#, #"{"id":8,"method":"hello"}"#,
+            ], store: store)
         let codes = replies.map { ($0["error"] as? [String: Any])?["code"] as? String ?? "ok" }
         #expect(codes == ["bad_request", "unknown_method", "no_episode", "unknown_fixture", "invalid_params", "too_large", "ok", "ok"])
         #expect(((replies[6]["result"] as? [String: Any])?["charset"] as? String)?.contains("·") == true)
@@ -75,8 +77,10 @@ struct ServeTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
-        for (args, message) in [([String](), "choose one transport: --stdio or --mcp"), (["--stdio", "--mcp"], "choose one transport"),
-                                (["--mcp", "--fixture", "nope"], "unknown fixture 'nope'")] {
+        for (args, message) in [
+            ([String](), "choose one transport: --stdio or --mcp"), (["--stdio", "--mcp"], "choose one transport"),
+            (["--mcp", "--fixture", "nope"], "unknown fixture 'nope'"),
+        ] {
             let r = try CLI.run("medgym", ["serve"] + args + ["--store", store])
             #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: store), "\(args)")

@@ -52,8 +52,11 @@ struct ServerRobustnessTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
-        let requests = [#"{"id":1,"method":"reset","params":{"fixture":"adv_cocaine_dissection","seed":7}}"#,
-                        #"{"id":2,"method":"step","params":{"action":"12-lead ECG"}}"#]
+        let requests =
+            [
+                #"{"id":1,"method":"reset","params":{"fixture":"adv_cocaine_dissection","seed":7}}"#,
+                #"{"id":2,"method":"step","params":{"action":"12-lead ECG"}}"#,
+            ]
             + (3..<80).map { #"{"id":\#($0),"method":"hello"}"# }
         let run = try Self.serveToAQuitter(["--stdio"], input: requests.joined(separator: "\n") + "\n", store: store)
         #expect(run.reason == .exit && run.status == 0, "ended by \(run.reason) \(run.status)")
@@ -69,7 +72,8 @@ struct ServerRobustnessTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
-        let requests = Self.mcpOpening
+        let requests =
+            Self.mcpOpening
             + [#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ecg","arguments":{"action":"12-lead ECG"}}}"#]
             + (3..<200).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"tools/list"}"# }
         let run = try Self.serveToAQuitter(["--mcp"], input: requests.joined(separator: "\n") + "\n", store: store)
@@ -82,18 +86,19 @@ struct ServerRobustnessTests {
     @Test func mcpAnswersEveryRequestItCanParseWithTheSpecsErrors() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let lines = [
-            #"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#,  // an object id
-            #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"observe","arguments":{}}}"#,  // before initialize
-            "this is not json",
-        ] + Self.mcpOpening + [
-            #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"ecg","arguments":{"action":7}}}"#,
-            #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":5}}"#,
-            #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":"observe"}"#,
-            #"{"jsonrpc":"2.0","id":true,"method":"ping"}"#,
-            #"{"jsonrpc":"2.0","id":"s","method":7}"#,
-            #"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"observe","arguments":{}}}"#,
-        ]
+        let lines =
+            [
+                #"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#,  // an object id
+                #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"observe","arguments":{}}}"#,  // before initialize
+                "this is not json",
+            ] + Self.mcpOpening + [
+                #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"ecg","arguments":{"action":7}}}"#,
+                #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":5}}"#,
+                #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":"observe"}"#,
+                #"{"jsonrpc":"2.0","id":true,"method":"ping"}"#,
+                #"{"jsonrpc":"2.0","id":"s","method":7}"#,
+                #"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"observe","arguments":{}}}"#,
+            ]
         let run = try Self.serve(["--mcp"], input: lines.joined(separator: "\n") + "\n", store: dir.path("store.sqlite"))
         #expect(run.reason == .exit)
         let replies = try run.lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
@@ -117,17 +122,20 @@ struct ServerRobustnessTests {
     @Test func stdioFieldsOfTheWrongTypeAreInvalidParamsNamingTheField() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let run = try Self.serve(["--stdio"], input: [
-            #"{"id":1,"method":"reset","params":{"fixture":"adv_aaa_30min","seed":true}}"#,
-            #"{"id":2,"method":"reset","params":{"fixture":"adv_aaa_30min","env":5}}"#,
-            #"{"id":3,"method":"fork","params":{"episode":"ep_0fa72a32ec1d","step":"13","action":"CTA chest"}}"#,
-            #"{"id":4,"method":"reset","params":["adv_aaa_30min"]}"#,
-            #"{"id":5,"method":7}"#,
-        ].joined(separator: "\n") + "\n", store: dir.path("store.sqlite"))
+        let run = try Self.serve(
+            ["--stdio"],
+            input: [
+                #"{"id":1,"method":"reset","params":{"fixture":"adv_aaa_30min","seed":true}}"#,
+                #"{"id":2,"method":"reset","params":{"fixture":"adv_aaa_30min","env":5}}"#,
+                #"{"id":3,"method":"fork","params":{"episode":"ep_0fa72a32ec1d","step":"13","action":"CTA chest"}}"#,
+                #"{"id":4,"method":"reset","params":["adv_aaa_30min"]}"#,
+                #"{"id":5,"method":7}"#,
+            ].joined(separator: "\n") + "\n", store: dir.path("store.sqlite"))
         let errors = run.lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["error"] as? [String: Any] }
         #expect(errors.map { $0["code"] as? String ?? "" } == ["invalid_params", "invalid_params", "invalid_params", "invalid_params", "bad_request"])
         let messages = errors.map { $0["message"] as? String ?? "" }
-        #expect(messages[0].contains("params.seed must be a whole number") && messages[1].contains("params.env must be a string")
+        #expect(
+            messages[0].contains("params.seed must be a whole number") && messages[1].contains("params.env must be a string")
                 && messages[2].contains("params.step must be a whole number") && messages[3].contains("params must be a JSON object"), "\(messages)")
     }
 
@@ -147,16 +155,23 @@ struct ServerRobustnessTests {
         mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
     }
 
-    static let actions = ["12-lead ECG", "CTA chest", "esmolol IV", "observe and reassess", "troponin", "chest x-ray", "aspirin",
-                          "cardiothoracic surgery consult", "discharge home", "ask about pain", "xyzzy", "", "🫀", "a\u{0}b"]
+    static let actions = [
+        "12-lead ECG", "CTA chest", "esmolol IV", "observe and reassess", "troponin", "chest x-ray", "aspirin",
+        "cardiothoracic surgery consult", "discharge home", "ask about pain", "xyzzy", "", "🫀", "a\u{0}b",
+    ]
     static let junkValues = ["1", "-1", "true", "null", "\"x\"", "[]", "{}", "1e400", "18446744073709551616", "0.5", "\"\u{1b}[2J\""]
 
     static func stdioRequest(_ stream: inout Stream, id: Int) -> (line: String, answered: Bool) {
         let junk = stream.pick(junkValues)
         let idText = stream.below(10) == 0 ? stream.pick(["{\"a\":1}", "[1]", "true", "null", "\"s\"", "1.5"]) : String(id)
         switch stream.below(12) {
-        case 0: return ("{\"id\":\(idText),\"method\":\"reset\",\"params\":{\"fixture\":\"\(stream.pick(["adv_cocaine_dissection", "adv_aaa_30min", "nope"]))\",\"seed\":\(stream.below(5)),\"env\":\"e\(stream.below(3))\"}}", true)
-        case 1, 2, 3, 4: return ("{\"id\":\(idText),\"method\":\"step\",\"params\":{\"action\":\(Self.quoted(stream.pick(actions))),\"env\":\"e\(stream.below(3))\"}}", true)
+        case 0:
+            return (
+                "{\"id\":\(idText),\"method\":\"reset\",\"params\":{\"fixture\":\"\(stream.pick(["adv_cocaine_dissection", "adv_aaa_30min", "nope"]))\",\"seed\":\(stream.below(5)),\"env\":\"e\(stream.below(3))\"}}",
+                true
+            )
+        case 1, 2, 3, 4:
+            return ("{\"id\":\(idText),\"method\":\"step\",\"params\":{\"action\":\(Self.quoted(stream.pick(actions))),\"env\":\"e\(stream.below(3))\"}}", true)
         case 5: return ("{\"id\":\(idText),\"method\":\"step\",\"params\":{\"action\":\(junk),\"env\":\(junk)}}", true)
         case 6: return ("{\"id\":\(idText),\"method\":\"score\",\"params\":{\"episode\":\(junk)}}", true)
         case 7: return ("{\"id\":\(idText),\"method\":\"fork\",\"params\":{\"episode\":\"ep_0fa72a32ec1d\",\"step\":\(junk),\"action\":\"CTA chest\"}}", true)
@@ -197,7 +212,10 @@ struct ServerRobustnessTests {
         let tools = ["observe", "interview", "exam", "lab", "ecg", "imaging", "medication", "consult", "disposition", "nope"]
         switch stream.below(10) {
         case 0, 1, 2, 3:
-            return ("{\"jsonrpc\":\"2.0\",\"id\":\(idText),\"method\":\"tools/call\",\"params\":{\"name\":\"\(stream.pick(tools))\",\"arguments\":{\"action\":\(Self.quoted(stream.pick(actions)))}}}", true)
+            return (
+                "{\"jsonrpc\":\"2.0\",\"id\":\(idText),\"method\":\"tools/call\",\"params\":{\"name\":\"\(stream.pick(tools))\",\"arguments\":{\"action\":\(Self.quoted(stream.pick(actions)))}}}",
+                true
+            )
         case 4: return ("{\"jsonrpc\":\"2.0\",\"id\":\(idText),\"method\":\"tools/call\",\"params\":{\"name\":\(junk),\"arguments\":\(junk)}}", true)
         case 5: return ("{\"jsonrpc\":\"2.0\",\"id\":\(idText),\"method\":\"\(stream.pick(["tools/list", "ping", "resources/list", "nope/nope"]))\"}", true)
         case 6: return ("{\"jsonrpc\":\"2.0\",\"id\":\(idText),\"method\":\(stream.pick(["7", "null", "[]"]))}", true)

@@ -19,12 +19,17 @@ struct SignatureTests {
         let again = try CLI.run("medgym", ["keys", "new", "--out", dir.path("lab.key")])
         #expect(again.status != 0 && again.stderr.contains("already exists; a key is never overwritten"))
 
-        let signed = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "2", "--agent", "expert",
-                                            "--sign-key", dir.path("lab.key"), "--store", store])
+        let signed = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "2", "--agent", "expert",
+                "--sign-key", dir.path("lab.key"), "--store", store,
+            ])
         #expect(signed.status == 0, "\(signed.stderr)")
         // The key may come from the environment too.
-        let viaEnv = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "4", "--agent", "anchoring", "--store", store],
-                                 env: ["MEDGYM_SIGNING_KEY": dir.path("lab.key")])
+        let viaEnv = try CLI.run(
+            "medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "4", "--agent", "anchoring", "--store", store],
+            env: ["MEDGYM_SIGNING_KEY": dir.path("lab.key")])
         #expect(viaEnv.status == 0, "\(viaEnv.stderr)")
         let unsigned = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "6", "--agent", "expert", "--store", store])
         #expect(unsigned.status == 0)

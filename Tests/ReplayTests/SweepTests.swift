@@ -69,8 +69,9 @@ struct SweepTests {
                 #expect(best.contraindication == nil, "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(best.action)")
                 // And the reward itself agrees: no harmful or unindicated action outscores the best safe one.
                 let harmful = step.alternatives.filter { $0.contraindication != nil }
-                #expect(harmful.allSatisfy { $0.composite <= best.composite },
-                        "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(harmful.max { $0.composite < $1.composite }?.action ?? "")")
+                #expect(
+                    harmful.allSatisfy { $0.composite <= best.composite },
+                    "\(listing.header.fixture) \(listing.header.agent) step \(step.step): \(harmful.max { $0.composite < $1.composite }?.action ?? "")")
             }
         }
     }
@@ -96,8 +97,12 @@ struct SweepTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let path = dir.path("store.sqlite")
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "7", "--agent", "random",
-                                         "--episode-id", "ep_00000000ab07", "--store", path])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "7", "--agent", "random",
+                "--episode-id", "ep_00000000ab07", "--store", path,
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         let store = try TraceStore(path: path)
         let forker = Forker(store: store)
@@ -107,19 +112,30 @@ struct SweepTests {
         #expect(samples.draws[0].counterfactual == fork.counterfactual.composite)
         #expect(samples.draws[0].recorded == fork.actual.composite)
         // A deterministic agent draws the same continuation every time.
-        let expert = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "7", "--agent", "anchoring",
-                                            "--episode-id", "ep_00000000ab08", "--store", path])
+        let expert = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "7", "--agent", "anchoring",
+                "--episode-id", "ep_00000000ab08", "--store", path,
+            ])
         #expect(expert.status == 0)
         let same = try Forker(store: TraceStore(path: path)).samples("ep_00000000ab08", at: 13, action: "CTA chest", count: 2)
         #expect(same.spread == 0)
 
-        let args = ["fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--continue", "agent", "--samples", "3",
-                    "--store", path]
-        let a = try CLI.run("replay", args), b = try CLI.run("replay", args)
+        let args = [
+            "fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--continue", "agent", "--samples", "3",
+            "--store", path,
+        ]
+        let a = try CLI.run("replay", args)
+        let b = try CLI.run("replay", args)
         #expect(a.status == 0 && a.stdout == b.stdout)
         #expect(a.stdout.contains("mean Δ"))
-        let bad = try CLI.run("replay", ["fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--samples", "3",
-                                         "--continue", "original", "--store", path])
+        let bad = try CLI.run(
+            "replay",
+            [
+                "fork", "ep_00000000ab07", "--at", "2", "--action", "CTA chest", "--samples", "3",
+                "--continue", "original", "--store", path,
+            ])
         #expect(bad.status != 0 && bad.stderr.contains("needs --continue agent"))
         // Without --continue, samples draw the recorded agent again.
         let implicit = try CLI.run("replay", Array(args.filter { $0 != "--continue" && $0 != "agent" }))

@@ -43,8 +43,12 @@ struct TrustedStoreTests {
             try FileManager.default.createDirectory(atPath: dir.path("round\(round)"), withIntermediateDirectories: true)
             let path = dir.path("round\(round)/store.sqlite")
             let writers = try (1...5).map { seed in
-                try CLI.start("medgym", ["batch", "--fixtures", "adv_aaa_30min", "--seeds", "\(seed)", "--agent", "expert",
-                                         "--store", path], capture: true)
+                try CLI.start(
+                    "medgym",
+                    [
+                        "batch", "--fixtures", "adv_aaa_30min", "--seeds", "\(seed)", "--agent", "expert",
+                        "--store", path,
+                    ], capture: true)
             }
             for writer in writers {
                 let stderr = (writer.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
@@ -80,8 +84,10 @@ struct TrustedStoreTests {
         #expect(before.keys.sorted() == ["store.sqlite"])
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path("ro"))
-        for args in [["list"], ["show", "ep_0fa72a32ec1d"], ["verify", "--all"], ["score", "ep_0fa72a32ec1d"],
-                     ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest"], ["export", "trace", "ep_0fa72a32ec1d"]] {
+        for args in [
+            ["list"], ["show", "ep_0fa72a32ec1d"], ["verify", "--all"], ["score", "ep_0fa72a32ec1d"],
+            ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest"], ["export", "trace", "ep_0fa72a32ec1d"],
+        ] {
             let r = try CLI.run("replay", args + ["--store", path])
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }
@@ -141,8 +147,11 @@ struct TrustedStoreTests {
         let nowhere = try CLI.run("replay", ["export", "trace", "ep_0fa72a32ec1d", "--out", dir.path("no/x.jsonl"), "--store", path])
         #expect(nowhere.stderr.contains("cannot write \(dir.path("no/x.jsonl"))"))
 
-        let big = try JSONSerialization.jsonObject(with: Data(contentsOf: CLI.packageRoot.appendingPathComponent(
-            "Sources/MedGym/Resources/archetypes/adv_aaa_30min.json"))) as! [String: Any]
+        let big =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: CLI.packageRoot.appendingPathComponent(
+                        "Sources/MedGym/Resources/archetypes/adv_aaa_30min.json"))) as! [String: Any]
         var text = String(decoding: try JSONSerialization.data(withJSONObject: big, options: [.sortedKeys]), as: UTF8.self)
         text = text.replacingOccurrences(of: "\"max_steps\":\(big["max_steps"]!)", with: "\"max_steps\":9223372036854775808")
         try text.write(toFile: dir.path("big.json"), atomically: true, encoding: .utf8)
@@ -165,8 +174,12 @@ struct TrustedStoreTests {
         let script = dir.path("agent.txt")
         try "history of present illness\n\(huge)\nCTA chest\ndischarge home\n".write(toFile: script, atomically: true, encoding: .utf8)
         let store = dir.path("s.sqlite")
-        let run = try CLI.run("medgym", ["run", "--fixture", "adv_cocaine_dissection", "--seed", "1", "--agent", "script:\(script)",
-                                         "--reject-invalid", "--store", store])
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "1", "--agent", "script:\(script)",
+                "--reject-invalid", "--store", store,
+            ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.utf8.count + run.stderr.utf8.count < 20_000)
         let size = try FileManager.default.attributesOfItem(atPath: store)[.size] as! Int

@@ -13,8 +13,10 @@ struct UnverifiedWorkTests {
     /// The demo log with its events rewritten by `edit` (payload objects by
     /// seq; return nil to drop the event), its header by `header`, and its
     /// chain recomputed: a forgery whose every hash checks.
-    static func forged(edit: (TraceEvent, inout [String: Any]) -> Bool = { _, _ in true },
-                       header: (inout EpisodeHeader) -> Void = { _ in }) throws -> String {
+    static func forged(
+        edit: (TraceEvent, inout [String: Any]) -> Bool = { _, _ in true },
+        header: (inout EpisodeHeader) -> Void = { _ in }
+    ) throws -> String {
         let (original, events) = try TraceLog.decode(try String(contentsOf: CLI.demoLog, encoding: .utf8), file: "demo")
         var head = original
         header(&head)
@@ -23,8 +25,9 @@ struct UnverifiedWorkTests {
             var object = try JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as! [String: Any]
             guard edit(event, &object) else { continue }
             let payload = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-            var next = TraceEvent(seq: rebuilt.count, step: event.step, simMinute: event.simMinute, kind: event.kind, payload: payload,
-                                  rngState: event.rngState, prevHash: rebuilt.last?.hash ?? TraceHash.genesis, hash: "")
+            var next = TraceEvent(
+                seq: rebuilt.count, step: event.step, simMinute: event.simMinute, kind: event.kind, payload: payload,
+                rngState: event.rngState, prevHash: rebuilt.last?.hash ?? TraceHash.genesis, hash: "")
             next.hash = TraceHash.hash(of: next)
             rebuilt.append(next)
         }
@@ -65,7 +68,8 @@ struct UnverifiedWorkTests {
         #expect(board.status == 0, "\(board.stderr)")
         #expect(!board.stdout.contains("anchoring"), "\(board.stdout)")
         #expect(board.stdout.contains("left out 1 unverified episode (ep_0fa72a32ec1d): recorded by simulation 2"), "\(board.stdout)")
-        let json = try JSONSerialization.jsonObject(with: Data(try CLI.run("medgym", ["leaderboard", "--json", "--store", store]).stdout.utf8)) as! [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(try CLI.run("medgym", ["leaderboard", "--json", "--store", store]).stdout.utf8)) as! [String: Any]
         #expect((json["rows"] as! [[String: Any]]).map { $0["agent"] as! String } == ["expert"])
         #expect((json["left_out"] as! [[String: Any]]).map { $0["episode_id"] as! String } == ["ep_0fa72a32ec1d"])
 
@@ -78,22 +82,23 @@ struct UnverifiedWorkTests {
 
     @Test func aFabricatedZeroStepExpertTraceIsNotCounted() throws {
         // Four events: started (as simulation 2, by 'expert'), the first observation, ended, a perfect score.
-        let log = try Self.forged(edit: { event, object in
-            if event.seq == 0 {
-                object["simulation"] = 2
-                var provenance = object["provenance"] as! [String: Any]
-                provenance["agent"] = "expert"
-                object["provenance"] = provenance
-                return true
-            }
-            if var score = object["score"] as? [String: Any] {
-                score["composite"] = 100.0
-                score["outcome"] = "caught_aad"
-                object["score"] = score
-                return true
-            }
-            return event.seq == 1 || event.kind == .episodeEnded
-        }, header: { $0.agent = "expert" })
+        let log = try Self.forged(
+            edit: { event, object in
+                if event.seq == 0 {
+                    object["simulation"] = 2
+                    var provenance = object["provenance"] as! [String: Any]
+                    provenance["agent"] = "expert"
+                    object["provenance"] = provenance
+                    return true
+                }
+                if var score = object["score"] as? [String: Any] {
+                    score["composite"] = 100.0
+                    score["outcome"] = "caught_aad"
+                    object["score"] = score
+                    return true
+                }
+                return event.seq == 1 || event.kind == .episodeEnded
+            }, header: { $0.agent = "expert" })
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
@@ -127,12 +132,15 @@ struct UnverifiedWorkTests {
         }
         let verify = try CLI.run("replay", ["verify", "--all", "--store", store])
         #expect(verify.status != 0 && verify.stdout.contains(problem), "\(sql): \(verify.stdout)")
-        for command in [["replay", "show", "ep_0fa72a32ec1d"], ["replay", "export", "trace", "ep_0fa72a32ec1d"],
-                        ["replay", "postmortem", "ep_0fa72a32ec1d"],
-                        ["replay", "fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest"]] {
+        for command in [
+            ["replay", "show", "ep_0fa72a32ec1d"], ["replay", "export", "trace", "ep_0fa72a32ec1d"],
+            ["replay", "postmortem", "ep_0fa72a32ec1d"],
+            ["replay", "fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest"],
+        ] {
             let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--store", store])
-            #expect(r.status != 0 && r.stderr.contains("its row does not match its trace") && r.stderr.contains(problem),
-                    "\(sql) \(command): \(r.stderr)")
+            #expect(
+                r.status != 0 && r.stderr.contains("its row does not match its trace") && r.stderr.contains(problem),
+                "\(sql) \(command): \(r.stderr)")
         }
         // The list shows the row (it is not hidden) and says why it is not served; the board says it left it out.
         let list = try CLI.run("replay", ["list", "--store", store])
@@ -157,7 +165,8 @@ struct UnverifiedWorkTests {
             try store.connection.execute("DROP TRIGGER IF EXISTS events_no_delete")
             try store.connection.execute("DELETE FROM events WHERE id = (SELECT MAX(id) FROM events)")
             try store.connection.execute("UPDATE episodes SET event_count = event_count - 1, head_hash = '\(last.hash)'")
-            try store.connection.execute("INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute) VALUES (99, 'caught_aad', 'none', 100, 1, 1)")
+            try store.connection.execute(
+                "INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute) VALUES (99, 'caught_aad', 'none', 100, 1, 1)")
         }
         for command in [["replay", "show", "ep_0fa72a32ec1d"], ["replay", "export", "trace", "ep_0fa72a32ec1d"]] {
             let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--store", path])
@@ -204,7 +213,8 @@ struct UnverifiedWorkTests {
             let store = try TraceStore(path: path)
             let row = try store.listing(b)
             let forged = EpisodeID.derive(headHash: row.headHash, agent: "fork:original", label: nil, parentID: a, forkStep: 2)
-            try store.connection.execute("UPDATE episodes SET agent = 'fork:original', parent_id = '\(a)', fork_step = 2, episode_id = '\(forged)' WHERE episode_id = '\(b)'")
+            try store.connection.execute(
+                "UPDATE episodes SET agent = 'fork:original', parent_id = '\(a)', fork_step = 2, episode_id = '\(forged)' WHERE episode_id = '\(b)'")
         }
         let verify = try CLI.run("replay", ["verify", "--all", "--store", path])
         #expect(verify.status != 0 && verify.stdout.contains("with 'troponin' and continuation original gives another trace"), "\(verify.stdout)")
@@ -228,8 +238,9 @@ struct UnverifiedWorkTests {
         for event in events {
             var payload = event.payload
             if event.seq == 0 { payload = payload.replacingOccurrences(of: "\"agent\":\"expert\"", with: "\"agent\":\"anchoring\"") }
-            var next = TraceEvent(seq: event.seq, step: event.step, simMinute: event.simMinute, kind: event.kind, payload: payload,
-                                  rngState: event.rngState, prevHash: rebuilt.last?.hash ?? TraceHash.genesis, hash: "")
+            var next = TraceEvent(
+                seq: event.seq, step: event.step, simMinute: event.simMinute, kind: event.kind, payload: payload,
+                rngState: event.rngState, prevHash: rebuilt.last?.hash ?? TraceHash.genesis, hash: "")
             next.hash = TraceHash.hash(of: next)
             rebuilt.append(next)
         }
@@ -241,8 +252,9 @@ struct UnverifiedWorkTests {
         let imported = try CLI.run("replay", ["import", "--store", fresh, dir.path("forged.jsonl")])
         #expect(imported.status == 0, "\(imported.stderr)")  // the chain and the re-execution hold
         let verify = try CLI.run("replay", ["verify", "ep_00000000abcd", "--store", fresh])
-        #expect(verify.status != 0 && verify.stdout.contains("the trace says the built-in 'anchoring' agent played it, but re-running that agent"),
-                "\(verify.stdout)")
+        #expect(
+            verify.status != 0 && verify.stdout.contains("the trace says the built-in 'anchoring' agent played it, but re-running that agent"),
+            "\(verify.stdout)")
         // The honest one passes, re-run included.
         #expect(try CLI.run("replay", ["verify", id, "--store", path]).status == 0)
     }

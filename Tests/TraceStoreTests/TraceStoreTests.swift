@@ -2,6 +2,7 @@ import CLITestSupport
 import Foundation
 import MedGym
 import Testing
+
 @testable import TraceStore
 
 /// The store through its public API, on real SQLite files in temp folders.
@@ -43,7 +44,8 @@ struct TraceStoreTests {
     }
 
     @Test func sameEpisodeRecordedTwiceHashesTheSame() throws {
-        let a = try demo(id: nil), b = try demo(id: nil)
+        let a = try demo(id: nil)
+        let b = try demo(id: nil)
         #expect(a.events == b.events)
         #expect(a.header.episodeID == b.header.episodeID)
         #expect(EpisodeID.isValid(a.header.episodeID))
@@ -146,21 +148,28 @@ struct TraceStoreTests {
         for migration in StoreSchema.migrations { try v4.execute(migration) }
         try v4.execute("INSERT INTO medgym_schema (version, library_version) VALUES (4, '0.4.0')")
         let h = recorded.header
-        try v4.prepare("""
+        try v4.prepare(
+            """
             INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
                                   parent_id, fork_step, event_count, head_hash, finished)
             VALUES (?, ?, ?, NULL, ?, ?, NULL, ?, ?, NULL, NULL, ?, ?, 1)
-            """).run([.text(h.episodeID), .text(h.fixture), .optional(h.tier), .text(String(h.seed)), .text(h.agent),
-                      .text(h.libraryVersion), .text(h.createdAt), .int(recorded.events.count), .text(recorded.headHash)])
+            """
+        ).run([
+            .text(h.episodeID), .text(h.fixture), .optional(h.tier), .text(String(h.seed)), .text(h.agent),
+            .text(h.libraryVersion), .text(h.createdAt), .int(recorded.events.count), .text(recorded.headHash),
+        ])
         let insert = try v4.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for e in recorded.events {
             let rng = tamper && e.seq == 40 ? "seed=7 minute=0" : e.rngState
-            try insert.run([.text(h.episodeID), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
-                            .text(e.payload), .text(rng), .text(e.prevHash), .text(e.hash)])
+            try insert.run([
+                .text(h.episodeID), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                .text(e.payload), .text(rng), .text(e.prevHash), .text(e.hash),
+            ])
         }
         try v4.prepare("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)").run([
             .text(h.episodeID), .text(recorded.score.outcome), .text(recorded.score.harmLevel.rawValue),
-            .double(recorded.score.composite), .int(28), .int(recorded.extent.minute)])
+            .double(recorded.score.composite), .int(28), .int(recorded.extent.minute),
+        ])
     }
 
     @Test func aSchema4StoreMovesToTheCompactLayoutIntact() throws {
@@ -195,7 +204,8 @@ struct TraceStoreTests {
         let recorded = try demo()
         let v5 = try SQLiteConnection(path: path, create: true)
         try v5.execute("PRAGMA journal_mode = WAL")
-        try v5.execute("""
+        try v5.execute(
+            """
             CREATE TABLE medgym_schema (version INTEGER NOT NULL, library_version TEXT NOT NULL);
             INSERT INTO medgym_schema VALUES (5, '0.5.0');
             CREATE TABLE episodes (
@@ -213,18 +223,25 @@ struct TraceStoreTests {
             """)
         let h = recorded.header
         for (key, id) in [(1, "ep_0fa72a32ec1d"), (2, "ep_00000000000b")] {
-            try v5.prepare("""
+            try v5.prepare(
+                """
                 INSERT INTO episodes VALUES (?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, NULL, NULL, ?, ?, 1)
-                """).run([.int(key), .text(id), .text(h.fixture), .optional(h.tier), .text(String(h.seed)), .text(h.agent),
-                          .text(h.libraryVersion), .text(h.createdAt), .int(recorded.events.count), .text(recorded.headHash)])
+                """
+            ).run([
+                .int(key), .text(id), .text(h.fixture), .optional(h.tier), .text(String(h.seed)), .text(h.agent),
+                .text(h.libraryVersion), .text(h.createdAt), .int(recorded.events.count), .text(recorded.headHash),
+            ])
             let insert = try v5.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)")
             for e in recorded.events where key == 1 || e.seq != 70 {
-                try insert.run([.int(key), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
-                                .text(e.payload), .blob(bytes(hex: e.hash))])
+                try insert.run([
+                    .int(key), .int(e.seq), .int(e.step), .int(e.simMinute), .text(e.kind.rawValue),
+                    .text(e.payload), .blob(bytes(hex: e.hash)),
+                ])
             }
             try v5.prepare("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?)").run([
                 .int(key), .text(recorded.score.outcome), .text(recorded.score.harmLevel.rawValue),
-                .double(recorded.score.composite), .int(28), .int(recorded.extent.minute)])
+                .double(recorded.score.composite), .int(28), .int(recorded.extent.minute),
+            ])
         }
     }
 
@@ -351,8 +368,10 @@ struct TraceStoreTests {
             .run(into: store, createdAt: { "x" })
         let groups = report.groups
         #expect(report.inserted == 12 && report.alreadyStored == 0)
-        #expect(groups.map { "\($0.fixture)/\($0.agent)" } == [
-            "adv_aaa_30min/expert", "adv_aaa_30min/anchoring", "adv_cocaine_dissection/expert", "adv_cocaine_dissection/anchoring"])
+        #expect(
+            groups.map { "\($0.fixture)/\($0.agent)" } == [
+                "adv_aaa_30min/expert", "adv_aaa_30min/anchoring", "adv_cocaine_dissection/expert", "adv_cocaine_dissection/anchoring",
+            ])
         #expect(try store.list().count == 12)
         let dissectionAnchoring = groups[3]
         #expect(dissectionAnchoring.outcomeCounts.map(\.outcome) == ["missed_aad"])

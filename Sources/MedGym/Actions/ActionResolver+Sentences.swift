@@ -20,16 +20,20 @@ extension ActionResolver {
     ]
 
     /// Markers that start the reason for an order: what follows is never part of the action.
-    static let reasonClauses = [" to rule out ", " to r/o ", " r/o ", " to look for ", " looking for ", " to check for ",
-                                " to assess ", " to exclude ", " to evaluate ", " for ", " before ", " because ", " given ",
-                                " due to ", " since ", " in case ", " as ", " if ", " so that ", " so we ", " in an hour",
-                                " in 1 hour", " within ", " per ", " to keep ", " to monitor ", " to confirm ",
-                                " to help ", " until ", " while "]
+    static let reasonClauses = [
+        " to rule out ", " to r/o ", " r/o ", " to look for ", " looking for ", " to check for ",
+        " to assess ", " to exclude ", " to evaluate ", " for ", " before ", " because ", " given ",
+        " due to ", " since ", " in case ", " as ", " if ", " so that ", " so we ", " in an hour",
+        " in 1 hour", " within ", " per ", " to keep ", " to monitor ", " to confirm ",
+        " to help ", " until ", " while ",
+    ]
     /// Markers that usually start a detail ("call urology about the stone", "discharge home with
     /// follow-up"), but sometimes the action itself ("ask about allergies"): cut only when what
     /// remains still names the action.
-    static let detailClauses = [" including ", " such as ", " like ", " with ", " about ", " to see ", " to look ",
-                                " on the phone", " titrate", " titrated ", ": ", " — ", " - ", " – ", ", ", " at ", " on "]
+    static let detailClauses = [
+        " including ", " such as ", " like ", " with ", " about ", " to see ", " to look ",
+        " on the phone", " titrate", " titrated ", ": ", " — ", " - ", " – ", ", ", " at ", " on ",
+    ]
 
     /// Text before the reason for an order ("… to rule out dissection", "… for the chest pain", "… before contrast").
     static func leadingClause(_ text: String) -> String {
@@ -124,7 +128,10 @@ extension ActionResolver {
         }
         guard !words.isEmpty else { return (words, []) }
         let query = words.map { token in
-            (identical: wordNumbers[token] ?? -1, bytes: Array(token.utf8), known: SentenceWords.ordinary.contains(token) || SentenceWords.otherTerms.contains(token))
+            (
+                identical: wordNumbers[token] ?? -1, bytes: Array(token.utf8),
+                known: SentenceWords.ordinary.contains(token) || SentenceWords.otherTerms.contains(token)
+            )
         }
         // Candidates: phrases all of whose words are in the text, with the positions they use.
         var candidates: [(action: Int, positions: [Int], length: Int)] = []
@@ -136,9 +143,13 @@ extension ActionResolver {
             for word in phrase.words {
                 let entry = vocabulary[word]
                 // A typo is a word MedGym does not know; a real word that means something else is not one.
-                guard let at = query.indices.first(where: { !used[$0] && query[$0].identical == word })
-                    ?? query.indices.first(where: { !used[$0] && query[$0].identical < 0 && !query[$0].known
-                                                    && ActionResolver.closeEnough(query[$0].bytes, entry.bytes) }) else {
+                guard
+                    let at = query.indices.first(where: { !used[$0] && query[$0].identical == word })
+                        ?? query.indices.first(where: {
+                            !used[$0] && query[$0].identical < 0 && !query[$0].known
+                                && ActionResolver.closeEnough(query[$0].bytes, entry.bytes)
+                        })
+                else {
                     positions = []
                     break
                 }
@@ -170,8 +181,10 @@ extension ActionResolver {
         var kept: [(action: Int, positions: Set<Int>)] = []
         for group in groups {
             let own = group.phrases.filter { phrase in
-                !kept.contains { phrase.positions.isSubset(of: $0.positions)
-                    || (!phrase.content.isEmpty && phrase.content.isSubset(of: $0.positions)) }
+                !kept.contains {
+                    phrase.positions.isSubset(of: $0.positions)
+                        || (!phrase.content.isEmpty && phrase.content.isSubset(of: $0.positions))
+                }
             }
             if !own.isEmpty { kept.append((group.action, own.reduce(into: Set<Int>()) { $0.formUnion($1.positions) })) }
         }

@@ -157,8 +157,10 @@ public struct ActionResolver: Sendable {
                 var close: [Int] = []
                 let (shortest, longest) = (max(4, bytes.count - 2), min(wordsByLength.count - 1, bytes.count + 2))
                 for length in stride(from: shortest, through: longest, by: 1) {
-                    for number in wordsByLength[length] where number != word.identical
-                        && ActionResolver.closeEnough(bytes, vocabulary[number].bytes) {
+                    for number in wordsByLength[length]
+                    where number != word.identical
+                        && ActionResolver.closeEnough(bytes, vocabulary[number].bytes)
+                    {
                         close.append(number)
                     }
                 }
@@ -267,8 +269,10 @@ public struct ActionResolver: Sendable {
         if word.hasPrefix("x"), word.count > 1, word.dropFirst().allSatisfy(\.isNumber) { return true }
         guard let first = word.first, first.isNumber else { return false }
         let unit = word.drop { $0.isNumber || $0 == "." }
-        return ["mg", "mcg", "ug", "g", "kg", "ml", "l", "u", "units", "h", "hr", "hrs", "min", "mmol", "meq", "j", "mm", "cm",
-                "mg/kg", "ml/kg", "u/kg"].contains(String(unit))
+        return [
+            "mg", "mcg", "ug", "g", "kg", "ml", "l", "u", "units", "h", "hr", "hrs", "min", "mmol", "meq", "j", "mm", "cm",
+            "mg/kg", "ml/kg", "u/kg",
+        ].contains(String(unit))
     }
 
     /// Lower-cased words with punctuation, fillers, doses and units removed.
@@ -347,7 +351,8 @@ public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, S
 
     public var description: String {
         if let length {
-            return "action text of \(length) bytes is over the \(ActionResolver.maximumTextLength)-byte limit ('\(text.prefix(40))…'); write one action, such as 'CTA chest'"
+            return
+                "action text of \(length) bytes is over the \(ActionResolver.maximumTextLength)-byte limit ('\(text.prefix(40))…'); write one action, such as 'CTA chest'"
         }
         if several == true {
             return "'\(text)' names more than one action (\(suggestions.joined(separator: ", "))); send one action at a time"

@@ -6,7 +6,8 @@ enum SentenceWords {
     /// Ordinary speech of an order or a question at the bedside: verbs of
     /// asking, ordering and examining, pronouns, determiners, prepositions,
     /// time words, and general clinical words that name no action.
-    static let ordinary: Set<String> = Set("""
+    static let ordinary: Set<String> = Set(
+        """
         i d id im ill ive lets let me my we us our you your he him his she her they them their it its this that these those
         who whom what when where which why how whether if then than also again just still already too very really
         a an the some any all both each every another other others one two three four first second third next last few
@@ -47,7 +48,8 @@ enum SentenceWords {
     /// Real medical words that are not catalog actions: never read as a typo
     /// of a catalog word ("vasopressin" is not "vasopressor", "hydralazine"
     /// is not a misspelling of anything MedGym has).
-    static let otherTerms: Set<String> = Set("""
+    static let otherTerms: Set<String> = Set(
+        """
         vasopressin epinephrine adrenaline phenylephrine dopamine dobutamine milrinone hydralazine enalaprilat diltiazem
         verapamil amiodarone adenosine digoxin dexamethasone methylprednisolone hydrocortisone prednisone
         albuterol salbutamol ipratropium magnesium calcium tranexamic naloxone flumazenil haloperidol olanzapine

@@ -117,17 +117,20 @@ public enum AgentSpec: Sendable, Hashable {
     /// A model behind an OpenAI-compatible endpoint (``OpenAIAgent``), its
     /// responses cut off past `maxResponseBytes` (a client limit, not recorded
     /// in the provenance: it does not change what the model is).
-    case openAI(model: String, endpoint: EndpointSettings, stepTimeout: Double,
-                maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes)
+    case openAI(
+        model: String, endpoint: EndpointSettings, stepTimeout: Double,
+        maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes)
 
     /// Seconds an external agent gets per reply unless told otherwise.
     public static let defaultStepTimeout = 10.0
 
     /// Parses `expert`, `anchoring`, `random`, `script:FILE` (reading the
     /// file) or `cmd:COMMAND`.
-    public static func parse(_ text: String, stepTimeout: Double = defaultStepTimeout, endpoint: EndpointSettings? = nil,
-                             maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes,
-                             readFile: (String) throws -> String) throws -> AgentSpec {
+    public static func parse(
+        _ text: String, stepTimeout: Double = defaultStepTimeout, endpoint: EndpointSettings? = nil,
+        maxResponseBytes: Int = OpenAIAgent.defaultMaxResponseBytes,
+        readFile: (String) throws -> String
+    ) throws -> AgentSpec {
         if text.hasPrefix("openai:") {
             let model = String(text.dropFirst("openai:".count))
             guard !model.isEmpty else { throw AgentSpecError(message: "agent 'openai:' names no model; write openai:MODEL") }
@@ -177,9 +180,10 @@ public enum AgentSpec: Sendable, Hashable {
         case .command(let command, let timeout):
             SubprocessAgent(command: command, seed: seed, timeout: timeout, sample: sample)
         case .openAI(let model, let endpoint, let timeout, let maxResponseBytes):
-            OpenAIAgent(model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
-                        temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout,
-                        maxResponseBytes: maxResponseBytes)
+            OpenAIAgent(
+                model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
+                temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout,
+                maxResponseBytes: maxResponseBytes)
         }
     }
 }

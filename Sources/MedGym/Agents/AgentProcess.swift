@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A `cmd:` agent's shell, started in a process group of its own, so that
@@ -56,7 +57,10 @@ final class AgentProcess: @unchecked Sendable {
                 switch Self.pipe() {
                 case .success(let pipe): pipes.append(pipe)
                 case .failure(let error):
-                    for pipe in pipes { close(pipe.read); close(pipe.write) }
+                    for pipe in pipes {
+                        close(pipe.read)
+                        close(pipe.write)
+                    }
                     return .failure(error)
                 }
             }
@@ -75,7 +79,8 @@ final class AgentProcess: @unchecked Sendable {
             Self.closeFrom3(&actions)
             posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
             posix_spawnattr_setpgroup(&attributes, 0)  // a new group, its id the child's pid
-            var noSignals = sigset_t(), everySignal = sigset_t()
+            var noSignals = sigset_t()
+            var everySignal = sigset_t()
             sigemptyset(&noSignals)
             sigfillset(&everySignal)
             posix_spawnattr_setsigmask(&attributes, &noSignals)
@@ -125,9 +130,9 @@ final class AgentProcess: @unchecked Sendable {
     /// of MedGym opened without close-on-exec is not handed to the agent.
     private static func closeFrom3(_ actions: inout posix_spawn_file_actions_t) {
         #if os(Linux)
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
-        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
         #endif
     }
 
@@ -250,7 +255,8 @@ public enum AgentProcessGroups {
     static func spawning<T>(_ body: () -> T) -> T {
         spawnLock.lock()
         defer { spawnLock.unlock() }
-        var all = sigset_t(), previous = sigset_t()
+        var all = sigset_t()
+        var previous = sigset_t()
         sigemptyset(&all)
         for signal in interrupts { sigaddset(&all, signal) }
         pthread_sigmask(SIG_BLOCK, &all, &previous)
@@ -298,28 +304,29 @@ public enum AgentProcessGroups {
     static func hasLiveMembers(_ group: pid_t) -> Bool {
         if kill(-group, 0) != 0 && errno == ESRCH { return false }
         #if os(Linux)
-        guard let proc = opendir("/proc") else { return true }
-        defer { closedir(proc) }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name) else { continue }
-            let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            guard count > 0 else { continue }
-            // "pid (comm) S ppid pgrp …": the command name may hold spaces and parentheses, so start after the last ')'.
-            let text = buffer[..<count]
-            guard let paren = text.lastIndex(of: UInt8(ascii: ")")) else { continue }
-            let fields = text[(paren + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 4)
-            guard fields.count >= 3, let state = fields[0].first, let pgrp = Int32(String(decoding: fields[2], as: UTF8.self)),
-                  pgrp == group else { continue }
-            if state != UInt8(ascii: "Z") && state != UInt8(ascii: "X") { return true }
-        }
-        return false
+            guard let proc = opendir("/proc") else { return true }
+            defer { closedir(proc) }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            while let entry = readdir(proc) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard let pid = Int32(name) else { continue }
+                let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { continue }
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                guard count > 0 else { continue }
+                // "pid (comm) S ppid pgrp …": the command name may hold spaces and parentheses, so start after the last ')'.
+                let text = buffer[..<count]
+                guard let paren = text.lastIndex(of: UInt8(ascii: ")")) else { continue }
+                let fields = text[(paren + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 4)
+                guard fields.count >= 3, let state = fields[0].first, let pgrp = Int32(String(decoding: fields[2], as: UTF8.self)),
+                    pgrp == group
+                else { continue }
+                if state != UInt8(ascii: "Z") && state != UInt8(ascii: "X") { return true }
+            }
+            return false
         #else
-        return true
+            return true
         #endif
     }
 
@@ -342,21 +349,21 @@ public enum AgentProcessGroups {
     /// signal MedGym was started ignoring stays ignored).
     static func installInterruptHandlers() {
         #if os(Linux)
-        lock.lock()
-        defer { lock.unlock() }
-        guard !installed else { return }
-        installed = true
-        _ = slots  // initialised before a handler can read it
-        for signal in interrupts {
-            var current = sigaction()
-            sigaction(signal, nil, &current)
-            guard current.__sigaction_handler.sa_handler == nil else { continue }  // SIG_IGN or a handler of someone else's
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { signal in AgentProcessGroups.interrupted(signal) }
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = 0
-            sigaction(signal, &action, nil)
-        }
+            lock.lock()
+            defer { lock.unlock() }
+            guard !installed else { return }
+            installed = true
+            _ = slots  // initialised before a handler can read it
+            for signal in interrupts {
+                var current = sigaction()
+                sigaction(signal, nil, &current)
+                guard current.__sigaction_handler.sa_handler == nil else { continue }  // SIG_IGN or a handler of someone else's
+                var action = sigaction()
+                action.__sigaction_handler.sa_handler = { signal in AgentProcessGroups.interrupted(signal) }
+                sigemptyset(&action.sa_mask)
+                action.sa_flags = 0
+                sigaction(signal, &action, nil)
+            }
         #endif
     }
 
@@ -394,24 +401,24 @@ public enum AgentProcessGroups {
 // The C functions under other names: inside a type with a `write` method, or beside Swift's `signal` parameters.
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
+        Glibc.write(fd, buffer, count)
     #else
-    Darwin.write(fd, buffer, count)
+        Darwin.write(fd, buffer, count)
     #endif
 }
 
 private func systemPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
     #if canImport(Glibc)
-    Glibc.pipe(fds)
+        Glibc.pipe(fds)
     #else
-    Darwin.pipe(fds)
+        Darwin.pipe(fds)
     #endif
 }
 
 private func systemSignal(_ signal: Int32, _ handler: sighandler_t?) {
     #if canImport(Glibc)
-    _ = Glibc.signal(signal, handler)
+        _ = Glibc.signal(signal, handler)
     #else
-    _ = Darwin.signal(signal, handler)
+        _ = Darwin.signal(signal, handler)
     #endif
 }

@@ -34,8 +34,10 @@ public struct EpisodeRunner: Sendable {
     /// patient to the time limit. Unknown action text either stops the run
     /// with ``EpisodeRunError`` (``InvalidActionPolicy/fail``) or is
     /// rejected, reported to the observer, and the agent asked again.
-    public func run<A: Agent, O: EpisodeObserver>(from start: Environment, observation: Observation, agent: inout A,
-                                                  observer: inout O) throws -> Episode {
+    public func run<A: Agent, O: EpisodeObserver>(
+        from start: Environment, observation: Observation, agent: inout A,
+        observer: inout O
+    ) throws -> Episode {
         // The turns themselves are the session's (one loop for every path); this only asks the agent.
         var session = EpisodeSession(from: start, observation: observation, invalidActions: invalidActions)
         while session.isRunning {

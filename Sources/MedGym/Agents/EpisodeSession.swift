@@ -88,7 +88,8 @@ public struct EpisodeSession: Sendable {
                 }
                 if consecutive >= limit {
                     // An agent that keeps writing what names no action is stopped, not the run.
-                    let failure = AgentFailure(kind: "rejected", detail: "\(limit) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
+                    let failure = AgentFailure(
+                        kind: "rejected", detail: "\(limit) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
                     record(failure, observer: &observer)
                     stopped = true
                     return .rejected(rejection, stopped: true)
@@ -107,8 +108,9 @@ public struct EpisodeSession: Sendable {
     /// The episode as played so far, scored (call once it is over, or to end it where it stands).
     public func episode(fixture: Fixture, catalog: ActionCatalog, agentID: String, initialObservation: Observation) -> Episode {
         let score = Scorer(fixture: fixture, catalog: catalog).score(env.state)
-        return Episode(fixtureID: fixture.id, seed: env.state.seed, agentID: agentID, initialObservation: initialObservation,
-                       steps: steps, rejections: rejections, agentFailures: failures, finalState: env.state, score: score)
+        return Episode(
+            fixtureID: fixture.id, seed: env.state.seed, agentID: agentID, initialObservation: initialObservation,
+            steps: steps, rejections: rejections, agentFailures: failures, finalState: env.state, score: score)
     }
 
     private mutating func record(_ failure: AgentFailure, observer: inout some EpisodeObserver) {

@@ -31,14 +31,15 @@ public struct ExpertAgent: Agent {
             // A disposition already asked for was declined (it would have ended the episode): it is not done.
             if action.id != "wait" && action.kind != .disposition && done.contains(action.id) { continue }
             let lowers = ["beta_blocker", "dihydropyridine", "nitrate"].contains(action.pk?.drugClass ?? "")
-            let rank: Int = switch action.kind {
-            case _ where !urgent: 0
-            case .consult: 0
-            case _ where action.id == "wait": 2
-            case .medication, .procedure: 1
-            case .disposition: 3
-            default: 2
-            }
+            let rank: Int =
+                switch action.kind {
+                case _ where !urgent: 0
+                case .consult: 0
+                case _ where action.id == "wait": 2
+                case .medication, .procedure: 1
+                case .disposition: 3
+                default: 2
+                }
             lines.append((line, action.kind == .disposition, lowers, action.pk?.drugClass == "beta_blocker", rank))
         }
         // A stable sort keeps the policy's order within each rank.
@@ -100,7 +101,10 @@ public struct ExpertAgent: Agent {
             let ids = group.replacingOccurrences(of: "the result of ", with: "")
                 .components(separatedBy: " or ").map { $0.trimmingCharacters(in: .whitespaces) }
             let names = ids.compactMap { catalog[$0]?.name }
-            guard let first = names.first else { actions.append("wait"); continue }
+            guard let first = names.first else {
+                actions.append("wait")
+                continue
+            }
             if awaitingResult, names.contains(where: pending.contains) {
                 actions.append("wait")
             } else {

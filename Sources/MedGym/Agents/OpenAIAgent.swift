@@ -74,8 +74,10 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     /// What replaces the API key wherever the endpoint sent it back.
     public static let redacted = "[redacted]"
 
-    public init(model: String, baseURL: URL, apiKeyVariable: String?, temperature: Double?, maxTokens: Int?,
-                timeout: Double, maxResponseBytes: Int = defaultMaxResponseBytes, catalog: ActionCatalog = .shipped) {
+    public init(
+        model: String, baseURL: URL, apiKeyVariable: String?, temperature: Double?, maxTokens: Int?,
+        timeout: Double, maxResponseBytes: Int = defaultMaxResponseBytes, catalog: ActionCatalog = .shipped
+    ) {
         self.id = "openai:\(model)"
         self.model = model
         self.endpoint = baseURL.appendingPathComponent("chat/completions")
@@ -108,7 +110,8 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             // re-sent shortened from now on.
             refusal = "'\(Self.clipped(answered, to: 120))' names no catalog action"
             if let last = messages.indices.last, messages[last]["role"] as? String == "assistant", messages[last]["tool_calls"] == nil,
-               let content = messages[last]["content"] as? String {
+                let content = messages[last]["content"] as? String
+            {
                 messages[last]["content"] = Self.clipped(content, to: 200)
             }
         }
@@ -148,9 +151,11 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             throw AgentFailure(kind: "not_json", detail: redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
         guard let object = redacting(parsed) as? [String: Any], let choices = object["choices"] as? [[String: Any]],
-              let message = choices.first?["message"] as? [String: Any] else {
+            let message = choices.first?["message"] as? [String: Any]
+        else {
             retract(pending)
-            throw AgentFailure(kind: "not_json", detail: "a body without choices[0].message: " + redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
+            throw AgentFailure(
+                kind: "not_json", detail: "a body without choices[0].message: " + redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
         if let usage = object["usage"] as? [String: Any], let total = usage["total_tokens"] as? Int { tokens += total }
         if let raw = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) {
@@ -160,9 +165,10 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         if let calls = message["tool_calls"] as? [[String: Any]], let call = calls.first {
             let function = call["function"] as? [String: Any] ?? [:]
             let tool = function["name"] as? String ?? ""
-            let arguments: [String: Any]? = (function["arguments"] as? String).flatMap {
-                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            } ?? function["arguments"] as? [String: Any]
+            let arguments: [String: Any]? =
+                (function["arguments"] as? String).flatMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                } ?? function["arguments"] as? [String: Any]
             let action = arguments?["action"] as? String
             // The argument must be one of that tool's actions, as its schema says: a lab tool does not order a CT.
             var refusal: AgentFailure?
@@ -202,7 +208,8 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         answered = text
         refusal = nil
         if let raw, let message = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any],
-           let calls = message["tool_calls"] as? [[String: Any]], let call = calls.first {
+            let calls = message["tool_calls"] as? [[String: Any]], let call = calls.first
+        {
             let id = Self.clipped(call["id"] as? String ?? "call", to: 64)
             let tool = (call["function"] as? [String: Any])?["name"] as? String ?? ""
             messages.append(Self.replayed(callID: id, tool: tool, action: text, content: message["content"] as? String, refused: false))
@@ -221,9 +228,15 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         if let action, let data = try? JSONSerialization.data(withJSONObject: ["action": clipped(action, to: limit)]) {
             arguments = String(decoding: data, as: UTF8.self)
         }
-        return ["role": "assistant", "content": content.map { clipped($0, to: limit) } ?? NSNull(),
-                "tool_calls": [["id": clipped(callID, to: 64), "type": "function",
-                                "function": ["name": clipped(tool, to: 64), "arguments": arguments]]]]
+        return [
+            "role": "assistant", "content": content.map { clipped($0, to: limit) } ?? NSNull(),
+            "tool_calls": [
+                [
+                    "id": clipped(callID, to: 64), "type": "function",
+                    "function": ["name": clipped(tool, to: 64), "arguments": arguments],
+                ]
+            ],
+        ]
     }
 
     /// `text` with the API key replaced by ``redacted``.
@@ -269,7 +282,8 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         }
         var sent = messages
         if omittedMessages > 0 {
-            sent[0]["content"] = ChatTranscript.systemPrompt
+            sent[0]["content"] =
+                ChatTranscript.systemPrompt
                 + "\n(\(omittedMessages) earlier messages of this encounter are left out; the latest observation is up to date.)"
         }
         return sent
@@ -287,14 +301,16 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             if let apiKey { headers.append("Authorization: Bearer \(apiKey)") }
             let response = HTTPPost.send(endpoint, headers: headers, body: body, timeout: timeout, limit: maxResponseBytes)
             if let announced = response.announced {
-                throw AgentFailure(kind: "too_long",
-                                   detail: "the endpoint announced a response of \(announced) bytes, not read (--max-response-bytes \(maxResponseBytes))",
-                                   fatal: false)
+                throw AgentFailure(
+                    kind: "too_long",
+                    detail: "the endpoint announced a response of \(announced) bytes, not read (--max-response-bytes \(maxResponseBytes))",
+                    fatal: false)
             }
             if let received = response.cutOff {
-                throw AgentFailure(kind: "too_long",
-                                   detail: "the endpoint's response was cut off at \(received) bytes (--max-response-bytes \(maxResponseBytes))",
-                                   fatal: false)
+                throw AgentFailure(
+                    kind: "too_long",
+                    detail: "the endpoint's response was cut off at \(received) bytes (--max-response-bytes \(maxResponseBytes))",
+                    fatal: false)
             }
             if response.timedOut {
                 throw AgentFailure(kind: "timeout", detail: "no answer from the endpoint within \(timeout) s", fatal: true)
@@ -305,13 +321,15 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             let status = response.status
             if (300...399).contains(status) {
                 // Not followed: the request (and its key) goes to --base-url and nowhere else.
-                let location = response.location.map { location -> String in
-                    let decoded = location.removingPercentEncoding ?? location
-                    return redact(decoded) == decoded ? Self.clipped(location, to: 100) : Self.redacted
-                } ?? "no Location"
-                throw AgentFailure(kind: "redirect",
-                                   detail: "the endpoint answered \(status) to \(location); redirects are not followed (give the final URL as --base-url)",
-                                   fatal: true)
+                let location =
+                    response.location.map { location -> String in
+                        let decoded = location.removingPercentEncoding ?? location
+                        return redact(decoded) == decoded ? Self.clipped(location, to: 100) : Self.redacted
+                    } ?? "no Location"
+                throw AgentFailure(
+                    kind: "redirect",
+                    detail: "the endpoint answered \(status) to \(location); redirects are not followed (give the final URL as --base-url)",
+                    fatal: true)
             }
             if status == 429 || (500...599).contains(status) {
                 guard attempt < Self.backoff.count else {

@@ -34,8 +34,10 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     /// Seconds a finished agent gets to exit by itself once its input is closed, before its group is signalled.
     static let exitPatience = 0.5
 
-    public init(command: String, seed: UInt64, timeout: Double, sample: Int = 0,
-                catalog: ActionCatalog = .shipped) {
+    public init(
+        command: String, seed: UInt64, timeout: Double, sample: Int = 0,
+        catalog: ActionCatalog = .shipped
+    ) {
         self.sample = sample
         self.id = "cmd:\(command)"
         self.command = command
@@ -66,8 +68,9 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
 
     public func finish(score: ScoreCard) {
         if let process, process.isRunning {
-            try? send(["type": .string("episode_end"), "score": .raw((try? CanonicalJSON.string(score)) ?? "null")],
-                      until: Date().addingTimeInterval(min(timeout, 1)))
+            try? send(
+                ["type": .string("episode_end"), "score": .raw((try? CanonicalJSON.string(score)) ?? "null")],
+                until: Date().addingTimeInterval(min(timeout, 1)))
         }
         process?.end(patience: Self.exitPatience)
     }
@@ -103,10 +106,13 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         let actions = catalog.actions.map { action in
             JSONFragment.object(["id": .string(action.id), "name": .string(action.name), "kind": .string(action.kind.rawValue)])
         }
-        try send(["type": .string("hello"), "protocol": .number(2),
-                  "seed": .raw(String(seed)), "step_timeout_seconds": .raw(String(timeout)),
-                  "max_reply_bytes": .number(Self.maxReplyBytes), "sample": .number(sample), "actions": .array(actions)],
-                 until: Date().addingTimeInterval(timeout))
+        try send(
+            [
+                "type": .string("hello"), "protocol": .number(2),
+                "seed": .raw(String(seed)), "step_timeout_seconds": .raw(String(timeout)),
+                "max_reply_bytes": .number(Self.maxReplyBytes), "sample": .number(sample), "actions": .array(actions),
+            ],
+            until: Date().addingTimeInterval(timeout))
     }
 
     /// Writes one message; an agent that takes none of it in before `deadline` is stopped as timed out.

@@ -29,7 +29,8 @@ public struct SimulationBenchmark: Sendable {
     public func run() throws -> [Figure] {
         var rounds: [(seconds: Double, episodes: Int, steps: Int)] = []
         for _ in 0..<3 {
-            var episodes = 0, steps = 0
+            var episodes = 0
+            var steps = 0
             let clock = ContinuousClock()
             let elapsed = try clock.measure {
                 for fixture in fixtures {

@@ -37,20 +37,25 @@ public struct Chemistry: Sendable, Hashable, Codable {
 
     /// Values a healthy adult shows; a fixture's `labs` override them at arrival.
     public static func normal(age: Int, sex: String) -> Chemistry {
-        Chemistry(potassium: 4.1, glucose: 100, bicarbonate: 24, ketones: 0.1, lactate: 1.0, correctedSodium: 140,
-                  chloride: 103, hemoglobin: age < 12 ? 12.5 : (sex == "F" ? 13.2 : 14.6),
-                  creatinine: age < 12 ? 0.5 : 0.9, urea: 14, troponin: 4, pco2Offset: 0)
+        Chemistry(
+            potassium: 4.1, glucose: 100, bicarbonate: 24, ketones: 0.1, lactate: 1.0, correctedSodium: 140,
+            chloride: 103, hemoglobin: age < 12 ? 12.5 : (sex == "F" ? 13.2 : 14.6),
+            creatinine: age < 12 ? 0.5 : 0.9, urea: 14, troponin: 4, pco2Offset: 0)
     }
 
     /// The names a fixture's `labs` may set at arrival (pCO2 as the patient's offset from Winter's formula).
-    public static let arrivalNames = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
-                                      "hemoglobin", "creatinine", "urea", "troponin", "pco2"]
+    public static let arrivalNames = [
+        "potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
+        "hemoglobin", "creatinine", "urea", "troponin", "pco2",
+    ]
     /// The names that drift untreated (`labs[].per_hour`).
     public static let driftNames = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "hemoglobin"]
 
     /// The names a result template may use.
-    public static let names = ["potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
-                               "hemoglobin", "creatinine", "urea", "troponin", "pco2", "ph", "anion_gap", "glucose_mmol"]
+    public static let names = [
+        "potassium", "glucose", "bicarbonate", "ketones", "lactate", "sodium", "chloride",
+        "hemoglobin", "creatinine", "urea", "troponin", "pco2", "ph", "anion_gap", "glucose_mmol",
+    ]
 
     /// Arrival chemistry: normal values, then the fixture's.
     public init(arrival fixture: Fixture) {
@@ -61,8 +66,10 @@ public struct Chemistry: Sendable, Hashable, Codable {
         if let pco2 = fixture.lab("pco2") { pco2Offset = pco2 - Chemistry.winter(bicarbonate) }
     }
 
-    init(potassium: Double, glucose: Double, bicarbonate: Double, ketones: Double, lactate: Double, correctedSodium: Double,
-         chloride: Double, hemoglobin: Double, creatinine: Double, urea: Double, troponin: Double, pco2Offset: Double) {
+    init(
+        potassium: Double, glucose: Double, bicarbonate: Double, ketones: Double, lactate: Double, correctedSodium: Double,
+        chloride: Double, hemoglobin: Double, creatinine: Double, urea: Double, troponin: Double, pco2Offset: Double
+    ) {
         self.potassium = potassium
         self.glucose = glucose
         self.bicarbonate = bicarbonate
@@ -152,7 +159,8 @@ public struct Chemistry: Sendable, Hashable, Codable {
     static func fixed(_ value: Double, decimals: Int) -> String {
         let scale = decimals == 2 ? 100.0 : 10.0
         let scaled = Int((abs(value) * scale).rounded())
-        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
+        let whole = scaled / Int(scale)
+        let fraction = scaled % Int(scale)
         let digits = String(fraction)
         let padded = String(repeating: "0", count: decimals - digits.count) + digits
         return (value < 0 && scaled != 0 ? "-" : "") + "\(whole).\(padded)"
@@ -211,7 +219,11 @@ struct ChemistryStep {
         if c.glucose < 70 { c.glucose += 1.0 }
         // Lactate: produced while perfusion fails, cleared with t½ ≈ 3 h once restored (GENERIC-RULES §1.4) [calib].
         let before = c.lactate
-        if map < 50 { c.lactate += 2.0 / 60 } else if hypoperfused { c.lactate += 1.0 / 60 } else if c.lactate > baselineLactate {
+        if map < 50 {
+            c.lactate += 2.0 / 60
+        } else if hypoperfused {
+            c.lactate += 1.0 / 60
+        } else if c.lactate > baselineLactate {
             c.lactate = baselineLactate + (c.lactate - baselineLactate) * Self.lactateClearance
         }
         // Lactic acid consumes bicarbonate one for one; lactate cleared gives it back.

@@ -25,8 +25,17 @@ struct DiseasePace: Sendable {
         var factor = 1.0
         if dissection {
             let shear: Double
-            if v.sbp < 90 { shear = 4 } else if v.sbp > 160 { shear = 3 } else if v.sbp > 140 || v.hr > 100 { shear = 2 }
-            else if v.sbp > 120 || v.hr > 80 { shear = 1.5 } else { shear = 1 }
+            if v.sbp < 90 {
+                shear = 4
+            } else if v.sbp > 160 {
+                shear = 3
+            } else if v.sbp > 140 || v.hr > 100 {
+                shear = 2
+            } else if v.sbp > 120 || v.hr > 80 {
+                shear = 1.5
+            } else {
+                shear = 1
+            }
             factor *= shear
             // A vasopressor or inotrope adds contractility and dP/dt on top of the pressure it makes.
             if drugs.vasopressorActive { factor *= 1.5 }

@@ -84,8 +84,10 @@ public struct Dose: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case action, minute, effect, rateMultiplier, rateAdd }
 
-    public init(action: String, minute: Int, effect: VitalsOffset, rateMultiplier: Double?, rateAdd: Double?,
-                catalog: ActionCatalog? = nil) {
+    public init(
+        action: String, minute: Int, effect: VitalsOffset, rateMultiplier: Double?, rateAdd: Double?,
+        catalog: ActionCatalog? = nil
+    ) {
         self.action = action
         self.minute = minute
         self.effect = effect

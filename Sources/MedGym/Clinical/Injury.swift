@@ -61,23 +61,29 @@ enum ArrestRules {
     }
 
     /// `moved`: which of potassium, glucose and pH treatment has moved (those arrests are called iatrogenic).
-    static func hazards(_ v: Vitals, untreated: Vitals, injury: InjuryRecord, potassium: Double?, glucose: Double?,
-                        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool)) -> [Hazard] {
+    static func hazards(
+        _ v: Vitals, untreated: Vitals, injury: InjuryRecord, potassium: Double?, glucose: Double?,
+        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool)
+    ) -> [Hazard] {
         var found: [Hazard] = []
         let map = v.map
         if v.hr < 25 {
             found.append(Hazard(probability: 1, text: "asystole (HR \(Int(v.hr.rounded())))", iatrogenic: untreated.hr >= 25))
         }
         if injury.profoundShockRun >= 5 {
-            found.append(Hazard(probability: 0.15, text: "circulatory collapse (MAP \(Int(map.rounded())) for \(injury.profoundShockRun) min)",
-                                iatrogenic: untreated.map >= 40 && untreated.sbp >= 50))
+            found.append(
+                Hazard(
+                    probability: 0.15, text: "circulatory collapse (MAP \(Int(map.rounded())) for \(injury.profoundShockRun) min)",
+                    iatrogenic: untreated.map >= 40 && untreated.sbp >= 50))
         } else if map < 50 {
             found.append(Hazard(probability: 0.02, text: "circulatory collapse (MAP \(Int(map.rounded())))", iatrogenic: untreated.map >= 50))
         }
         if injury.hypoxaemiaRun >= 3 {
-            found.append(Hazard(probability: v.spo2 < 70 ? 0.2 : 0.05,
-                                text: "hypoxaemic arrest (SpO2 \(Int(v.spo2.rounded()))% for \(injury.hypoxaemiaRun) min)",
-                                iatrogenic: untreated.spo2 >= 85))
+            found.append(
+                Hazard(
+                    probability: v.spo2 < 70 ? 0.2 : 0.05,
+                    text: "hypoxaemic arrest (SpO2 \(Int(v.spo2.rounded()))% for \(injury.hypoxaemiaRun) min)",
+                    iatrogenic: untreated.spo2 >= 85))
         }
         if v.hr > 220 {
             found.append(Hazard(probability: 0.1, text: "ventricular fibrillation (HR \(Int(v.hr.rounded())))", iatrogenic: untreated.hr <= 220))
@@ -97,8 +103,10 @@ enum ArrestRules {
             found.append(Hazard(probability: p, text: "acidaemic arrest (pH \(Chemistry.fixed(ph, decimals: 2)))", iatrogenic: moved.ph))
         }
         if let g = glucose, g < 30 {
-            found.append(Hazard(probability: 0.05, text: "hypoglycaemic seizure and arrest (glucose \(Int(g.rounded())) mg/dL)",
-                                iatrogenic: moved.glucose))
+            found.append(
+                Hazard(
+                    probability: 0.05, text: "hypoglycaemic seizure and arrest (glucose \(Int(g.rounded())) mg/dL)",
+                    iatrogenic: moved.glucose))
         }
         return found
     }

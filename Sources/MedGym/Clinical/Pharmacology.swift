@@ -86,7 +86,8 @@ public struct DrugEffects: Sendable {
                 rateTerms.append((resolved.actionKey, dose.rateMultiplier, dose.rateAdd, active))
             }
         }
-        var benzo = 0.0, opioid = 0.0
+        var benzo = 0.0
+        var opioid = 0.0
         for entry in classes where entry.active > 0 {
             result.offset = result.offset + entry.raw * (saturated(entry.active) / entry.active)
             if entry.benzo { benzo = entry.active }
@@ -131,7 +132,8 @@ extension DrugEffects {
         for dose in doses {
             let resolved = dose.resolution(catalog)
             guard resolved.isDrug, resolved.activity(after: Double(minute - dose.minute)) > 0.05,
-                  !names.contains(resolved.className) else { continue }
+                !names.contains(resolved.className)
+            else { continue }
             names.append(resolved.className)
         }
         return names
@@ -149,12 +151,14 @@ extension Vitals {
     }
 
     static func + (a: Vitals, b: Vitals) -> Vitals {
-        Vitals(hr: a.hr + b.hr, sbp: a.sbp + b.sbp, dbp: a.dbp + b.dbp, rr: a.rr + b.rr, spo2: a.spo2 + b.spo2,
-               temp: a.temp + b.temp, gcs: a.gcs + b.gcs, pain: a.pain + b.pain)
+        Vitals(
+            hr: a.hr + b.hr, sbp: a.sbp + b.sbp, dbp: a.dbp + b.dbp, rr: a.rr + b.rr, spo2: a.spo2 + b.spo2,
+            temp: a.temp + b.temp, gcs: a.gcs + b.gcs, pain: a.pain + b.pain)
     }
 
     static func * (a: Vitals, k: Double) -> Vitals {
-        Vitals(hr: a.hr * k, sbp: a.sbp * k, dbp: a.dbp * k, rr: a.rr * k, spo2: a.spo2 * k,
-               temp: a.temp * k, gcs: a.gcs * k, pain: a.pain * k)
+        Vitals(
+            hr: a.hr * k, sbp: a.sbp * k, dbp: a.dbp * k, rr: a.rr * k, spo2: a.spo2 * k,
+            temp: a.temp * k, gcs: a.gcs * k, pain: a.pain * k)
     }
 }

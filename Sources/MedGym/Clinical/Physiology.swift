@@ -64,8 +64,10 @@ public struct Physiology: Sendable {
     }
 
     /// Bedside vitals at a minute (`noise`: ``noise(at:)`` for that minute, when already drawn).
-    public func vitals(progress: Double, complications: Vitals, drugs: DrugEffects,
-                       chemistry: Chemistry, ventilated: Bool, minute: Int, noise: Vitals? = nil) -> Vitals {
+    public func vitals(
+        progress: Double, complications: Vitals, drugs: DrugEffects,
+        chemistry: Chemistry, ventilated: Bool, minute: Int, noise: Vitals? = nil
+    ) -> Vitals {
         var v = baseVitals(at: progress) + complications + drugs.offset + (noise ?? self.noise(at: minute))
         if ventilated {
             // Sedated and ventilated: the machine sets the rate and oxygenates (GENERIC-RULES §1.3).

@@ -25,8 +25,9 @@ public struct Vitals: Sendable, Hashable, Codable {
 
     /// The monitor's rounded values as vitals.
     public init(observed o: ObservedVitals) {
-        self.init(hr: Double(o.hr), sbp: Double(o.sbp), dbp: Double(o.dbp), rr: Double(o.rr), spo2: Double(o.spo2),
-                  temp: o.temp, gcs: Double(o.gcs), pain: Double(o.pain))
+        self.init(
+            hr: Double(o.hr), sbp: Double(o.sbp), dbp: Double(o.dbp), rr: Double(o.rr), spo2: Double(o.spo2),
+            temp: o.temp, gcs: Double(o.gcs), pain: Double(o.pain))
     }
 
     /// Systolic minus diastolic pressure.
@@ -193,7 +194,10 @@ public struct VitalsOffset: Sendable, Hashable, Codable {
     }
 
     public func hash(into hasher: inout Hasher) {
-        for (k, v) in sortedEntries { hasher.combine(k); hasher.combine(v) }
+        for (k, v) in sortedEntries {
+            hasher.combine(k)
+            hasher.combine(v)
+        }
     }
 }
 

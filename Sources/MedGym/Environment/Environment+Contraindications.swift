@@ -9,8 +9,9 @@ extension Environment {
         // An IV drug asked for without a line is not given, but it is still what the agent chose: judged as if given,
         // so a pair never prefers it (a harmful order that only failed for want of access teaches the wrong lesson).
         let key = fixture.answerKey
-        let now = ActionRecord(step: state.step + 1, minute: state.minute, actionID: action.id, text: action.name,
-                               vitals: state.vitals.observed)
+        let now = ActionRecord(
+            step: state.step + 1, minute: state.minute, actionID: action.id, text: action.name,
+            vitals: state.vitals.observed)
         for harm in key.harmful where (harm.minCount ?? 1) <= 1 && harm.offends(now, after: state.actions[...]) {
             return "\(harm.description) (\(harm.source))"
         }
@@ -39,7 +40,8 @@ extension Environment {
     /// hospital has the service (an accepted disposition other than transfer).
     var unsafeTransfer: String? {
         guard unstable, fixture.answerKey.disposition.accepted.contains(where: { $0 != "transfer" }) else { return nil }
-        return "unstable patient (BP \(state.vitals.observed.sbp)/\(state.vitals.observed.dbp), HR \(state.vitals.observed.hr)) transferred out for a service this hospital has in house (EMTALA, 42 CFR 489.24(e): stabilise first; an on-call specialist must respond)"
+        return
+            "unstable patient (BP \(state.vitals.observed.sbp)/\(state.vitals.observed.dbp), HR \(state.vitals.observed.hr)) transferred out for a service this hospital has in house (EMTALA, 42 CFR 489.24(e): stabilise first; an on-call specialist must respond)"
     }
 }
 

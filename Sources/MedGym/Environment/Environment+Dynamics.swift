@@ -18,7 +18,8 @@ extension Environment {
             // Nothing is given, charged or credited: the refusal names what is missing and the action that supplies it.
             if let record = state.actions.popLast() { state.notCarriedOut.append(record) }
             state.totalCost -= action.cost
-            response = "\(action.name) not given: it is an intravenous drug and the patient has no IV access yet (missing: iv_access). Place IV access first ('IV access'), then give it."
+            response =
+                "\(action.name) not given: it is an intravenous drug and the patient has no IV access yet (missing: iv_access). Place IV access first ('IV access'), then give it."
             events.append(EnvironmentEvent(minute: minute, kind: .response, action: action.id, text: response))
             return response
         case .medication, .procedure:
@@ -31,11 +32,15 @@ extension Environment {
                 response = refusal
             } else {
                 if action.id == "transfer", let charge = unsafeTransferCharge {
-                    state.warnings.append(WarningRecord(step: state.step, minute: minute, actionID: action.id, reason: charge.reason,
-                                                        source: Environment.transferSource, kind: .danger, points: charge.points,
-                                                        severity: charge.severity))
-                    events.append(EnvironmentEvent(minute: minute, kind: .warning, action: action.id,
-                                                   text: "\(action.name): \(charge.severity >= .high ? "unsafe" : "inappropriate"), \(charge.reason)"))
+                    state.warnings.append(
+                        WarningRecord(
+                            step: state.step, minute: minute, actionID: action.id, reason: charge.reason,
+                            source: Environment.transferSource, kind: .danger, points: charge.points,
+                            severity: charge.severity))
+                    events.append(
+                        EnvironmentEvent(
+                            minute: minute, kind: .warning, action: action.id,
+                            text: "\(action.name): \(charge.severity >= .high ? "unsafe" : "inappropriate"), \(charge.reason)"))
                 }
                 state.status = .disposed
                 response = "Patient dispositioned: \(action.name)."
@@ -96,8 +101,10 @@ extension Environment {
             if let note = modifier.note { notes.append(note) }
         }
         if action.pk != nil || multiplier != nil || add != nil || (action.kind == .medication && !effect.isEmpty) {
-            state.doses.append(Dose(action: action.id, minute: state.minute, effect: effect,
-                                    rateMultiplier: multiplier, rateAdd: add, catalog: catalog))
+            state.doses.append(
+                Dose(
+                    action: action.id, minute: state.minute, effect: effect,
+                    rateMultiplier: multiplier, rateAdd: add, catalog: catalog))
         }
         if let profile = action.pk { applyDoseChemistry(profile) }
         refreshVitals()
@@ -112,7 +119,9 @@ extension Environment {
         for effect in profile.labs ?? [] {
             if let change = effect.perDose {
                 var c = state.chemistry
-                if effect.lab == "sodium" { c.correctedSodium += change } else {
+                if effect.lab == "sodium" {
+                    c.correctedSodium += change
+                } else {
                     c.set(effect.lab, (c.value(effect.lab, rr: state.vitals.rr, ventilated: state.ventilated) ?? 0) + change)
                 }
                 state.chemistry = c
@@ -139,8 +148,9 @@ extension Environment {
     mutating func refreshVitals() {
         guard state.alive else { return }
         let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
-        state.vitals = physiology.vitals(progress: state.progress, complications: Vitals(state.offsets), drugs: drugs,
-                                         chemistry: state.chemistry, ventilated: state.ventilated, minute: state.minute)
+        state.vitals = physiology.vitals(
+            progress: state.progress, complications: Vitals(state.offsets), drugs: drugs,
+            chemistry: state.chemistry, ventilated: state.ventilated, minute: state.minute)
     }
 
     /// Runs the clock minute by minute: progression, drug effects, the
@@ -184,25 +194,32 @@ extension Environment {
             }
             let v = state.vitals
             // PALS hypotension in a child: SBP < 70 + 2 × age, 90 from ten years.
-            let hypoperfused = fixture.patient.age < 16 ? v.sbp < min(70 + 2 * Double(fixture.patient.age), 90)
+            let hypoperfused =
+                fixture.patient.age < 16
+                ? v.sbp < min(70 + 2 * Double(fixture.patient.age), 90)
                 : v.map < 65 || v.shockIndex >= 1
             let loss = bleeding ? 0.45 * max(state.progress - fixture.course.startProgress, 0) / span : 0
-            ChemistryStep(drugRates: drugs.labRates, hypoperfused: hypoperfused, map: state.vitals.map, drift: drift, bloodLoss: loss,
-                          baselineHemoglobin: arrival.hemoglobin, baselineLactate: min(arrival.lactate, 1.5))
-                .apply(to: &state.chemistry)
+            ChemistryStep(
+                drugRates: drugs.labRates, hypoperfused: hypoperfused, map: state.vitals.map, drift: drift, bloodLoss: loss,
+                baselineHemoglobin: arrival.hemoglobin, baselineLactate: min(arrival.lactate, 1.5)
+            )
+            .apply(to: &state.chemistry)
             let chemistry = state.chemistry
             let noise = physiology.noise(at: state.minute)
-            let vitals = physiology.vitals(progress: state.progress, complications: complications, drugs: drugs,
-                                           chemistry: chemistry, ventilated: state.ventilated, minute: state.minute, noise: noise)
-            let untreated = physiology.vitals(progress: state.progress, complications: complications, drugs: DrugEffects(),
-                                              chemistry: chemistry, ventilated: false, minute: state.minute, noise: noise)
+            let vitals = physiology.vitals(
+                progress: state.progress, complications: complications, drugs: drugs,
+                chemistry: chemistry, ventilated: state.ventilated, minute: state.minute, noise: noise)
+            let untreated = physiology.vitals(
+                progress: state.progress, complications: complications, drugs: DrugEffects(),
+                chemistry: chemistry, ventilated: false, minute: state.minute, noise: noise)
             state.vitals = vitals
             state.injury.record(vitals, untreated: untreated, drugs: drugs)
             if !targets.isEmpty { recordTargets(targets) }
-            let hazards = ArrestRules.hazards(vitals, untreated: untreated, injury: state.injury,
-                                              potassium: chemistry.potassium, glucose: chemistry.glucose,
-                                              ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
-                                              moved: moved)
+            let hazards = ArrestRules.hazards(
+                vitals, untreated: untreated, injury: state.injury,
+                potassium: chemistry.potassium, glucose: chemistry.glucose,
+                ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
+                moved: moved)
             if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
                 die(cause, events: &events)
                 break
@@ -235,8 +252,10 @@ extension Environment {
             let order = state.pending.remove(at: index)
             let text = order.text ?? consultNote(for: order.actionID, arrivingAt: minute)
             state.results.append(ResultRecord(actionID: order.actionID, step: order.step, orderedAt: order.orderedAt, minute: minute))
-            events.append(EnvironmentEvent(minute: minute, kind: .resultArrived, action: order.actionID, text: text,
-                                           orderedAt: order.orderedAt))
+            events.append(
+                EnvironmentEvent(
+                    minute: minute, kind: .resultArrived, action: order.actionID, text: text,
+                    orderedAt: order.orderedAt))
         }
     }
 
@@ -244,7 +263,8 @@ extension Environment {
     /// catalog's normal one) with its lab placeholders read from the
     /// chemistry at this minute.
     func resultText(for actionID: String) -> String {
-        let template = fixture.results.first(where: { $0.action == actionID })?.text
+        let template =
+            fixture.results.first(where: { $0.action == actionID })?.text
             ?? catalog[actionID]?.normalResult ?? "Within normal limits."
         return ResultTemplate.render(template, chemistry: state.chemistry, rr: state.vitals.rr, ventilated: state.ventilated)
     }
@@ -253,7 +273,8 @@ extension Environment {
     /// arrived (the fixture's `text_unconfirmed` until the confirming result is in).
     func consultNote(for actionID: String, arrivingAt minute: Int) -> String {
         if let result = fixture.results.first(where: { $0.action == actionID }), let before = result.textUnconfirmed,
-           !state.resulted(fixture.answerKey.outcome.confirms, by: minute) {
+            !state.resulted(fixture.answerKey.outcome.confirms, by: minute)
+        {
             return before
         }
         return resultText(for: actionID)
@@ -278,8 +299,9 @@ extension Environment {
     /// Builds the observation from this step's events.
     func makeObservation(response: String?, events: [EnvironmentEvent]) -> Observation {
         let results = events.filter { $0.kind == .resultArrived }.map { event in
-            ArrivedResult(action: event.action ?? "", name: catalog[event.action ?? ""]?.name ?? "",
-                          text: event.text ?? "", orderedAt: event.orderedAt ?? event.minute, arrivedAt: event.minute)
+            ArrivedResult(
+                action: event.action ?? "", name: catalog[event.action ?? ""]?.name ?? "",
+                text: event.text ?? "", orderedAt: event.orderedAt ?? event.minute, arrivedAt: event.minute)
         }
         return Observation(
             fixtureID: nil, step: state.step, minute: state.minute, presentation: nil,

@@ -56,8 +56,9 @@ public struct Environment: Sendable {
 
     static func initialState(fixture: Fixture, physiology: Physiology, seed: UInt64) -> EpisodeState {
         let chemistry = Chemistry(arrival: fixture)
-        let vitals = physiology.vitals(progress: fixture.course.startProgress, complications: .zero,
-                                       drugs: DrugEffects(), chemistry: chemistry, ventilated: false, minute: 0)
+        let vitals = physiology.vitals(
+            progress: fixture.course.startProgress, complications: .zero,
+            drugs: DrugEffects(), chemistry: chemistry, ventilated: false, minute: 0)
         return EpisodeState(
             fixtureID: fixture.id, seed: seed, minute: 0, step: 0, progress: fixture.course.startProgress,
             definitive: false, offsets: VitalsOffset(), doses: [], vitals: vitals, chemistry: chemistry, ventilated: false,
@@ -85,18 +86,23 @@ public struct Environment: Sendable {
         let assessed = action.risk != nil || !(action.contraindications ?? []).isEmpty
         let findings = !assessed || (action.kind == .medication && needsAccess(action)) ? [] : SafetyRule.assess(action, in: safetyContext)
         state.step += 1
-        state.actions.append(ActionRecord(
-            step: state.step, minute: start, actionID: action.id, text: text, vitals: state.vitals.observed))
+        state.actions.append(
+            ActionRecord(
+                step: state.step, minute: start, actionID: action.id, text: text, vitals: state.vitals.observed))
         state.totalCost += action.cost
         events.append(EnvironmentEvent(minute: start, kind: .actionTaken, action: action.id, text: action.name))
 
         for finding in findings {
             let label = finding.kind == .danger ? "contraindicated" : "not indicated"
-            events.append(EnvironmentEvent(minute: start, kind: .warning, action: action.id,
-                                           text: "\(action.name): \(label), \(finding.reason)"))
-            state.warnings.append(WarningRecord(step: state.step, minute: start, actionID: action.id, reason: finding.reason,
-                                                source: finding.source, kind: finding.kind, points: finding.points,
-                                                severity: finding.severity))
+            events.append(
+                EnvironmentEvent(
+                    minute: start, kind: .warning, action: action.id,
+                    text: "\(action.name): \(label), \(finding.reason)"))
+            state.warnings.append(
+                WarningRecord(
+                    step: state.step, minute: start, actionID: action.id, reason: finding.reason,
+                    source: finding.source, kind: finding.kind, points: finding.points,
+                    severity: finding.severity))
         }
         let response = respond(to: action, at: start, events: &events)
         if action.kind == .disposition, state.status != .disposed {
@@ -125,9 +131,10 @@ public struct Environment: Sendable {
             events.append(EnvironmentEvent(minute: state.minute, kind: .episodeEnded, text: endReason))
         }
         let observation = makeObservation(response: response, events: events)
-        return StepResult(action: action, observation: observation, events: events,
-                          terminated: state.status == .disposed || state.status == .died,
-                          truncated: state.status == .truncated)
+        return StepResult(
+            action: action, observation: observation, events: events,
+            terminated: state.status == .disposed || state.status == .died,
+            truncated: state.status == .truncated)
     }
 
     /// Why the episode ended, or nil while it runs.
@@ -142,10 +149,11 @@ public struct Environment: Sendable {
 
     /// What ``SafetyRule`` reads now: the patient, the truth's conditions, what was done.
     public var safetyContext: SafetyContext {
-        SafetyContext(vitals: state.vitals, chemistry: state.chemistry, ventilated: state.ventilated,
-                      conditions: fixture.truth.conditions ?? [], age: fixture.patient.age,
-                      arrivalGcs: state.arrivalVitals.gcs, done: state.actions.map(\.actionID),
-                      runningClasses: DrugEffects.activeClasses(at: state.minute, doses: state.doses, catalog: catalog))
+        SafetyContext(
+            vitals: state.vitals, chemistry: state.chemistry, ventilated: state.ventilated,
+            conditions: fixture.truth.conditions ?? [], age: fixture.patient.age,
+            arrivalGcs: state.arrivalVitals.gcs, done: state.actions.map(\.actionID),
+            runningClasses: DrugEffects.activeClasses(at: state.minute, doses: state.doses, catalog: catalog))
     }
 
     /// A laboratory value now (a ``Chemistry`` name).

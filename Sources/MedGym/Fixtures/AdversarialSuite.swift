@@ -120,9 +120,11 @@ public enum AdversarialSuite {
                 } catch {
                     throw FixtureError(file: "adversarial/\(fixture.id).json", field: "strategies[\(strategy.id)].actions", problem: "\(error)")
                 }
-                results.append(StrategyResult(fixture: fixture.id, strategy: strategy, seed: seed, score: episode.score,
-                                              anchoring: anchoring, expert: expert,
-                                              violations: violations(strategy.expect, episode.score, anchoring: anchoring, expert: expert)))
+                results.append(
+                    StrategyResult(
+                        fixture: fixture.id, strategy: strategy, seed: seed, score: episode.score,
+                        anchoring: anchoring, expert: expert,
+                        violations: violations(strategy.expect, episode.score, anchoring: anchoring, expert: expert)))
             }
         }
         return results

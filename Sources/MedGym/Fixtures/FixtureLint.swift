@@ -11,7 +11,8 @@ public enum FixtureLint {
         var passed = true
         for fixture in fixtures {
             let runner = EpisodeRunner(fixture: fixture)
-            var worstExpert = Double.infinity, bestAnchoring = -Double.infinity
+            var worstExpert = Double.infinity
+            var bestAnchoring = -Double.infinity
             for seed in seeds {
                 var expert = AgentSpec.expert.makeAgent(fixture: fixture, seed: seed)
                 var anchoring = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: seed)
@@ -21,8 +22,9 @@ public enum FixtureLint {
             let ok = worstExpert > bestAnchoring
             passed = passed && ok
             let unverified = citations(of: fixture).filter { $0.verified == false }.count
-            lines.append("\(ok ? "ok  " : "FAIL") \(fixture.id): expert ≥ \(worstExpert.plain), anchoring ≤ \(bestAnchoring.plain) over seeds \(seeds.lowerBound)-\(seeds.upperBound)" +
-                         " · \(citations(of: fixture).count) citations (\(unverified) sections unverified)")
+            lines.append(
+                "\(ok ? "ok  " : "FAIL") \(fixture.id): expert ≥ \(worstExpert.plain), anchoring ≤ \(bestAnchoring.plain) over seeds \(seeds.lowerBound)-\(seeds.upperBound)"
+                    + " · \(citations(of: fixture).count) citations (\(unverified) sections unverified)")
             if let suite = try AdversarialSuite.shipped(for: fixture.id) {
                 let results = try AdversarialSuite.run(suite, fixture: fixture)
                 let held = results.filter { $0.violations.isEmpty }.count
@@ -32,9 +34,13 @@ public enum FixtureLint {
                 for strategy in suite.strategies {
                     let runs = results.filter { $0.strategy.id == strategy.id }
                     let broken = runs.filter { !$0.violations.isEmpty }
-                    let scores = runs.map { "\($0.seed): \($0.score.composite.plain) \($0.score.outcome) \($0.score.harmLevel.rawValue) (expert \($0.expert.plain))" }
-                    lines.append("       \(broken.isEmpty ? "held" : "BROKEN") \(strategy.id): " + scores.joined(separator: " · ")
-                                 + (broken.isEmpty ? "" : " — " + broken.map { "seed \($0.seed): " + $0.violations.joined(separator: "; ") }.joined(separator: " | ")))
+                    let scores = runs.map {
+                        "\($0.seed): \($0.score.composite.plain) \($0.score.outcome) \($0.score.harmLevel.rawValue) (expert \($0.expert.plain))"
+                    }
+                    lines.append(
+                        "       \(broken.isEmpty ? "held" : "BROKEN") \(strategy.id): " + scores.joined(separator: " · ")
+                            + (broken.isEmpty
+                                ? "" : " — " + broken.map { "seed \($0.seed): " + $0.violations.joined(separator: "; ") }.joined(separator: " | ")))
                 }
             }
         }
@@ -54,9 +60,13 @@ public enum FixtureLint {
 public enum SeedRange {
     public static func parse(_ text: String) throws -> ClosedRange<UInt64> {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        if parts.count == 1 { let s = try SeedParser.parse(parts[0]); return s...s }
+        if parts.count == 1 {
+            let s = try SeedParser.parse(parts[0])
+            return s...s
+        }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw SeedRangeError(text: text) }
-        let low: UInt64, high: UInt64
+        let low: UInt64
+        let high: UInt64
         do { (low, high) = (try SeedParser.parse(parts[0]), try SeedParser.parse(parts[1])) } catch { throw SeedRangeError(text: text) }
         guard low <= high else { throw SeedRangeError(text: text) }
         return low...high

@@ -59,8 +59,9 @@ public enum FixtureLoader {
             fixture = try decoder.decode(Fixture.self, from: data)
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let number = outOfRangeNumber(in: data) {
-                throw FixtureError(file: file, field: number.field,
-                                   problem: "\(number.text) does not fit a whole number (at most \(Int.max)); use a smaller value")
+                throw FixtureError(
+                    file: file, field: number.field,
+                    problem: "\(number.text) does not fit a whole number (at most \(Int.max)); use a smaller value")
             }
             throw describe(error, file: file)
         } catch {

@@ -50,16 +50,21 @@ struct FixtureValidator {
 
         for (i, lab) in f.labs.enumerated() {
             if !Chemistry.arrivalNames.contains(lab.name) {
-                throw fail("labs[\(i)].name", "'\(lab.name)' is not a laboratory value the chemistry keeps; use one of \(Chemistry.arrivalNames.joined(separator: ", "))")
+                throw fail(
+                    "labs[\(i)].name",
+                    "'\(lab.name)' is not a laboratory value the chemistry keeps; use one of \(Chemistry.arrivalNames.joined(separator: ", "))")
             }
             if lab.perHour != nil, !Chemistry.driftNames.contains(lab.name) {
-                throw fail("labs[\(i)].per_hour", "'\(lab.name)' does not drift in the model; drift one of \(Chemistry.driftNames.joined(separator: ", ")) or remove per_hour")
+                throw fail(
+                    "labs[\(i)].per_hour",
+                    "'\(lab.name)' does not drift in the model; drift one of \(Chemistry.driftNames.joined(separator: ", ")) or remove per_hour")
             }
         }
         for (i, result) in f.results.enumerated() {
             for (field, text) in [("text", result.text), ("text_unconfirmed", result.textUnconfirmed ?? "")] {
                 for name in ResultTemplate.placeholders(text) where !Chemistry.names.contains(name) {
-                    throw fail("results[\(i)].\(field)", "placeholder {\(name)} is not a laboratory value; use one of \(Chemistry.names.joined(separator: ", "))")
+                    throw fail(
+                        "results[\(i)].\(field)", "placeholder {\(name)} is not a laboratory value; use one of \(Chemistry.names.joined(separator: ", "))")
                 }
             }
         }
@@ -122,7 +127,8 @@ struct FixtureValidator {
             if !(0...1).contains(course.mortality) { throw fail("\(field).mortality", "must be a probability between 0 and 1") }
             try cite(course.source, "\(field).source")
             for (j, adjustment) in (course.adjustments ?? []).enumerated() {
-                try check((adjustment.when.given ?? []) + (adjustment.when.notGiven ?? []) + (adjustment.when.notResulted ?? []), "\(field).adjustments[\(j)].when")
+                try check(
+                    (adjustment.when.given ?? []) + (adjustment.when.notGiven ?? []) + (adjustment.when.notResulted ?? []), "\(field).adjustments[\(j)].when")
                 for finding in adjustment.when.finding ?? [] where !f.course.findings.contains(where: { $0.id == finding }) {
                     throw fail("\(field).adjustments[\(j)].when.finding", "'\(finding)' is not a course finding id")
                 }

@@ -11,7 +11,9 @@ public enum EpisodeFormatter {
         lines.append("min   0  arrival        \(first.vitals.summary)")
         for step in episode.steps {
             for rejection in episode.rejections where rejection.step == step.step {
-                lines.append(String(format: "min %3d  step %2d  ", rejection.minute, rejection.step) + "\(PrintableText.terminal(rejection.text))  ✗ \(PrintableText.terminal("\(rejection.error)"))")
+                lines.append(
+                    String(format: "min %3d  step %2d  ", rejection.minute, rejection.step)
+                        + "\(PrintableText.terminal(rejection.text))  ✗ \(PrintableText.terminal("\(rejection.error)"))")
             }
             for failed in episode.agentFailures where failed.step == step.step {
                 lines.append(String(format: "min %3d  step %2d  ", failed.minute, failed.step) + "✗ \(failed.failure)")
@@ -65,8 +67,8 @@ public enum EpisodeFormatter {
     /// Every scored item with its answer-key entry and source.
     public static func explain(_ card: ScoreCard) -> String {
         card.items.map { item in
-            "\(pad(item.dimension.rawValue, 14)) \(padLeft(signed(item.points), 7))  \(item.key): \(item.description) — \(item.detail)\n" +
-            "                          source: \(item.source)"
+            "\(pad(item.dimension.rawValue, 14)) \(padLeft(signed(item.points), 7))  \(item.key): \(item.description) — \(item.detail)\n"
+                + "                          source: \(item.source)"
         }.joined(separator: "\n")
     }
 

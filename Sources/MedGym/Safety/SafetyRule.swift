@@ -11,20 +11,27 @@ public enum SafetyRule {
         for contra in action.contraindications ?? [] {
             let predicate = StatePredicate(vital: contra.vital, lab: contra.lab, below: contra.below, above: contra.above)
             if predicate.holds(in: context) {
-                found.append(SafetyFinding(kind: .danger, reason: "\(contra.reason) (\(predicate.summary))",
-                                           points: -5, severity: .moderate, source: contra.source))
+                found.append(
+                    SafetyFinding(
+                        kind: .danger, reason: "\(contra.reason) (\(predicate.summary))",
+                        points: -5, severity: .moderate, source: contra.source))
             }
         }
         guard let risk = action.risk else { return found }
         for danger in risk.dangers ?? [] where danger.when.allSatisfy({ $0.holds(in: context) }) {
-            found.append(SafetyFinding(kind: .danger, reason: "\(danger.reason) (\(danger.when.map(\.summary).joined(separator: "; ")))",
-                                       points: danger.points, severity: danger.severity, source: danger.source ?? risk.source))
+            found.append(
+                SafetyFinding(
+                    kind: .danger, reason: "\(danger.reason) (\(danger.when.map(\.summary).joined(separator: "; ")))",
+                    points: danger.points, severity: danger.severity, source: danger.source ?? risk.source))
         }
         if let charge = risk.unindicated, !risk.indications.isEmpty,
-           !risk.indications.contains(where: { $0.when.allSatisfy { $0.holds(in: context) } }) {
+            !risk.indications.contains(where: { $0.when.allSatisfy { $0.holds(in: context) } })
+        {
             let wanted = risk.indications.map(\.text).joined(separator: "; ")
-            found.append(SafetyFinding(kind: .unindicated, reason: "no indication in the current state (indicated for: \(wanted))",
-                                       points: charge.points, severity: charge.severity, source: risk.source))
+            found.append(
+                SafetyFinding(
+                    kind: .unindicated, reason: "no indication in the current state (indicated for: \(wanted))",
+                    points: charge.points, severity: charge.severity, source: risk.source))
         }
         return found.sorted { $0.points < $1.points }
     }

@@ -5,8 +5,10 @@
 /// death caused by treatment. Each item cites where its threshold comes from.
 enum IatrogenicHarm {
     static let hypotensionSource = Citation(
-        guideline: "Walsh M et al. Relationship between intraoperative mean arterial pressure and clinical outcomes after noncardiac surgery (Anesthesiology 2013;119:507, 33,330 operations)",
-        year: 2013, section: "MAP < 65 mmHg: injury risk rises with depth and duration; MAP < 55 for > 20 min associated with 30-day mortality", verified: false)
+        guideline:
+            "Walsh M et al. Relationship between intraoperative mean arterial pressure and clinical outcomes after noncardiac surgery (Anesthesiology 2013;119:507, 33,330 operations)",
+        year: 2013, section: "MAP < 65 mmHg: injury risk rises with depth and duration; MAP < 55 for > 20 min associated with 30-day mortality", verified: false
+    )
     static let hypoxaemiaSource = Citation(
         guideline: "BTS Guideline for oxygen use in healthcare and emergency settings (O'Driscoll et al., Thorax 2017;72:i1)",
         year: 2017, section: "Hypoxaemia: SpO2 below 90 % (PaO2 about 60 mmHg) requires correction", verified: false)
@@ -26,42 +28,67 @@ enum IatrogenicHarm {
             let worst = state.warnings.filter { $0.actionID == warning.actionID }.min { $0.points < $1.points } ?? warning
             let name = catalog[worst.actionID]?.name ?? worst.actionID
             let unindicated = worst.kind == .unindicated
-            found.append((ScoreItem(dimension: .harm, key: (unindicated ? "unindicated." : "ignored_contraindication.") + worst.actionID,
-                                    description: unindicated ? "\(name) given without an indication"
-                                        : "\(name) given despite a contraindication",
-                                    points: worst.points, detail: "step \(worst.step), minute \(worst.minute): \(worst.reason)",
-                                    source: worst.source), worst.severity))
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: (unindicated ? "unindicated." : "ignored_contraindication.") + worst.actionID,
+                        description: unindicated
+                            ? "\(name) given without an indication"
+                            : "\(name) given despite a contraindication",
+                        points: worst.points, detail: "step \(worst.step), minute \(worst.minute): \(worst.reason)",
+                        source: worst.source), worst.severity
+                ))
         }
         for action in state.injury.overCeiling {
             // Only drugs with a catalog profile have a ceiling to go over.
             guard let drug = catalog[action], let profile = drug.pk else { continue }
-            found.append((ScoreItem(dimension: .harm, key: "over_ceiling.\(action)",
-                                    description: "\(drug.name) above the label's maximum dose",
-                                    points: -5, detail: "\(state.actions.filter { $0.actionID == action }.count) doses given",
-                                    source: profile.source), .moderate))
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: "over_ceiling.\(action)",
+                        description: "\(drug.name) above the label's maximum dose",
+                        points: -5, detail: "\(state.actions.filter { $0.actionID == action }.count) doses given",
+                        source: profile.source), .moderate
+                ))
         }
         let hypo = state.injury.minutesIatrogenicHypotension
         if hypo >= 5 {
             let severe = hypo >= 15
-            found.append((ScoreItem(dimension: .harm, key: "iatrogenic_hypotension", description: "hypotension caused by drugs (MAP < 65)",
-                                    points: severe ? -10 : -5, detail: "\(hypo) min with MAP < 65 and at least 10 below the untreated course",
-                                    source: hypotensionSource), severe ? .high : .moderate))
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: "iatrogenic_hypotension", description: "hypotension caused by drugs (MAP < 65)",
+                        points: severe ? -10 : -5, detail: "\(hypo) min with MAP < 65 and at least 10 below the untreated course",
+                        source: hypotensionSource), severe ? .high : .moderate
+                ))
         }
         let hypox = state.injury.minutesIatrogenicHypoxaemia
         if hypox >= 3 {
-            found.append((ScoreItem(dimension: .harm, key: "iatrogenic_hypoxaemia", description: "hypoxaemia caused by sedation or fluid (SpO2 < 90 %)",
-                                    points: -10, detail: "\(hypox) min with SpO2 < 90 % below the untreated course",
-                                    source: hypoxaemiaSource), .high))
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: "iatrogenic_hypoxaemia", description: "hypoxaemia caused by sedation or fluid (SpO2 < 90 %)",
+                        points: -10, detail: "\(hypox) min with SpO2 < 90 % below the untreated course",
+                        source: hypoxaemiaSource), .high
+                ))
         }
         if state.injury.fluidOverload {
-            found.append((ScoreItem(dimension: .harm, key: "fluid_overload", description: "fluid overload (more than \(Int(Physiology.overloadMlPerKg)) mL/kg)",
-                                    points: -5, detail: "infused volume passed \(Int(Physiology.overloadMlPerKg)) mL/kg",
-                                    source: overloadSource), .moderate))
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: "fluid_overload", description: "fluid overload (more than \(Int(Physiology.overloadMlPerKg)) mL/kg)",
+                        points: -5, detail: "infused volume passed \(Int(Physiology.overloadMlPerKg)) mL/kg",
+                        source: overloadSource), .moderate
+                ))
         }
         if let cause = state.deathCause, cause.iatrogenic {
-            found.append((ScoreItem(dimension: .harm, key: "iatrogenic_death", description: "cardiac arrest caused by treatment",
-                                    points: -20, detail: "minute \(state.deathMinute ?? state.minute): \(cause.text)",
-                                    source: arrestSource), .critical))
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: "iatrogenic_death", description: "cardiac arrest caused by treatment",
+                        points: -20, detail: "minute \(state.deathMinute ?? state.minute): \(cause.text)",
+                        source: arrestSource), .critical
+                ))
         }
         return found
     }

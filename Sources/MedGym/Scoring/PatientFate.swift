@@ -36,8 +36,9 @@ struct FateJudge {
         let injuries = Self.injuries(state.injury)
         if !state.alive {
             let cause = state.deathCause?.text ?? "cardiac arrest"
-            return PatientFate(status: .diedInED, course: "ed_death", description: "died in the ED at minute \(state.deathMinute ?? state.minute): \(cause)",
-                               mortality: 1, horizonDays: rule.horizonDays, notes: [], injuries: injuries)
+            return PatientFate(
+                status: .diedInED, course: "ed_death", description: "died in the ED at minute \(state.deathMinute ?? state.minute): \(cause)",
+                mortality: 1, horizonDays: rule.horizonDays, notes: [], injuries: injuries)
         }
         let disposition = state.disposition ?? "none"
         let course = rule.courses.first { course in
@@ -45,8 +46,9 @@ struct FateJudge {
                 && course.requires?.unmet(in: state, step: state.step + 1, minute: state.minute) == nil
         }
         guard let course else {
-            return PatientFate(status: .diedAfterED, course: "unknown", description: "no post-ED course for \(disposition)",
-                               mortality: 1, horizonDays: rule.horizonDays, notes: ["fixture lint flags this"], injuries: injuries)
+            return PatientFate(
+                status: .diedAfterED, course: "unknown", description: "no post-ED course for \(disposition)",
+                mortality: 1, horizonDays: rule.horizonDays, notes: ["fixture lint flags this"], injuries: injuries)
         }
         var mortality = course.mortality
         var notes: [String] = []
@@ -68,14 +70,18 @@ struct FateJudge {
         mortality = min(max(mortality, 0), 1)
         let draw = SeededRandom(seed: state.seed).unit("fate")
         let status: FateStatus = draw < mortality ? .diedAfterED : (injuries.isEmpty ? .survived : .survivedWithInjury)
-        return PatientFate(status: status, course: course.id, description: course.description, mortality: round4(mortality),
-                           horizonDays: rule.horizonDays, notes: notes, injuries: injuries)
+        return PatientFate(
+            status: status, course: course.id, description: course.description, mortality: round4(mortality),
+            horizonDays: rule.horizonDays, notes: notes, injuries: injuries)
     }
 
     static func injuries(_ injury: InjuryRecord) -> [String] {
         var found: [String] = []
-        if injury.minutesMapBelow55 > 20 { found.append("kidney and myocardial injury risk: MAP < 55 for \(injury.minutesMapBelow55) min") }
-        else if injury.minutesMapBelow65 > 15 { found.append("kidney injury risk: MAP < 65 for \(injury.minutesMapBelow65) min") }
+        if injury.minutesMapBelow55 > 20 {
+            found.append("kidney and myocardial injury risk: MAP < 55 for \(injury.minutesMapBelow55) min")
+        } else if injury.minutesMapBelow65 > 15 {
+            found.append("kidney injury risk: MAP < 65 for \(injury.minutesMapBelow65) min")
+        }
         if injury.minutesSpo2Below90 >= 10 { found.append("hypoxaemia: SpO2 < 90 % for \(injury.minutesSpo2Below90) min") }
         if injury.fluidOverload { found.append("fluid overload (> \(Int(Physiology.overloadMlPerKg)) mL/kg)") }
         return found

@@ -24,7 +24,8 @@ public struct Requirement: Sendable, Hashable, Codable {
             missing.append("the result of " + group.joined(separator: " or "))
         }
         if let timed = doneMinutesBefore,
-           !state.actions.contains(where: { $0.step < step && timed.actions.contains($0.actionID) && minute - $0.minute >= timed.minutes }) {
+            !state.actions.contains(where: { $0.step < step && timed.actions.contains($0.actionID) && minute - $0.minute >= timed.minutes })
+        {
             missing.append("\(timed.actions.joined(separator: " or ")) at least \(timed.minutes) min earlier")
         }
         return missing.isEmpty ? nil : missing.joined(separator: "; ")

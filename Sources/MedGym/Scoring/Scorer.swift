@@ -71,9 +71,10 @@ public struct Scorer: Sendable {
             for item in items where item.dimension == dimension { points += item.points }
             return DimensionScore(dimension: dimension, points: round2(points), max: maxPoints(dimension))
         }
-        return ScoreCard(fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
-                         composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items,
-                         fate: fate)
+        return ScoreCard(
+            fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
+            composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items,
+            fate: fate)
     }
 
     /// Caught means what a clinician means: the confirming result had
@@ -120,12 +121,14 @@ public struct Scorer: Sendable {
         if fate.status == .diedInED {
             detail = fate.description
         } else {
-            detail = "\(fate.description): \(Int((alive * 100).rounded())) % alive at \(fate.horizonDays) days"
+            detail =
+                "\(fate.description): \(Int((alive * 100).rounded())) % alive at \(fate.horizonDays) days"
                 + (fate.notes.isEmpty ? "" : " (" + fate.notes.joined(separator: "; ") + ")")
                 + "; this seed's draw: \(fate.status.rawValue)"
         }
-        return ScoreItem(dimension: .survival, key: "survival", description: "expected survival to \(fate.horizonDays) days after the ED",
-                         points: round2(rule.points * alive), detail: detail, source: rule.source)
+        return ScoreItem(
+            dimension: .survival, key: "survival", description: "expected survival to \(fate.horizonDays) days after the ED",
+            points: round2(rule.points * alive), detail: detail, source: rule.source)
     }
 
     private func disposition(_ state: EpisodeState) -> (ScoreItem, (ScoreItem, HarmLevel)?) {
@@ -143,15 +146,19 @@ public struct Scorer: Sendable {
             } else if let harmful = rule.harmful.first(where: { $0.actions.contains(chosen) }) {
                 detail += " (unsafe: scored under harm)"
                 let level = harmful.severity ?? .high
-                unsafe = (ScoreItem(dimension: .harm, key: "unsafe_disposition", description: "unsafe disposition for \(fixture.truth.name)",
-                                    points: harmful.points, detail: "disposition \(chosen)", source: rule.source), level)
+                unsafe = (
+                    ScoreItem(
+                        dimension: .harm, key: "unsafe_disposition", description: "unsafe disposition for \(fixture.truth.name)",
+                        points: harmful.points, detail: "disposition \(chosen)", source: rule.source), level
+                )
             } else {
                 detail += " (expected \(rule.accepted.joined(separator: " or ")))"
             }
         }
-        let item = ScoreItem(dimension: .disposition, key: "disposition",
-                             description: "disposition: \(rule.accepted.joined(separator: " or "))",
-                             points: points, detail: detail, source: rule.source)
+        let item = ScoreItem(
+            dimension: .disposition, key: "disposition",
+            description: "disposition: \(rule.accepted.joined(separator: " or "))",
+            points: points, detail: detail, source: rule.source)
         return (item, unsafe)
     }
 
@@ -187,8 +194,9 @@ public struct Scorer: Sendable {
             points = item.outOfOrderPoints ?? 0
             detail = "out of order: \(outOfOrder)"
         }
-        return ScoreItem(dimension: item.dimension, key: item.id, description: item.description,
-                         points: round2(points), detail: detail, source: item.source)
+        return ScoreItem(
+            dimension: item.dimension, key: item.id, description: item.description,
+            points: round2(points), detail: detail, source: item.source)
     }
 
     /// A target item: met at the first minute its state held, after one of its actions was given.
@@ -212,8 +220,9 @@ public struct Scorer: Sendable {
         } else {
             detail = "target not reached (" + (item.target ?? []).map(\.summary).joined(separator: "; ") + ")"
         }
-        return ScoreItem(dimension: item.dimension, key: item.id, description: item.description,
-                         points: round2(points), detail: detail, source: item.source)
+        return ScoreItem(
+            dimension: item.dimension, key: item.id, description: item.description,
+            points: round2(points), detail: detail, source: item.source)
     }
 
     private func harmItem(_ harm: HarmItem, _ state: EpisodeState) -> ScoreItem? {
@@ -221,19 +230,20 @@ public struct Scorer: Sendable {
             harm.offends(record, after: state.actions[..<index])
         }.map(\.element)
         guard offending.count >= (harm.minCount ?? 1), let first = offending.first else { return nil }
-        return ScoreItem(dimension: .harm, key: harm.id, description: harm.description, points: harm.points,
-                         detail: "\(first.actionID) at step \(first.step), minute \(first.minute)" +
-                            (offending.count > 1 ? " (\(offending.count) times)" : ""),
-                         source: harm.source)
+        return ScoreItem(
+            dimension: .harm, key: harm.id, description: harm.description, points: harm.points,
+            detail: "\(first.actionID) at step \(first.step), minute \(first.minute)" + (offending.count > 1 ? " (\(offending.count) times)" : ""),
+            source: harm.source)
     }
 
     private func cost(_ state: EpisodeState, safety: (factor: Double, why: String?)) -> ScoreItem {
         let rule = fixture.answerKey.cost
         let spent = Double(state.totalCost)
         let fraction = spent <= rule.budget ? 1 : max(0, 1 - (spent - rule.budget) / (2 * rule.budget))
-        return ScoreItem(dimension: .cost, key: "cost", description: "charges within $\(Int(rule.budget))",
-                         points: round2(rule.points * fraction * safety.factor),
-                         detail: "charges $\(state.totalCost)" + Self.scaled(safety), source: rule.source)
+        return ScoreItem(
+            dimension: .cost, key: "cost", description: "charges within $\(Int(rule.budget))",
+            points: round2(rule.points * fraction * safety.factor),
+            detail: "charges $\(state.totalCost)" + Self.scaled(safety), source: rule.source)
     }
 
     /// " (× 0: a lethal diagnosis was missed)" when safety scaled the points.
@@ -249,7 +259,10 @@ public struct Scorer: Sendable {
         for record in state.actions {
             // A disposition asked for again was declined the first time: asking again is right, not a repeat.
             if seen.contains(record.actionID), catalog[record.actionID]?.repeatable != true,
-               catalog[record.actionID]?.kind != .disposition { repeats += 1 }
+                catalog[record.actionID]?.kind != .disposition
+            {
+                repeats += 1
+            }
             seen.append(record.actionID)
         }
         var points = 0.0
@@ -258,12 +271,14 @@ public struct Scorer: Sendable {
             let span = Double(fixture.timeLimitMin - rule.targetMin)
             let late = Double(max(state.minute - rule.targetMin, 0))
             points = max(0, rule.points * max(0, 1 - late / span) - 0.5 * Double(repeats)) * safety.factor
-            detail = "ended at minute \(state.minute) (target \(rule.targetMin))" + (repeats > 0 ? ", \(repeats) repeated actions" : "")
+            detail =
+                "ended at minute \(state.minute) (target \(rule.targetMin))" + (repeats > 0 ? ", \(repeats) repeated actions" : "")
                 + Self.scaled(safety)
         }
-        return ScoreItem(dimension: .efficiency, key: "efficiency",
-                         description: "definitive decision by minute \(rule.targetMin)",
-                         points: round2(points), detail: detail, source: rule.source)
+        return ScoreItem(
+            dimension: .efficiency, key: "efficiency",
+            description: "definitive decision by minute \(rule.targetMin)",
+            points: round2(points), detail: detail, source: rule.source)
     }
 }
 

@@ -43,8 +43,10 @@ enum Node {
     /// Foundation's form: `description`, a trailing ".0" dropped; not-a-number and infinities are errors.
     static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, path: [any CodingKey]) throws -> Node {
         guard value.isFinite else {
-            throw EncodingError.invalidValue(value, EncodingError.Context(
-                codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
+            throw EncodingError.invalidValue(
+                value,
+                EncodingError.Context(
+                    codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -105,8 +107,10 @@ enum Node {
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0x00...0x1F:
                 let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default: out.append(byte)
             }
         }
@@ -136,7 +140,9 @@ final class NodeEncoder: Encoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let box: ObjectBox
-        if case .object(let existing) = result { box = existing } else {
+        if case .object(let existing) = result {
+            box = existing
+        } else {
             box = ObjectBox()
             result = .object(box)
         }
@@ -145,7 +151,9 @@ final class NodeEncoder: Encoder {
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         let box: ArrayBox
-        if case .array(let existing) = result { box = existing } else {
+        if case .array(let existing) = result {
+            box = existing
+        } else {
             box = ArrayBox()
             result = .array(box)
         }
@@ -184,7 +192,8 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
-        -> KeyedEncodingContainer<NestedKey> {
+        -> KeyedEncodingContainer<NestedKey>
+    {
         let nested = ObjectBox()
         set(.object(nested), key)
         return KeyedEncodingContainer(NodeKeyedContainer<NestedKey>(box: nested, codingPath: codingPath))

@@ -61,8 +61,9 @@ final class SnakeCaseKeys: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         guard let data = try? encoder.encode(One(key: key)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int],
-              object.count == 1, let converted = object.first?.key else { return key }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Int],
+            object.count == 1, let converted = object.first?.key
+        else { return key }
         return converted
     }
 }

@@ -98,8 +98,10 @@ public final class EnvServer {
     }
 
     /// Starts an episode; `settings` (the caller's model and sampling settings) go into the trace's provenance.
-    public func reset(env name: String, fixture id: String, seed: UInt64, label: String?,
-                      settings: [String: String]? = nil) throws(Failure) -> Transition {
+    public func reset(
+        env name: String, fixture id: String, seed: UInt64, label: String?,
+        settings: [String: String]? = nil
+    ) throws(Failure) -> Transition {
         if sessions[name] != nil { try abandon(name) }  // the episode in progress is ended and recorded first
         let fixture: Fixture
         do { fixture = try fixtures.fixture(named: id, catalog: resolver.catalog).0 } catch {
@@ -109,16 +111,19 @@ public final class EnvServer {
         do {
             let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
             let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-            let provenance = Provenance(agent: agent, label: label, answerKeyDigest: recorder.answerKeyDigest,
-                                        settings: settings?.isEmpty == false ? settings : nil)
+            let provenance = Provenance(
+                agent: agent, label: label, answerKeyDigest: recorder.answerKeyDigest,
+                settings: settings?.isEmpty == false ? settings : nil)
             let builder = try TraceBuilder(starting: env, fixtureDigest: recorder.fixtureDigest, provenance: provenance)
             let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
             let observation = env.initialObservation
             let turns = EpisodeSession(from: env, observation: observation, invalidActions: .reject(limit: Self.stepLimitForRejections))
-            sessions[name] = Session(fixture: fixture, turns: turns, builder: builder, recorder: recorder, label: label, seed: seed,
-                                     potentialCard: card, arrivalCard: card)
-            return Transition(observation: observation, text: ChatTranscript.render(observation), reward: 0, terminated: false,
-                              truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
+            sessions[name] = Session(
+                fixture: fixture, turns: turns, builder: builder, recorder: recorder, label: label, seed: seed,
+                potentialCard: card, arrivalCard: card)
+            return Transition(
+                observation: observation, text: ChatTranscript.render(observation), reward: 0, terminated: false,
+                truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -204,8 +209,9 @@ public final class EnvServer {
         do {
             let events = try builder.finish(score: score, state: session.env.state)
             let id = EpisodeID.derive(headHash: events.last!.hash, agent: agent, label: session.label, parentID: nil, forkStep: nil)
-            let header = EpisodeHeader(episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier, seed: session.seed,
-                                       agent: agent, label: session.label, createdAt: CreatedAt.now())
+            let header = EpisodeHeader(
+                episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier, seed: session.seed,
+                agent: agent, label: session.label, createdAt: CreatedAt.now())
             let recorded = RecordedEpisode(header: header, events: events, score: score, finalState: session.env.state)
             guard let store else { return (id, score) }
             switch try store.save(recorded) {
@@ -218,9 +224,10 @@ public final class EnvServer {
     }
 
     private func info(_ s: Session, card: ScoreCard, action: String?, events: [Int]) -> Info {
-        Info(fixture: s.fixture.id, seed: s.seed, step: s.env.state.step, minute: s.env.state.minute, action: action, rejected: nil,
-             suggestions: nil, potential: card.composite, dimensions: card.dimensions, outcome: card.outcome, harmLevel: card.harmLevel,
-             events: events, episodeID: nil, composite: nil)
+        Info(
+            fixture: s.fixture.id, seed: s.seed, step: s.env.state.step, minute: s.env.state.minute, action: action, rejected: nil,
+            suggestions: nil, potential: card.composite, dimensions: card.dimensions, outcome: card.outcome, harmLevel: card.harmLevel,
+            events: events, episodeID: nil, composite: nil)
     }
 
     /// A recorded episode forked at `step` with `action` (like `replay fork`).

@@ -57,15 +57,22 @@ public final class StdioProtocol {
         case "hello":
             let fixtures = try FixtureLoader.shipped().map(\.id)
             let actions = ActionCatalog.shipped.actions.map { ["id": $0.id, "name": $0.name, "kind": $0.kind.rawValue] }
-            reply(id: id, result: ["protocol": 1, "library_version": MedGymVersion.current, "fixtures": fixtures, "actions": actions,
-                                   "charset": try EnvServer.characterSet()])
+            reply(
+                id: id,
+                result: [
+                    "protocol": 1, "library_version": MedGymVersion.current, "fixtures": fixtures, "actions": actions,
+                    "charset": try EnvServer.characterSet(),
+                ])
         case "reset":
             guard let fixture = try params.string("fixture") else { throw EnvServer.Failure("invalid_params", "reset needs params.fixture (a fixture name)") }
             let seed = try params.seed("seed")
             let options = try RequestParams(params.values["options"], name: "params.options")
             let settings = try options.object("settings")?.mapValues { value in (value as? String) ?? Self.json(value) }
-            reply(id: id, encodable: try server.reset(env: env, fixture: fixture, seed: seed, label: try options.string("label"),
-                                                      settings: settings))
+            reply(
+                id: id,
+                encodable: try server.reset(
+                    env: env, fixture: fixture, seed: seed, label: try options.string("label"),
+                    settings: settings))
         case "step":
             guard let action = try params.string("action") else { throw EnvServer.Failure("invalid_params", "step needs params.action (text)") }
             guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {

@@ -39,8 +39,11 @@ final class PayloadCodec {
             guard input.count >= Self.threshold, input.count < Int(UInt32.max) else { return nil }
             if !deflaterReady {
                 // Level 1, zlib's fastest: measured fastest on these payloads, within 3 % of level 6 in size.
-                guard deflateInit2_(&deflater, 1, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY,
-                                    ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+                guard
+                    deflateInit2_(
+                        &deflater, 1, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY,
+                        ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+                else { return nil }
                 deflaterReady = true
             } else {
                 deflateReset(&deflater)

@@ -28,14 +28,16 @@ public struct EpisodeSignature: Sendable, Hashable, Codable {
             String(eventCount), headHash,
         ]
         // Fields are escaped so no value can stand for two lines.
-        return Data(fields.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n") }
-            .joined(separator: "\n").utf8)
+        return Data(
+            fields.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n") }
+                .joined(separator: "\n").utf8)
     }
 
     /// Whether this signature is the key's over that episode.
     public func isValid(header: EpisodeHeader, headHash: String, eventCount: Int) -> Bool {
         guard let keyBytes = Data(base64Encoded: publicKey), let signatureBytes = Data(base64Encoded: signature),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else { return false }
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes)
+        else { return false }
         return key.isValidSignature(signatureBytes, for: Self.message(header: header, headHash: headHash, eventCount: eventCount))
     }
 }

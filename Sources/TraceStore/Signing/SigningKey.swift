@@ -24,8 +24,11 @@ public struct SigningKey: Sendable {
         }
         let parts = text.split(whereSeparator: \.isWhitespace)
         guard parts.count == 2, parts[0] == "medgym-ed25519-private", let raw = Data(base64Encoded: String(parts[1])),
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
-            throw SigningKeyError(path: path, problem: "not a MedGym signing key (expected one line 'medgym-ed25519-private BASE64'); create one with 'medgym keys new --out \(path)'")
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
+            throw SigningKeyError(
+                path: path,
+                problem: "not a MedGym signing key (expected one line 'medgym-ed25519-private BASE64'); create one with 'medgym keys new --out \(path)'")
         }
         return SigningKey(key: key)
     }

@@ -14,7 +14,8 @@ public struct TrustedKeys: Sendable, Hashable {
     public static func load(path: String) throws(SigningKeyError) -> TrustedKeys {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw SigningKeyError(path: path, problem: "cannot read it (\(error.localizedDescription)); list public keys one a line, as 'medgym keys new' prints them")
+            throw SigningKeyError(
+                path: path, problem: "cannot read it (\(error.localizedDescription)); list public keys one a line, as 'medgym keys new' prints them")
         }
         var keys: [String] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -22,7 +23,8 @@ public struct TrustedKeys: Sendable, Hashable {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let parts = trimmed.split(whereSeparator: \.isWhitespace)
             guard parts.count >= 2, parts[0] == "medgym-ed25519", let raw = Data(base64Encoded: String(parts[1])),
-                  (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
+                (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil
+            else {
                 throw SigningKeyError(path: path, problem: "line \(number + 1) is not 'medgym-ed25519 BASE64 [comment]' with a 32-byte Ed25519 public key")
             }
             keys.append(String(parts[1]))
@@ -37,7 +39,9 @@ public struct TrustedKeys: Sendable, Hashable {
         let trusted = signatures.filter { keys.contains($0.publicKey) }
         if trusted.contains(where: { $0.isValid(header: header, headHash: headHash, eventCount: eventCount) }) { return nil }
         if signatures.isEmpty { return "unsigned" }
-        if trusted.isEmpty { return "signed only by keys not trusted here (\(signatures.map { String($0.publicKey.prefix(12)) + "…" }.joined(separator: ", ")))" }
+        if trusted.isEmpty {
+            return "signed only by keys not trusted here (\(signatures.map { String($0.publicKey.prefix(12)) + "…" }.joined(separator: ", ")))"
+        }
         return "its signature by a trusted key does not match its row and head hash"
     }
 }
