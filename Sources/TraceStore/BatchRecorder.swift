@@ -50,25 +50,20 @@ public struct BatchRecorder {
         var start = 0
         while start < plan.count {
             let slice = Array(plan[start..<min(start + chunk, plan.count)])
-            let played = ResultSlots<RecordedEpisode>(count: slice.count)
             let (agents, label) = (self.agents, self.label)
-            let play: @Sendable (Int) -> Void = { i in
+            // Threads of their own, not as wide as the cores: cmd: and openai: agents mostly wait on another process.
+            let played = OrderedWork.map(slice.count, width: jobs) { i in
                 let job = slice[i]
-                played.set(
-                    i,
-                    Result {
-                        var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
-                        var recorder = recorders[job.fixture]
-                        switch agents[job.agent] {
-                        case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
-                        default: break
-                        }
-                        return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
-                    })
+                var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
+                var recorder = recorders[job.fixture]
+                switch agents[job.agent] {
+                case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
+                default: break
+                }
+                return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
             }
-            if slice.count == 1 { play(0) } else { Self.perform(slice.count, width: jobs, play) }
             for (i, job) in slice.enumerated() {
-                let recorded = try played.get(i).get()
+                let recorded = try played[i].get()
                 switch try store?.save(recorded) {
                 case .alreadyStored: report.alreadyStored += 1
                 case .inserted, nil: report.inserted += 1
@@ -86,80 +81,6 @@ public struct BatchRecorder {
         }
         report.groups = groups
         return report
-    }
-}
-
-extension BatchRecorder {
-    /// Calls `body` for 0..<count on `width` threads of its own. Not
-    /// `concurrentPerform`, which is as wide as the machine has cores: the
-    /// episodes of `cmd:` and `openai:` agents mostly wait on another process
-    /// or a server, so `--jobs 4` plays four at once on two cores.
-    static func perform(_ count: Int, width: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let next = IndexCounter()
-        let done = DispatchGroup()
-        for _ in 0..<min(width, count) {
-            done.enter()
-            Thread {
-                while true {
-                    let i = next.claim()
-                    guard i < count else { break }
-                    body(i)
-                }
-                done.leave()
-            }.start()
-        }
-        done.wait()
-    }
-}
-
-/// Hands out 0, 1, 2, … to workers.
-private final class IndexCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-
-    func claim() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
-    }
-}
-
-/// Where a batch is: episodes done of the total, and how many were new.
-public struct BatchProgress: Sendable, Hashable {
-    public var done: Int
-    public var total: Int
-    public var inserted: Int
-    public var alreadyStored: Int
-}
-
-/// What a batch did: a summary per fixture × agent, and how many episodes
-/// were written and how many were already stored.
-public struct BatchReport: Sendable, Hashable {
-    public var groups: [BatchGroup]
-    public var inserted: Int
-    public var alreadyStored: Int
-}
-
-/// Results filled in by concurrent workers, one slot each, read back in
-/// order once they are done (batches, sweeps, verification).
-public final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Result<Value, any Error>?]
-    private let lock = NSLock()
-
-    public init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    public func set(_ index: Int, _ result: Result<Value, any Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    /// The result in slot `index` (a cancellation error if it was never filled).
-    public func get(_ index: Int) -> Result<Value, any Error> {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[index] ?? .failure(CancellationError())
     }
 }
 
@@ -190,4 +111,20 @@ public struct BatchGroup: Sendable, Hashable, Codable {
         let outcomes = outcomeCounts.map { "\($0.outcome) \($0.count)" }.joined(separator: ", ")
         return "\(fixture) × \(agent): \(composites.count) episodes, mean composite \(EpisodeFormatter.signed(meanComposite)), \(outcomes)"
     }
+}
+
+/// Where a batch is: episodes done of the total, and how many were new.
+public struct BatchProgress: Sendable, Hashable {
+    public var done: Int
+    public var total: Int
+    public var inserted: Int
+    public var alreadyStored: Int
+}
+
+/// What a batch did: a summary per fixture × agent, and how many episodes
+/// were written and how many were already stored.
+public struct BatchReport: Sendable, Hashable {
+    public var groups: [BatchGroup]
+    public var inserted: Int
+    public var alreadyStored: Int
 }

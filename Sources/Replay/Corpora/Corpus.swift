@@ -431,14 +431,13 @@ public struct CorpusWriter {
         var done = 0
         while done < episodes.count {
             let chunk = Array(episodes[done..<min(done + workers.exporters.count, episodes.count)])
-            let slots = ResultSlots<CorpusExporter.Rows>(count: chunk.count)
-            let work: @Sendable (Int) -> Void = { i in slots.set(i, Result { try workers.exporters[i].rows(chunk[i]) }) }
-            if chunk.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunk.count, execute: work) }
+            // Exporter i (its own connection) serves index i only.
+            let slots = OrderedWork.map(chunk.count, width: chunk.count) { i in try workers.exporters[i].rows(chunk[i]) }
             for (offset, id) in chunk.enumerated() {
                 let header = try exporter.forker.store.header(id)
                 fixtures.insert(header.fixture)
                 agents.insert(header.label.map { "\(header.agent) · \($0)" } ?? header.agent)
-                try write(id, rows: try slots.get(offset).get(), root: root, files: &files, counts: &counts)
+                try write(id, rows: try slots[offset].get(), root: root, files: &files, counts: &counts)
                 progress(done + offset + 1)
             }
             done += chunk.count

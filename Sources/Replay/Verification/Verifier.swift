@@ -41,15 +41,8 @@ public struct Verifier {
         var start = 0
         while start < listings.count {
             let rows = listings[start..<min(start + chunk, listings.count)].map(gather)
-            let slots = ResultSlots<Verification>(count: rows.count)
             let settings = self.settings
-            let work: @Sendable (Int) -> Void = { slots.set($0, .success(Self.check(rows[$0], settings: settings))) }
-            if jobs <= 1 {
-                for index in rows.indices { work(index) }
-            } else {
-                DispatchQueue.concurrentPerform(iterations: rows.count, execute: work)
-            }
-            reports += rows.indices.compactMap { try? slots.get($0).get() }
+            reports += OrderedWork.map(rows.count, width: jobs) { Self.check(rows[$0], settings: settings) }.compactMap { try? $0.get() }
             start += rows.count
         }
         return reports

@@ -39,20 +39,10 @@ public struct Sweeper {
         let texts = try candidates.texts(fixture: first.fixture, catalog: forker.resolver.catalog)
         for text in texts { do { _ = try forker.resolver.resolve(text) } catch { throw ForkError.unknownAction(error) } }
 
-        let slots = ResultSlots<SweepStep>(count: points.count)
         let player = forker.player
-        let work: @Sendable (Int) -> Void = { index in
-            slots.set(index, Result { try Self.sweepStep(points[index], texts: texts, continuation: continuation, player: player) })
-        }
-        if jobs <= 1 || points.count == 1 {
-            for index in points.indices { work(index) }
-        } else {
-            // Steps are handed out in turn to `jobs` workers.
-            DispatchQueue.concurrentPerform(iterations: min(jobs, points.count)) { worker in
-                for index in stride(from: worker, to: points.count, by: min(jobs, points.count)) { work(index) }
-            }
-        }
-        var rows = try points.indices.map { try slots.get($0).get() }
+        var rows = try OrderedWork.map(points.count, width: jobs) { index in
+            try Self.sweepStep(points[index], texts: texts, continuation: continuation, player: player)
+        }.map { try $0.get() }
         let largest = rows.map(\.regret).max() ?? 0
         for i in rows.indices {
             rows[i].critical = rows[i].regret >= Self.criticalMinimum && rows[i].regret >= Self.criticalShare * largest
