@@ -1,8 +1,13 @@
 """A Gymnasium environment over `medgym serve --stdio`."""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Union
+
 import gymnasium as gym
 from gymnasium import spaces
 
-from .server import Server
+from .server import DEFAULT_TIMEOUT, Server
 
 
 class MedGymEnv(gym.Env):
@@ -22,12 +27,15 @@ class MedGymEnv(gym.Env):
 
     metadata = {"render_modes": ["ansi"]}
 
-    def __init__(self, fixture, seed=None, binary=None, store=None, label=None, render_mode=None, server=None, settings=None):
+    def __init__(self, fixture: str, seed: Optional[int] = None, binary: Optional[Union[str, os.PathLike]] = None,
+                 store: Optional[Union[str, os.PathLike, bool]] = None, label: Optional[str] = None,
+                 render_mode: Optional[str] = None, server: Optional[Server] = None,
+                 settings: Optional[dict[str, Any]] = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.fixture = fixture
         self.label = label
         self.settings = dict(settings or {})
         self.render_mode = render_mode
-        self._server = server or Server(binary=binary, store=store)
+        self._server: Optional[Server] = server or Server(binary=binary, store=store, timeout=timeout)
         self._owns_server = server is None
         self._first_seed = seed
         self._env = f"env-{id(self)}"
@@ -36,10 +44,10 @@ class MedGymEnv(gym.Env):
         self.action_space = spaces.Text(max_length=4096, min_length=1, charset=charset)
         self.actions = [a["name"] for a in self._server.hello["actions"]]
         self.action_kinds = {a["name"]: a["kind"] for a in self._server.hello["actions"]}
-        self.last_episode_id = None
+        self.last_episode_id: Optional[str] = None
         self._text = ""
 
-    def reset(self, *, seed=None, options=None):
+    def reset(self, *, seed: Optional[int] = None, options: Optional[dict[str, Any]] = None) -> tuple[str, dict[str, Any]]:
         super().reset(seed=seed)
         options = dict(options or {})
         if seed is None and self._first_seed is not None:
@@ -52,7 +60,7 @@ class MedGymEnv(gym.Env):
         self._text = result["text"]
         return self._text, result["info"]
 
-    def step(self, action):
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         result = self._server.call("step", env=self._env, action=str(action))
         self._text = result["text"]
         info = result["info"]
@@ -60,23 +68,23 @@ class MedGymEnv(gym.Env):
             self.last_episode_id = info["episode_id"]
         return self._text, float(result["reward"]), bool(result["terminated"]), bool(result["truncated"]), info
 
-    def render(self):
+    def render(self) -> Optional[str]:
         if self.render_mode == "ansi":
             return self._text
         return None
 
-    def fork(self, step, action, continuation="original", episode=None):
+    def fork(self, step: int, action: str, continuation: str = "original", episode: Optional[str] = None) -> dict[str, Any]:
         """The last finished episode (or `episode`) forked at `step` with `action`: both arms' composites and the Δ."""
         episode = episode or self.last_episode_id
         if episode is None:
             raise ValueError("no finished episode to fork: play one to the end, or pass episode=…")
         return self._server.call("fork", episode=episode, step=int(step), action=str(action), continuation=continuation)
 
-    def score(self, episode=None):
+    def score(self, episode: Optional[str] = None) -> dict[str, Any]:
         """A recorded episode's score card."""
         return self._server.call("score", episode=episode or self.last_episode_id)
 
-    def close(self):
+    def close(self) -> None:
         if getattr(self, "_server", None) is not None:
             if self._owns_server:
                 self._server.close()
@@ -85,7 +93,25 @@ class MedGymEnv(gym.Env):
             self._server = None
 
 
-def make(fixture, seed=None, binary=None, store=None, label=None, render_mode=None, settings=None):
+def make(fixture: str, seed: Optional[int] = None, binary: Optional[Union[str, os.PathLike]] = None,
+         store: Optional[Union[str, os.PathLike, bool]] = None, label: Optional[str] = None,
+         render_mode: Optional[str] = None, settings: Optional[dict[str, Any]] = None,
+         timeout: float = DEFAULT_TIMEOUT) -> MedGymEnv:
     """A MedGym environment for `fixture` (e.g. "adv_cocaine_dissection"). `label` names the model version;
-    `settings` (model name, temperature, …) are recorded in every episode's provenance."""
-    return MedGymEnv(fixture, seed=seed, binary=binary, store=store, label=label, render_mode=render_mode, settings=settings)
+    `settings` (model name, temperature, …) are recorded in every episode's provenance. The same as
+    ``gymnasium.make("MedGym/<fixture>-v0", …)``."""
+    return MedGymEnv(fixture, seed=seed, binary=binary, store=store, label=label, render_mode=render_mode, settings=settings,
+                     timeout=timeout)
+
+
+#: The fixtures MedGym ships, each registered with Gymnasium as ``MedGym/<fixture>-v0``
+#: (a test checks this list against the server's own).
+SHIPPED_FIXTURES = ("adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka")
+
+
+def register_environments() -> None:
+    """Registers ``MedGym/<fixture>-v0`` for every shipped fixture (done on import)."""
+    for fixture in SHIPPED_FIXTURES:
+        name = f"MedGym/{fixture}-v0"
+        if name not in gym.registry:
+            gym.register(id=name, entry_point="medgym.env:MedGymEnv", kwargs={"fixture": fixture})

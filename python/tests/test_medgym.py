@@ -113,3 +113,39 @@ def test_the_reward_function_prefers_the_cta_on_the_demo_step_13_row(tmp_path):
     assert nonsense is not None and nonsense < cta
     assert reward([row["prompt"]], ["CTA chest"], episode_id=["ep_000000000000"], step=[13]) == [None]
     assert reward([row["prompt"]], ["CTA chest"]) == [None]
+
+
+def test_registered_with_gymnasium_and_one_version(tmp_path):
+    import gymnasium
+
+    env = gymnasium.make(f"MedGym/{FIXTURE}-v0", binary=BINARY, store=tmp_path / "store.sqlite")
+    observation, info = env.reset(seed=42)
+    assert observation.startswith("34M, chest pain for 2 hours.")
+    server = env.unwrapped._server
+    # One version for both languages, and the registered fixtures are the shipped ones.
+    assert medgym.__version__ == server.hello["library_version"]
+    assert sorted(medgym.SHIPPED_FIXTURES) == sorted(server.hello["fixtures"])
+    env.close()
+
+
+def test_servers_close_in_a_with_block_and_replies_time_out(tmp_path):
+    store = tmp_path / "store.sqlite"
+    with medgym.Server(binary=BINARY, store=store) as server:
+        server.call("reset", env="a", fixture=FIXTURE, seed=1)
+        process = server._process
+    assert process.poll() is not None  # closed, and the episode in progress recorded
+    listing = subprocess.run([REPLAY, "list", "--store", str(store)], capture_output=True, text=True).stdout
+    assert "1 episode" in listing
+    with pytest.raises(medgym.MedGymError) as caught:
+        medgym.Server(binary=BINARY, store=False, timeout=0.0001)  # its hello cannot come back that fast
+    assert caught.value.code == "timeout"
+
+
+def test_the_reward_function_says_why_a_row_is_not_scored(tmp_path, caplog):
+    reward = make_counterfactual_reward(binary=BINARY, store=str(tmp_path / "store.sqlite"))
+    with caplog.at_level("WARNING", logger="medgym.rewards"):
+        assert reward(["p"], ["CTA chest"]) == [None]
+        assert reward(["p"], ["CTA chest"], episode_id=["ep_00000000dead"], step=[3]) == [None]
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("no episode_id or step column" in m for m in messages), messages
+    assert any("unknown_episode" in m for m in messages), messages
