@@ -34,24 +34,20 @@ actor MCPSession {
 
     /// The tools: `observe`, then one per action family, with the family's actions as an enum.
     static func tools(catalog: ActionCatalog = .shipped) -> [Tool] {
-        var tools = [
+        [
             Tool(
                 name: "observe", description: "Look at the patient without acting: the presentation, monitor, results and alerts so far.",
                 inputSchema: .object(["type": .string("object"), "properties": .object([:])]))
         ]
-        for kind in ActionKind.allCases {
-            let names = catalog.actions.filter { $0.kind == kind }.map { Value.string($0.name) }
-            guard !names.isEmpty else { continue }
-            tools.append(
+            + ActionTools(catalog: catalog).tools.map { tool in
                 Tool(
-                    name: kind.rawValue, description: "Take one \(kind.rawValue) action for this patient; time passes, results arrive later.",
+                    name: tool.name, description: tool.description,
                     inputSchema: .object([
                         "type": .string("object"),
-                        "properties": .object(["action": .object(["type": .string("string"), "enum": .array(names)])]),
+                        "properties": .object(["action": .object(["type": .string("string"), "enum": .array(tool.actions.map(Value.string))])]),
                         "required": .array([.string("action")]),
-                    ])))
-        }
-        return tools
+                    ]))
+            }
     }
 
     func start() throws -> String {
@@ -73,12 +69,16 @@ actor MCPSession {
             return .init(
                 content: [Self.content("The encounter is over (\(over.outcome), composite \(over.composite)); it is recorded as \(over.id).")], isError: true)
         }
-        guard let kind = ActionKind(rawValue: name) else { return .init(content: [Self.content("unknown tool '\(name)'")], isError: true) }
-        guard let text = arguments?["action"]?.stringValue else { return .init(content: [Self.content("\(name) needs an 'action'")], isError: true) }
-        // Validated against the catalog: the action must be one of this family's.
-        guard let action = ActionCatalog.shipped.actions.first(where: { $0.name == text || $0.id == text }), action.kind == kind else {
-            let known = ActionCatalog.shipped.actions.filter { $0.kind == kind }.map(\.name).joined(separator: ", ")
-            return .init(content: [Self.content("'\(text)' is not a \(name) action; choose one of: \(known)")], isError: true)
+        guard let text = arguments?["action"]?.stringValue else {
+            guard ActionKind(rawValue: name) != nil else { return .init(content: [Self.content("unknown tool '\(name)'")], isError: true) }
+            return .init(content: [Self.content("\(name) needs an 'action'")], isError: true)
+        }
+        // Validated as the openai: agent validates a call: the action must be one of this family's.
+        let action: CatalogAction
+        switch ActionTools().action(tool: name, argument: text) {
+        case .success(let found): action = found
+        case .failure(.unknownTool): return .init(content: [Self.content("unknown tool '\(name)'")], isError: true)
+        case .failure(let why): return .init(content: [Self.content(why.description)], isError: true)
         }
         let transition: EnvServer.Transition
         do { transition = try server.step(env: Self.env, action: action.name) } catch {

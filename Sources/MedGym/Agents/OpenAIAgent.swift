@@ -175,10 +175,15 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             if action == nil {
                 let given = (function["arguments"] as? String) ?? ""
                 refusal = AgentFailure(kind: "protocol", detail: "a tool call without an action: \(Self.clipped(given, to: 120))", fatal: false)
-            } else if ActionKind(rawValue: tool) == nil {
-                refusal = AgentFailure(kind: "protocol", detail: "a call to '\(Self.clipped(tool, to: 64))', which is not one of the tools", fatal: false)
-            } else if let action, !catalog.actions.contains(where: { $0.kind.rawValue == tool && $0.name == action }) {
-                refusal = AgentFailure(kind: "protocol", detail: "'\(Self.clipped(action, to: 120))' is not one of the \(tool) tool's actions", fatal: false)
+            } else if let action, case .failure(let why) = ActionTools(catalog: catalog).action(tool: tool, argument: action) {
+                // The same check the MCP server makes: the tool exists and the action is one of its family's.
+                switch why {
+                case .unknownTool:
+                    refusal = AgentFailure(kind: "protocol", detail: "a call to '\(Self.clipped(tool, to: 64))', which is not one of the tools", fatal: false)
+                case .notInTool:
+                    refusal = AgentFailure(
+                        kind: "protocol", detail: "'\(Self.clipped(action, to: 120))' is not one of the \(tool) tool's actions", fatal: false)
+                }
             }
             let id = Self.clipped(call["id"] as? String ?? "call", to: 64)
             messages.append(Self.replayed(callID: id, tool: tool, action: action, content: content, refused: refusal != nil))
@@ -359,20 +364,17 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         return ": " + Self.clipped(redact(text), to: 100)
     }
 
-    /// One tool per kind of action, its argument one of that kind's catalog actions.
+    /// The function schema: one function per action family, from ``ActionTools``.
     static func tools(_ catalog: ActionCatalog) -> [[String: Any]] {
-        var kinds: [String] = []
-        for action in catalog.actions where !kinds.contains(action.kind.rawValue) { kinds.append(action.kind.rawValue) }
-        return kinds.map { kind in
-            let names = catalog.actions.filter { $0.kind.rawValue == kind }.map(\.name)
-            return [
+        ActionTools(catalog: catalog).tools.map { tool in
+            [
                 "type": "function",
                 "function": [
-                    "name": kind,
-                    "description": "Take one \(kind) action for this patient.",
+                    "name": tool.name,
+                    "description": tool.description,
                     "parameters": [
                         "type": "object",
-                        "properties": ["action": ["type": "string", "enum": names]],
+                        "properties": ["action": ["type": "string", "enum": tool.actions]],
                         "required": ["action"],
                     ] as [String: Any],
                 ] as [String: Any],
