@@ -64,5 +64,5 @@ struct List: ParsableCommand {
     }
 }
 
-func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
-func left(_ s: String, _ width: Int) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
+func pad(_ s: String, _ width: Int) -> String { TextLayout.padRight(s, width) }
+func left(_ s: String, _ width: Int) -> String { TextLayout.padLeft(s, width) }

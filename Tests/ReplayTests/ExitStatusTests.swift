@@ -6,11 +6,6 @@ import TraceStore
 /// Every documented exit status, on the commands scripts call: 0 ok, 1 a
 /// check found a problem, 2 not found, 64 usage.
 struct ExitStatusTests {
-    static func demo(_ dir: TempDir) throws -> String {
-        let store = dir.path("store.sqlite")
-        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
-        return store
-    }
 
     static let replayCases: [([String], Int32)] = [
         (["verify", "ep_0fa72a32ec1d"], 0),
@@ -29,7 +24,7 @@ struct ExitStatusTests {
         let (args, status) = Self.replayCases[index]
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = try Self.demo(dir)
+        let store = try DemoStore.path(in: dir)
         let r = try CLI.run("replay", args + ["--store", store])
         #expect(r.status == status, "\(args): \(r.stderr)")
     }
@@ -38,7 +33,7 @@ struct ExitStatusTests {
         let dir = try TempDir()
         defer { dir.remove() }
         #expect(try CLI.run("replay", ["verify", "--all", "--store", dir.path("none.sqlite")]).status == 2)
-        let store = try Self.demo(dir)
+        let store = try DemoStore.path(in: dir)
         do {
             let opened = try TraceStore(path: store)
             try opened.connection.execute("UPDATE summaries SET composite = 99")

@@ -8,15 +8,9 @@ import TraceStore
 /// Forks through the library, on a real store holding the committed demo trace.
 struct ForkTests {
     /// A temp store with the committed demo episode imported.
-    func demoStore() throws -> (TraceStore, TempDir) {
-        let dir = try TempDir()
-        let store = try TraceStore(path: dir.path("store.sqlite"))
-        try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path)
-        return (store, dir)
-    }
 
     @Test func ctaAtStep13UnderTheRecordedContinuationIsStillMissed() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
         #expect(fork.minute == 32)
@@ -42,7 +36,7 @@ struct ForkTests {
 
     @Test func ctaAtStep13UnderTheExpertContinuation() throws {
         // Both arms continue with the expert plan: both are caught; the CTA arm has it on time.
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .expert)
         #expect(fork.counterfactual.outcome == "caught_aad")
@@ -53,7 +47,7 @@ struct ForkTests {
     }
 
     @Test func alteplaseIsNeverPreferred() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         // Step 8: the IV line went in at step 7 (before it, an IV drug is not given at all).
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 8, action: "alteplase", continuation: .expert)
@@ -66,7 +60,7 @@ struct ForkTests {
     /// demo, under each continuation, no preference pair chooses it.
     @Test(arguments: [ForkContinuation.expert, .original, .none])
     func noPairEverChoosesAContraindicatedAction(continuation: ForkContinuation) throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
         // Harm items that need repetition (two fluid boluses) do not make one dose contraindicated.
@@ -88,7 +82,7 @@ struct ForkTests {
 
     @Test(arguments: [1, 2, 7, 13, 20, 27, 28])
     func sameActionForkReproducesTheOriginalBitForBit(step: Int) throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let original = try store.events("ep_0fa72a32ec1d")
         let text = try #require(try original.first { $0.kind == .actionReceived && $0.step == step }?.decodedPayload().text)
@@ -118,7 +112,7 @@ struct ForkTests {
     }
 
     @Test func continuationsDiffer() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let forker = Forker(store: store)
         let expert = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest", continuation: .expert)
@@ -138,7 +132,7 @@ struct ForkTests {
     }
 
     @Test func agentContinuationNeedsAnAgentItCanRerun() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let forker = Forker(store: store)
         let saved = try forker.save(try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest"), createdAt: "x")
@@ -153,7 +147,7 @@ struct ForkTests {
     }
 
     @Test func savedForkIsListedLinkedAndVerifies() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let fork = try Forker(store: store).fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
         let recorded = fork.recorded(createdAt: "x")
@@ -166,7 +160,7 @@ struct ForkTests {
     }
 
     @Test func forksRebuildTheStateAndRefuseATraceThatDoesNotReexecute() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let forker = Forker(store: store)
         let fork = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest")
@@ -204,7 +198,7 @@ struct ForkTests {
                 "outcome (stored caught_aad, re-scored missed_aad)"
             ),
         ] {
-            let (fresh, freshDir) = try demoStore()
+            let (fresh, freshDir) = try DemoStore.opened()
             defer { freshDir.remove() }
             try fresh.connection.execute(tamper + " WHERE episode = (SELECT id FROM episodes WHERE episode_id = 'ep_0fa72a32ec1d')")
             #expect(
@@ -235,7 +229,7 @@ struct ForkTests {
     }
 
     @Test func badForkRequestsAreClearErrors() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let forker = Forker(store: store)
         for step in [0, 29, -3] {
@@ -256,7 +250,7 @@ struct ForkTests {
     }
 
     @Test func rescoringTheEventsGivesTheRecordedScore() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let rescored = try Rescorer(store: store).rescore("ep_0fa72a32ec1d")
         #expect(rescored.matchesRecorded && !rescored.fixtureChanged)

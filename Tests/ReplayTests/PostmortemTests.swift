@@ -6,16 +6,11 @@ import TraceStore
 /// `replay postmortem` through the built binary, on the demo and on an
 /// episode whose agent wrote markup.
 struct PostmortemTests {
-    func demoStore(in dir: TempDir) throws -> String {
-        let path = dir.path("store.sqlite")
-        #expect(try CLI.run("replay", ["import", "--store", path, CLI.demoLog.path]).status == 0)
-        return path
-    }
 
     @Test func theDemoTurnsOnStep13AndTheMissedCTA() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = try demoStore(in: dir)
+        let store = try DemoStore.path(in: dir)
         let text = try CLI.run("replay", ["postmortem", "ep_0fa72a32ec1d", "--store", store])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("step 13 · minute 32 · premature closure: \"reassure, no imaging\""))

@@ -27,13 +27,6 @@ struct ReplayCLITests {
         return finished
     }
 
-    func demoStore(in dir: TempDir) throws -> String {
-        let path = dir.path("store.sqlite")
-        let r = try CLI.run("replay", ["import", "--store", path, CLI.demoLog.path])
-        #expect(r.status == 0, "\(r.stderr)")
-        return path
-    }
-
     @Test func readmeCommandWorksFromAFreshClone() throws {
         let dir = try TempDir.withShippedTraces()
         defer { dir.remove() }
@@ -65,7 +58,7 @@ struct ReplayCLITests {
     @Test func forkOutputIsIdenticalAcrossProcesses() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = try demoStore(in: dir)
+        let store = try DemoStore.path(in: dir)
         let args = ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest", "--json", "--store", store]
         let a = try CLI.run("replay", args, env: ["SWIFT_DETERMINISTIC_HASHING": "1"])
         let b = try CLI.run("replay", args)
@@ -99,7 +92,7 @@ struct ReplayCLITests {
     @Test func verifyNamesTheEpisodeAndEventOfAFlippedByte() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let path = try demoStore(in: dir)
+        let path = try DemoStore.path(in: dir)
         #expect(try CLI.run("replay", ["verify", "ep_0fa72a32ec1d", "--store", path]).status == 0)
 
         // A payload stored as text: the flipped byte reads back and breaks the hash.
@@ -122,7 +115,7 @@ struct ReplayCLITests {
     @Test func pythonCountsTheDemoEventsAndDecompressesItsScoreCardWithSqlite3AndZlib() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let path = try demoStore(in: dir)
+        let path = try DemoStore.path(in: dir)
         let script = """
             import json, sqlite3, sys, zlib
             db = sqlite3.connect(sys.argv[1])
@@ -156,7 +149,7 @@ struct ReplayCLITests {
     @Test func verifyCatchesEveryFlippedByteOfACompressedPayload() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let path = try demoStore(in: dir)
+        let path = try DemoStore.path(in: dir)
         let events = try TraceStore(path: path).events("ep_0fa72a32ec1d")
         let seq = try #require(events.first { $0.kind == .score }?.seq)
         let stored = try TraceStore(path: path).connection.prepare(
@@ -181,7 +174,7 @@ struct ReplayCLITests {
     @Test func badInputIsAOneLineErrorAndLeavesTheStoreUntouched() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let store = try demoStore(in: dir)
+        let store = try DemoStore.path(in: dir)
         let before = try digest(store)
         let cases: [([String], String)] = [
             (["replay", "show", "ep_0fa72a32ec1e"], "unknown episode 'ep_0fa72a32ec1e'"),

@@ -7,15 +7,9 @@ import TraceStore
 
 /// `replay sweep`: every step × every candidate, scored like-for-like.
 struct SweepTests {
-    func demoStore() throws -> (TraceStore, TempDir) {
-        let dir = try TempDir()
-        let store = try TraceStore(path: dir.path("store.sqlite"))
-        try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path)
-        return (store, dir)
-    }
 
     @Test func sweepScoresAgreeWithForksAndNeverPreferAContraindicatedAction() throws {
-        let (store, dir) = try demoStore()
+        let (store, dir) = try DemoStore.opened()
         defer { dir.remove() }
         let forker = Forker(store: store)
         let sweep = try Sweeper(forker: forker).sweep("ep_0fa72a32ec1d", candidates: .key, continuation: .original)

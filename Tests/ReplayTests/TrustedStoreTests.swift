@@ -8,17 +8,11 @@ import TraceStore
 /// The store as an attacker and a careless user would try it: broken chains
 /// are never served, and every command says what is wrong.
 struct TrustedStoreTests {
-    func demoStore(in dir: TempDir) throws -> String {
-        let path = dir.path("store.sqlite")
-        let r = try CLI.run("replay", ["import", "--store", path, CLI.demoLog.path])
-        #expect(r.status == 0, "\(r.stderr)")
-        return path
-    }
 
     @Test func aBrokenChainIsNotServed() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let path = try demoStore(in: dir)
+        let path = try DemoStore.path(in: dir)
         do {
             let store = try TraceStore(path: path)
             try store.connection.execute("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 70")
@@ -141,7 +135,7 @@ struct TrustedStoreTests {
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: store))
-        let path = try demoStore(in: dir)
+        let path = try DemoStore.path(in: dir)
         let folder = try CLI.run("replay", ["export", "trace", "ep_0fa72a32ec1d", "--out", dir.path(""), "--store", path])
         #expect(folder.stderr.contains("is a folder; name a file such as"))
         let nowhere = try CLI.run("replay", ["export", "trace", "ep_0fa72a32ec1d", "--out", dir.path("no/x.jsonl"), "--store", path])

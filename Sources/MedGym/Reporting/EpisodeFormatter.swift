@@ -73,15 +73,9 @@ public enum EpisodeFormatter {
     }
 
     /// "+12.5", "-3", "0"
-    public static func signed(_ x: Double) -> String {
-        x > 0 ? "+" + x.plain : x.plain
-    }
+    public static func signed(_ x: Double) -> String { TextLayout.signed(x) }
 
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-    }
+    static func pad(_ s: String, _ width: Int) -> String { TextLayout.padRight(s, width) }
 
-    static func padLeft(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-    }
+    static func padLeft(_ s: String, _ width: Int) -> String { TextLayout.padLeft(s, width) }
 }

@@ -75,11 +75,10 @@ public enum ForkReport {
         return lines.joined(separator: "\n")
     }
 
-    static func signed(_ x: Double) -> String { x > 0 ? "+" + String(format: "%.2f", x) : String(format: "%.2f", x) }
+    static func signed(_ x: Double) -> String { TextLayout.signed(x, decimals: 2) }
 
     static func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
-        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-        func left(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
+        let (pad, left) = (TextLayout.padRight, TextLayout.padLeft)
         return pad(a, 17) + left(b, 22) + left(c, 22) + left(d, 10)
     }
 }

@@ -109,5 +109,5 @@ public enum PostmortemReport {
 }
 
 extension String {
-    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    func leftPad(_ width: Int) -> String { TextLayout.padLeft(self, width) }
 }
