@@ -52,7 +52,7 @@ final class StdioSession {
             }
         }
         if !closedByRequest {
-            for failure in server.closeAll(reason: EnvServer.clientGone) { warn("\(failure.code): \(failure.message)") }
+            for failure in server.closeAll(reason: EnvServer.clientGone) { warn("\(failure.code.rawValue): \(failure.message)") }
         }
     }
 

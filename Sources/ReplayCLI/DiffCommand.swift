@@ -45,6 +45,6 @@ struct DiffCommand: ParsableCommand {
         case .html: print(HTMLReport.diff(diff), terminator: "")
         case .json: try printJSON(diff)
         }
-        if failOnRegression && (!diff.regressions.isEmpty || diff.verdict == "worse") { throw ExitStatus.problem.exitCode }
+        if failOnRegression && (!diff.regressions.isEmpty || diff.verdict == .worse) { throw ExitStatus.problem.exitCode }
     }
 }

@@ -57,7 +57,7 @@ public final class TraceStore {
             // An older layout is brought up to date once, by a writing open, before it is read.
             do {
                 _ = try TraceStore(path: path, create: false)
-            } catch .sqlite(let error) where [3, 8, 14, 23].contains(error.primaryCode) {  // PERM, READONLY, CANTOPEN, AUTH
+            } catch .sqlite(let error) where SQLiteResultCode.permissionDenied.contains(error.primaryCode) {
                 throw .badStorePath(
                     path: path,
                     problem:
@@ -93,7 +93,7 @@ public final class TraceStore {
             do {
                 try prepareSchema()
                 break
-            } catch .sqlite(let error) where (error.primaryCode == 5 || error.primaryCode == 6) && attempt < 200 {
+            } catch .sqlite(let error) where SQLiteResultCode.locked.contains(error.primaryCode) && attempt < 200 {
                 attempt += 1
                 usleep(UInt32(10_000 + 500 * attempt))
             }
@@ -169,7 +169,7 @@ public final class TraceStore {
         } catch let error as StoreError {
             throw error
         } catch let error as SQLiteError {
-            if error.primaryCode == 26 { throw .notSQLite(path: path) }
+            if error.primaryCode == SQLiteResultCode.notADatabase { throw .notSQLite(path: path) }
             throw .sqlite(error)
         } catch {
             throw .corruptRow(path: path, episode: "-", detail: "\(error)")
@@ -213,7 +213,7 @@ public final class TraceStore {
         } catch let error as StoreError {
             throw error
         } catch let error as SQLiteError {
-            if error.primaryCode == 26 { throw .notSQLite(path: path) }  // SQLITE_NOTADB
+            if error.primaryCode == SQLiteResultCode.notADatabase { throw .notSQLite(path: path) }
             throw .sqlite(error)
         } catch {
             throw .corruptRow(path: path, episode: "-", detail: "\(error)")

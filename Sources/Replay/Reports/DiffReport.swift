@@ -39,7 +39,7 @@ public enum DiffReport {
         out.append(
             "\(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")); paired bootstrap, \(Int(d.level * 100)) % intervals, \(ModelDiff.resamples) resamples, seeded"
         )
-        out.append("verdict: \(d.verdict) (composite \(interval(d.composite)))")
+        out.append("verdict: \(d.verdict.rawValue) (composite \(interval(d.composite)))")
         heading("Mean change per dimension (candidate − baseline)")
         if md {
             out.append("| dimension | mean Δ | 95 % interval |")

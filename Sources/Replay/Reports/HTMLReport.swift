@@ -52,11 +52,11 @@ public enum HTMLReport {
         if let pr = p.presentation {
             b += "<p><b>\(pr.age)\(escape(pr.sex)), \(escape(pr.chiefComplaint)).</b> \(escape(pr.triageNote))</p>\n"
         }
-        let verdictClass = p.verdict == "good" ? "good" : "bad"
+        let verdictClass = p.verdict == .good ? "good" : "bad"
         b +=
             "<p>Outcome <b class=\"\(verdictClass)\">\(escape(p.outcome))</b>\(p.outcomeText.map { " (\(escape($0)))" } ?? "") · harm \(escape(p.harmLevel.rawValue)) · composite <b>\(signed(p.composite))</b></p>\n"
         if let d = p.decisive {
-            b += "<div class=\"box\(p.verdict == "good" ? " ok" : "")\"><b>Step \(d.step) · minute \(d.minute) · \(escape(d.kind))</b><br>\(escape(d.why))"
+            b += "<div class=\"box\(p.verdict == .good ? " ok" : "")\"><b>Step \(d.step) · minute \(d.minute) · \(escape(d.kind))</b><br>\(escape(d.why))"
             b +=
                 "<p>If instead <b>\(escape(d.alternative))</b>:</p><table><tr><th>continuation</th><th class=\"num\">Δ composite</th><th>outcome</th><th>dimensions</th></tr>"
             for c in d.counterfactuals {
@@ -191,9 +191,9 @@ public enum HTMLReport {
         var b = "<h1>Diff: <code>\(escape(d.baseline))</code> → <code>\(escape(d.candidate))</code></h1>\n"
         b +=
             "<p class=\"muted\">\(d.pairs) pairs (same fixture, same seed) on \(escape(d.fixtures.joined(separator: ", "))); paired bootstrap, 95 % intervals, \(ModelDiff.resamples) resamples, seeded.</p>\n"
-        let verdictClass = d.verdict == "better" ? "good" : d.verdict == "worse" ? "bad" : "muted"
+        let verdictClass = d.verdict == .better ? "good" : d.verdict == .worse ? "bad" : "muted"
         b +=
-            "<p>Verdict: <b class=\"\(verdictClass)\">\(escape(d.verdict))</b> · composite \(DiffReport.interval(d.composite)) · \(d.regressions.count) regression\(d.regressions.count == 1 ? "" : "s"), \(d.improvements.count) improvement\(d.improvements.count == 1 ? "" : "s")</p>\n"
+            "<p>Verdict: <b class=\"\(verdictClass)\">\(escape(d.verdict.rawValue))</b> · composite \(DiffReport.interval(d.composite)) · \(d.regressions.count) regression\(d.regressions.count == 1 ? "" : "s"), \(d.improvements.count) improvement\(d.improvements.count == 1 ? "" : "s")</p>\n"
         // Mean change per dimension with whiskers.
         let rows = d.dimensions.map { ($0.dimension.rawValue, $0.change) } + [("composite", d.composite)]
         let extent = max(1, rows.flatMap { [abs($0.1.interval[0]), abs($0.1.interval[1]), abs($0.1.mean)] }.max() ?? 1)

@@ -24,12 +24,19 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     public var unpairedBaseline: [String]
     public var unpairedCandidate: [String]
     /// "better", "worse" or "no detectable difference" (the composite interval against 0).
-    public var verdict: String
+    public var verdict: Verdict
     public var level: Double
     /// Every pair's composite change (candidate − baseline), in fixture and seed order: the spread.
     public var spread: [PairDelta]
     /// Episodes of either side not counted, and why (broken, unverified, untrusted).
     public var leftOut: [LeftOut]
+
+    /// The composite's paired interval against 0.
+    public enum Verdict: String, Sendable, Hashable, Encodable, CaseIterable {
+        case better
+        case worse
+        case noDetectableDifference = "no detectable difference"
+    }
 
     public struct PairDelta: Sendable, Hashable, Encodable {
         public var fixture: String
@@ -153,7 +160,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         var stream = RandomStream(seed: seed ^ SeededRandom.fnv1a(baseline + "\u{0}" + candidate), purpose: "diff.bootstrap")
         let intervals = pairedBootstrap(deltas, stream: &stream)
         let composite = intervals[0]
-        let verdict = composite.interval[0] > 0 ? "better" : composite.interval[1] < 0 ? "worse" : "no detectable difference"
+        let verdict: Verdict = composite.interval[0] > 0 ? .better : composite.interval[1] < 0 ? .worse : .noDetectableDifference
         return ModelDiff(
             baseline: baseline, candidate: candidate, fixtures: Set(pairedKeys.map { $0.split(separator: "#")[0] }).sorted().map(String.init),
             pairs: deltas.count, composite: composite,

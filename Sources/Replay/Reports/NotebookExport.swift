@@ -211,7 +211,7 @@ public enum NotebookExport {
                 """
                 # Diff: `\(d.baseline)` → `\(d.candidate)`
 
-                \(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")) · verdict **\(d.verdict)** · composite \(DiffReport.interval(d.composite))
+                \(d.pairs) pairs (same fixture, same seed) on \(d.fixtures.joined(separator: ", ")) · verdict **\(d.verdict.rawValue)** · composite \(DiffReport.interval(d.composite))
 
                 Written by `replay export notebook --diff \(d.baseline) \(d.candidate) --out notebooks-export`; it reads `\(stem).json` (the
                 `replay diff --format json` report) with pandas and plots it with matplotlib.

@@ -26,7 +26,15 @@ public struct Postmortem: Sendable, Hashable, Encodable {
     public var harmLevel: HarmLevel
     public var composite: Double
     /// "missed" when a red-flag item was left undone or the harm is high or worse; else "good".
-    public var verdict: String
+    public var verdict: Verdict
+
+    /// Whether care caught what mattered.
+    public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
+        /// No red flag missed, no serious harm.
+        case good
+        /// A red flag missed or serious harm done.
+        case missed
+    }
     public var vitals: [VitalsPoint]
     public var alerts: [TimedText]
     public var trajectory: [Turn]
@@ -149,7 +157,7 @@ public struct PostmortemBuilder {
         var report = Postmortem(
             episodeID: episodeID, fixture: listing.header.fixture, seed: listing.header.seed, agent: listing.header.agent,
             label: listing.header.label, presentation: nil, outcome: score.outcome, outcomeText: score.outcomeText,
-            harmLevel: score.harmLevel, composite: score.composite, verdict: "good", vitals: [], alerts: [], trajectory: [],
+            harmLevel: score.harmLevel, composite: score.composite, verdict: .good, vitals: [], alerts: [], trajectory: [],
             orders: [], dimensions: score.dimensions, items: score.items,
             missed: score.items.filter { $0.points <= 0 && $0.dimension != .harm && $0.dimension != .cost }, critical: [], decisive: nil)
         let chart = Self.read(events)
@@ -160,7 +168,7 @@ public struct PostmortemBuilder {
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
         let missedRedFlags = redFlags.filter { item in !report.trajectory.contains { $0.action.map(item.actions.contains) ?? false } }
         let severe = score.harmLevel >= .high
-        report.verdict = missedRedFlags.isEmpty && !severe ? "good" : "missed"
+        report.verdict = missedRedFlags.isEmpty && !severe ? .good : .missed
 
         let sweep = try given ?? Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: .original, jobs: jobs)
         report.critical = sweep.steps.filter(\.critical).compactMap { step in
@@ -174,7 +182,7 @@ public struct PostmortemBuilder {
         // The decisive step.
         let steps = report.trajectory.filter { $0.kind == "action" }
         var decisiveStep: (turn: Postmortem.Turn, kind: String, why: String, open: [KeyItem])?
-        if report.verdict == "missed", let closure = Self.prematureClosure(steps, redFlags: redFlags, catalog: catalog) {
+        if report.verdict == .missed, let closure = Self.prematureClosure(steps, redFlags: redFlags, catalog: catalog) {
             let open = closure.open
             decisiveStep = (
                 closure.turn, "premature closure",
@@ -186,8 +194,8 @@ public struct PostmortemBuilder {
             let turn = steps.first(where: { $0.step == closest.step })
         {
             decisiveStep = (
-                turn, report.verdict == "good" ? "smallest margin" : "largest regret",
-                report.verdict == "good"
+                turn, report.verdict == .good ? "smallest margin" : "largest regret",
+                report.verdict == .good
                     ? "the decision where an alternative came closest to the recorded one (regret \(EpisodeFormatter.signed(closest.regret)))"
                     : "no closing action was taken with a red flag open; the step with the largest regret",
                 []

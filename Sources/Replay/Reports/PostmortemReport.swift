@@ -26,7 +26,7 @@ public enum PostmortemReport {
         out.append("")
         out.append(
             "Outcome \(p.outcome)" + (p.outcomeText.map { " (\($0))" } ?? "") + " · harm \(p.harmLevel.rawValue) · composite \(signed(p.composite))"
-                + (p.verdict == "good" ? " · good care: no red flag missed, no serious harm" : " · care missed what mattered"))
+                + (p.verdict == .good ? " · good care: no red flag missed, no serious harm" : " · care missed what mattered"))
 
         if let d = p.decisive {
             heading(d.kind == "premature closure" ? "Where it went wrong: step \(d.step)" : "The closest call: step \(d.step)")

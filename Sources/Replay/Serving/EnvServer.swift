@@ -45,9 +45,25 @@ public final class EnvServer {
 
     /// A reply's error: a stable code and a message naming the fix.
     public struct Failure: Error, Sendable, Hashable {
-        public var code: String
+        /// The stable error codes of both servers' replies (the strings a client sees).
+        public enum Code: String, Sendable, Hashable, CaseIterable, Codable {
+            case badRequest = "bad_request"
+            case invalidParams = "invalid_params"
+            case unknownMethod = "unknown_method"
+            case unknownFixture = "unknown_fixture"
+            case noEpisode = "no_episode"
+            case unknownEpisode = "unknown_episode"
+            case notServed = "not_served"
+            case unknownAction = "unknown_action"
+            case badFork = "bad_fork"
+            case tooLarge = "too_large"
+            case noStore = "no_store"
+            case store
+            case `internal`
+        }
+        public var code: Code
         public var message: String
-        public init(_ code: String, _ message: String) { (self.code, self.message) = (code, message) }
+        public init(_ code: Code, _ message: String) { (self.code, self.message) = (code, message) }
     }
 
     /// What reset and step return.
@@ -106,7 +122,7 @@ public final class EnvServer {
         let fixture: Fixture
         do { fixture = try fixtures.fixture(named: id, catalog: resolver.catalog).0 } catch {
             let known = (try? FixtureLoader.shipped().map(\.id)) ?? []
-            throw Failure("unknown_fixture", "unknown fixture '\(id)'; known: \(known.joined(separator: ", "))")
+            throw Failure(.unknownFixture, "unknown fixture '\(id)'; known: \(known.joined(separator: ", "))")
         }
         do {
             let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
@@ -127,12 +143,12 @@ public final class EnvServer {
         } catch let failure as Failure {
             throw failure
         } catch {
-            throw Failure("internal", "\(error)")
+            throw Failure(.internal, "\(error)")
         }
     }
 
     public func step(env name: String, action text: String) throws(Failure) -> Transition {
-        guard var session = sessions[name] else { throw Failure("no_episode", "no episode in progress for env '\(name)'; send reset first") }
+        guard var session = sessions[name] else { throw Failure(.noEpisode, "no episode in progress for env '\(name)'; send reset first") }
         let before = session.builder.events.count
         let scorer = Scorer(fixture: session.fixture, catalog: resolver.catalog)
         var result: StepResult?
@@ -149,7 +165,7 @@ public final class EnvServer {
                 break
             }
         } catch {
-            throw Failure("internal", "\(error)")
+            throw Failure(.internal, "\(error)")
         }
         let card = scorer.score(session.env.state)
         let over = !session.env.state.isRunning
@@ -219,7 +235,7 @@ public final class EnvServer {
             case .alreadyStored(let existing): return (existing, score)
             }
         } catch {
-            throw Failure("store", "the episode could not be recorded: \(error)")
+            throw Failure(.store, "the episode could not be recorded: \(error)")
         }
     }
 
@@ -232,29 +248,29 @@ public final class EnvServer {
 
     /// A recorded episode forked at `step` with `action` (like `replay fork`).
     public func fork(episode: String, step: Int, action: String, continuation: ForkContinuation) throws(Failure) -> Fork {
-        guard let forker else { throw Failure("no_store", "the server runs without a store (--no-store); forks need one") }
+        guard let forker else { throw Failure(.noStore, "the server runs without a store (--no-store); forks need one") }
         do {
             return try forker.fork(episode, at: step, action: action, continuation: continuation)
         } catch ForkError.unknownAction(let error) {
-            throw Failure("unknown_action", error.description)
+            throw Failure(.unknownAction, error.description)
         } catch let error as ForkError {
-            throw Failure("bad_fork", "\(error)")
+            throw Failure(.badFork, "\(error)")
         } catch let error as StoreError {
-            if case .unknownEpisode = error { throw Failure("unknown_episode", "\(error)") }
-            throw Failure("store", "\(error)")
+            if case .unknownEpisode = error { throw Failure(.unknownEpisode, "\(error)") }
+            throw Failure(.store, "\(error)")
         } catch {
-            throw Failure("bad_fork", "\(error)")
+            throw Failure(.badFork, "\(error)")
         }
     }
 
     /// A recorded episode's score card.
     public func score(episode: String) throws(Failure) -> ScoreCard {
-        guard let store else { throw Failure("no_store", "the server runs without a store (--no-store)") }
+        guard let store else { throw Failure(.noStore, "the server runs without a store (--no-store)") }
         do {
             return try store.checkedEpisode(episode).score
         } catch {
-            if case .unknownEpisode = error { throw Failure("unknown_episode", "\(error)") }
-            throw Failure("not_served", "\(error)")
+            if case .unknownEpisode = error { throw Failure(.unknownEpisode, "\(error)") }
+            throw Failure(.notServed, "\(error)")
         }
     }
 }

@@ -23,13 +23,13 @@ public final class StdioProtocol {
 
     /// The reply to a line longer than ``maxRequestBytes``.
     public func refuseTooLarge() {
-        reply(id: nil, error: EnvServer.Failure("too_large", "a request over \(Self.maxRequestBytes) bytes was refused; send one request a line"))
+        reply(id: nil, error: EnvServer.Failure(.tooLarge, "a request over \(Self.maxRequestBytes) bytes was refused; send one request a line"))
     }
 
     /// Answers one request; false after `close` of the whole server.
     public func handle(_ line: Data) -> Bool {
         guard let object = try? JSONSerialization.jsonObject(with: line), let request = object as? [String: Any] else {
-            reply(id: nil, error: EnvServer.Failure("bad_request", "a line that is not a JSON object; send {\"id\":1,\"method\":\"reset\",\"params\":{…}}"))
+            reply(id: nil, error: EnvServer.Failure(.badRequest, "a line that is not a JSON object; send {\"id\":1,\"method\":\"reset\",\"params\":{…}}"))
             return true
         }
         let id = request["id"]
@@ -40,14 +40,14 @@ public final class StdioProtocol {
             case let method as String:
                 return try dispatch(method, id: id, params: params, env: env)
             case nil:
-                throw EnvServer.Failure("bad_request", "the request has no method; use hello, reset, step, fork, score or close")
+                throw EnvServer.Failure(.badRequest, "the request has no method; use hello, reset, step, fork, score or close")
             default:
-                throw EnvServer.Failure("bad_request", "method must be a string: hello, reset, step, fork, score or close")
+                throw EnvServer.Failure(.badRequest, "method must be a string: hello, reset, step, fork, score or close")
             }
         } catch let failure as EnvServer.Failure {
             reply(id: id, error: failure)
         } catch {
-            reply(id: id, error: EnvServer.Failure("internal", "\(error)"))
+            reply(id: id, error: EnvServer.Failure(.internal, "\(error)"))
         }
         return true
     }
@@ -64,7 +64,7 @@ public final class StdioProtocol {
                     "charset": try EnvServer.characterSet(),
                 ])
         case "reset":
-            guard let fixture = try params.string("fixture") else { throw EnvServer.Failure("invalid_params", "reset needs params.fixture (a fixture name)") }
+            guard let fixture = try params.string("fixture") else { throw EnvServer.Failure(.invalidParams, "reset needs params.fixture (a fixture name)") }
             let seed = try params.seed("seed")
             let options = try RequestParams(params.values["options"], name: "params.options")
             let settings = try options.object("settings")?.mapValues { value in (value as? String) ?? Self.json(value) }
@@ -74,23 +74,23 @@ public final class StdioProtocol {
                     env: env, fixture: fixture, seed: seed, label: try options.string("label"),
                     settings: settings))
         case "step":
-            guard let action = try params.string("action") else { throw EnvServer.Failure("invalid_params", "step needs params.action (text)") }
+            guard let action = try params.string("action") else { throw EnvServer.Failure(.invalidParams, "step needs params.action (text)") }
             guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {
-                throw EnvServer.Failure("too_large", "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
+                throw EnvServer.Failure(.tooLarge, "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
             }
             reply(id: id, encodable: try server.step(env: env, action: action))
         case "fork":
             guard let episode = try params.string("episode"), let step = try params.integer("step"), let action = try params.string("action") else {
-                throw EnvServer.Failure("invalid_params", "fork needs params.episode (an id), params.step (a whole number) and params.action (text)")
+                throw EnvServer.Failure(.invalidParams, "fork needs params.episode (an id), params.step (a whole number) and params.action (text)")
             }
             let continuation = ForkContinuation(rawValue: try params.string("continuation") ?? "original")
             guard let continuation, continuation != .agent else {
-                throw EnvServer.Failure("invalid_params", "params.continuation is original, expert or none")
+                throw EnvServer.Failure(.invalidParams, "params.continuation is original, expert or none")
             }
             let fork = try server.fork(episode: episode, step: step, action: action, continuation: continuation)
             reply(id: id, encodable: ForkReply(fork))
         case "score":
-            guard let episode = try params.string("episode") else { throw EnvServer.Failure("invalid_params", "score needs params.episode (an id)") }
+            guard let episode = try params.string("episode") else { throw EnvServer.Failure(.invalidParams, "score needs params.episode (an id)") }
             reply(id: id, encodable: try server.score(episode: episode))
         case "close":
             if params.values["env"] != nil {
@@ -103,7 +103,7 @@ public final class StdioProtocol {
             reply(id: id, result: ["closed": "server"])
             return false
         default:
-            throw EnvServer.Failure("unknown_method", "unknown method '\(method)'; use hello, reset, step, fork, score or close")
+            throw EnvServer.Failure(.unknownMethod, "unknown method '\(method)'; use hello, reset, step, fork, score or close")
         }
         return true
     }
@@ -125,7 +125,7 @@ public final class StdioProtocol {
             let result = try CanonicalJSON.string(encodable)
             write("{\"id\":\(Self.json(id)),\"result\":\(result)}")
         } catch {
-            reply(id: id, error: EnvServer.Failure("internal", "\(error)"))
+            reply(id: id, error: EnvServer.Failure(.internal, "\(error)"))
         }
     }
 
@@ -135,7 +135,7 @@ public final class StdioProtocol {
     }
 
     func reply(id: Any?, error: EnvServer.Failure) {
-        let body = (try? JSONSerialization.data(withJSONObject: ["code": error.code, "message": error.message], options: [.sortedKeys])) ?? Data()
+        let body = (try? JSONSerialization.data(withJSONObject: ["code": error.code.rawValue, "message": error.message], options: [.sortedKeys])) ?? Data()
         write("{\"error\":\(String(decoding: body, as: UTF8.self)),\"id\":\(Self.json(id))}")
     }
 
@@ -159,7 +159,7 @@ struct RequestParams {
         switch value {
         case nil, is NSNull: values = [:]
         case let object as [String: Any]: values = object
-        default: throw EnvServer.Failure("invalid_params", "\(name) must be a JSON object")
+        default: throw EnvServer.Failure(.invalidParams, "\(name) must be a JSON object")
         }
     }
 
@@ -167,7 +167,7 @@ struct RequestParams {
         switch values[key] {
         case nil, is NSNull: return nil
         case let text as String: return text
-        default: throw EnvServer.Failure("invalid_params", "\(name).\(key) must be a string")
+        default: throw EnvServer.Failure(.invalidParams, "\(name).\(key) must be a string")
         }
     }
 
@@ -175,7 +175,7 @@ struct RequestParams {
         switch values[key] {
         case nil, is NSNull: return nil
         case let object as [String: Any]: return object
-        default: throw EnvServer.Failure("invalid_params", "\(name).\(key) must be a JSON object")
+        default: throw EnvServer.Failure(.invalidParams, "\(name).\(key) must be a JSON object")
         }
     }
 
@@ -185,7 +185,7 @@ struct RequestParams {
         case nil, is NSNull: return nil
         case let number as NSNumber where !Self.isBoolean(number) && number.doubleValue == Double(number.intValue):
             return number.intValue
-        default: throw EnvServer.Failure("invalid_params", "\(name).\(key) must be a whole number")
+        default: throw EnvServer.Failure(.invalidParams, "\(name).\(key) must be a whole number")
         }
     }
 
@@ -198,7 +198,7 @@ struct RequestParams {
         case let text as String: if let seed = UInt64(text) { return seed }
         default: break
         }
-        throw EnvServer.Failure("invalid_params", "\(name).\(key) must be a whole number from 0 to 2^64−1 (or its decimal text)")
+        throw EnvServer.Failure(.invalidParams, "\(name).\(key) must be a whole number from 0 to 2^64−1 (or its decimal text)")
     }
 
     /// JSON `true`/`false` arrive as NSNumber too; their type code is `c`.
