@@ -6,7 +6,10 @@ import TraceStore
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Record many episodes: every fixture matching the patterns × every seed × every agent, one transaction each.")
+        abstract: "Record many episodes: every fixture matching the patterns × every seed × every agent, one transaction each.",
+        discussion:
+            "Example: medgym batch --fixtures 'adv_*' --seeds 1-20 --agent expert,anchoring --label v1\nAgents: expert, anchoring, random, script:FILE, cmd:COMMAND, openai:MODEL (comma-separated)."
+    )
 
     /// Batches larger than this ask for --yes.
     static let confirmAbove = 100_000

@@ -6,7 +6,8 @@ import Replay
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure simulation speed (build with -c release for meaningful figures).")
+        abstract: "Measure simulation speed (build with -c release for meaningful figures).",
+        discussion: "Example: swift build -c release --product medgym && .build/release/medgym bench")
 
     @Option(help: "Episodes per fixture per round.")
     var episodes: Int = 200

@@ -9,7 +9,7 @@ struct Fixtures: ParsableCommand {
         subcommands: [List.self, Lint.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the shipped fixtures.")
+        static let configuration = CommandConfiguration(abstract: "List the shipped fixtures.", discussion: "Example: medgym fixtures list")
 
         func run() throws {
             do {
@@ -24,7 +24,8 @@ struct Fixtures: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate archetype files and check that the expert beats the anchoring agent on each.")
+            abstract: "Validate archetype files and check that the expert beats the anchoring agent on each.",
+            discussion: "Example: medgym fixtures lint my_case.json (exit 1 when a check fails)")
 
         @Argument(help: "Archetype files to check (default: every shipped fixture).")
         var files: [String] = []
@@ -50,7 +51,8 @@ struct Fixtures: ParsableCommand {
 
 struct Actions: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the action catalog, or show what texts resolve to (--resolve).")
+        abstract: "List the action catalog, or show what texts resolve to (--resolve).",
+        discussion: "Example: medgym actions --resolve \"take him to the operating room\"")
 
     @Option(name: .customLong("resolve"), help: "A text as an agent would write it: print the catalog action it names, or why it is refused. Repeatable.")
     var texts: [String] = []

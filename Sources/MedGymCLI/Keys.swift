@@ -11,7 +11,8 @@ struct Keys: ParsableCommand {
 
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a new Ed25519 private key (mode 600) and its public key (FILE.pub, for --trust files).")
+            abstract: "Write a new Ed25519 private key (mode 600) and its public key (FILE.pub, for --trust files).",
+            discussion: "Example: medgym keys new --out lab.key, then medgym run … --sign-key lab.key and replay verify --all --trust lab.key.pub")
 
         @Option(help: "Where to write the private key (the public key goes to FILE.pub).")
         var out: String

@@ -8,7 +8,8 @@ import TraceStore
 struct LeaderboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leaderboard",
-        abstract: "The model spread: per agent and label, mean composite with a 95 % bootstrap interval, rates and pass^k.")
+        abstract: "The model spread: per agent and label, mean composite with a 95 % bootstrap interval, rates and pass^k.",
+        discussion: "Example: medgym leaderboard --fixtures 'adv_*' --trust lab.key.pub")
 
     @Option(help: "One fixture.")
     var fixture: String?

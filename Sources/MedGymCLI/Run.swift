@@ -6,7 +6,10 @@ import TraceStore
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one episode, record it in the trace store, and print its trajectory and score.")
+        abstract: "Run one episode, record it in the trace store, and print its trajectory and score.",
+        discussion:
+            "Example: medgym run --fixture adv_cocaine_dissection --seed 42 --agent anchoring\nAgents: expert, anchoring, random, script:FILE (one action a line), cmd:COMMAND (JSON lines), openai:MODEL (with --base-url)."
+    )
 
     @Option(help: "A shipped fixture name (see 'medgym fixtures list') or a path to an archetype .json file.")
     var fixture: String

@@ -9,7 +9,8 @@ import TraceStore
 struct CorpusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corpus",
-        abstract: "Write training corpora (RLVR tuples, GRPO groups and pairs, SFT corrections) and a manifest for a wave of episodes.")
+        abstract: "Write training corpora (RLVR tuples, GRPO groups and pairs, SFT corrections) and a manifest for a wave of episodes.",
+        discussion: "Example: replay export corpus --wave wave1b ep_0fa72a32ec1d --out corpus")
 
     @OptionGroup var storeOptions: StoreOptions
 

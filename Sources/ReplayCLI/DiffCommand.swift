@@ -8,7 +8,8 @@ import TraceStore
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two model versions on the same patients: per-dimension change with intervals, outcome regressions and where they start.")
+        abstract: "Compare two model versions on the same patients: per-dimension change with intervals, outcome regressions and where they start.",
+        discussion: "Example: replay diff --baseline v1 --candidate v2 --format md --fail-on-regression")
 
     @OptionGroup var storeOptions: StoreOptions
 

@@ -7,7 +7,10 @@ import TraceStore
 struct ForkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fork",
-        abstract: "Re-run an episode from step N with another action (same patient, same luck) and price the decision.")
+        abstract: "Re-run an episode from step N with another action (same patient, same luck) and price the decision.",
+        discussion:
+            "Example: replay fork ep_0fa72a32ec1d --at 13 --action \"CTA chest\"\nContinuations (--continue): agent (re-run the recorded agent; default for built-in agents), original (its recorded later actions), expert, none."
+    )
 
     @OptionGroup var storeOptions: StoreOptions
 

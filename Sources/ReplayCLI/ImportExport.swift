@@ -6,7 +6,8 @@ import TraceStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import JSONL event logs: each is hash-checked and re-executed before it is stored.")
+        abstract: "Import JSONL event logs: each is hash-checked and re-executed before it is stored.",
+        discussion: "Example: replay import traces/ep_0fa72a32ec1d.jsonl")
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -44,7 +45,8 @@ struct Export: ParsableCommand {
         abstract: "Export recorded data.", subcommands: [Trace.self, NotebookCommand.self, CorpusCommand.self])
 
     struct Trace: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write an episode's event log (JSONL) to stdout or --out.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write an episode's event log (JSONL) to stdout or --out.", discussion: "Example: replay export trace ep_0fa72a32ec1d --out ep.jsonl")
 
         @OptionGroup var storeOptions: StoreOptions
 

@@ -5,7 +5,7 @@ import MedGym
 import TraceStore
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the stored episodes.")
+    static let configuration = CommandConfiguration(abstract: "List the stored episodes.", discussion: "Example: replay list --json")
 
     @OptionGroup var storeOptions: StoreOptions
 

@@ -8,7 +8,8 @@ import TraceStore
 struct NotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notebook",
-        abstract: "Write a Jupyter notebook (with the data it reads beside it) for an episode's post-mortem or a diff of two model versions.")
+        abstract: "Write a Jupyter notebook (with the data it reads beside it) for an episode's post-mortem or a diff of two model versions.",
+        discussion: "Example: replay export notebook ep_0fa72a32ec1d --out notebooks-export")
 
     @OptionGroup var storeOptions: StoreOptions
 

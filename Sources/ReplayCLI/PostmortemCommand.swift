@@ -14,7 +14,8 @@ struct PostmortemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postmortem",
         abstract:
-            "One episode explained: presentation, vitals, trajectory, the score with its sources, where it went wrong and what the alternative would have earned."
+            "One episode explained: presentation, vitals, trajectory, the score with its sources, where it went wrong and what the alternative would have earned.",
+        discussion: "Example: replay postmortem ep_0fa72a32ec1d --format md (text, md, html or json)"
     )
 
     @OptionGroup var storeOptions: StoreOptions

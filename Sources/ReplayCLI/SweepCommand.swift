@@ -8,7 +8,8 @@ import TraceStore
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Fork every step with every candidate action, score each arm, and find the critical steps.")
+        abstract: "Fork every step with every candidate action, score each arm, and find the critical steps.",
+        discussion: "Example: replay sweep ep_0fa72a32ec1d --candidates key --jobs 2\nContinuations (--continue): original, expert, none.")
 
     @OptionGroup var storeOptions: StoreOptions
 

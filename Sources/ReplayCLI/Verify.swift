@@ -7,7 +7,8 @@ import TraceStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-execute recorded episodes and check every hash, the chain, the episode row and the summary.")
+        abstract: "Re-execute recorded episodes and check every hash, the chain, the episode row and the summary.",
+        discussion: "Example: replay verify --all --trust lab.key.pub (exit 1 when any episode fails)")
 
     @OptionGroup var storeOptions: StoreOptions
 
