@@ -47,16 +47,62 @@ extension Agent {
 /// can still be asked (a reply that was not JSON) or is gone (a crash, a
 /// timeout). Recorded as an `agent_error` event.
 public struct AgentFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    /// `crashed`, `timeout`, `not_json`, `too_long` (a reply, or an endpoint's response, over its limit),
-    /// `protocol` (valid JSON without an action, a refused tool call), `redirect` (an endpoint's 3xx, not
-    /// followed), `rejected` (too many texts in a row naming no action).
-    public var kind: String
+    /// What went wrong (recorded as its string: `crashed`, `timeout`, …).
+    public var kind: Kind
     /// What was seen, clipped (never a whole over-long reply).
     public var detail: String
     /// True when the agent cannot be asked again.
     public var fatal: Bool
 
-    public init(kind: String, detail: String, fatal: Bool) {
+    /// The kinds of agent failure. A kind this release does not know (from a
+    /// trace of another) is kept as ``other(_:)``, so the trace still reads.
+    public enum Kind: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The agent's process ended, or its endpoint could not be reached or answered an error.
+        case crashed
+        /// No reply within the step timeout.
+        case timeout
+        /// A reply that is not JSON.
+        case notJSON
+        /// A reply, or an endpoint's response, over its limit.
+        case tooLong
+        /// Valid JSON without an action, or a refused tool call.
+        case protocolError
+        /// An endpoint's 3xx, not followed.
+        case redirect
+        /// Too many texts in a row naming no catalog action.
+        case rejected
+        /// The client of `medgym serve` went away with the encounter in progress.
+        case clientClosed
+        case other(String)
+
+        static let known: [(Kind, String)] = [
+            (.crashed, "crashed"), (.timeout, "timeout"), (.notJSON, "not_json"), (.tooLong, "too_long"),
+            (.protocolError, "protocol"), (.redirect, "redirect"), (.rejected, "rejected"), (.clientClosed, "client_closed"),
+        ]
+
+        /// The string recorded in traces.
+        public var rawValue: String {
+            if case .other(let text) = self { return text }
+            return Self.known.first { $0.0 == self }!.1
+        }
+
+        public init(rawValue: String) {
+            self = Self.known.first { $0.1 == rawValue }?.0 ?? .other(rawValue)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+
+        public var description: String { rawValue }
+    }
+
+    public init(kind: Kind, detail: String, fatal: Bool) {
         self.kind = kind
         self.detail = detail.count <= 200 ? detail : String(detail.prefix(200)) + "…"
         self.fatal = fatal

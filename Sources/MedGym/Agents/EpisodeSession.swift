@@ -89,7 +89,7 @@ public struct EpisodeSession: Sendable {
                 if consecutive >= limit {
                     // An agent that keeps writing what names no action is stopped, not the run.
                     let failure = AgentFailure(
-                        kind: "rejected", detail: "\(limit) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
+                        kind: .rejected, detail: "\(limit) action texts in a row named no catalog action; the last: \(error.text)", fatal: true)
                     record(failure, observer: &observer)
                     stopped = true
                     return .rejected(rejection, stopped: true)

@@ -148,14 +148,14 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         }
         guard let parsed = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else {
             retract(pending)
-            throw AgentFailure(kind: "not_json", detail: redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
+            throw AgentFailure(kind: .notJSON, detail: redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
         guard let object = redacting(parsed) as? [String: Any], let choices = object["choices"] as? [[String: Any]],
             let message = choices.first?["message"] as? [String: Any]
         else {
             retract(pending)
             throw AgentFailure(
-                kind: "not_json", detail: "a body without choices[0].message: " + redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
+                kind: .notJSON, detail: "a body without choices[0].message: " + redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
         if let usage = object["usage"] as? [String: Any], let total = usage["total_tokens"] as? Int { tokens += total }
         if let raw = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) {
@@ -174,15 +174,16 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             var refusal: AgentFailure?
             if action == nil {
                 let given = (function["arguments"] as? String) ?? ""
-                refusal = AgentFailure(kind: "protocol", detail: "a tool call without an action: \(Self.clipped(given, to: 120))", fatal: false)
+                refusal = AgentFailure(kind: .protocolError, detail: "a tool call without an action: \(Self.clipped(given, to: 120))", fatal: false)
             } else if let action, case .failure(let why) = ActionTools(catalog: catalog).action(tool: tool, argument: action) {
                 // The same check the MCP server makes: the tool exists and the action is one of its family's.
                 switch why {
                 case .unknownTool:
-                    refusal = AgentFailure(kind: "protocol", detail: "a call to '\(Self.clipped(tool, to: 64))', which is not one of the tools", fatal: false)
+                    refusal = AgentFailure(
+                        kind: .protocolError, detail: "a call to '\(Self.clipped(tool, to: 64))', which is not one of the tools", fatal: false)
                 case .notInTool:
                     refusal = AgentFailure(
-                        kind: "protocol", detail: "'\(Self.clipped(action, to: 120))' is not one of the \(tool) tool's actions", fatal: false)
+                        kind: .protocolError, detail: "'\(Self.clipped(action, to: 120))' is not one of the \(tool) tool's actions", fatal: false)
                 }
             }
             let id = Self.clipped(call["id"] as? String ?? "call", to: 64)
@@ -194,11 +195,11 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         let text = content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard text.utf8.count <= Self.maxActionBytes else {
             messages.append(["role": "assistant", "content": "(a reply of \(text.utf8.count) bytes, left out)"])
-            throw AgentFailure(kind: "too_long", detail: "a reply of \(text.utf8.count) bytes (an action text is at most \(Self.maxActionBytes))", fatal: false)
+            throw AgentFailure(kind: .tooLong, detail: "a reply of \(text.utf8.count) bytes (an action text is at most \(Self.maxActionBytes))", fatal: false)
         }
         messages.append(["role": "assistant", "content": Self.clipped(content ?? "", to: Self.replayedTextLimit)])  // shortened if refused
         guard !text.isEmpty else {
-            throw AgentFailure(kind: "protocol", detail: "an empty reply", fatal: false)
+            throw AgentFailure(kind: .protocolError, detail: "an empty reply", fatal: false)
         }
         // A plain-text reply is its own raw output unless trimming changed it.
         rawReply = content == text ? nil : content
@@ -307,21 +308,21 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             let response = HTTPPost.send(endpoint, headers: headers, body: body, timeout: timeout, limit: maxResponseBytes)
             if let announced = response.announced {
                 throw AgentFailure(
-                    kind: "too_long",
+                    kind: .tooLong,
                     detail: "the endpoint announced a response of \(announced) bytes, not read (--max-response-bytes \(maxResponseBytes))",
                     fatal: false)
             }
             if let received = response.cutOff {
                 throw AgentFailure(
-                    kind: "too_long",
+                    kind: .tooLong,
                     detail: "the endpoint's response was cut off at \(received) bytes (--max-response-bytes \(maxResponseBytes))",
                     fatal: false)
             }
             if response.timedOut {
-                throw AgentFailure(kind: "timeout", detail: "no answer from the endpoint within \(timeout) s", fatal: true)
+                throw AgentFailure(kind: .timeout, detail: "no answer from the endpoint within \(timeout) s", fatal: true)
             }
             if let failure = response.failure {
-                throw AgentFailure(kind: "crashed", detail: "the endpoint could not be reached: \(redact(failure))", fatal: true)
+                throw AgentFailure(kind: .crashed, detail: "the endpoint could not be reached: \(redact(failure))", fatal: true)
             }
             let status = response.status
             if (300...399).contains(status) {
@@ -332,13 +333,13 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
                         return redact(decoded) == decoded ? Self.clipped(location, to: 100) : Self.redacted
                     } ?? "no Location"
                 throw AgentFailure(
-                    kind: "redirect",
+                    kind: .redirect,
                     detail: "the endpoint answered \(status) to \(location); redirects are not followed (give the final URL as --base-url)",
                     fatal: true)
             }
             if status == 429 || (500...599).contains(status) {
                 guard attempt < Self.backoff.count else {
-                    throw AgentFailure(kind: "crashed", detail: "the endpoint answered \(status) after \(attempt) retries" + reason(response.data), fatal: true)
+                    throw AgentFailure(kind: .crashed, detail: "the endpoint answered \(status) after \(attempt) retries" + reason(response.data), fatal: true)
                 }
                 usleep(UInt32(Self.backoff[attempt] * 1_000_000))
                 attempt += 1
@@ -346,7 +347,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
                 continue
             }
             guard (200...299).contains(status) else {
-                throw AgentFailure(kind: "crashed", detail: "the endpoint answered \(status)" + reason(response.data), fatal: true)
+                throw AgentFailure(kind: .crashed, detail: "the endpoint answered \(status)" + reason(response.data), fatal: true)
             }
             return response.data
         }

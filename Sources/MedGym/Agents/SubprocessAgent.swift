@@ -57,10 +57,10 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         case .line(let line):
             return try Self.parse(reply: line)
         case .tooLong(let count):
-            throw AgentFailure(kind: "too_long", detail: "a reply of more than \(count) bytes (the limit is \(Self.maxReplyBytes))", fatal: false)
+            throw AgentFailure(kind: .tooLong, detail: "a reply of more than \(count) bytes (the limit is \(Self.maxReplyBytes))", fatal: false)
         case .timedOut:
             process.end(patience: 0)
-            throw AgentFailure(kind: "timeout", detail: "no reply within \(timeout) s", fatal: true)
+            throw AgentFailure(kind: .timeout, detail: "no reply within \(timeout) s", fatal: true)
         case .closed:
             throw crashed()
         }
@@ -78,17 +78,17 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     /// One reply line as an action text, `nil` to stop, or a failure.
     static func parse(reply line: String) throws -> String? {
         if line.utf8.count > maxReplyBytes {
-            throw AgentFailure(kind: "too_long", detail: "a reply of \(line.utf8.count) bytes (the limit is \(maxReplyBytes))", fatal: false)
+            throw AgentFailure(kind: .tooLong, detail: "a reply of \(line.utf8.count) bytes (the limit is \(maxReplyBytes))", fatal: false)
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
-            throw AgentFailure(kind: "not_json", detail: line, fatal: false)
+            throw AgentFailure(kind: .notJSON, detail: line, fatal: false)
         }
         guard object.keys.contains("action") else {
-            throw AgentFailure(kind: "protocol", detail: "a reply without \"action\": \(line)", fatal: false)
+            throw AgentFailure(kind: .protocolError, detail: "a reply without \"action\": \(line)", fatal: false)
         }
         if object["action"] is NSNull { return nil }
         guard let text = object["action"] as? String else {
-            throw AgentFailure(kind: "protocol", detail: "\"action\" is not text or null: \(line)", fatal: false)
+            throw AgentFailure(kind: .protocolError, detail: "\"action\" is not text or null: \(line)", fatal: false)
         }
         return text
     }
@@ -100,7 +100,7 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         do {
             process = try AgentProcess(command: command, outputLimit: Self.maxReplyBytes * 16, errorLimit: 4096)
         } catch {
-            throw AgentFailure(kind: "crashed", detail: "could not start '\(command)': \(error.localizedDescription)", fatal: true)
+            throw AgentFailure(kind: .crashed, detail: "could not start '\(command)': \(error.localizedDescription)", fatal: true)
         }
         self.process = process
         let actions = catalog.actions.map { action in
@@ -124,7 +124,7 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         case .closed: throw crashed()
         case .timedOut:
             process.end(patience: 0)
-            throw AgentFailure(kind: "timeout", detail: "its input was not read within \(timeout) s", fatal: true)
+            throw AgentFailure(kind: .timeout, detail: "its input was not read within \(timeout) s", fatal: true)
         }
     }
 
@@ -137,7 +137,7 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
             if let how = process.exitDescription { detail += " with \(how)" }
             if let last = process.errors.drained().last { detail += "; its last error line: \(last)" }
         }
-        return AgentFailure(kind: "crashed", detail: detail, fatal: true)
+        return AgentFailure(kind: .crashed, detail: detail, fatal: true)
     }
 }
 

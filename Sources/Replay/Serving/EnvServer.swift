@@ -193,7 +193,7 @@ public final class EnvServer {
 
     /// What ends an encounter whose client went away (its input ended, or it stopped reading).
     public static let clientGone = AgentFailure(
-        kind: "client_closed", detail: "the client closed the connection with the encounter in progress; the patient was left to the clock",
+        kind: .clientClosed, detail: "the client closed the connection with the encounter in progress; the patient was left to the clock",
         fatal: true)
 
     /// Ends an episode whose caller stopped (a reset or close mid-episode):
