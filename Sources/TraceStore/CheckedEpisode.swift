@@ -23,7 +23,7 @@ public struct CheckedEpisode: Sendable {
     public var score: ScoreCard {
         get throws(StoreError) {
             do {
-                guard let card = try scoreEvent.decodedPayload().score else { throw TraceFormatError(message: "no score card") }
+                guard let card = try scoreEvent.decodedPayload().score else { throw TraceFormatError.noScoreCard }
                 return card
             } catch {
                 throw .rowMismatch(id: id, path: "-", problem: "its score event does not decode: \(error)")

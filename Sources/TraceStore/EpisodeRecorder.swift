@@ -98,7 +98,7 @@ public struct EpisodeRecorder: Sendable {
     /// for byte, so an altered trace is refused rather than forked.
     public func restore(_ events: [TraceEvent], before boundary: Int) throws -> Environment {
         guard let env = try restoreAll(events, through: boundary)[boundary] else {
-            throw TraceFormatError(message: "no turn of the stored trace begins at event \(boundary)")
+            throw TraceFormatError.noTurnAt(event: boundary)
         }
         return env
     }
@@ -139,7 +139,7 @@ public struct EpisodeRecorder: Sendable {
             recorded: Array(events[..<min(checkedUpTo, events.count)]),
             replayed: Array(rebuilt.prefix(checkedUpTo)))
         {
-            throw TraceFormatError(message: "the stored trace does not re-execute up to event \(checkedUpTo): \(difference); run replay verify")
+            throw TraceFormatError.doesNotReexecute(upTo: checkedUpTo, difference: "\(difference)")
         }
         return states
     }
@@ -160,15 +160,15 @@ public struct TraceStart: Sendable, Hashable {
     /// `episode_started` is an error.
     public init(_ events: [TraceEvent]) throws(TraceFormatError) {
         guard let first = events.first, first.kind == .episodeStarted else {
-            throw TraceFormatError(message: "the trace does not begin with an episode_started event")
+            throw TraceFormatError.notStarted
         }
         guard let payload = try? first.decodedPayload(), let fixture = payload.fixture, let digest = payload.fixtureDigest,
             let seed = payload.seed, let format = payload.format
         else {
-            throw TraceFormatError(message: "episode_started (event 0) lacks fixture, fixture_digest, seed or format")
+            throw TraceFormatError.incompleteStart
         }
         guard format <= TraceBuilder.format else {
-            throw TraceFormatError(message: "trace format \(format) is newer than this MedGym reads (\(TraceBuilder.format)); upgrade MedGym")
+            throw TraceFormatError.newerFormat(found: format, supported: TraceBuilder.format)
         }
         self.fixture = fixture
         self.fixtureDigest = digest
@@ -177,8 +177,7 @@ public struct TraceStart: Sendable, Hashable {
         self.simulation = payload.simulation ?? 1
         self.provenance = payload.provenance
         if format >= 2 && provenance == nil {
-            throw TraceFormatError(
-                message: "episode_started (event 0) of a format \(format) trace lacks its provenance (agent, label, library_version, answer_key_digest)")
+            throw TraceFormatError.missingProvenance(format: format)
         }
     }
 
@@ -186,11 +185,48 @@ public struct TraceStart: Sendable, Hashable {
     public var isCurrentSimulation: Bool { simulation == MedGymVersion.simulation }
 }
 
-/// A trace whose events do not have the shape MedGym writes.
-public struct TraceFormatError: Error, CustomStringConvertible, Sendable, Hashable {
-    public let message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
+/// A trace whose events do not have the shape MedGym writes: one case per
+/// way, so a caller can switch on it; the description says what to do.
+public enum TraceFormatError: Error, CustomStringConvertible, Sendable, Hashable {
+    /// The first event is not `episode_started`.
+    case notStarted
+    /// `episode_started` lacks fixture, fixture digest, seed or format.
+    case incompleteStart
+    /// A trace format newer than this MedGym reads.
+    case newerFormat(found: Int, supported: Int)
+    /// A format-2 (or later) trace whose `episode_started` has no provenance.
+    case missingProvenance(format: Int)
+    /// No recorded turn begins at this event (a fork point inside a turn).
+    case noTurnAt(event: Int)
+    /// Re-executing the stored turns does not give the stored events.
+    case doesNotReexecute(upTo: Int, difference: String)
+    /// The episode has no score event.
+    case noScoreEvent(episode: String)
+    /// The score event holds no score card.
+    case noScoreCard
+    /// No observation before the step to fork.
+    case noObservation(episode: String, step: Int)
+    /// Re-execution ended without a final state.
+    case noFinalState(episode: String)
+
+    public var description: String {
+        switch self {
+        case .notStarted: "the trace does not begin with an episode_started event"
+        case .incompleteStart: "episode_started (event 0) lacks fixture, fixture_digest, seed or format"
+        case .newerFormat(let found, let supported): "trace format \(found) is newer than this MedGym reads (\(supported)); upgrade MedGym"
+        case .missingProvenance(let format):
+            "episode_started (event 0) of a format \(format) trace lacks its provenance (agent, label, library_version, answer_key_digest)"
+        case .noTurnAt(let event): "no turn of the stored trace begins at event \(event)"
+        case .doesNotReexecute(let upTo, let difference): "the stored trace does not re-execute up to event \(upTo): \(difference); run replay verify"
+        case .noScoreEvent(let episode): "episode \(episode) has no score event"
+        case .noScoreCard: "no score card"
+        case .noObservation(let episode, let step): "episode \(episode) has no observation before step \(step)"
+        case .noFinalState(let episode): "\(episode) does not re-execute to a final state; run replay verify"
+        }
+    }
+
+    /// The description (what older callers read).
+    public var message: String { description }
 }
 
 /// One agent turn as recorded: an applied action, a rejected text, a

@@ -239,7 +239,7 @@ public struct CorpusExporter {
         let recorder = try EpisodeRecorder(fixture: fixture, resolver: forker.resolver, fixtureDigest: start.fixtureDigest)
         let restored = try recorder.restoreAll(events)
         guard let final = try recorder.reexecute(events, header: h, hashing: false).finalState else {
-            throw TraceFormatError(message: "\(episodeID) does not re-execute to a final state; run replay verify")
+            throw TraceFormatError.noFinalState(episode: episodeID)
         }
         let scorer = Scorer(fixture: fixture, catalog: catalog)
         let exchanges = TraceExchange.all(in: events)

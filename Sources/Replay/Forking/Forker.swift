@@ -109,7 +109,7 @@ public struct Forker {
         let start = try TraceStart(events)
         let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog, cache: fixtures)
         guard let score = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {
-            throw TraceFormatError(message: "episode \(episodeID) has no score event")
+            throw TraceFormatError.noScoreEvent(episode: episodeID)
         }
         let episode = LoadedEpisode(
             header: listing.header, headHash: listing.headHash, events: events,
@@ -164,7 +164,7 @@ public struct Forker {
         guard let promptEvent = prefix.last(where: { $0.kind == .observation }),
             let prompt = try promptEvent.decodedPayload().observation
         else {
-            throw TraceFormatError(message: "episode \(episodeID) has no observation before step \(step)")
+            throw TraceFormatError.noObservation(episode: episodeID, step: step)
         }
         return ArmContext(
             episodeID: episodeID, header: episode.header, events: episode.events, exchanges: episode.exchanges,
