@@ -27,12 +27,13 @@ public struct ActionCatalog: Sendable {
     }()
 
     static func load() throws -> ActionCatalog {
-        guard let url = Bundle.module.url(forResource: "actions", withExtension: "json", subdirectory: "catalog") else {
-            throw CatalogError(message: "Resources/catalog/actions.json is missing from the MedGym bundle")
-        }
+        try ActionCatalog(json: try ShippedContent.catalogJSON())
+    }
+
+    /// A catalog from JSON in memory (`{"actions": [...]}`, the shipped file's shape).
+    public init(json: Data) throws {
         struct File: Decodable { var actions: [CatalogAction] }
-        let data = try Data(contentsOf: url)
-        return try ActionCatalog(actions: JSONDecoder().decode(File.self, from: data).actions)
+        try self.init(actions: JSONDecoder().decode(File.self, from: json).actions)
     }
 
     /// The action with this canonical id.

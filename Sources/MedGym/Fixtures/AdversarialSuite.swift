@@ -88,13 +88,22 @@ public struct StrategyResult: Sendable, Hashable {
 public enum AdversarialSuite {
     /// The shipped strategies for a fixture, or nil when it has none.
     public static func shipped(for fixtureID: String) throws -> AdversarialStrategies? {
-        guard let url = Bundle.module.url(forResource: fixtureID, withExtension: "json", subdirectory: "adversarial") else {
-            return nil
+        let json: Data
+        do {
+            guard let found = try ShippedContent.adversarialJSON(for: fixtureID) else { return nil }
+            json = found
+        } catch {
+            throw FixtureError(file: "adversarial/\(fixtureID).json", field: "", problem: "\(error)")
         }
+        return try decode(json, fixtureID: fixtureID)
+    }
+
+    /// Strategies from JSON in memory; `fixtureID` names the file in errors.
+    public static func decode(_ json: Data, fixtureID: String) throws -> AdversarialStrategies {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(AdversarialStrategies.self, from: Data(contentsOf: url))
+            return try decoder.decode(AdversarialStrategies.self, from: json)
         } catch {
             throw FixtureError(file: "adversarial/\(fixtureID).json", field: "", problem: "\(error)")
         }

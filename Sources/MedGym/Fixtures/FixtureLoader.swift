@@ -71,11 +71,7 @@ public enum FixtureLoader {
         return fixture
     }
 
-    static func shippedURLs() -> [URL] {
-        guard let dir = Bundle.module.url(forResource: "archetypes", withExtension: nil) else { return [] }
-        let urls = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? []
-        return urls.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
-    }
+    static func shippedURLs() -> [URL] { ShippedContent.archetypeURLs() }
 
     /// A whole number too large for `Int`, which Foundation's decoder reports
     /// only as "not valid JSON": found by parsing the file loosely.

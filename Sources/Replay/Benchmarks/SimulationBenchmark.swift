@@ -1,3 +1,6 @@
+import Foundation
+import MedGym
+
 /// Measures how fast the environment runs: the expert agent on each shipped
 /// fixture, no store, timed with a monotonic clock outside the simulation.
 public struct SimulationBenchmark: Sendable {
