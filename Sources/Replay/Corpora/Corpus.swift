@@ -300,7 +300,7 @@ public struct CorpusExporter {
                 group: group(step), provenance: provenance(step.step))
             grpo.append(try CanonicalJSON.string(row))
         }
-        if let decisive = postmortem.decisive, decisive.kind == "premature closure",
+        if let decisive = postmortem.decisive, decisive.kind == .prematureClosure,
             let step = sweep.steps.first(where: { $0.step == decisive.step })
         {
             var paired: [String] = []

@@ -56,7 +56,8 @@ public enum HTMLReport {
         b +=
             "<p>Outcome <b class=\"\(verdictClass)\">\(escape(p.outcome))</b>\(p.outcomeText.map { " (\(escape($0)))" } ?? "") · harm \(escape(p.harmLevel.rawValue)) · composite <b>\(signed(p.composite))</b></p>\n"
         if let d = p.decisive {
-            b += "<div class=\"box\(p.verdict == .good ? " ok" : "")\"><b>Step \(d.step) · minute \(d.minute) · \(escape(d.kind))</b><br>\(escape(d.why))"
+            b +=
+                "<div class=\"box\(p.verdict == .good ? " ok" : "")\"><b>Step \(d.step) · minute \(d.minute) · \(escape(d.kind.rawValue))</b><br>\(escape(d.why))"
             b +=
                 "<p>If instead <b>\(escape(d.alternative))</b>:</p><table><tr><th>continuation</th><th class=\"num\">Δ composite</th><th>outcome</th><th>dimensions</th></tr>"
             for c in d.counterfactuals {
@@ -96,7 +97,7 @@ public enum HTMLReport {
         }
         b += "</table>\n<h2>Trajectory</h2>\n<table><tr><th>step</th><th>min</th><th>agent wrote</th><th>action</th><th>response</th></tr>"
         for turn in p.trajectory {
-            let action = turn.action.map(escape) ?? (turn.kind == "rejected" ? "<span class=\"bad\">rejected</span>" : "—")
+            let action = turn.action.map(escape) ?? (turn.kind == .rejected ? "<span class=\"bad\">rejected</span>" : "—")
             b +=
                 "<tr><td>\(turn.step)</td><td>\(turn.minute)</td><td>\(escape(turn.text ?? ""))</td><td>\(action)</td><td>\(escape(turn.response ?? ""))</td></tr>"
         }
@@ -169,7 +170,7 @@ public enum HTMLReport {
             s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.6\" points=\"\(points)\"/>"
             s += "<text x=\"\(Int(left) + 10 + index * 60)\" y=\"\(Int(height) - 4)\" style=\"fill:\(color)\">\(name)</text>"
         }
-        for turn in p.trajectory where turn.kind == "action" {
+        for turn in p.trajectory where turn.kind == .action {
             s +=
                 "<line x1=\"\(x(turn.minute))\" y1=\"\(height - bottom)\" x2=\"\(x(turn.minute))\" y2=\"\(height - bottom + 6)\" stroke=\"#8c959f\"><title>step \(turn.step), minute \(turn.minute): \(escape(turn.text ?? ""))</title></line>"
         }
@@ -240,7 +241,7 @@ public enum HTMLReport {
                 }
                 if let dc = t.decisive {
                     part +=
-                        "<br>went wrong at step \(dc.step) (\(escape(dc.kind))): “\(escape(dc.recordedText ?? "no action"))”; \(escape(dc.alternative)) there: Δ \(dc.delta.map(EpisodeFormatter.signed) ?? "?")"
+                        "<br>went wrong at step \(dc.step) (\(escape(dc.kind.rawValue))): “\(escape(dc.recordedText ?? "no action"))”; \(escape(dc.alternative)) there: Δ \(dc.delta.map(EpisodeFormatter.signed) ?? "?")"
                 }
                 b +=
                     "<tr><td>\(escape(t.fixture)) · \(t.seed)</td><td>\(escape(t.baselineOutcome)) · \(escape(t.baselineHarm.rawValue))</td><td>\(escape(t.candidateOutcome)) · \(escape(t.candidateHarm.rawValue))</td><td class=\"num\">\(EpisodeFormatter.signed(t.delta))</td><td>\(part)</td></tr>"

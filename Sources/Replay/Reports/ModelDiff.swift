@@ -74,7 +74,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     /// Where the candidate's episode went wrong, as its post-mortem says, and the open red flag's first action's value there.
     public struct Decisive: Sendable, Hashable, Encodable {
         public var step: Int
-        public var kind: String
+        public var kind: Postmortem.DecisionKind
         public var recordedText: String?
         public var alternative: String
         /// The alternative's Δ with the recorded agent carrying on (continuation original).
@@ -147,7 +147,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
                 transition.divergence = try divergence(forker: forker, baseline: la.header.episodeID, candidate: lb.header.episodeID)
                 if let c = try PostmortemBuilder(forker: forker).closure(lb.header.episodeID) {
                     transition.decisive = Decisive(
-                        step: c.step, kind: "premature closure", recordedText: c.recordedText,
+                        step: c.step, kind: .prematureClosure, recordedText: c.recordedText,
                         alternative: c.alternative, delta: c.delta)
                 }
                 regressions.append(transition)

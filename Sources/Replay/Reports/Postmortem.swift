@@ -71,7 +71,28 @@ public struct Postmortem: Sendable, Hashable, Encodable {
         public var action: String?
         /// The answer, finding or acknowledgement; a rejection or failure message.
         public var response: String?
-        public var kind: String
+        public var kind: TurnKind
+    }
+
+    /// What a trajectory turn was (recorded in JSON as the raw value).
+    public enum TurnKind: String, Sendable, Hashable, Encodable, CustomStringConvertible {
+        case action
+        /// The agent stopped and the clock ran on.
+        case none
+        case rejected
+        case agentError = "agent_error"
+        public var description: String { rawValue }
+    }
+
+    /// Why the post-mortem turns on a step (recorded in JSON as the raw value).
+    public enum DecisionKind: String, Sendable, Hashable, Encodable, CustomStringConvertible {
+        /// A closing action with a red flag still open.
+        case prematureClosure = "premature closure"
+        /// Good care: where an alternative came closest.
+        case smallestMargin = "smallest margin"
+        /// Missed care without a premature closure: the step with the largest regret.
+        case largestRegret = "largest regret"
+        public var description: String { rawValue }
     }
 
     /// An order and its result, with the turnaround.
@@ -109,8 +130,7 @@ public struct Postmortem: Sendable, Hashable, Encodable {
         public var minute: Int
         public var recordedText: String?
         public var recordedAction: String?
-        /// "premature closure" or "smallest margin".
-        public var kind: String
+        public var kind: DecisionKind
         public var why: String
         /// Red-flag items still undone at this step.
         public var open: [ScoreItem]
@@ -180,12 +200,12 @@ public struct PostmortemBuilder {
         }
 
         // The decisive step.
-        let steps = report.trajectory.filter { $0.kind == "action" }
-        var decisiveStep: (turn: Postmortem.Turn, kind: String, why: String, open: [KeyItem])?
+        let steps = report.trajectory.filter { $0.kind == .action }
+        var decisiveStep: (turn: Postmortem.Turn, kind: Postmortem.DecisionKind, why: String, open: [KeyItem])?
         if report.verdict == .missed, let closure = Self.prematureClosure(steps, redFlags: redFlags, catalog: catalog) {
             let open = closure.open
             decisiveStep = (
-                closure.turn, "premature closure",
+                closure.turn, .prematureClosure,
                 "\"\(closure.turn.text ?? closure.turn.action ?? "")\" closes the encounter while \(open.map { "\"\($0.description)\"" }.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") not done",
                 open
             )
@@ -194,7 +214,7 @@ public struct PostmortemBuilder {
             let turn = steps.first(where: { $0.step == closest.step })
         {
             decisiveStep = (
-                turn, report.verdict == .good ? "smallest margin" : "largest regret",
+                turn, report.verdict == .good ? .smallestMargin : .largestRegret,
                 report.verdict == .good
                     ? "the decision where an alternative came closest to the recorded one (regret \(EpisodeFormatter.signed(closest.regret)))"
                     : "no closing action was taken with a red flag open; the step with the largest regret",
@@ -257,7 +277,7 @@ public struct PostmortemBuilder {
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
         guard
             let found = Self.prematureClosure(
-                trajectory.filter { $0.kind == "action" }, redFlags: redFlags,
+                trajectory.filter { $0.kind == .action }, redFlags: redFlags,
                 catalog: forker.resolver.catalog),
             let action = found.open.first?.actions.first
         else { return nil }
@@ -290,25 +310,25 @@ public struct PostmortemBuilder {
                 report.trajectory.append(
                     .init(
                         step: event.step, minute: event.simMinute, text: payload.text, action: payload.action,
-                        response: nil, kind: "action"))
+                        response: nil, kind: .action))
                 pendingResponse = report.trajectory.count - 1
             case .noAction:
                 report.trajectory.append(
                     .init(
                         step: event.step, minute: event.simMinute, text: nil, action: nil,
-                        response: "no action: the clock ran on", kind: "none"))
+                        response: "no action: the clock ran on", kind: .none))
                 pendingResponse = nil
             case .actionRejected:
                 report.trajectory.append(
                     .init(
                         step: event.step, minute: event.simMinute, text: payload.text, action: nil,
-                        response: payload.error, kind: "rejected"))
+                        response: payload.error, kind: .rejected))
                 pendingResponse = nil
             case .agentError:
                 report.trajectory.append(
                     .init(
                         step: event.step, minute: event.simMinute, text: nil, action: nil,
-                        response: payload.failure?.description, kind: "agent_error"))
+                        response: payload.failure?.description, kind: .agentError))
                 pendingResponse = nil
             case .response:
                 if let index = pendingResponse { report.trajectory[index].response = payload.text }

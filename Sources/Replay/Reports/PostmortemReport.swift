@@ -29,7 +29,7 @@ public enum PostmortemReport {
                 + (p.verdict == .good ? " · good care: no red flag missed, no serious harm" : " · care missed what mattered"))
 
         if let d = p.decisive {
-            heading(d.kind == "premature closure" ? "Where it went wrong: step \(d.step)" : "The closest call: step \(d.step)")
+            heading(d.kind == .prematureClosure ? "Where it went wrong: step \(d.step)" : "The closest call: step \(d.step)")
             line("step \(d.step) · minute \(d.minute) · \(d.kind): \(safe(d.why))")
             line("if instead \(d.alternative):")
             for c in d.counterfactuals {
@@ -84,14 +84,14 @@ public enum PostmortemReport {
         for turn in p.trajectory {
             let what: String
             switch turn.kind {
-            case "action": what = "step \(turn.step)  \(safe(turn.text ?? ""))  → \(turn.action ?? "")"
-            case "rejected": what = "step \(turn.step)  \(safe(turn.text ?? ""))  ✗ rejected"
-            case "agent_error": what = "step \(turn.step)  ✗ agent error"
-            default: what = "step \(turn.step)  (no action)"
+            case .action: what = "step \(turn.step)  \(safe(turn.text ?? ""))  → \(turn.action ?? "")"
+            case .rejected: what = "step \(turn.step)  \(safe(turn.text ?? ""))  ✗ rejected"
+            case .agentError: what = "step \(turn.step)  ✗ agent error"
+            case .none: what = "step \(turn.step)  (no action)"
             }
             line("min \(pad(turn.minute)) \(what)")
             if let response = turn.response { line("           ↳ \(safe(response))") }
-            if turn.kind == "action" || turn.kind == "none", let v = vitalsAt[turn.step] { line("           \(v.vitals.summary)") }
+            if turn.kind == .action || turn.kind == .none, let v = vitalsAt[turn.step] { line("           \(v.vitals.summary)") }
         }
         for alert in p.alerts { line("⚠ min \(pad(alert.minute)) \(alert.text)") }
 
