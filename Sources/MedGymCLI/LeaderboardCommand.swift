@@ -84,7 +84,7 @@ enum LeaderboardReport {
         }
         lines.append("")
         lines.append("per-dimension means:")
-        let dims = MedGym.Dimension.allCases
+        let dims = ScoreDimension.allCases
         lines.append(
             "agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                 + dims.map { $0.rawValue.prefix(9).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())

@@ -61,7 +61,7 @@ struct ScoringTests {
     @Test func everyItemNamesASource() throws {
         for name in Self.names {
             let card = try play(name, .expert).score
-            #expect(card.dimensions.map(\.dimension) == Dimension.allCases)
+            #expect(card.dimensions.map(\.dimension) == ScoreDimension.allCases)
             for item in card.items { #expect(!item.source.guideline.isEmpty && !item.source.section.isEmpty) }
         }
     }

@@ -13,7 +13,7 @@ public struct Citation: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// The nine scoring dimensions of the product page, in display order.
-public enum Dimension: String, Sendable, Hashable, Codable, CaseIterable {
+public enum ScoreDimension: String, Sendable, Hashable, Codable, CaseIterable {
     case survival, disposition, workup, redFlag = "red_flag", communication, cost, harm, efficiency, documentation
 }
 
@@ -77,7 +77,7 @@ public struct ScoredActions: Sendable, Hashable, Codable {
 /// One answer-key entry scored by whether the agent did it.
 public struct KeyItem: Sendable, Hashable, Codable {
     public var id: String
-    public var dimension: Dimension
+    public var dimension: ScoreDimension
     public var description: String
     /// Any one of these satisfies the item.
     public var actions: [String]

@@ -11,28 +11,28 @@ public struct ScoreCard: Sendable, Hashable, Codable {
     public var harmLevel: HarmLevel
     /// Sum of the nine dimensions.
     public var composite: Double
-    /// One entry per dimension, in ``Dimension/allCases`` order.
+    /// One entry per dimension, in ``ScoreDimension/allCases`` order.
     public var dimensions: [DimensionScore]
     public var items: [ScoreItem]
     /// What became of the patient after the ED (absent in traces from simulation 1).
     public var fate: PatientFate?
 
     /// Points of one dimension.
-    public func points(_ dimension: Dimension) -> Double {
+    public func points(_ dimension: ScoreDimension) -> Double {
         dimensions.first { $0.dimension == dimension }?.points ?? 0
     }
 }
 
 /// Points earned on one dimension, and the most it can give.
 public struct DimensionScore: Sendable, Hashable, Codable {
-    public var dimension: Dimension
+    public var dimension: ScoreDimension
     public var points: Double
     public var max: Double
 }
 
 /// One scored answer-key entry.
 public struct ScoreItem: Sendable, Hashable, Codable {
-    public var dimension: Dimension
+    public var dimension: ScoreDimension
     /// The answer-key entry id (e.g. `cta_chest_early`, `survival`).
     public var key: String
     public var description: String

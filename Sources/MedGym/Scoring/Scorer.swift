@@ -66,7 +66,7 @@ public struct Scorer: Sendable {
         items.append(cost(state, safety: safety))
         items.append(efficiency(state, safety: safety))
 
-        let dimensions = Dimension.allCases.map { dimension in
+        let dimensions = ScoreDimension.allCases.map { dimension in
             var points = 0.0
             for item in items where item.dimension == dimension { points += item.points }
             return DimensionScore(dimension: dimension, points: round2(points), max: maxPoints(dimension))
@@ -99,7 +99,7 @@ public struct Scorer: Sendable {
     }
 
     /// The most a dimension can give under this answer key.
-    public func maxPoints(_ dimension: Dimension) -> Double {
+    public func maxPoints(_ dimension: ScoreDimension) -> Double {
         let key = fixture.answerKey
         switch dimension {
         case .survival: return key.survival.points

@@ -71,7 +71,7 @@ public struct Forker {
             parentID: episodeID, parent: header, step: step, minute: prompt.minute, fixture: fixture.id, seed: context.seed,
             continuation: continuation, recordedText: originalText, recordedAction: originalAction,
             alternateText: text, alternateAction: alternate.id, actual: recordedScore, counterfactual: counterfactual,
-            deltas: MedGym.Dimension.allCases.map { d in
+            deltas: ScoreDimension.allCases.map { d in
                 DimensionDelta(dimension: d, actual: recordedScore.points(d), counterfactual: counterfactual.points(d))
             },
             pair: pair, events: counterfactualArm.events, finalState: counterfactualArm.finalState,
@@ -318,12 +318,12 @@ public struct Fork: Sendable, Hashable {
 
 /// One dimension, before and after.
 public struct DimensionDelta: Sendable, Hashable, Codable {
-    public var dimension: MedGym.Dimension
+    public var dimension: ScoreDimension
     public var actual: Double
     public var counterfactual: Double
     public var delta: Double
 
-    public init(dimension: MedGym.Dimension, actual: Double, counterfactual: Double) {
+    public init(dimension: ScoreDimension, actual: Double, counterfactual: Double) {
         self.dimension = dimension
         self.actual = actual
         self.counterfactual = counterfactual

@@ -15,7 +15,7 @@ public struct StepReward: Sendable, Hashable, Encodable {
 
     /// One dimension's change in potential.
     public struct Component: Sendable, Hashable, Encodable {
-        public var dimension: MedGym.Dimension
+        public var dimension: ScoreDimension
         public var before: Double
         public var after: Double
         public var delta: Double
@@ -25,7 +25,7 @@ public struct StepReward: Sendable, Hashable, Encodable {
     public static func step(before: ScoreCard, after: ScoreCard, arrival: ScoreCard, terminal: Bool) -> StepReward {
         var reward = round2(after.composite - before.composite)
         if terminal { reward = round2(reward + arrival.composite) }
-        let components = MedGym.Dimension.allCases.compactMap { d -> Component? in
+        let components = ScoreDimension.allCases.compactMap { d -> Component? in
             let (b, a) = (before.points(d), after.points(d))
             return a == b ? nil : Component(dimension: d, before: b, after: a, delta: round2(a - b))
         }

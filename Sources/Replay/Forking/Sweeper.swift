@@ -73,7 +73,7 @@ public struct Sweeper {
         let regret = max(0, round2((best?.composite ?? recorded.composite) - recorded.composite))
         let deltas =
             best.map { best in
-                MedGym.Dimension.allCases.map { DimensionDelta(dimension: $0, actual: recorded.points($0), counterfactual: best.score.points($0)) }
+                ScoreDimension.allCases.map { DimensionDelta(dimension: $0, actual: recorded.points($0), counterfactual: best.score.points($0)) }
             } ?? []
         return SweepStep(
             step: point.step, minute: point.minute, recordedText: point.original.text,

@@ -46,7 +46,7 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
 
     /// A dimension's mean points.
     public struct DimensionMean: Sendable, Hashable, Encodable {
-        public var dimension: MedGym.Dimension
+        public var dimension: ScoreDimension
         public var mean: Double
     }
 
@@ -118,7 +118,7 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         return Row(
             name: name, agent: first.agent, label: first.label, episodes: runs.count, meanComposite: round2(mean),
             interval: interval,
-            dimensions: MedGym.Dimension.allCases.map { d in
+            dimensions: ScoreDimension.allCases.map { d in
                 DimensionMean(dimension: d, mean: round2(runs.map { $0.score.points(d) }.reduce(0, +) / n))
             },
             caughtRate: rate(success), deathRate: rate(runs.map { $0.score.outcome == "death" || $0.score.fate?.status.rawValue.hasPrefix("died") == true }),

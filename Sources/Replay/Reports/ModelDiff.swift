@@ -51,7 +51,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     }
 
     public struct DimensionChange: Sendable, Hashable, Encodable {
-        public var dimension: MedGym.Dimension
+        public var dimension: ScoreDimension
         public var change: Change
     }
 
@@ -129,7 +129,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         for pairKey in pairedKeys {
             let (la, lb) = (firstA[pairKey]!, firstB[pairKey]!)
             guard let sa = scores[la.header.episodeID], let sb = scores[lb.header.episodeID] else { continue }
-            deltas.append([sb.composite - sa.composite] + MedGym.Dimension.allCases.map { sb.points($0) - sa.points($0) })
+            deltas.append([sb.composite - sa.composite] + ScoreDimension.allCases.map { sb.points($0) - sa.points($0) })
             spread.append(PairDelta(fixture: la.header.fixture, seed: la.header.seed, delta: round2(sb.composite - sa.composite)))
             if caughtLabels[la.header.fixture] == nil {
                 caughtLabels[la.header.fixture] = try FixtureLoader.fixture(named: la.header.fixture).answerKey.outcome.caught
@@ -164,7 +164,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         return ModelDiff(
             baseline: baseline, candidate: candidate, fixtures: Set(pairedKeys.map { $0.split(separator: "#")[0] }).sorted().map(String.init),
             pairs: deltas.count, composite: composite,
-            dimensions: zip(MedGym.Dimension.allCases, intervals.dropFirst()).map { DimensionChange(dimension: $0, change: $1) },
+            dimensions: zip(ScoreDimension.allCases, intervals.dropFirst()).map { DimensionChange(dimension: $0, change: $1) },
             regressions: regressions, improvements: improvements, unchanged: unchanged,
             unpairedBaseline: firstA.keys.filter { firstB[$0] == nil }.sorted().map { firstA[$0]!.header.episodeID },
             unpairedCandidate: firstB.keys.filter { firstA[$0] == nil }.sorted().map { firstB[$0]!.header.episodeID },
