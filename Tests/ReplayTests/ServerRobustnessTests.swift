@@ -8,8 +8,8 @@ import Testing
 /// invalid-params naming the field, and ten thousand generated requests
 /// crash neither server and leave a store that verifies.
 struct ServerRobustnessTests {
-    /// Runs `medgym serve ARGS` on `input` (then end of input); returns its stdout lines and exit status.
-    static func serve(_ args: [String], input: String, store: String) throws -> (lines: [String], status: Int32, reason: Process.TerminationReason) {
+    /// Starts `medgym serve ARGS` reading `input` from a file; its stdout is the returned pipe.
+    static func launch(_ args: [String], input: String, store: String) throws -> (Process, Pipe) {
         let file = store + ".in-\(UUID().uuidString)"
         try input.write(toFile: file, atomically: true, encoding: .utf8)
         let process = Process()
@@ -19,7 +19,13 @@ struct ServerRobustnessTests {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try CLI.withNoSignalsBlocked { try process.run() }
+        return (process, out)
+    }
+
+    /// Runs `medgym serve ARGS` on `input` (then end of input); returns its stdout lines and exit status.
+    static func serve(_ args: [String], input: String, store: String) throws -> (lines: [String], status: Int32, reason: Process.TerminationReason) {
+        let (process, out) = try launch(args, input: input, store: store)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init), process.terminationStatus, process.terminationReason)
@@ -27,16 +33,7 @@ struct ServerRobustnessTests {
 
     /// Runs the server with a reader that takes 10 bytes and closes its end.
     static func serveToAQuitter(_ args: [String], input: String, store: String) throws -> (status: Int32, reason: Process.TerminationReason) {
-        let file = store + ".in"
-        try input.write(toFile: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = CLI.binary("medgym")
-        process.arguments = ["serve"] + args + ["--store", store]
-        process.standardInput = FileHandle(forReadingAtPath: file)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, out) = try launch(args, input: input, store: store)
         _ = try out.fileHandleForReading.read(upToCount: 10)
         try out.fileHandleForReading.close()
         process.waitUntilExit()
