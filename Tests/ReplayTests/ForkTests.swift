@@ -137,12 +137,14 @@ struct ForkTests {
         let forker = Forker(store: store)
         let saved = try forker.save(try forker.fork("ep_0fa72a32ec1d", at: 13, action: "CTA chest"), createdAt: "x")
         let before = try store.episodeIDs()
-        do {
-            _ = try forker.fork(saved.header.episodeID, at: 14, action: "troponin", continuation: .agent)
-            Issue.record("expected a refusal")
-        } catch {
-            #expect("\(error)".hasPrefix("--continue agent needs a built-in or scripted agent it can re-run; this episode was played by 'fork:original'"))
+        let refusal = #expect(throws: ForkError.self) {
+            try forker.fork(saved.header.episodeID, at: 14, action: "troponin", continuation: .agent)
         }
+        guard case .agentNotReplayable(let agent, _) = refusal else {
+            Issue.record("expected .agentNotReplayable, got \(String(describing: refusal))")
+            return
+        }
+        #expect(agent == "fork:original")
         #expect(try store.episodeIDs() == before)
     }
 

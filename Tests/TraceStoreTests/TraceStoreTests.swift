@@ -71,22 +71,21 @@ struct TraceStoreTests {
         let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
         var agent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: 43)
         let other = try EpisodeRecorder(fixture: fixture).record(seed: 43, agent: &agent, episodeID: "ep_0fa72a32ec1d", createdAt: "x")
-        do {
-            try store.save(other)
-            Issue.record("expected a conflicting id to be refused")
-        } catch {
-            #expect("\(error)".contains("already in"))
+        let conflict = #expect(throws: StoreError.self) { try store.save(other) }
+        guard case .conflictingEpisode(let id, _) = conflict, id == "ep_0fa72a32ec1d" else {
+            Issue.record("expected .conflictingEpisode(ep_0fa72a32ec1d), got \(String(describing: conflict))")
+            return
         }
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
 
         #expect(throws: SQLiteError.self) { try store.connection.execute("UPDATE events SET payload = '{}' WHERE seq = 3") }
         #expect(throws: SQLiteError.self) { try store.connection.execute("DELETE FROM events") }
-        do {
-            _ = try store.header("ep_0fa72a32ec1e")
-            Issue.record("expected unknown episode")
-        } catch {
-            #expect("\(error)".contains("did you mean: ep_0fa72a32ec1d"))
+        let unknown = #expect(throws: StoreError.self) { try store.header("ep_0fa72a32ec1e") }
+        guard case .unknownEpisode(_, _, let suggestions) = unknown else {
+            Issue.record("expected .unknownEpisode, got \(String(describing: unknown))")
+            return
         }
+        #expect(suggestions == ["ep_0fa72a32ec1d"])
     }
 
     @Test func eventLogRoundTripsAndRejectsAlteredLines() throws {
