@@ -67,3 +67,12 @@ public func warn(_ line: String) {
 public func printJSON(_ value: some Encodable) throws {
     print(try CanonicalJSON.string(value, pretty: true))
 }
+
+/// `--sign-key FILE` (default `$MEDGYM_SIGNING_KEY`): the key every stored episode is signed with.
+public enum SigningOption {
+    /// The key named by the option, else by `$MEDGYM_SIGNING_KEY`; nil when neither names one.
+    public static func load(_ option: String?) throws -> SigningKey? {
+        guard let path = option ?? ProcessInfo.processInfo.environment["MEDGYM_SIGNING_KEY"], !path.isEmpty else { return nil }
+        return try SigningKey.load(path: path)
+    }
+}

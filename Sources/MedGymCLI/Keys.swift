@@ -45,11 +45,3 @@ enum KeyFiles {
         }
     }
 }
-
-/// `--sign-key FILE` (default `$MEDGYM_SIGNING_KEY`): the key every stored episode is signed with.
-enum SigningOption {
-    static func load(_ option: String?) throws -> SigningKey? {
-        guard let path = option ?? ProcessInfo.processInfo.environment["MEDGYM_SIGNING_KEY"], !path.isEmpty else { return nil }
-        return try SigningKey.load(path: path)
-    }
-}

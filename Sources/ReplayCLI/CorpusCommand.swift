@@ -68,21 +68,8 @@ struct CorpusCommand: ParsableCommand {
                 ids = selection.runs.map(\.header.episodeID)
                 if ids.isEmpty { throw ValidationError("no stored episodes count; run 'replay list' to see them") }
             } else {
-                // Named episodes are checked before anything is written: an unknown id, a row that does
-                // not match its trace, another simulation's episode or (with --trust) an unsigned one fails.
-                for id in ids {
-                    let checked = try store.checkedEpisode(id)
-                    if let reason = checked.unverifiedReason {
-                        throw ValidationError("\(id) is unverified (\(reason)): a corpus needs episodes this MedGym re-executes")
-                    }
-                    if let trusted,
-                        let refusal = trusted.refusal(
-                            try store.signatures(id), header: checked.header,
-                            headHash: checked.listing.headHash, eventCount: checked.events.count)
-                    {
-                        throw ValidationError("\(id) is \(refusal); --trust exports only episodes a trusted key signed")
-                    }
-                }
+                // Named episodes are checked before anything is written.
+                try EpisodeSelection.requireCounted(ids, in: store, trust: trusted)
             }
             let exporter = CorpusExporter(forker: Forker(store: store), continuation: continuation, margin: margin, jobs: jobs)
             let writer = CorpusWriter(exporter: exporter, wave: wave, folder: URL(fileURLWithPath: out, isDirectory: true))

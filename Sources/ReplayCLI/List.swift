@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import MedGym
+import Replay
 import TraceStore
 
 struct List: ParsableCommand {
@@ -15,29 +16,9 @@ struct List: ParsableCommand {
     @Flag(help: "Print the list as JSON.")
     var json = false
 
-    /// A row as listed: checked against its trace first.
-    struct Listed: Encodable {
-        var episode: String
-        /// `verified` (re-executable here), `unverified` (chain checked, another simulation) or `broken` (not served).
-        var check: String
-        var reason: String?
-        var listing: EpisodeListing?
-    }
-
     func run() throws {
         do {
-            let store = try storeOptions.open()
-            var listed: [Listed] = []
-            for row in try store.list(includeUnfinished: true) {
-                let id = row.header.episodeID
-                do {
-                    let checked = try store.checkedEpisode(id)
-                    let reason = checked.unverifiedReason
-                    listed.append(Listed(episode: id, check: reason == nil ? "checked" : "unverified", reason: reason, listing: checked.listing))
-                } catch {
-                    listed.append(Listed(episode: id, check: "broken", reason: error.problem, listing: nil))
-                }
-            }
+            let listed = try EpisodeSelection.index(try storeOptions.open())
             if json { return try printJSON(listed) }
             print("episode           fixture                  seed  agent            steps  min  outcome          composite  parent")
             for item in listed {
@@ -47,7 +28,7 @@ struct List: ParsableCommand {
                 }
                 let h = row.header
                 let s = row.summary
-                let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (item.check == "unverified" ? "(unverified: another simulation)" : "")
+                let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (item.check == .unverified ? "(unverified: another simulation)" : "")
                 print(
                     [
                         pad(h.episodeID, 17), pad(PrintableText.terminal(h.fixture), 24), left(String(h.seed), 5),
@@ -56,7 +37,7 @@ struct List: ParsableCommand {
                         pad(s?.outcome ?? "-", 16), left(s.map { EpisodeFormatter.signed($0.composite) } ?? "-", 9), parent,
                     ].joined(separator: "  "))
             }
-            let broken = listed.filter { $0.check == "broken" }.count
+            let broken = listed.filter { $0.check == .broken }.count
             print("\(listed.count) episode\(listed.count == 1 ? "" : "s")" + (broken > 0 ? " (\(broken) not served: their rows or chains do not check)" : ""))
         } catch {
             throw fail(error)

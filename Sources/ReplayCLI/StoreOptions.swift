@@ -15,9 +15,7 @@ struct StoreOptions: ParsableArguments {
         let (store, imports) = try StoreLocation(option: store).open(create: create, readOnly: readOnly && !create)
         for note in imports { warn(note.description) }
         // A writing command (fork --save, import) signs what it stores with $MEDGYM_SIGNING_KEY, when set.
-        if !(readOnly && !create), let path = ProcessInfo.processInfo.environment["MEDGYM_SIGNING_KEY"], !path.isEmpty {
-            store.signingKey = try SigningKey.load(path: path)
-        }
+        if !(readOnly && !create) { store.signingKey = try SigningOption.load(nil) }
         return store
     }
 }

@@ -17,6 +17,8 @@ public struct CheckedEpisode: Sendable {
     public var start: TraceStart
     /// The trace's last event, its score event (checked to be one).
     let scoreEvent: TraceEvent
+    /// The store it was read from (for errors).
+    let storePath: String
 
     /// The score card the trace ends with, decoded on first use (listing
     /// episodes needs only the headline the row was checked against).
@@ -26,7 +28,7 @@ public struct CheckedEpisode: Sendable {
                 guard let card = try scoreEvent.decodedPayload().score else { throw TraceFormatError.noScoreCard }
                 return card
             } catch {
-                throw .rowMismatch(id: id, path: "-", problem: "its score event does not decode: \(error)")
+                throw .rowMismatch(id: id, path: storePath, problem: "its score event does not decode: \(error)")
             }
         }
     }

@@ -461,7 +461,7 @@ public final class TraceStore {
         guard problems.isEmpty, score != nil, let last = events.last else {
             throw .rowMismatch(id: id, path: path, problem: problems.joined(separator: "; "))
         }
-        return CheckedEpisode(listing: listing, events: events, start: start, scoreEvent: last)
+        return CheckedEpisode(listing: listing, events: events, start: start, scoreEvent: last, storePath: path)
     }
 
     /// The tier of the fixture a trace names, when the shipped fixture is the

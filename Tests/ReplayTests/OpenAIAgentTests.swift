@@ -102,7 +102,10 @@ import TraceStore
         #expect(run.stdout.contains("history of present illness  → interview_hpi"))
         #expect(run.stdout.contains("CTA chest  → cta_chest"))
         #expect(run.stdout.contains("agent not_json"))
-        #expect(run.stdout.contains("agent protocol: 'CT angiography of the chest/aorta' is not one of the lab tool's actions"))
+        #expect(
+            run.stdout.contains(
+                "agent protocol: 'CT angiography of the chest/aorta' is not one of the lab tool's actions; 'CT angiography of the chest/aorta' belongs to the imaging tool"
+            ), "\(run.stdout)")
         // One refused tool call (a CT through the lab tool), and theatre declined until the CTA and the
         // surgeon are back, so the disposition call comes six times: 1,100 tokens.
         #expect(run.stderr.contains("openai:test-model: 1100 tokens, 2 retried requests"))

@@ -183,23 +183,33 @@ struct ServerRobustnessTests {
         String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
     }
 
-    @Test func tenThousandGeneratedStdioRequestsAreEachAnsweredAndTheStoreVerifies() throws {
+    /// Sends `opening`, then 10,000 generated requests, to `medgym serve TRANSPORT`: it must not crash,
+    /// every request due a reply gets one, and every reply is a JSON object. Returns `replay verify --all`
+    /// over the store it recorded into.
+    static func fuzz(
+        _ transport: String, seed: UInt64, opening: [String] = [], openingReplies: Int = 0, ids: Range<Int>,
+        generate: (inout Stream, Int) -> (line: String, answered: Bool)
+    ) throws -> CLI.Output {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
-        var stream = Stream(state: 20_261_202)
-        var lines: [String] = []
-        var expected = 0
-        for id in 0..<10_000 {
-            let (line, answered) = Self.stdioRequest(&stream, id: id)
+        var stream = Stream(state: seed)
+        var lines = opening
+        var expected = openingReplies
+        for id in ids {
+            let (line, answered) = generate(&stream, id)
             lines.append(line)
             if answered { expected += 1 }
         }
-        let run = try Self.serve(["--stdio"], input: lines.joined(separator: "\n") + "\n", store: store)
+        let run = try serve([transport], input: lines.joined(separator: "\n") + "\n", store: store)
         #expect(run.reason == .exit && run.status == 0)
         #expect(run.lines.count == expected, "\(run.lines.count) replies to \(expected) requests")
         #expect(run.lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
-        let verify = try CLI.run("replay", ["verify", "--all", "--store", store])
+        return try CLI.run("replay", ["verify", "--all", "--store", store])
+    }
+
+    @Test func tenThousandGeneratedStdioRequestsAreEachAnsweredAndTheStoreVerifies() throws {
+        let verify = try Self.fuzz("--stdio", seed: 20_261_202, ids: 0..<10_000, generate: Self.stdioRequest)
         #expect(verify.status == 0, "\(verify.stdout.suffix(500))")
     }
 
@@ -223,22 +233,7 @@ struct ServerRobustnessTests {
     }
 
     @Test func tenThousandGeneratedMCPRequestsAreEachAnsweredAndTheStoreVerifies() throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        let store = dir.path("store.sqlite")
-        var stream = Stream(state: 42)
-        var lines = Self.mcpOpening
-        var expected = 1  // initialize
-        for id in 100..<10_100 {
-            let (line, answered) = Self.mcpRequest(&stream, id: id)
-            lines.append(line)
-            if answered { expected += 1 }
-        }
-        let run = try Self.serve(["--mcp"], input: lines.joined(separator: "\n") + "\n", store: store)
-        #expect(run.reason == .exit && run.status == 0)
-        #expect(run.lines.count == expected, "\(run.lines.count) replies to \(expected) requests")
-        #expect(run.lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
-        let verify = try CLI.run("replay", ["verify", "--all", "--store", store])
+        let verify = try Self.fuzz("--mcp", seed: 42, opening: Self.mcpOpening, openingReplies: 1, ids: 100..<10_100, generate: Self.mcpRequest)
         #expect(verify.status == 0 && verify.stdout.contains("1 of 1 episode verified"), "\(verify.stdout)")
     }
 }

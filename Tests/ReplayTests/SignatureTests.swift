@@ -76,3 +76,29 @@ struct SignatureTests {
         #expect(edited.stdout.contains("signature: the one by key") && edited.stdout.contains("tier: the row says 77"), "\(edited.stdout)")
     }
 }
+
+/// Key and trust files that cannot be used are one-line errors naming the file and the fix, and nothing is stored.
+struct SignatureFileTests {
+    @Test func badKeyAndTrustFilesAreClearErrorsAndStoreNothing() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        let missing = try CLI.run(
+            "medgym", ["run", "--fixture", "adv_aaa_30min", "--sign-key", dir.path("none.key"), "--store", store])
+        #expect(missing.status != 0 && missing.stderr.contains("none.key: cannot read it") && missing.stderr.contains("medgym keys new --out"))
+        #expect(!FileManager.default.fileExists(atPath: store), "nothing recorded without the key")
+        try Data("not a key\n".utf8).write(to: URL(fileURLWithPath: dir.path("bad.key")))
+        let bad = try CLI.run("medgym", ["run", "--fixture", "adv_aaa_30min", "--sign-key", dir.path("bad.key"), "--store", store])
+        #expect(bad.status != 0 && bad.stderr.contains("not a MedGym signing key"), "\(bad.stderr)")
+
+        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
+        for (text, problem) in [("garbage line\n", "line 1 is not 'medgym-ed25519 BASE64"), ("# only a comment\n", "lists no keys")] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: dir.path("trust.txt")))
+            for command in [["replay", "verify", "--all"], ["medgym", "leaderboard"]] {
+                let r = try CLI.run(command[0], Array(command.dropFirst()) + ["--trust", dir.path("trust.txt"), "--store", store])
+                #expect(r.status != 0 && r.stderr.contains(problem) && r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
+            }
+        }
+        #expect(try CLI.run("replay", ["verify", "--all", "--store", store]).status == 0)
+    }
+}

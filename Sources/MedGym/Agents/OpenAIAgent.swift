@@ -181,9 +181,18 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
                 case .unknownTool:
                     refusal = AgentFailure(
                         kind: .protocolError, detail: "a call to '\(Self.clipped(tool, to: 64))', which is not one of the tools", fatal: false)
-                case .notInTool:
+                case .notInTool(_, _, let known):
+                    // The nearest valid call, so the model can mend its next one.
+                    let hint: String
+                    if let named = try? ActionResolver(catalog: catalog, memoize: false).resolve(action) {
+                        hint =
+                            named.kind.rawValue == tool
+                            ? "write it as '\(named.name)'" : "'\(named.name)' belongs to the \(named.kind.rawValue) tool"
+                    } else {
+                        hint = "for example: " + known.prefix(3).joined(separator: ", ")
+                    }
                     refusal = AgentFailure(
-                        kind: .protocolError, detail: "'\(Self.clipped(action, to: 120))' is not one of the \(tool) tool's actions", fatal: false)
+                        kind: .protocolError, detail: "'\(Self.clipped(action, to: 60))' is not one of the \(tool) tool's actions; \(hint)", fatal: false)
                 }
             }
             let id = Self.clipped(call["id"] as? String ?? "call", to: 64)

@@ -57,6 +57,67 @@ public enum EpisodeSelection {
         }
         return selection
     }
+    /// Named episodes, each checked before anything is written from them: an
+    /// unknown id or a row that does not match its trace throws its
+    /// ``StoreError``; another simulation's episode, or (with `trust`) one no
+    /// trusted key signed, is a ``SelectionRefusal``.
+    public static func requireCounted(_ ids: [String], in store: TraceStore, trust: TrustedKeys? = nil) throws {
+        for id in ids {
+            let checked = try store.checkedEpisode(id)
+            if let reason = checked.unverifiedReason { throw SelectionRefusal.unverified(episode: id, reason: reason) }
+            if let trust,
+                let refusal = trust.refusal(
+                    try store.signatures(id), header: checked.header, headHash: checked.listing.headHash, eventCount: checked.events.count)
+            {
+                throw SelectionRefusal.untrusted(episode: id, reason: refusal)
+            }
+        }
+    }
+
+    /// Every row of the store (finished or not: hiding a row is what an edit would want), each checked
+    /// against its trace: what `replay list` shows.
+    public static func index(_ store: TraceStore) throws -> [IndexedEpisode] {
+        try store.list(includeUnfinished: true).map { row in
+            let id = row.header.episodeID
+            do throws(StoreError) {
+                let checked = try store.checkedEpisode(id)
+                let reason = checked.unverifiedReason
+                return IndexedEpisode(episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing)
+            } catch {
+                return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
+            }
+        }
+    }
+}
+
+/// A named episode a corpus cannot be made from.
+public enum SelectionRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+    case unverified(episode: String, reason: String)
+    case untrusted(episode: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unverified(let id, let reason): "\(id) is unverified (\(reason)): a corpus needs episodes this MedGym re-executes"
+        case .untrusted(let id, let reason): "\(id) is \(reason); --trust exports only episodes a trusted key signed"
+        }
+    }
+}
+
+/// A store row as listed: checked against its trace first; the row itself only when it checks.
+public struct IndexedEpisode: Sendable, Encodable {
+    /// How the row checked.
+    public enum Check: String, Sendable, Hashable, Encodable {
+        /// Row and chain agree, and this MedGym re-executes it.
+        case checked
+        /// Row and chain agree, but another simulation recorded it.
+        case unverified
+        /// Not served: the row or the chain does not check.
+        case broken
+    }
+    public var episode: String
+    public var check: Check
+    public var reason: String?
+    public var listing: EpisodeListing?
 }
 
 /// An episode that counts: its row (checked) and the score its trace ends with.
