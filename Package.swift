@@ -16,9 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
+        .target(name: "MedGymCore"),
         .target(
             name: "MedGym",
-            dependencies: ["CCurl"],
+            dependencies: ["MedGymCore", "CCurl"],
             resources: [.copy("Resources/archetypes"), .copy("Resources/catalog"), .copy("Resources/adversarial")]
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -48,8 +49,9 @@ let package = Package(
             path: "Sources/ReplayCLI"
         ),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
-        .testTarget(name: "MedGymTests", dependencies: ["MedGym", "CLITestSupport"], exclude: ["Data"]),
-        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "CLITestSupport"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "CLITestSupport"], exclude: ["Legacy", "Agents"]),
+        .testTarget(name: "MedGymTests", dependencies: ["MedGym", "MedGymCore", "CLITestSupport"], exclude: ["Data"]),
+        .testTarget(name: "MedGymCoreTests", dependencies: ["MedGymCore"]),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "MedGymCore", "CLITestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "MedGymCore", "CLITestSupport"], exclude: ["Legacy", "Agents"]),
     ]
 )

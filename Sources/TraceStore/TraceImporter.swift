@@ -74,7 +74,7 @@ public struct TraceImporter {
             }
             return RecordedEpisode(header: header, events: events, score: score, finalState: nil)
         }
-        let fixture = try ReplayFixture.load(start, episode: header.episodeID, catalog: resolver.catalog)
+        let fixture = try ReplayFixture.load(start, episode: header.episodeID, resolver: resolver)
         let replayed = try EpisodeRecorder(fixture: fixture, resolver: resolver, fixtureDigest: start.fixtureDigest).reexecute(events, header: header)
         if let difference = TraceComparison.firstDifference(recorded: events, replayed: replayed.events) {
             throw StoreError.badLog(
@@ -88,15 +88,15 @@ public struct TraceImporter {
 /// Finds the fixture a trace was recorded against and checks it is unchanged.
 public enum ReplayFixture {
     public static func load(
-        _ start: TraceStart, episode: String, catalog: ActionCatalog = .shipped,
+        _ start: TraceStart, episode: String, resolver: ActionResolver = .shipped,
         cache: FixtureCache? = nil
     ) throws -> Fixture {
         guard start.isCurrentSimulation else {
             throw SimulationVersionError(episode: episode, recorded: start.simulation)
         }
         let (fixture, digest) =
-            try cache?.fixture(named: start.fixture, catalog: catalog)
-            ?? FixtureCache.loadWithDigest(start.fixture, catalog: catalog)
+            try cache?.fixture(named: start.fixture, resolver: resolver)
+            ?? FixtureCache.loadWithDigest(start.fixture, resolver: resolver)
         guard digest == start.fixtureDigest else {
             throw FixtureChangedError(episode: episode, fixture: start.fixture, recorded: start.fixtureDigest, current: digest)
         }
@@ -112,17 +112,17 @@ public final class FixtureCache: @unchecked Sendable {
 
     public init() {}
 
-    public func fixture(named name: String, catalog: ActionCatalog) throws -> (Fixture, String) {
+    public func fixture(named name: String, resolver: ActionResolver) throws -> (Fixture, String) {
         lock.lock()
         defer { lock.unlock() }
         if let hit = loaded[name] { return hit }
-        let entry = try Self.loadWithDigest(name, catalog: catalog)
+        let entry = try Self.loadWithDigest(name, resolver: resolver)
         loaded[name] = entry
         return entry
     }
 
-    static func loadWithDigest(_ name: String, catalog: ActionCatalog) throws -> (Fixture, String) {
-        let fixture = try FixtureLoader.fixture(named: name, catalog: catalog)
+    static func loadWithDigest(_ name: String, resolver: ActionResolver) throws -> (Fixture, String) {
+        let fixture = try FixtureLoader.fixture(named: name, resolver: resolver)
         return (fixture, try TraceHash.digest(of: fixture))
     }
 }

@@ -467,7 +467,7 @@ public final class TraceStore {
     /// The tier of the fixture a trace names, when the shipped fixture is the
     /// one it was recorded against; nil (unknown) otherwise.
     private func fixtureTier(_ start: TraceStart) -> Int?? {
-        guard let (fixture, digest) = try? fixtures.fixture(named: start.fixture, catalog: .shipped),
+        guard let (fixture, digest) = try? fixtures.fixture(named: start.fixture, resolver: .shipped),
             digest == start.fixtureDigest
         else { return nil }
         return .some(fixture.tier)

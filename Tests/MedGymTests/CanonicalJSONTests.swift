@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 /// CanonicalJSON remembers key conversions; its bytes must stay exactly
 /// what Foundation's `.convertToSnakeCase` writes.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 /// The patient dies of what is done to him, drugs wear off and saturate,
 /// outcomes are judged after the ED, and labels mean what a clinician means.

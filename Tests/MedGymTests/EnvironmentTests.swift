@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 struct EnvironmentTests {
     @Test func resolverMapsSynonymsAndSuggestsNearest() throws {
@@ -84,9 +85,11 @@ struct EnvironmentTests {
         json["answer_key"] = key
         let data = try JSONSerialization.data(withJSONObject: json)
         #expect(throws: FixtureError(file: "bad.json", field: "answer_key.items[1].source", problem: "is missing")) {
-            try FixtureLoader.decode(data, file: "bad.json")
+            try FixtureDecoder.decode(data, file: "bad.json", resolver: .shipped)
         }
         json["tier"] = 400
-        #expect(throws: FixtureError.self) { try FixtureLoader.decode(JSONSerialization.data(withJSONObject: json), file: "adv_aaa_30min.json") }
+        #expect(throws: FixtureError.self) {
+            try FixtureDecoder.decode(JSONSerialization.data(withJSONObject: json), file: "adv_aaa_30min.json", resolver: .shipped)
+        }
     }
 }

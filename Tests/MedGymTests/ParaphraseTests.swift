@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 /// Actions as a model or a clinician writes them: the repository's
 /// paraphrase set (`Tests/MedGymTests/Data/paraphrases.json`: sentences with

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 /// The resolver's answers are pinned: 626 texts (policies, adversarial
 /// scripts, catalog phrases, their typos and word salads) with the action

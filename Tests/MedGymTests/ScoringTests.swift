@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 struct ScoringTests {
     static let names = ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka"]

@@ -1,4 +1,5 @@
 @testable import MedGym
+@testable import MedGymCore
 
 /// Plays a shipped fixture with a fixed list of action texts.
 func playScript(_ name: String, _ actions: [String], seed: UInt64 = 42) throws -> Episode {

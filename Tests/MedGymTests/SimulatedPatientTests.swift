@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MedGym
+@testable import MedGymCore
 
 /// Simulation 4: labs read from the state at the draw, harm from one rule
 /// over the catalog's indications and dangers, pace from the physiology

@@ -152,10 +152,7 @@ enum JSONFragment {
 
     var text: String {
         switch self {
-        case .string(let s):
-            var out: [UInt8] = []
-            Node.writeString(s, into: &out)
-            return String(decoding: out, as: UTF8.self)
+        case .string(let s): return CanonicalJSON.quoted(s)
         case .number(let n): return String(n)
         case .raw(let r): return r
         case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"

@@ -1,12 +1,18 @@
 import Foundation
 
-/// The only place the core reads files: the content shipped in the
-/// library's bundle (the action catalog, the archetypes, the adversarial
-/// strategies). Everything else takes its input from memory
-/// (``ActionCatalog/init(json:)``, ``FixtureLoader/decode(_:file:catalog:)``,
-/// ``AdversarialSuite/decode(_:fixtureID:)``), so a caller can hand the core
-/// a catalog and fixtures of its own.
-enum ShippedContent {
+/// The content shipped in the library's bundle (the action catalog, the
+/// archetypes, the adversarial strategies). The core (`MedGymCore`) takes
+/// its input from memory (``ActionCatalog/init(json:)``,
+/// ``FixtureDecoder/decode(_:file:resolver:)``,
+/// ``AdversarialSuite/decode(_:fixtureID:)``), so a caller can hand it a
+/// catalog and fixtures of its own; this is where the shipped ones come from.
+public enum ShippedContent {
+    /// The shipped action catalog, read and checked (``ActionCatalog/shipped``
+    /// is this, read once).
+    public static func catalog() throws -> ActionCatalog {
+        try ActionCatalog(json: try catalogJSON())
+    }
+
     /// `Resources/catalog/actions.json`.
     static func catalogJSON() throws(CatalogError) -> Data {
         guard let url = Bundle.module.url(forResource: "actions", withExtension: "json", subdirectory: "catalog") else {

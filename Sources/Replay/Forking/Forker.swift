@@ -107,7 +107,7 @@ public struct Forker {
         if let known = loaded.episode(episodeID, headHash: listing.headHash, eventCount: listing.eventCount) { return known }
         let events = try store.checkedEvents(episodeID).events
         let start = try TraceStart(events)
-        let fixture = try ReplayFixture.load(start, episode: episodeID, catalog: resolver.catalog, cache: fixtures)
+        let fixture = try ReplayFixture.load(start, episode: episodeID, resolver: resolver, cache: fixtures)
         guard let score = try events.last(where: { $0.kind == .score })?.decodedPayload().score else {
             throw TraceFormatError.noScoreEvent(episode: episodeID)
         }

@@ -20,7 +20,7 @@ public struct Rescorer {
         let (header, events) = (checked.header, checked.events)
         let start = try TraceStart(events)
         guard start.isCurrentSimulation else { throw SimulationVersionError(episode: id, recorded: start.simulation) }
-        let fixture = try FixtureLoader.fixture(named: start.fixture, catalog: resolver.catalog)
+        let fixture = try FixtureLoader.fixture(named: start.fixture, resolver: resolver)
         let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver)
         let replayed = try recorder.reexecute(events, header: header)
         let recorded = try events.last(where: { $0.kind == .score })?.decodedPayload().score

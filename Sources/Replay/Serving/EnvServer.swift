@@ -120,7 +120,7 @@ public final class EnvServer {
     ) throws(Failure) -> Transition {
         if sessions[name] != nil { try abandon(name) }  // the episode in progress is ended and recorded first
         let fixture: Fixture
-        do { fixture = try fixtures.fixture(named: id, catalog: resolver.catalog).0 } catch {
+        do { fixture = try fixtures.fixture(named: id, resolver: resolver).0 } catch {
             let known = (try? FixtureLoader.shipped().map(\.id)) ?? []
             throw Failure(.unknownFixture, "unknown fixture '\(id)'; known: \(known.joined(separator: ", "))")
         }

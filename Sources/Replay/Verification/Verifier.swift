@@ -164,7 +164,7 @@ public struct Verifier {
             report.problems.append("re-execution: \(error)")
             return
         }
-        let tier: Int?? = (try? settings.fixtures.fixture(named: start.fixture, catalog: settings.resolver.catalog))
+        let tier: Int?? = (try? settings.fixtures.fixture(named: start.fixture, resolver: settings.resolver))
             .flatMap { $0.1 == start.fixtureDigest ? .some($0.0.tier) : nil }
         // The row against the chain; `score`: the trace's score card, when already known to be its last event.
         func checkRow(score known: ScoreCard? = nil) {
@@ -190,7 +190,7 @@ public struct Verifier {
         let replayed: RecordedEpisode
         var comparedAlready = false
         do {
-            let fixture = try ReplayFixture.load(start, episode: id, catalog: settings.resolver.catalog, cache: settings.fixtures)
+            let fixture = try ReplayFixture.load(start, episode: id, resolver: settings.resolver, cache: settings.fixtures)
             let recorder = try EpisodeRecorder(fixture: fixture, resolver: settings.resolver, fixtureDigest: start.fixtureDigest)
             if let rerun = try rerunBuiltIn(start, header: listing.header, recorder: recorder, events: events, into: &report) {
                 replayed = rerun

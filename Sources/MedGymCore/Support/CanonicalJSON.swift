@@ -20,6 +20,13 @@ public enum CanonicalJSON {
     }
 
     /// Decodes what ``data(_:pretty:)`` wrote.
+    /// A string as a JSON string literal, escaped as the canonical encoder escapes it.
+    public static func quoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        Node.writeString(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in

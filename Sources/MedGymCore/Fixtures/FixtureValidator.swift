@@ -1,7 +1,8 @@
 /// Checks what the decoder cannot: ranges, ordering, references to catalog
 /// actions, citations and resolvable policy texts.
 struct FixtureValidator {
-    let catalog: ActionCatalog
+    let resolver: ActionResolver
+    var catalog: ActionCatalog { resolver.catalog }
     let file: String
 
     func validate(_ f: Fixture) throws(FixtureError) {
@@ -34,7 +35,7 @@ struct FixtureValidator {
         func check(_ ids: [String], _ field: String, kinds: [ActionKind]? = nil) throws(FixtureError) {
             for (i, id) in ids.enumerated() {
                 guard let action = catalog[id] else {
-                    let near = ActionResolver.shipped.nearest(id)
+                    let near = resolver.nearest(id)
                     throw fail("\(field)[\(i)]", "'\(id)' is not a catalog action" + (near.isEmpty ? "" : "; nearest: \(near.joined(separator: ", "))"))
                 }
                 if let kinds, !kinds.contains(action.kind) {
@@ -173,7 +174,7 @@ struct FixtureValidator {
             if texts.isEmpty { throw fail("policies.\(name)", "needs at least one action") }
             for (i, text) in texts.enumerated() {
                 do {
-                    _ = try ActionResolver.shipped.resolve(text)
+                    _ = try resolver.resolve(text)
                 } catch {
                     throw fail("policies.\(name)[\(i)]", error.description)
                 }

@@ -26,7 +26,7 @@ public struct AnchoringAgent: Agent {
     private var done: [String] = []
     private var unanchored: ExpertAgent?
 
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped) {
+    public init(fixture: Fixture, resolver: ActionResolver) {
         self.fixture = fixture
         self.resolver = resolver
         self.script = fixture.policies.anchoring

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The catalog of canonical actions shipped with the library
-/// (`Resources/catalog/actions.json`), indexed by id.
+/// A catalog of canonical actions, indexed by id (the shipped one is
+/// `ActionCatalog.shipped` in the `MedGym` module).
 public struct ActionCatalog: Sendable {
     /// Actions in file order.
     public let actions: [CatalogAction]
@@ -15,19 +15,6 @@ public struct ActionCatalog: Sendable {
         }
         self.actions = actions
         self.byID = index
-    }
-
-    /// The catalog shipped in the library bundle.
-    public static let shipped: ActionCatalog = {
-        do {
-            return try load()
-        } catch {
-            fatalError("the shipped action catalog is invalid: \(error)")
-        }
-    }()
-
-    static func load() throws -> ActionCatalog {
-        try ActionCatalog(json: try ShippedContent.catalogJSON())
     }
 
     /// A catalog from JSON in memory (`{"actions": [...]}`, the shipped file's shape).
@@ -51,5 +38,6 @@ public struct ActionCatalog: Sendable {
 /// A problem with the action catalog itself.
 public struct CatalogError: Error, CustomStringConvertible, Equatable {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { "action catalog: \(message)" }
 }

@@ -1,7 +1,7 @@
 /// Renders episodes and score cards as readable text tables.
 public enum EpisodeFormatter {
     /// The step-by-step trajectory: minute, action, what came back, alerts.
-    public static func trajectory(_ episode: Episode, catalog: ActionCatalog = .shipped) -> String {
+    public static func trajectory(_ episode: Episode, catalog: ActionCatalog) -> String {
         var lines: [String] = []
         let first = episode.initialObservation
         if let p = first.presentation {

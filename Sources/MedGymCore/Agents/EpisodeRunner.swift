@@ -9,7 +9,7 @@ public struct EpisodeRunner: Sendable {
     /// Bad replies in a row (failures and rejected texts) after which an agent is treated as stopped.
     public static let consecutiveFailureLimit = 5
 
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, invalidActions: InvalidActionPolicy = .fail) {
+    public init(fixture: Fixture, resolver: ActionResolver, invalidActions: InvalidActionPolicy = .fail) {
         self.fixture = fixture
         self.resolver = resolver
         self.invalidActions = invalidActions

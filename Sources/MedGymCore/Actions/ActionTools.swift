@@ -32,7 +32,7 @@ public struct ActionTools: Sendable {
     public let tools: [Tool]
     private let catalog: ActionCatalog
 
-    public init(catalog: ActionCatalog = .shipped) {
+    public init(catalog: ActionCatalog) {
         self.catalog = catalog
         tools = ActionKind.allCases.compactMap { kind in
             let names = catalog.actions.filter { $0.kind == kind }.map(\.name)

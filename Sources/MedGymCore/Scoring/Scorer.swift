@@ -8,7 +8,7 @@ public struct Scorer: Sendable {
     public let fixture: Fixture
     public let catalog: ActionCatalog
 
-    public init(fixture: Fixture, catalog: ActionCatalog = .shipped) {
+    public init(fixture: Fixture, catalog: ActionCatalog) {
         self.fixture = fixture
         self.catalog = catalog
     }

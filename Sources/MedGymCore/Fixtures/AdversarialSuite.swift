@@ -86,18 +86,6 @@ public struct StrategyResult: Sendable, Hashable {
 }
 
 public enum AdversarialSuite {
-    /// The shipped strategies for a fixture, or nil when it has none.
-    public static func shipped(for fixtureID: String) throws -> AdversarialStrategies? {
-        let json: Data
-        do {
-            guard let found = try ShippedContent.adversarialJSON(for: fixtureID) else { return nil }
-            json = found
-        } catch {
-            throw FixtureError(file: "adversarial/\(fixtureID).json", field: "", problem: "\(error)")
-        }
-        return try decode(json, fixtureID: fixtureID)
-    }
-
     /// Strategies from JSON in memory; `fixtureID` names the file in errors.
     public static func decode(_ json: Data, fixtureID: String) throws -> AdversarialStrategies {
         let decoder = JSONDecoder()
@@ -113,13 +101,15 @@ public enum AdversarialSuite {
     public static let seeds: [UInt64] = [1, 7, 42]
 
     /// Plays every strategy at each seed and checks its bounds.
-    public static func run(_ suite: AdversarialStrategies, fixture: Fixture, seeds: [UInt64] = AdversarialSuite.seeds) throws -> [StrategyResult] {
-        let runner = EpisodeRunner(fixture: fixture)
+    public static func run(
+        _ suite: AdversarialStrategies, fixture: Fixture, resolver: ActionResolver, seeds: [UInt64] = AdversarialSuite.seeds
+    ) throws -> [StrategyResult] {
+        let runner = EpisodeRunner(fixture: fixture, resolver: resolver)
         var results: [StrategyResult] = []
         for seed in seeds {
-            var anchoringAgent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: seed)
+            var anchoringAgent = AnchoringAgent(fixture: fixture, resolver: resolver)
             let anchoring = try runner.run(seed: seed, agent: &anchoringAgent).score.composite
-            var expertAgent = AgentSpec.expert.makeAgent(fixture: fixture, seed: seed)
+            var expertAgent = ExpertAgent(fixture: fixture, resolver: resolver)
             let expert = try runner.run(seed: seed, agent: &expertAgent).score.composite
             for strategy in suite.strategies {
                 var agent = ScriptedAgent(id: "adversarial:\(strategy.id)", actions: strategy.plan(for: fixture))

@@ -19,7 +19,7 @@ public struct Environment: Sendable {
     /// The chemistry at arrival: the baselines lactate clears to and haemoglobin dilutes from.
     let arrivalChemistry: Chemistry
 
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, seed: UInt64 = 0) {
+    public init(fixture: Fixture, resolver: ActionResolver, seed: UInt64 = 0) {
         self.fixture = fixture
         self.resolver = resolver
         self.catalog = resolver.catalog
@@ -29,7 +29,7 @@ public struct Environment: Sendable {
     }
 
     /// Restores an environment at a saved state (a fork point).
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, restoring state: EpisodeState) {
+    public init(fixture: Fixture, resolver: ActionResolver, restoring state: EpisodeState) {
         self.fixture = fixture
         self.resolver = resolver
         self.catalog = resolver.catalog
@@ -178,9 +178,4 @@ public enum StepError: Error, CustomStringConvertible, Equatable, Sendable {
         case .episodeOver(let status): "the episode is over (\(status.rawValue)); reset to start a new one"
         }
     }
-}
-
-extension ActionResolver {
-    /// A resolver over the shipped catalog, built once.
-    public static let shipped = ActionResolver(catalog: .shipped)
 }

@@ -24,7 +24,7 @@ public struct ExpertAgent: Agent {
 
     /// `done`: catalog ids already taken before the expert took over; the
     /// policy's lines for them are skipped (except waiting).
-    public init(fixture: Fixture, resolver: ActionResolver = .shipped, skipping done: [String] = [], urgent: Bool = false) {
+    public init(fixture: Fixture, resolver: ActionResolver, skipping done: [String] = [], urgent: Bool = false) {
         var lines: [(String, Bool, Bool, Bool, Int)] = []
         for line in fixture.policies.expert {
             guard let action = try? resolver.resolve(line) else { continue }

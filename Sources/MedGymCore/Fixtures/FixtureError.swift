@@ -22,6 +22,11 @@ public struct UnknownFixtureError: Error, CustomStringConvertible, Equatable, Se
     public let name: String
     public let known: [String]
 
+    public init(name: String, known: [String]) {
+        self.name = name
+        self.known = known
+    }
+
     public var description: String {
         "unknown fixture '\(name)'; known fixtures: \(known.joined(separator: ", ")) (or pass a path to a .json archetype file)"
     }
