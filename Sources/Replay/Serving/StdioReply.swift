@@ -1,0 +1,80 @@
+import Foundation
+import MedGym
+
+/// One reply line of `medgym serve --stdio`: `{"id": …, "result": {…}}` or
+/// `{"error": {"code": …, "message": …}, "id": …}`, keys sorted.
+public enum StdioReply {
+    /// A result line.
+    public static func result(id: JSONValue, _ result: some Encodable) throws -> String {
+        "{\"id\":\(id.text),\"result\":\(try CanonicalJSON.string(result))}"
+    }
+
+    /// An error line.
+    public static func error(id: JSONValue, _ failure: EnvServer.Failure) -> String {
+        "{\"error\":{\"code\":\(CanonicalJSON.quoted(failure.code.rawValue)),\"message\":\(CanonicalJSON.quoted(failure.message))},\"id\":\(id.text)}"
+    }
+
+    /// What `hello` answers.
+    public struct Hello: Sendable, Hashable, Codable {
+        public var `protocol`: Int
+        public var libraryVersion: String
+        public var fixtures: [String]
+        public var actions: [Action]
+        /// Every character an observation or action name can hold (for a tokenizer's check).
+        public var charset: String
+
+        /// An action as `hello` lists it.
+        public struct Action: Sendable, Hashable, Codable {
+            public var id: String
+            public var name: String
+            public var kind: String
+        }
+    }
+
+    /// What `close` answers: the environment closed and the episode it
+    /// recorded (null when none was in progress), or `"server"`.
+    public struct Closed: Sendable, Hashable, Codable {
+        public var closed: String
+        public var episodeID: String?
+        /// Whether an environment (not the server) was closed: then `episode_id` is written, null or not.
+        var environment: Bool
+
+        static func environment(_ env: String, recorded: String?) -> Closed {
+            Closed(closed: env, episodeID: recorded, environment: true)
+        }
+        static let wholeServer = Closed(closed: "server", episodeID: nil, environment: false)
+
+        enum CodingKeys: String, CodingKey { case closed, episodeID }
+
+        init(closed: String, episodeID: String?, environment: Bool) {
+            (self.closed, self.episodeID, self.environment) = (closed, episodeID, environment)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            closed = try c.decode(String.self, forKey: .closed)
+            environment = c.contains(.episodeID)
+            episodeID = try c.decodeIfPresent(String.self, forKey: .episodeID)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(closed, forKey: .closed)
+            if environment {
+                if let episodeID { try c.encode(episodeID, forKey: .episodeID) } else { try c.encodeNil(forKey: .episodeID) }
+            }
+        }
+    }
+
+    /// A fork as the server reports it.
+    public struct ForkResult: Sendable, Hashable, Encodable {
+        public var parentID: String, step: Int, continuation: ForkContinuation, recordedAction: String?, alternateAction: String
+        public var actual: Double, counterfactual: Double, delta: Double, actualOutcome: String, counterfactualOutcome: String
+        public var deltas: [DimensionDelta]
+        public init(_ f: Fork) {
+            (parentID, step, continuation, recordedAction, alternateAction) = (f.parentID, f.step, f.continuation, f.recordedAction, f.alternateAction)
+            (actual, counterfactual, delta) = (f.actual.composite, f.counterfactual.composite, f.deltaComposite)
+            (actualOutcome, counterfactualOutcome, deltas) = (f.actual.outcome, f.counterfactual.outcome, f.deltas)
+        }
+    }
+}

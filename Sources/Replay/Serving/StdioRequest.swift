@@ -1,0 +1,223 @@
+import Foundation
+import MedGym
+
+/// One request of `medgym serve --stdio`: `{"id": …, "method": …, "params": {…}}`.
+/// Decoding checks every field: a request that cannot be served is a
+/// ``StdioRefusal`` carrying its id (so the reply answers it) and the
+/// failure naming the field and the fix.
+public struct StdioRequest: Sendable, Hashable, Codable {
+    /// The caller's id, echoed in the reply (any JSON value; null when absent).
+    public var id: JSONValue
+    /// The environment the call is about (`params.env`, "default" when absent).
+    public var env: String
+    public var call: StdioCall
+
+    public init(id: JSONValue, env: String = "default", call: StdioCall) {
+        (self.id, self.env, self.call) = (id, env, call)
+    }
+
+    /// The methods, as a refusal lists them.
+    public static let methods = "hello, reset, step, fork, score or close"
+
+    enum Key: String, CodingKey { case id, method, params }
+
+    public init(from decoder: any Decoder) throws {
+        let top: KeyedDecodingContainer<Key>
+        do {
+            top = try decoder.container(keyedBy: Key.self)
+        } catch {
+            throw StdioRefusal(id: .null, .badRequest, "a line that is not a JSON object; send {\"id\":1,\"method\":\"reset\",\"params\":{…}}")
+        }
+        let id = (try? top.decodeIfPresent(JSONValue.self, forKey: .id)) ?? .null
+        func refuse(_ code: EnvServer.Failure.Code, _ message: String) -> StdioRefusal { StdioRefusal(id: id, code, message) }
+        let params = try Params(top, id: id)
+        let env = try params.string("env") ?? "default"
+        guard top.contains(.method), (try? top.decodeNil(forKey: .method)) != true else {
+            throw refuse(.badRequest, "the request has no method; use \(Self.methods)")
+        }
+        guard let method = try? top.decode(String.self, forKey: .method) else {
+            throw refuse(.badRequest, "method must be a string: \(Self.methods)")
+        }
+        self.init(id: id, env: env, call: try StdioCall(method: method, params: params, refuse: refuse))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var top = encoder.container(keyedBy: Key.self)
+        try top.encode(id, forKey: .id)
+        try top.encode(call.method, forKey: .method)
+        var params = call.params
+        if env != "default" || call.method == "close" && call.closesEnvironment { params["env"] = .string(env) }
+        try top.encode(JSONValue.object(params), forKey: .params)
+    }
+
+    /// A request's `params`, read field by field: a field of the wrong type is
+    /// an `invalid_params` refusal naming it (a boolean is not a number, a
+    /// number is not an environment name).
+    struct Params {
+        let fields: [String: JSONValue]
+        let name: String
+        let id: JSONValue
+
+        init(_ top: KeyedDecodingContainer<Key>, id: JSONValue) throws {
+            let value = (try? top.decodeIfPresent(JSONValue.self, forKey: .params)) ?? .null
+            try self.init(value, name: "params", id: id)
+        }
+
+        init(_ value: JSONValue?, name: String, id: JSONValue) throws {
+            (self.name, self.id) = (name, id)
+            switch value {
+            case nil, .null: fields = [:]
+            case .object(let object): fields = object
+            default: throw StdioRefusal(id: id, .invalidParams, "\(name) must be a JSON object")
+            }
+        }
+
+        func refuse(_ key: String, _ what: String) -> StdioRefusal {
+            StdioRefusal(id: id, .invalidParams, "\(name).\(key) must be \(what)")
+        }
+
+        func has(_ key: String) -> Bool {
+            if case .none = fields[key] { return false }
+            if case .null = fields[key] { return false }
+            return true
+        }
+
+        func string(_ key: String) throws -> String? {
+            switch fields[key] {
+            case nil, .null: return nil
+            case .string(let text): return text
+            default: throw refuse(key, "a string")
+            }
+        }
+
+        func object(_ key: String) throws -> [String: JSONValue]? {
+            switch fields[key] {
+            case nil, .null: return nil
+            case .object(let object): return object
+            default: throw refuse(key, "a JSON object")
+            }
+        }
+
+        /// A whole number (not a boolean, not a string of digits).
+        func integer(_ key: String) throws -> Int? {
+            switch fields[key] {
+            case nil, .null: return nil
+            case .integer(let whole) where Int(exactly: whole) != nil: return Int(whole)
+            case .number(let number) where number.rounded() == number && abs(number) < 9e15: return Int(number)
+            default: throw refuse(key, "a whole number")
+            }
+        }
+
+        /// A seed: a whole number from 0 to 2^64−1, or its decimal text (JSON
+        /// numbers past 2^53 lose digits in many clients); 0 when absent.
+        func seed(_ key: String) throws -> UInt64 {
+            switch fields[key] {
+            case nil, .null: return 0
+            case .integer(let whole) where whole >= 0: return UInt64(whole)
+            case .number(let number) where number >= 0 && number.rounded() == number && number < 9e15: return UInt64(number)
+            case .string(let text): if let seed = UInt64(text) { return seed }
+            default: break
+            }
+            throw refuse(key, "a whole number from 0 to 2^64−1 (or its decimal text)")
+        }
+    }
+}
+
+/// What a request asks the server to do.
+public enum StdioCall: Sendable, Hashable {
+    /// The protocol version, the library version, the fixtures, the actions and the character set.
+    case hello
+    /// Start an episode; `settings` (the caller's model and sampling settings) go into the provenance.
+    case reset(fixture: String, seed: UInt64, label: String?, settings: [String: String]?)
+    case step(action: String)
+    case fork(episode: String, step: Int, action: String, continuation: ForkContinuation)
+    case score(episode: String)
+    /// With `params.env`: end and record that environment's episode. Without: stop the server.
+    case close(environment: Bool)
+
+    init(
+        method: String, params: StdioRequest.Params,
+        refuse: (EnvServer.Failure.Code, String) -> StdioRefusal
+    ) throws {
+        switch method {
+        case "hello":
+            self = .hello
+        case "reset":
+            guard let fixture = try params.string("fixture") else { throw refuse(.invalidParams, "reset needs params.fixture (a fixture name)") }
+            let seed = try params.seed("seed")
+            let options = try StdioRequest.Params(params.fields["options"], name: "params.options", id: params.id)
+            let settings = try options.object("settings")?.mapValues { value in
+                if case .string(let text) = value { return text }
+                return value.text
+            }
+            self = .reset(fixture: fixture, seed: seed, label: try options.string("label"), settings: settings)
+        case "step":
+            guard let action = try params.string("action") else { throw refuse(.invalidParams, "step needs params.action (text)") }
+            guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {
+                throw refuse(.tooLarge, "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
+            }
+            self = .step(action: action)
+        case "fork":
+            guard let episode = try params.string("episode"), let step = try params.integer("step"), let action = try params.string("action") else {
+                throw refuse(.invalidParams, "fork needs params.episode (an id), params.step (a whole number) and params.action (text)")
+            }
+            let continuation = ForkContinuation(rawValue: try params.string("continuation") ?? "original")
+            guard let continuation, continuation != .agent else { throw refuse(.invalidParams, "params.continuation is original, expert or none") }
+            self = .fork(episode: episode, step: step, action: action, continuation: continuation)
+        case "score":
+            guard let episode = try params.string("episode") else { throw refuse(.invalidParams, "score needs params.episode (an id)") }
+            self = .score(episode: episode)
+        case "close":
+            self = .close(environment: params.has("env"))
+        default:
+            throw refuse(.unknownMethod, "unknown method '\(method)'; use \(StdioRequest.methods)")
+        }
+    }
+
+    /// The method's name on the wire.
+    public var method: String {
+        switch self {
+        case .hello: "hello"
+        case .reset: "reset"
+        case .step: "step"
+        case .fork: "fork"
+        case .score: "score"
+        case .close: "close"
+        }
+    }
+
+    var closesEnvironment: Bool {
+        if case .close(let environment) = self { return environment }
+        return false
+    }
+
+    /// The call's params on the wire (without `env`).
+    var params: [String: JSONValue] {
+        switch self {
+        case .hello, .close: return [:]
+        case .reset(let fixture, let seed, let label, let settings):
+            var options: [String: JSONValue] = [:]
+            if let label { options["label"] = .string(label) }
+            if let settings { options["settings"] = .object(settings.mapValues { .string($0) }) }
+            var params: [String: JSONValue] = ["fixture": .string(fixture), "seed": .string(String(seed))]
+            if !options.isEmpty { params["options"] = .object(options) }
+            return params
+        case .step(let action): return ["action": .string(action)]
+        case .fork(let episode, let step, let action, let continuation):
+            return [
+                "episode": .string(episode), "step": .integer(Int64(step)), "action": .string(action),
+                "continuation": .string(continuation.rawValue),
+            ]
+        case .score(let episode): return ["episode": .string(episode)]
+        }
+    }
+}
+
+/// A request the server refuses before acting on it: the reply's id and failure.
+public struct StdioRefusal: Error, Sendable, Hashable {
+    public var id: JSONValue
+    public var failure: EnvServer.Failure
+    public init(id: JSONValue, _ code: EnvServer.Failure.Code, _ message: String) {
+        (self.id, self.failure) = (id, EnvServer.Failure(code, message))
+    }
+}
