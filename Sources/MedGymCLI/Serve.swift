@@ -40,12 +40,13 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard stdio != mcp else { throw ValidationError("choose one transport: --stdio or --mcp") }
-        if mcp && (try? FixtureLoader.fixture(named: fixture)) == nil {
-            throw ValidationError("unknown fixture '\(fixture)'; run 'medgym fixtures' to list them")
-        }
     }
 
     func run() async throws {
+        if mcp {
+            // Before the store is opened: an unknown fixture creates nothing.
+            do { _ = try FixtureLoader.fixture(named: fixture) } catch { throw fail(error) }
+        }
         let server: EnvServer
         do {
             var opened: TraceStore?

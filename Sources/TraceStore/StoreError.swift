@@ -1,6 +1,6 @@
 /// Why the trace store refused an operation. Every message names the file or
 /// episode involved and what to do about it.
-public enum StoreError: Error, CustomStringConvertible, Sendable {
+public enum StoreError: Error, CustomStringConvertible, Sendable, Hashable {
     case missingStore(path: String)
     case notSQLite(path: String)
     case notAStore(path: String)

@@ -235,18 +235,15 @@ struct ForkTests {
         defer { dir.remove() }
         let forker = Forker(store: store)
         for step in [0, 29, -3] {
-            do {
-                _ = try forker.fork("ep_0fa72a32ec1d", at: step, action: "CTA chest")
-                Issue.record("expected an out-of-range error")
-            } catch {
-                #expect("\(error)" == "--at \(step) is out of range for ep_0fa72a32ec1d: valid steps are 1…28")
-            }
+            let refusal = ForkError.stepOutOfRange(episode: "ep_0fa72a32ec1d", step: step, valid: "1…28")
+            #expect(throws: refusal) { try forker.fork("ep_0fa72a32ec1d", at: step, action: "CTA chest") }
+            #expect(refusal.description == "--at \(step) is out of range for ep_0fa72a32ec1d: valid steps are 1…28")
         }
-        do {
-            _ = try forker.fork("ep_0fa72a32ec1d", at: 13, action: "cta chst abdmn xyz")
-            Issue.record("expected an unknown-action error")
-        } catch {
-            #expect("\(error)".contains("did you mean: cta_chest"))
+        #expect {
+            try forker.fork("ep_0fa72a32ec1d", at: 13, action: "cta chst abdmn xyz")
+        } throws: { error in
+            guard case .unknownAction(let unknown) = error as? ForkError else { return false }
+            return unknown.text == "cta chst abdmn xyz" && unknown.suggestions.contains("cta_chest")
         }
         #expect(throws: StoreError.self) { try forker.fork("ep_000000000000", at: 13, action: "CTA chest") }
     }

@@ -37,21 +37,23 @@ struct ProvenanceTests {
         #expect(cli.status != 0 && cli.stderr.contains("agent: the header says 'expert'"))
     }
 
-    @Test func aForgedEpisodeRowFailsVerify() throws {
-        for (column, value, problem) in [
-            ("agent", "expert", "row: agent: the header says 'expert', the trace's episode_started says 'anchoring'"),
-            ("label", "gpt-9 (forged)", "row: label: the header says 'gpt-9 (forged)', the trace's episode_started says none"),
-        ] {
-            let dir = try TempDir()
-            defer { dir.remove() }
-            let store = try TraceStore(path: dir.path("store.sqlite"))
-            try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path)
-            try store.connection.execute("UPDATE episodes SET \(column) = '\(value)'")
-            let report = try Verifier(store: store).verify("ep_0fa72a32ec1d")
-            #expect(report.problems == [problem])
-            let cli = try CLI.run("replay", ["verify", "ep_0fa72a32ec1d", "--store", dir.path("store.sqlite")])
-            #expect(cli.status != 0)
-        }
+    static let forgedRows: [(column: String, value: String, problem: String)] = [
+        ("agent", "expert", "row: agent: the header says 'expert', the trace's episode_started says 'anchoring'"),
+        ("label", "gpt-9 (forged)", "row: label: the header says 'gpt-9 (forged)', the trace's episode_started says none"),
+    ]
+
+    @Test(arguments: forgedRows.indices)
+    func aForgedEpisodeRowFailsVerify(_ index: Int) throws {
+        let (column, value, problem) = Self.forgedRows[index]
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try TraceStore(path: dir.path("store.sqlite"))
+        try TraceImporter(store: store).importLog(atPath: CLI.demoLog.path)
+        try store.connection.execute("UPDATE episodes SET \(column) = '\(value)'")
+        let report = try Verifier(store: store).verify("ep_0fa72a32ec1d")
+        #expect(report.problems == [problem])
+        let cli = try CLI.run("replay", ["verify", "ep_0fa72a32ec1d", "--store", dir.path("store.sqlite")])
+        #expect(cli.status == 1)
     }
 
     @Test func theSameRunIsStoredOnce() throws {

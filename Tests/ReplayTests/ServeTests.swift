@@ -73,17 +73,20 @@ struct ServeTests {
         #expect(replies.count == 8)
     }
 
-    @Test func aTransportAndAKnownFixtureAreRequired() throws {
+    static let badServeArguments: [(args: [String], message: String, status: Int32)] = [
+        ([], "choose one transport: --stdio or --mcp", 64), (["--stdio", "--mcp"], "choose one transport", 64),
+        (["--mcp", "--fixture", "nope"], "unknown fixture 'nope'", 2),
+    ]
+
+    @Test(arguments: badServeArguments.indices)
+    func aTransportAndAKnownFixtureAreRequired(_ index: Int) throws {
         let dir = try TempDir()
         defer { dir.remove() }
         let store = dir.path("store.sqlite")
-        for (args, message) in [
-            ([String](), "choose one transport: --stdio or --mcp"), (["--stdio", "--mcp"], "choose one transport"),
-            (["--mcp", "--fixture", "nope"], "unknown fixture 'nope'"),
-        ] {
-            let r = try CLI.run("medgym", ["serve"] + args + ["--store", store])
-            #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
-            #expect(!FileManager.default.fileExists(atPath: store), "\(args)")
-        }
+        let (args, message, status) = Self.badServeArguments[index]
+        let r = try CLI.run("medgym", ["serve"] + args + ["--store", store])
+        #expect(r.status == status, "\(args): \(r.status)")
+        #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: store), "\(args)")
     }
 }

@@ -101,21 +101,19 @@ struct TraceStoreTests {
         let store = try TraceStore(path: dir.path("store.sqlite"))
         let relabelled = text.replacingOccurrences(of: "\"seed\":42,\"tier\"", with: "\"seed\":43,\"tier\"")
         #expect(relabelled != text)
-        do {
-            try TraceImporter(store: store).importLog(relabelled, file: "ep.jsonl")
-            Issue.record("expected a header that contradicts episode_started to be refused")
-        } catch {
-            #expect("\(error)".contains("ep.jsonl:1: the header says fixture adv_cocaine_dissection seed 43"))
-        }
+        #expect(
+            throws: StoreError.badLog(
+                file: "ep.jsonl", line: 1,
+                problem: "the header says fixture adv_cocaine_dissection seed 43, but episode_started says adv_cocaine_dissection seed 42")
+        ) { try TraceImporter(store: store).importLog(relabelled, file: "ep.jsonl") }
         #expect(try store.list().isEmpty)
 
         let tampered = text.replacingOccurrences(of: "Cocaine, about an hour", with: "Cocaine, about two hours")
-        do {
-            _ = try TraceLog.decode(tampered, file: "ep.jsonl")
-            Issue.record("expected the altered log to be refused")
-        } catch {
-            #expect("\(error)".hasPrefix("ep.jsonl:"))
-            #expect("\(error)".contains("hash does not match its content"))
+        #expect {
+            try TraceLog.decode(tampered, file: "ep.jsonl")
+        } throws: { error in
+            guard case .badLog(let file, let line, let problem) = error as? StoreError else { return false }
+            return file == "ep.jsonl" && line > 1 && problem.hasSuffix("hash does not match its content; the log was altered")
         }
     }
 
@@ -255,11 +253,11 @@ struct TraceStoreTests {
         #expect(try store.events("ep_0fa72a32ec1d") == recorded.events)
         #expect(try store.checkedEvents("ep_0fa72a32ec1d").events == recorded.events)
         // The damaged episode stays damaged where it was, and only there.
-        do {
-            _ = try store.checkedEvents("ep_00000000000b")
-            Issue.record("expected a broken trace")
-        } catch {
-            #expect("\(error)".contains("ep_00000000000b"))
+        #expect {
+            try store.checkedEvents("ep_00000000000b")
+        } throws: { error in
+            guard case .brokenTrace(let id, _, _) = error as? StoreError else { return false }
+            return id == "ep_00000000000b"
         }
         #expect(try store.strayEventRows() == 0)
         #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'old_%'") == 0)
@@ -316,12 +314,7 @@ struct TraceStoreTests {
             try store.connection.execute("UPDATE medgym_schema SET version = 99")
         }
         let before = try fileDigest(path)
-        do {
-            _ = try TraceStore(path: path)
-            Issue.record("expected the newer store to be refused")
-        } catch {
-            #expect("\(error)".contains("schema version 99, newer than this MedGym supports (\(StoreSchema.current))"))
-        }
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: StoreSchema.current)) { try TraceStore(path: path) }
         #expect(try fileDigest(path) == before)
     }
 
@@ -340,12 +333,7 @@ struct TraceStoreTests {
             try db.execute("CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (1)")
         }
         let otherBefore = try fileDigest(other)
-        do {
-            _ = try TraceStore(path: other)
-            Issue.record("expected a foreign database to be refused")
-        } catch {
-            #expect("\(error)".contains("without MedGym's medgym_schema table"))
-        }
+        #expect(throws: StoreError.notAStore(path: other)) { try TraceStore(path: other) }
         #expect(try fileDigest(other) == otherBefore)
 
         #expect(throws: StoreError.self) { try TraceStore(path: dir.path("missing.sqlite"), create: false) }

@@ -11,7 +11,7 @@ public struct ArmPlayer: Sendable {
     public init(resolver: ActionResolver) { self.resolver = resolver }
 
     /// One arm's score only: no trace, no JSON, no SQL (the sweep's path).
-    public func scoreArm(_ text: String?, continuation: ForkContinuation, context: Forker.ArmContext, sample: Int = 0) throws -> ScoreCard {
+    public func scoreArm(_ text: String?, continuation: ForkContinuation, context: ForkPoint, sample: Int = 0) throws -> ScoreCard {
         let action: CatalogAction?
         if let text {
             do { action = try resolver.resolve(text) } catch { throw ForkError.unknownAction(error) }
@@ -24,7 +24,7 @@ public struct ArmPlayer: Sendable {
     }
 
     func playArm(
-        _ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: Forker.ArmContext, sample: Int = 0,
+        _ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: ForkPoint, sample: Int = 0,
         observer: inout some EpisodeObserver
     ) throws -> Episode {
         let follower = try continuationAgent(continuation, action: action, context: context, sample: sample)
@@ -36,7 +36,7 @@ public struct ArmPlayer: Sendable {
 
     /// Who acts after the action at step N.
     func continuationAgent(
-        _ continuation: ForkContinuation, action: CatalogAction?, context: Forker.ArmContext,
+        _ continuation: ForkContinuation, action: CatalogAction?, context: ForkPoint,
         sample: Int = 0
     ) throws -> any Agent {
         let catalog = resolver.catalog
@@ -70,7 +70,7 @@ public struct ArmPlayer: Sendable {
     /// The recorded agent rebuilt and shown everything it saw before step N
     /// (its answers discarded), including its own decision at step N: from
     /// there it acts on the new state.
-    func replayedAgent(_ context: Forker.ArmContext, sample: Int = 0) throws -> any Agent {
+    func replayedAgent(_ context: ForkPoint, sample: Int = 0) throws -> any Agent {
         let spec: AgentSpec
         do {
             // A model agent is asked at the endpoint, with the settings, its trace recorded.

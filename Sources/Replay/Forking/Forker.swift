@@ -118,33 +118,9 @@ public struct Forker {
         return episode
     }
 
-    /// What every arm of one fork shares: the episode, the turn replaced,
-    /// the state just before it (rebuilt by checked re-execution, kept with
-    /// the loaded episode) and the observation the agent had then.
-    public struct ArmContext: Sendable {
-        var episodeID: String
-        var header: EpisodeHeader
-        var events: [TraceEvent]
-        var exchanges: [TraceExchange]
-        var original: TraceExchange
-        var fixture: Fixture
-        var restored: EpisodeState
-        var prefix: [TraceEvent]
-        var prompt: Observation
-        var seed: UInt64
-        var recordedScore: ScoreCard
-
-        /// The catalog id the recorded turn resolved to (nil: no action).
-        var originalAction: String? { if case .action(_, _, _, let id, _) = original { id } else { nil } }
-        /// The fork step.
-        public var step: Int { original.step }
-        /// The simulated minute of the fork point.
-        public var minute: Int { prompt.minute }
-    }
-
     /// The fork point at `step` of a stored episode: loaded once per
     /// episode, its state rebuilt once per step.
-    public func forkPoint(_ episodeID: String, at step: Int) throws -> ArmContext {
+    public func forkPoint(_ episodeID: String, at step: Int) throws -> ForkPoint {
         var episode = try load(episodeID)
         let turns = episode.exchanges.filter(\.isStep)
         guard let original = turns.first(where: { $0.step == step }) else {
@@ -166,7 +142,7 @@ public struct Forker {
         else {
             throw TraceFormatError.noObservation(episode: episodeID, step: step)
         }
-        return ArmContext(
+        return ForkPoint(
             episodeID: episodeID, header: episode.header, events: episode.events, exchanges: episode.exchanges,
             original: original, fixture: episode.fixture, restored: restored, prefix: prefix, prompt: prompt,
             seed: episode.start.seed, recordedScore: episode.score)
@@ -193,7 +169,7 @@ public struct Forker {
     /// with its whole trace.
     func runArm(
         _ text: String?, action: CatalogAction?, continuation: ForkContinuation,
-        context: ArmContext
+        context: ForkPoint
     ) throws -> (score: ScoreCard, events: [TraceEvent], finalState: EpisodeState) {
         var builder = TraceBuilder(continuing: context.prefix, seed: context.seed)
         let episode = try player.playArm(text, action: action, continuation: continuation, context: context, observer: &builder)

@@ -53,7 +53,7 @@ public struct Sweeper {
     }
 
     static func sweepStep(
-        _ point: Forker.ArmContext, texts: [String], continuation: ForkContinuation,
+        _ point: ForkPoint, texts: [String], continuation: ForkContinuation,
         player: ArmPlayer
     ) throws -> SweepStep {
         let recorded = try player.scoreArm(point.original.text, continuation: continuation, context: point)

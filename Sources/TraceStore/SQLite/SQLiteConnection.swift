@@ -197,7 +197,7 @@ extension SQLiteValue {
 let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// An error reported by SQLite, with the statement and file involved.
-public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+public struct SQLiteError: Error, CustomStringConvertible, Sendable, Hashable {
     public let code: Int32
     public let message: String
     public let sql: String?
