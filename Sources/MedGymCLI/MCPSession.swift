@@ -28,6 +28,7 @@ actor MCPSession {
     }
 
     static let env = "mcp"
+    static let actionTools = ActionTools()
 
     /// A text block of a tool result.
     static func content(_ text: String) -> Tool.Content { .text(text: text, annotations: nil, _meta: nil) }
@@ -39,13 +40,13 @@ actor MCPSession {
                 name: "observe", description: "Look at the patient without acting: the presentation, monitor, results and alerts so far.",
                 inputSchema: .object(["type": .string("object"), "properties": .object([:])]))
         ]
-            + ActionTools(catalog: catalog).tools.map { tool in
+            + ActionTools(resolver: ActionResolver(catalog: catalog, memoize: false)).tools.map { tool in
                 Tool(
                     name: tool.name, description: tool.description,
                     inputSchema: .object([
                         "type": .string("object"),
                         "properties": .object(["action": .object(["type": .string("string"), "enum": .array(tool.actions.map(Value.string))])]),
-                        "required": .array([.string("action")]),
+                        "required": .array([.string("action")]), "additionalProperties": .bool(false),
                     ]))
             }
     }
@@ -75,23 +76,25 @@ actor MCPSession {
         }
         // Validated as the openai: agent validates a call: the action must be one of this family's.
         let action: CatalogAction
-        switch ActionTools().action(tool: name, argument: text) {
+        switch Self.actionTools.action(tool: name, argument: text) {
         case .success(let found): action = found
-        case .failure(.unknownTool): return .init(content: [Self.content("unknown tool '\(name)'")], isError: true)
-        case .failure(let why): return .init(content: [Self.content(why.description)], isError: true)
+        case .failure(let why):
+            // Not sent to the patient: nothing happens and no time passes.
+            return .init(
+                content: [Self.content("Not taken: \(why). Nothing was done and no time passed; call one tool with one of its actions.")], isError: true)
         }
         let transition: EnvServer.Transition
         do { transition = try server.step(env: Self.env, action: action.name) } catch {
             return .init(content: [Self.content(error.message)], isError: true)
         }
-        observationText = transition.text
-        var reply = transition.text
-        if let rejected = transition.info.rejected { reply = "Not done: \(rejected)\n\n" + reply }
+        observationText = transition.info.refused == nil ? transition.text : ChatTranscript.render(transition.observation)
+        var reply = transition.text  // a refusal's reason, the nearest actions and the bad calls left come first
+
         if let id = transition.info.episodeID, let composite = transition.info.composite {
             over = (id, composite, transition.info.outcome)
             reply += "\n\nThe encounter is over: \(transition.info.outcome), composite \(composite); recorded as \(id)."
         }
-        return .init(content: [Self.content(reply)], isError: false)
+        return .init(content: [Self.content(reply)], isError: transition.info.refused != nil)
     }
 
     /// The client went away: an unfinished encounter is ended as a stopped agent's would be.

@@ -104,7 +104,7 @@ import TraceStore
         #expect(run.stdout.contains("agent not_json"))
         #expect(
             run.stdout.contains(
-                "agent protocol: 'CT angiography of the chest/aorta' is not one of the lab tool's actions; 'CT angiography of the chest/aorta' belongs to the imaging tool"
+                "agent protocol: 'CT angiography of the chest/aorta' is an imaging action, not one of the lab tool's: call the imaging tool"
             ), "\(run.stdout)")
         // One refused tool call (a CT through the lab tool), and theatre declined until the CTA and the
         // surgeon are back, so the disposition call comes six times: 1,100 tokens.
@@ -149,6 +149,74 @@ import TraceStore
                 } ?? 0) >= 5
             })
         for text in [fork.stdout, fork.stderr] { #expect(!text.contains(Self.key)) }
+    }
+
+    /// Every reply that is not taken is answered: the model's next message starts with what was wrong, the
+    /// nearest actions and the bad replies left, and a second tool call in one reply gets its own answer.
+    @Test func everyRefusedReplyIsToldToTheModelWithTheNearestActions() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var twoCalls = Self.tool("interview", "history of present illness", id: "t1")
+        var choices = twoCalls["choices"] as! [[String: Any]]
+        var message = choices[0]["message"] as! [String: Any]
+        var calls = message["tool_calls"] as! [[String: Any]]
+        calls.append(["id": "t2", "type": "function", "function": ["name": "exam", "arguments": "{\"action\": \"pulses in all four limbs\"}"]])
+        message["tool_calls"] = calls
+        choices[0]["message"] = message
+        twoCalls["choices"] = choices
+        var truncated = Self.tool("imaging", "x", id: "t3")
+        truncated["choices"] = [
+            [
+                "message": [
+                    "role": "assistant", "content": NSNull(),
+                    "tool_calls": [["id": "t3", "type": "function", "function": ["name": "imaging", "arguments": "{\"action\": \"CTA ch"]]],
+                ]
+            ]
+        ]
+        let script: [[String: Any]] = [
+            ["body": Self.tool("lab", "CT angiography of the chest/aorta", id: "w1")],
+            ["body": truncated],
+            ["body": Self.text("zzzz qqqq vvvv")],
+            ["body": twoCalls],
+            ["body": Self.tool("disposition", "to the operating room", id: "d1")],
+        ]
+        let server = try Self.server(script, in: dir)
+        defer { server.stop() }
+        let run = try CLI.run(
+            "medgym",
+            [
+                "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent", "openai:test-model", "--base-url", server.url,
+                "--api-key-env", "MEDGYM_TEST_KEY", "--agent-timeout", "5", "--store", dir.path("store.sqlite"),
+            ],
+            env: ["MEDGYM_TEST_KEY": Self.key])
+        #expect(run.status == 0, "\(run.stderr)")
+        let requests = try String(contentsOfFile: server.log, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        try #require(requests.count >= 5)
+        #expect(requests.allSatisfy { $0["parallel_tool_calls"] as? Bool == false })
+        #expect(requests.allSatisfy { ($0["strict"] as? [Bool])?.allSatisfy { $0 } == true })
+        func lastContent(_ request: [String: Any], _ back: Int = 1) -> String {
+            let last = request["last"] as? [[String: Any]] ?? []
+            return last.count >= back ? (last[last.count - back]["content"] as? String ?? "") : ""
+        }
+        // The wrong-family call: answered as its tool call, naming the right tool and the action.
+        #expect(
+            lastContent(requests[1]).hasPrefix(
+                "Not taken: 'CT angiography of the chest/aorta' is an imaging action, not one of the lab tool's: call the imaging tool."),
+            "\(lastContent(requests[1]))")
+        #expect(lastContent(requests[1]).contains("Nothing was done and no time passed"))
+        // Truncated arguments.
+        #expect(lastContent(requests[2]).hasPrefix("Not taken: a tool call without an action"), "\(lastContent(requests[2]))")
+        // Text naming no action: the nearest actions, and how many bad replies are left.
+        #expect(lastContent(requests[3]).hasPrefix("Not taken: 'zzzz qqqq vvvv' names no action in the catalog."), "\(lastContent(requests[3]))")
+        #expect(lastContent(requests[3]).contains("more unusable replies in a row"))
+        // Two calls in one reply: the first taken, the second answered as not taken.
+        let last = requests[4]["last"] as? [[String: Any]] ?? []
+        let answers = last.filter { $0["role"] as? String == "tool" }
+        #expect(answers.map { $0["tool_call_id"] as? String } == ["t1", "t2"])
+        #expect((answers.last?["content"] as? String)?.hasPrefix("Not taken: exam 'pulses in all four limbs'. One action per turn") == true, "\(answers)")
+        #expect((answers.first?["content"] as? String)?.contains("Not taken") == false)
     }
 
     @Test func aSlowOrFailingEndpointStopsTheAgentNotTheRun() throws {
@@ -351,7 +419,7 @@ import TraceStore
             env: ["MEDGYM_TEST_KEY": Self.key])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("agent too_long: a reply of 700009 bytes (an action text is at most 4096)"), "\(run.stdout)")
-        #expect(run.stdout.contains("is not one of the lab tool's actions"))
+        #expect(run.stdout.contains("is an imaging action, not one of the lab tool's: call the imaging tool"), "\(run.stdout)")
         let sizes = try Self.requests(server).compactMap { $0["bytes"] as? Int }
         #expect(sizes.count == 6)
         // Each later request is the first plus a few clipped turns: the padding (1 MB a turn before) is never replayed.

@@ -25,7 +25,7 @@ async def encounter(store):
             first = await session.call_tool("observe", {})
             assert first.content[0].text.startswith("34M, chest pain for 2 hours.")
             wrong = await session.call_tool("imaging", {"action": "12-lead ECG"})
-            assert wrong.is_error and "is not one of the imaging tool's actions" in wrong.content[0].text
+            assert wrong.is_error and "is an ecg action, not one of the imaging tool's: call the ecg tool" in wrong.content[0].text
             for action in ["12-lead ECG", "cardiac monitoring", "CT angiography of the chest/aorta", "esmolol IV",
                            "cardiothoracic surgery consult", "obtain informed consent"]:
                 result = await session.call_tool(family[action], {"action": action})

@@ -94,6 +94,11 @@ def test_errors_are_replies_not_a_dead_server(tmp_path):
     observation, info = env.reset(seed=1)
     _, reward, terminated, _, info = env.step("zzzz qq")
     assert reward == 0 and not terminated and "unknown action" in info["rejected"]
+    # The model reads why in the observation itself: the reason, that nothing was done, and the bad replies left.
+    text, _, _, _, info = env.step("cta chst abdmn xyz")
+    assert text.startswith("Not taken: 'cta chst abdmn xyz' names no action in the catalog. Nearest actions: CT angiography of the chest/aorta")
+    assert "Nothing was done and no time passed" in text and info["refused"]["remaining"] == 3
+    assert info["refused"]["suggestions"][0] == "CT angiography of the chest/aorta"
     env.close()
 
 

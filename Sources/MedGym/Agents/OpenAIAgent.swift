@@ -40,18 +40,21 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     let maxTokens: Int?
     let timeout: Double
     let catalog: ActionCatalog
+    /// The tools offered, and their check of a call.
+    let tools: ActionTools
     /// Most bytes of one response read from the endpoint.
     public let maxResponseBytes: Int
     /// The endpoint and sampling settings, as the trace's provenance records them.
     public let settings: EndpointSettings
     private var messages: [[String: Any]] = []
     private var pendingToolCall: String?
+    /// Further tool calls of the model's last reply (one action per turn): each answered as not taken.
+    private var extraToolCalls: [(id: String, tool: String, action: String?)] = []
     /// Messages left out of the conversation to keep it within ``historyLimit``.
     public private(set) var omittedMessages = 0
-    /// The observation last shown and the action text given for it, to tell a refused text.
-    private var lastShown: Observation?
+    /// The action the last reply took, for the note to its extra tool calls.
     private var answered: String?
-    /// Why the last reply was not used, told to the model with the next observation.
+    /// Why the last reply was not taken (``TurnRefusal/message``), told to the model with the next observation.
     private var refusal: String?
     /// Tokens the endpoint reported used in this episode (prompt + completion).
     public private(set) var tokens = 0
@@ -71,12 +74,14 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     public static let replayedTextLimit = 2_000
     /// Longest plain-text action accepted, as for any external agent.
     public static let maxActionBytes = SubprocessAgent.maxReplyBytes
+    /// Most further tool calls of one reply kept (and answered as not taken); the rest are dropped from the replay.
+    public static let extraToolCallLimit = 8
     /// What replaces the API key wherever the endpoint sent it back.
     public static let redacted = "[redacted]"
 
     public init(
         model: String, baseURL: URL, apiKeyVariable: String?, temperature: Double?, maxTokens: Int?,
-        timeout: Double, maxResponseBytes: Int = defaultMaxResponseBytes, catalog: ActionCatalog = .shipped
+        timeout: Double, maxResponseBytes: Int = defaultMaxResponseBytes, resolver: ActionResolver = .shipped
     ) {
         self.id = "openai:\(model)"
         self.model = model
@@ -86,74 +91,83 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         self.maxTokens = maxTokens
         self.timeout = timeout
         self.maxResponseBytes = max(1, maxResponseBytes)
-        self.catalog = catalog
+        self.catalog = resolver.catalog
+        self.tools = ActionTools(resolver: resolver)
         self.settings = EndpointSettings(baseURL: baseURL, apiKeyVariable: apiKeyVariable, temperature: temperature, maxTokens: maxTokens)
         messages = [["role": "system", "content": ChatTranscript.systemPrompt]]
     }
 
     /// The observation as the next message (the answer to the pending tool
-    /// call, or a user turn), after why the last reply was not used, if it wasn't.
+    /// call, or a user turn), after why the last reply was not taken, if it
+    /// wasn't; then a message for each further tool call of that reply, not taken.
     private func show(_ observation: Observation, note: String?) {
         var text = ChatTranscript.render(observation)
-        if let note { text = "(Your last reply was not used: \(note).)\n" + text }
+        if let note { text = note + "\n\n" + text }
         if let call = pendingToolCall {
             messages.append(["role": "tool", "tool_call_id": call, "content": text])
         } else {
             messages.append(["role": "user", "content": text])
         }
+        for extra in extraToolCalls {
+            let taken = note == nil ? answered.map { "'\(Self.clipped($0, to: 60))' was taken" } ?? "the first call was answered" : "the first call was refused"
+            let what = extra.action.map { "\(extra.tool) '\(Self.clipped($0, to: 60))'" } ?? "this \(extra.tool) call"
+            messages.append([
+                "role": "tool", "tool_call_id": extra.id,
+                "content": "Not taken: \(what). One action per turn: only the first tool call of a reply is acted on (\(taken)); call again for the next.",
+            ])
+        }
+        extraToolCalls = []
         pendingToolCall = nil
     }
 
-    public func act(on observation: Observation) throws -> String? {
-        if refusal == nil, let answered, observation == lastShown {
-            // Asked again about the same state after an answer: the environment refused the text, which is
-            // re-sent shortened from now on.
-            refusal = "'\(Self.clipped(answered, to: 120))' names no catalog action"
-            if let last = messages.indices.last, messages[last]["role"] as? String == "assistant", messages[last]["tool_calls"] == nil,
-                let content = messages[last]["content"] as? String
-            {
-                messages[last]["content"] = Self.clipped(content, to: 200)
-            }
+    /// Told why its last reply was not taken: the model reads it first in the next message, and the refused
+    /// text is re-sent shortened from now on.
+    public func refused(_ refusal: TurnRefusal) {
+        self.refusal = refusal.message
+        if let last = messages.indices.last, messages[last]["role"] as? String == "assistant", messages[last]["tool_calls"] == nil,
+            let content = messages[last]["content"] as? String
+        {
+            messages[last]["content"] = Self.clipped(content, to: 200)
         }
+    }
+
+    public func act(on observation: Observation) throws -> String? {
         let pending = pendingToolCall
+        let pendingExtras = extraToolCalls
         show(observation, note: refusal)
-        lastShown = observation
         answered = nil
         refusal = nil
         rawReply = nil
-        do {
-            let text = try turn(retracting: pending)
-            answered = text
-            return text
-        } catch let failure as AgentFailure {
-            refusal = failure.fatal ? nil : failure.detail
-            throw failure
-        }
+        let text = try turn(retracting: pending, extras: pendingExtras)
+        answered = text
+        return text
     }
 
-    /// Takes the observation just shown back out of the conversation (nothing of the model's answered it).
-    private func retract(_ pending: String?) {
-        messages.removeLast()
+    /// Takes the observation just shown (and the notes to extra tool calls) back out of the conversation
+    /// (nothing of the model's answered it).
+    private func retract(_ pending: String?, extras: [(id: String, tool: String, action: String?)]) {
+        messages.removeLast(1 + extras.count)
         pendingToolCall = pending
+        extraToolCalls = extras
     }
 
     /// One request and the model's answer: its action text, or a failure.
-    private func turn(retracting pending: String?) throws -> String {
+    private func turn(retracting pending: String?, extras: [(id: String, tool: String, action: String?)]) throws -> String {
         let body: Data
         do {
             body = try request()
         } catch let failure as AgentFailure {
-            if !failure.fatal { retract(pending) }
+            if !failure.fatal { retract(pending, extras: extras) }
             throw failure
         }
         guard let parsed = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else {
-            retract(pending)
+            retract(pending, extras: extras)
             throw AgentFailure(kind: .notJSON, detail: redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
         guard let object = redacting(parsed) as? [String: Any], let choices = object["choices"] as? [[String: Any]],
             let message = choices.first?["message"] as? [String: Any]
         else {
-            retract(pending)
+            retract(pending, extras: extras)
             throw AgentFailure(
                 kind: .notJSON, detail: "a body without choices[0].message: " + redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
@@ -175,28 +189,25 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             if action == nil {
                 let given = (function["arguments"] as? String) ?? ""
                 refusal = AgentFailure(kind: .protocolError, detail: "a tool call without an action: \(Self.clipped(given, to: 120))", fatal: false)
-            } else if let action, case .failure(let why) = ActionTools(catalog: catalog).action(tool: tool, argument: action) {
-                // The same check the MCP server makes: the tool exists and the action is one of its family's.
-                switch why {
-                case .unknownTool:
-                    refusal = AgentFailure(
-                        kind: .protocolError, detail: "a call to '\(Self.clipped(tool, to: 64))', which is not one of the tools", fatal: false)
-                case .notInTool(_, _, let known):
-                    // The nearest valid call, so the model can mend its next one.
-                    let hint: String
-                    if let named = try? ActionResolver(catalog: catalog, memoize: false).resolve(action) {
-                        hint =
-                            named.kind.rawValue == tool
-                            ? "write it as '\(named.name)'" : "'\(named.name)' belongs to the \(named.kind.rawValue) tool"
-                    } else {
-                        hint = "for example: " + known.prefix(3).joined(separator: ", ")
-                    }
-                    refusal = AgentFailure(
-                        kind: .protocolError, detail: "'\(Self.clipped(action, to: 60))' is not one of the \(tool) tool's actions; \(hint)", fatal: false)
-                }
+            } else if let action, case .failure(let why) = tools.action(tool: tool, argument: action) {
+                // The same check the MCP server makes, naming the nearest valid call so the model can mend its next one.
+                refusal = AgentFailure(kind: .protocolError, detail: why.description, fatal: false)
             }
             let id = Self.clipped(call["id"] as? String ?? "call", to: 64)
-            messages.append(Self.replayed(callID: id, tool: tool, action: action, content: content, refused: refusal != nil))
+            var replayed = Self.replayed(callID: id, tool: tool, action: action, content: content, refused: refusal != nil)
+            // Every further call gets its own answer (not taken), so the conversation stays well formed.
+            for (index, extra) in calls.dropFirst().prefix(Self.extraToolCallLimit).enumerated() {
+                let function = extra["function"] as? [String: Any] ?? [:]
+                let extraTool = Self.clipped(function["name"] as? String ?? "", to: 64)
+                let extraAction = (function["arguments"] as? String).flatMap {
+                    (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["action"] as? String
+                }
+                let extraID = Self.clipped(extra["id"] as? String ?? "call_\(index + 2)", to: 64)
+                extraToolCalls.append((extraID, extraTool, extraAction))
+                let more = Self.replayed(callID: extraID, tool: extraTool, action: extraAction, content: nil, refused: true)
+                replayed["tool_calls"] = (replayed["tool_calls"] as? [[String: Any]] ?? []) + (more["tool_calls"] as? [[String: Any]] ?? [])
+            }
+            messages.append(replayed)
             pendingToolCall = id
             if let refusal { throw refusal }
             return action ?? ""
@@ -219,7 +230,6 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     /// the observation as a message, then the recorded tool call or text (bounded as a live one is).
     public func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
         show(observation, note: nil)
-        lastShown = observation
         answered = text
         refusal = nil
         if let raw, let message = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any],
@@ -306,7 +316,9 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
 
     /// One chat-completions request, retried on 429 and 5xx.
     private func request() throws -> Data {
-        var payload: [String: Any] = ["model": model, "messages": conversation(), "tools": Self.tools(catalog), "tool_choice": "auto"]
+        var payload: [String: Any] = [
+            "model": model, "messages": conversation(), "tools": Self.schema(tools), "tool_choice": "auto", "parallel_tool_calls": false,
+        ]
         if let temperature { payload["temperature"] = temperature }
         if let maxTokens { payload["max_tokens"] = maxTokens }
         let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
@@ -375,17 +387,19 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     }
 
     /// The function schema: one function per action family, from ``ActionTools``.
-    static func tools(_ catalog: ActionCatalog) -> [[String: Any]] {
-        ActionTools(catalog: catalog).tools.map { tool in
+    static func schema(_ tools: ActionTools) -> [[String: Any]] {
+        tools.tools.map { tool in
             [
                 "type": "function",
                 "function": [
                     "name": tool.name,
                     "description": tool.description,
+                    "strict": true,
                     "parameters": [
                         "type": "object",
                         "properties": ["action": ["type": "string", "enum": tool.actions]],
                         "required": ["action"],
+                        "additionalProperties": false,
                     ] as [String: Any],
                 ] as [String: Any],
             ]

@@ -6,7 +6,9 @@ import Foundation
 ///
 /// - MedGym → agent, once: `{"type":"hello","protocol":2,"seed":…,"step_timeout_seconds":…,
 ///   "max_reply_bytes":4096,"actions":[{"id":…,"name":…,"kind":…},…]}`
-/// - MedGym → agent, each turn: `{"type":"observation","observation":{…}}`
+/// - MedGym → agent, each turn: `{"type":"observation","observation":{…}}`, after a
+///   reply that was not taken with `"refused":{"step":…,"reason":…,"suggestions":[…],"remaining":…,"message":…}`
+///   (``TurnRefusal``: what was wrong, the nearest actions, how many more bad replies in a row are allowed)
 /// - agent → MedGym, each turn: `{"action":"CTA chest"}`; `{"action":null}` stops.
 /// - MedGym → agent, at the end: `{"type":"episode_end","score":{…}}`, then its input closes.
 ///
@@ -28,6 +30,8 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
     /// Which draw this is, for on-policy fork samples (0: as recorded).
     let sample: Int
     private var process: AgentProcess?
+    /// Why the last reply was not taken, sent with the next observation.
+    private var refusal: TurnRefusal?
 
     /// Longest reply accepted, in bytes.
     public static let maxReplyBytes = 4096
@@ -52,7 +56,12 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
         if process == nil { try start() }
         guard let process, process.isRunning || process.output.hasBufferedLine else { throw crashed() }
         let deadline = Date().addingTimeInterval(timeout)
-        try send(["type": .string("observation"), "observation": .raw(try CanonicalJSON.string(observation))], until: deadline)
+        var message: [String: JSONFragment] = ["type": .string("observation"), "observation": .raw(try CanonicalJSON.string(observation))]
+        if let refusal {
+            message["refused"] = .raw(try CanonicalJSON.string(refusal))
+            self.refusal = nil
+        }
+        try send(message, until: deadline)
         switch process.output.next(timeout: max(0, deadline.timeIntervalSinceNow)) {
         case .line(let line):
             return try Self.parse(reply: line)
@@ -65,6 +74,8 @@ public final class SubprocessAgent: Agent, @unchecked Sendable {
             throw crashed()
         }
     }
+
+    public func refused(_ refusal: TurnRefusal) { self.refusal = refusal }
 
     public func finish(score: ScoreCard) {
         if let process, process.isRunning {

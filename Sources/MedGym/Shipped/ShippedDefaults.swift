@@ -51,7 +51,7 @@ extension Scorer {
 extension ActionTools {
     /// The tools over the shipped catalog.
     public init() {
-        self.init(catalog: .shipped)
+        self.init(resolver: .shipped)
     }
 }
 

@@ -23,11 +23,15 @@ public protocol Agent: Sendable {
     /// a recorded agent at a fork; by default the agent is asked and its
     /// answer discarded, a model agent rebuilds its conversation without a request.
     mutating func resume(_ observation: Observation, answered text: String?, raw: String?) throws
+    /// Told that its last reply was not taken and why (``TurnRefusal``), before
+    /// it is asked again. A model agent passes it on to the model.
+    mutating func refused(_ refusal: TurnRefusal)
 }
 
 extension Agent {
     public mutating func finish(score: ScoreCard) {}
     public var rawReply: String? { nil }
+    public mutating func refused(_ refusal: TurnRefusal) {}
     public mutating func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
         _ = try act(on: observation)
     }

@@ -52,6 +52,7 @@ public struct EpisodeRunner: Sendable {
                 }
             }
             if case .ranOut = try session.submit(input, observer: &observer) { break }
+            if let refusal = session.refusal { agent.refused(refusal) }
         }
         let episode = session.episode(fixture: fixture, catalog: resolver.catalog, agentID: agent.id, initialObservation: observation)
         agent.finish(score: episode.score)

@@ -48,6 +48,8 @@ public struct EpisodeSession: Sendable {
     public private(set) var stopped = false
     /// Bad turns in a row (failures and rejected texts).
     private var consecutive = 0
+    /// Why the last turn was not taken, when it was not and the agent may answer again.
+    public private(set) var refusal: TurnRefusal?
 
     public init(from env: Environment, observation: Observation, invalidActions: InvalidActionPolicy) {
         self.env = env
@@ -60,6 +62,7 @@ public struct EpisodeSession: Sendable {
 
     /// Plays one turn, telling `observer` what it recorded.
     public mutating func submit(_ input: Input, observer: inout some EpisodeObserver) throws(EpisodeRunError) -> TurnOutcome {
+        refusal = nil
         switch input {
         case .failure(let failure):
             record(failure, observer: &observer)
@@ -67,6 +70,7 @@ public struct EpisodeSession: Sendable {
             // Two tests, not one `||`: Swift 6.3's SILGen crashes on the short-circuit here.
             if failure.fatal { stopped = true }
             if consecutive > EpisodeRunner.consecutiveFailureLimit { stopped = true }
+            if !stopped { refusal = TurnRefusal(step: env.state.step + 1, reason: failure.detail, suggestions: [], remaining: remaining) }
             return .failed(failure, stopped: stopped)
         case .stop:
             return .ranOut(runOut(observer: &observer))
@@ -97,12 +101,24 @@ public struct EpisodeSession: Sendable {
                 consecutive += 1
                 rejections.append(rejection)
                 observer.rejected(rejection)
+                refusal = TurnRefusal(rejection, catalog: env.resolver.catalog, remaining: remaining)
                 return .rejected(rejection, stopped: false)
             } catch {
                 // The episode is over: nothing to apply; the caller sees it is no longer running.
                 return .ranOut(nil)
             }
         }
+    }
+
+    /// Unusable replies in a row still allowed before the agent is stopped.
+    private var remaining: Int {
+        let limit: Int
+        if case .reject(let rejections) = invalidActions {
+            limit = min(rejections, EpisodeRunner.consecutiveFailureLimit)
+        } else {
+            limit = EpisodeRunner.consecutiveFailureLimit
+        }
+        return limit - consecutive
     }
 
     /// The episode as played so far, scored (call once it is over, or to end it where it stands).

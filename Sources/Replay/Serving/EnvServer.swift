@@ -87,6 +87,8 @@ public final class EnvServer {
         /// Why the text was not applied, with the nearest actions.
         public var rejected: String?
         public var suggestions: [String]?
+        /// The refusal as the agent is told it (also at the head of `text`): reason, nearest actions, bad replies left.
+        public var refused: TurnRefusal?
         /// The potential (composite if the episode ended now) and its nine dimensions.
         public var potential: Double
         public var dimensions: [DimensionScore]
@@ -178,6 +180,11 @@ public final class EnvServer {
         if let rejection {
             reply.info.rejected = rejection.description
             reply.info.suggestions = rejection.suggestions
+        }
+        if let refusal = session.turns.refusal {
+            // The model reads why first, then the (unchanged) patient.
+            reply.text = refusal.message + "\n\n" + reply.text
+            reply.info.refused = refusal
         }
         if over {
             let (id, final) = try record(session)

@@ -41,7 +41,9 @@ class Handler(BaseHTTPRequestHandler):
         global position
         log.write(json.dumps({"path": self.path, "model": request.get("model"), "messages": len(request.get("messages", [])),
                               "tools": [t["function"]["name"] for t in request.get("tools", [])], "bytes": length,
-                              "auth": auth is not None, "system": request.get("messages", [{}])[0].get("content", "")}) + "\n")
+                              "auth": auth is not None, "system": request.get("messages", [{}])[0].get("content", ""),
+                              "last": request.get("messages", [])[-3:], "parallel_tool_calls": request.get("parallel_tool_calls"),
+                              "strict": [t["function"].get("strict") for t in request.get("tools", [])]}) + "\n")
         log.flush()
         if auth != "Bearer " + key:
             return None
