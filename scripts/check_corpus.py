@@ -90,8 +90,9 @@ def main():
         columns = set(dataset.column_names)
         first = dataset[0]
         if entry["corpus"] == "sft":
-            if "messages" not in columns or not conversational(first["messages"]) or first["messages"][-1]["role"] != "assistant":
-                fail(f"{entry['path']}: SFTTrainer takes conversational `messages` ending with the assistant's turn")
+            if not {"prompt", "completion"} <= columns or not conversational(first["prompt"]) or first["prompt"][-1]["role"] != "user" \
+                    or [m["role"] for m in first["completion"]] != ["assistant"]:
+                fail(f"{entry['path']}: SFTTrainer takes a conversational `prompt` ending with the observation and a one-turn `completion`")
         elif entry["corpus"] == "grpo":
             if not {"prompt", "chosen", "rejected"} <= columns or not all(conversational(first[k]) for k in ("prompt", "chosen", "rejected")):
                 fail(f"{entry['path']}: DPOTrainer takes conversational `prompt`, `chosen` and `rejected`")
@@ -109,6 +110,30 @@ def main():
     if not any(r["step"] == 13 and r["chosen"][0]["content"] == "CTA chest" and r["rejected"][0]["content"] == "reassure, no imaging" for r in grpo):
         fail("the demo's GRPO file lacks CTA chest over reassure, no imaging at step 13")
     print(f"corpus/wave1b: {manifest['counts']} match a fresh export (--jobs 1 = --jobs 2)")
+    at_scale(args.bin)
+
+
+def at_scale(folder):
+    """A corpus of 108 episodes (every shipped fixture x expert, anchoring and random x 12 seeds) loads
+    with datasets as it is: every folder's files at once, each column one type across all of them."""
+    medgym = os.path.join(os.path.abspath(folder), "medgym")
+    replay = os.path.join(os.path.abspath(folder), "replay")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "store.sqlite")
+        subprocess.run([medgym, "batch", "--seeds", "1-12", "--agent", "expert,anchoring,random", "--label", "scale",
+                        "--jobs", "2", "--store", store], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([replay, "export", "corpus", "--wave", "scale", "--label", "scale", "--out", tmp, "--jobs", "2",
+                        "--store", store], check=True, stdout=subprocess.DEVNULL)
+        manifest = json.load(open(os.path.join(tmp, "scale", "manifest.json")))
+        episodes = len({entry["path"].split("/")[-1] for entry in manifest["files"]})
+        if episodes < 100:
+            fail(f"the scale export holds {episodes} episodes, not 100 or more")
+        for corpus in ("rlvr", "grpo", "sft"):
+            pattern = os.path.join(tmp, "scale", corpus, "*.jsonl")
+            dataset = datasets.load_dataset("json", data_files=pattern, split="train")
+            if len(dataset) != manifest["counts"][corpus]:
+                fail(f"scale/{corpus}: datasets loaded {len(dataset)} rows, the manifest says {manifest['counts'][corpus]}")
+            print(f"scale/{corpus}: {len(dataset)} rows from {len(dataset.unique('episode_id'))} episodes load with datasets")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ struct CorpusTests {
         #expect(rlvr.allSatisfy { ($0["head_hash"] as? String)?.count == 64 && $0["episode_id"] as? String == "ep_0fa72a32ec1d" })
         let first = try #require(rlvr.first)
         #expect((first["prompt"] as? [[String: String]])?.last?["role"] == "user" && first["action"] as? String == "ecg")
-        #expect((first["items"] as? [[String: Any]])?.contains { $0["key"] as? String == "ecg_10_min" } == true)
+        // Nested lists that can be empty are JSON text, so every file loads with one column type.
+        let items = try JSONSerialization.jsonObject(with: Data(try #require(first["items"] as? String).utf8)) as? [[String: Any]]
+        #expect(items?.contains { $0["key"] as? String == "ecg_10_min" } == true)
 
         let grpo = try rows(outputs[0]["grpo/ep_0fa72a32ec1d.jsonl"])
         #expect(grpo.map { $0["chosen_action"] as? String ?? "" } == ["cta_chest", "esmolol", "consult_cardiothoracic_surgery"])
@@ -65,7 +67,8 @@ struct CorpusTests {
 
         let sft = try rows(outputs[0]["sft/ep_0fa72a32ec1d.jsonl"])
         let correction = try #require(sft.first)
-        #expect((correction["messages"] as? [[String: String]])?.last?["content"] == "CTA chest")
+        #expect((correction["completion"] as? [[String: String]]) == [["role": "assistant", "content": "CTA chest"]])
+        #expect((correction["prompt"] as? [[String: String]])?.last?["role"] == "user")
         #expect(
             ((correction["item"] as? [String: Any])?["source"] as? [String: Any])?["section"] as? String
                 == "Critical question 3 (Level B): CTA to exclude thoracic aortic dissection")

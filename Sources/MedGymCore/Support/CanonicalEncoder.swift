@@ -8,11 +8,11 @@
 /// many played episodes.
 struct CanonicalEncoder {
     /// The encoded bytes of `value`.
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
+    static func encode(_ value: some Encodable, numbers: CanonicalJSON.NumberStyle = .canonical) throws -> [UInt8] {
         let root = try Node.make(value, path: [])
         var out: [UInt8] = []
         out.reserveCapacity(512)
-        root.write(into: &out)
+        root.write(into: &out, typed: numbers == .typed)
         return out
     }
 }
@@ -22,10 +22,26 @@ struct CanonicalEncoder {
 enum Node {
     case string(String)
     case number(String)
+    /// A floating-point value in Foundation's form; `whole` when a trailing ".0" was dropped.
+    case float(String, whole: Bool)
+    /// A nil optional of a scalar type, or one left out by `encodeIfPresent`: in canonical JSON null, or no
+    /// key when `omitted`; in typed JSON the type's empty value ("", false, 0) so a column keeps one type.
+    case absent(Absent, omitted: Bool)
+
+    /// What a nil optional was an optional of.
+    enum Absent { case string, bool, integer, other }
     case bool(Bool)
     case null
     case object(ObjectBox)
     case array(ArrayBox)
+
+    /// The empty value typed JSON writes for a nil `T?`.
+    static func absentKind<T>(of type: T.Type) -> Absent {
+        if T.self == String.self { return .string }
+        if T.self == Bool.self { return .bool }
+        if T.self == Int.self || T.self == UInt64.self || T.self == Int64.self { return .integer }
+        return .other
+    }
 
     /// Encodes `value`, taking the primitive types directly.
     static func make<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> Node {
@@ -35,6 +51,10 @@ enum Node {
         if T.self == Double.self { return try number(value as! Double, path: path) }
         if T.self == Bool.self { return .bool(value as! Bool) }
         if T.self == UInt64.self { return .number(String(value as! UInt64)) }
+        // An explicit nil of a scalar type: null in canonical JSON, the type's empty value in typed JSON.
+        if T.self == String?.self, (value as! String?) == nil { return .absent(.string, omitted: false) }
+        if T.self == Bool?.self, (value as! Bool?) == nil { return .absent(.bool, omitted: false) }
+        if T.self == Int?.self, (value as! Int?) == nil { return .absent(.integer, omitted: false) }
         let encoder = NodeEncoder(codingPath: path)
         try value.encode(to: encoder)
         return encoder.result ?? .object(ObjectBox())
@@ -49,21 +69,33 @@ enum Node {
                     codingPath: path, debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return .number(text)
+        guard text.hasSuffix(".0") else { return .float(text, whole: false) }
+        text.removeLast(2)
+        return .float(text, whole: true)
     }
 
-    func write(into out: inout [UInt8]) {
+    /// `typed`: a whole floating-point value keeps a ".0" (25.0, not 25) and an absent optional is null.
+    func write(into out: inout [UInt8], typed: Bool = false) {
         switch self {
         case .string(let text): Self.writeString(text, into: &out)
         case .number(let text): out.append(contentsOf: text.utf8)
+        case .float(let text, let whole):
+            out.append(contentsOf: text.utf8)
+            if whole && typed { out.append(contentsOf: ".0".utf8) }
         case .bool(let flag): out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
         case .null: out.append(contentsOf: "null".utf8)
+        case .absent(let kind, _):
+            switch typed ? kind : .other {
+            case .string: out.append(contentsOf: "\"\"".utf8)
+            case .bool: out.append(contentsOf: "false".utf8)
+            case .integer: out.append(UInt8(ascii: "0"))
+            case .other: out.append(contentsOf: "null".utf8)
+            }
         case .array(let box):
             out.append(UInt8(ascii: "["))
             for (index, element) in box.elements.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                element.write(into: &out)
+                element.write(into: &out, typed: typed)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let box):
@@ -77,11 +109,12 @@ enum Node {
             var first = true
             for (position, index) in order.enumerated() {
                 if position + 1 < order.count, box.keys[order[position + 1]] == box.keys[index] { continue }
+                if case .absent(_, omitted: true) = box.values[index], !typed { continue }
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 Self.writeString(box.keys[index], into: &out)
                 out.append(UInt8(ascii: ":"))
-                box.values[index].write(into: &out)
+                box.values[index].write(into: &out, typed: typed)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -189,6 +222,53 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.number(String(value)), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         set(try Node.make(value, path: codingPath), key)
+    }
+    // A nil optional is kept as absent: left out of canonical JSON (as Foundation does), null in typed JSON,
+    // so every row of a corpus has the same columns.
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.bool, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.string, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.other, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.other, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(.integer, omitted: true), key) }
+    }
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { set(.absent(Node.absentKind(of: T.self), omitted: true), key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)

@@ -14,6 +14,21 @@ public enum CanonicalJSON {
         return try encoder.encode(value)
     }
 
+    /// How numbers are written.
+    public enum NumberStyle: Sendable, Hashable {
+        /// As Foundation writes them: a whole floating-point value without its ".0" (25). Everything hashed.
+        case canonical
+        /// A floating-point value always with a fraction (25.0), and an optional field that is nil written
+        /// as null rather than left out, so a column reader (Arrow, `datasets`) gives every row the same
+        /// columns and types a field as float from its first row: the training corpora.
+        case typed
+    }
+
+    /// One line of JSON with numbers written in `style`.
+    public static func string(_ value: some Encodable, numbers style: NumberStyle) throws -> String {
+        String(decoding: try CanonicalEncoder.encode(value, numbers: style), as: UTF8.self)
+    }
+
     public static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {
         if !pretty { return String(decoding: try CanonicalEncoder.encode(value), as: UTF8.self) }
         return String(decoding: try data(value, pretty: true), as: UTF8.self)

@@ -96,18 +96,21 @@ public struct CorpusExporter {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(prompt, forKey: .prompt)
-            try c.encode(observation, forKey: .observation)
+            // Nested structures whose lists are empty in some episodes (alerts, results, touched items) are JSON
+            // text: a column that is an empty list in one file and a list of values in another does not load with
+            // `datasets` (`Couldn't cast array of type … to null`).
+            try c.encode(try CanonicalJSON.string(observation, numbers: .typed), forKey: .observation)
             try c.encode(actionText, forKey: .actionText)
             try c.encode(action, forKey: .action)
             try c.encode(raw, forKey: .raw)
             try c.encode(reward, forKey: .reward)
-            try c.encode(rewardComponents, forKey: .rewardComponents)
+            try c.encode(try CanonicalJSON.string(rewardComponents, numbers: .typed), forKey: .rewardComponents)
             try c.encode(terminal, forKey: .terminal)
             try c.encode(episodeComposite, forKey: .episodeComposite)
             try c.encode(episodeOutcome, forKey: .episodeOutcome)
             try c.encode(episodeHarmLevel, forKey: .episodeHarmLevel)
             try c.encode(episodeDimensions, forKey: .episodeDimensions)
-            try c.encode(items, forKey: .items)
+            try c.encode(try CanonicalJSON.string(items.map(CorpusExporter.verifiedStated), numbers: .typed), forKey: .items)
             try provenance.encode(to: encoder)
         }
     }
@@ -167,31 +170,46 @@ public struct CorpusExporter {
             try c.encode(margin, forKey: .margin)
             try c.encode(continuation, forKey: .continuation)
             try c.encode(reason, forKey: .reason)
-            try c.encode(item, forKey: .item)
+            // As JSON text ("" when the pair comes from the regret sweep alone): a column that is null in one
+            // file and an object in another does not load with `datasets`.
+            try c.encode(try item.map { try CanonicalJSON.string(CorpusExporter.verifiedStated($0), numbers: .typed) } ?? "", forKey: .item)
             try c.encode(group, forKey: .group)
             try provenance.encode(to: encoder)
         }
     }
 
-    /// One expert correction (SFT).
+    /// One expert correction (SFT), in TRL's conversational prompt–completion
+    /// form: the conversation up to the decisive step as `prompt`, the expert's
+    /// action as the one-message `completion`, so only the correction is trained
+    /// (SFTTrainer's completion-only loss), never the recorded agent's own turns.
     public struct CorrectionRow: Encodable {
-        public var messages: [Message]
+        public var prompt: [Message]
+        public var completion: [Message]
         public var action: String
         public var recordedAction: String?
         public var rationale: String
         public var item: ScoreItem
         public var provenance: Provenance
 
-        enum CodingKeys: String, CodingKey { case messages, action, recordedAction, rationale, item }
+        enum CodingKeys: String, CodingKey { case prompt, completion, action, recordedAction, rationale, item }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(messages, forKey: .messages)
+            try c.encode(prompt, forKey: .prompt)
+            try c.encode(completion, forKey: .completion)
             try c.encode(action, forKey: .action)
             try c.encode(recordedAction, forKey: .recordedAction)
             try c.encode(rationale, forKey: .rationale)
             try c.encode(item, forKey: .item)
             try provenance.encode(to: encoder)
         }
+    }
+
+    /// An item with its citation's `verified` stated: absent in a fixture means checked (only `false` marks a
+    /// section not yet checked), written as `true` so the column is never null.
+    static func verifiedStated(_ item: ScoreItem) -> ScoreItem {
+        var item = item
+        item.source.verified = item.source.verified ?? true
+        return item
     }
 
     /// The three corpora's rows for `episodeID`, each row one line of canonical JSON.
@@ -261,7 +279,7 @@ public struct CorpusExporter {
                 action: t.action, raw: t.raw, reward: credit.reward, rewardComponents: credit.components, terminal: credit.terminal,
                 episodeComposite: score.composite, episodeOutcome: score.outcome, episodeHarmLevel: score.harmLevel,
                 episodeDimensions: score.dimensions, items: touched.compactMap(item), provenance: provenance(t.step))
-            rlvr.append(try CanonicalJSON.string(row))
+            rlvr.append(try CanonicalJSON.string(row, numbers: .typed))
         }
 
         // GRPO and SFT: from the post-mortem's decisive step, or the sweep's critical steps.
@@ -298,7 +316,7 @@ public struct CorpusExporter {
                 rejectedAction: step.recordedAction ?? "", chosenReward: chosen.composite, rejectedReward: step.recordedComposite,
                 margin: round2(chosen.composite - step.recordedComposite), continuation: continuation, reason: reason, item: item,
                 group: group(step), provenance: provenance(step.step))
-            grpo.append(try CanonicalJSON.string(row))
+            grpo.append(try CanonicalJSON.string(row, numbers: .typed))
         }
         if let decisive = postmortem.decisive, decisive.kind == .prematureClosure,
             let step = sweep.steps.first(where: { $0.step == decisive.step })
@@ -316,13 +334,14 @@ public struct CorpusExporter {
                 }
             }
             if let correction = decisive.correction, let key = item(decisive.open.first?.key ?? "") {
-                var messages = prompt(before: decisive.step)
-                messages.append(Message(role: "assistant", content: text(for: correction.action)))
                 sft.append(
                     try CanonicalJSON.string(
                         CorrectionRow(
-                            messages: messages, action: correction.action, recordedAction: decisive.recordedAction,
-                            rationale: correction.rationale, item: key, provenance: provenance(decisive.step))))
+                            prompt: prompt(before: decisive.step), completion: [Message(role: "assistant", content: text(for: correction.action))],
+                            action: correction.action, recordedAction: decisive.recordedAction, rationale: correction.rationale,
+                            item: Self.verifiedStated(key),
+                            provenance: provenance(decisive.step)),
+                        numbers: .typed))
             }
         } else {
             for step in sweep.steps where step.critical {
