@@ -25,7 +25,7 @@ import TraceStore
 ///   catalog contraindicates.
 /// - `sft/EP.jsonl`: at the decisive step (premature closure), the
 ///   conversation up to it and the expert's action, with the answer-key
-///   item's rationale and source: TRL's conversational `messages`.
+///   item's rationale and source: TRL's conversational prompt–completion form.
 ///
 /// Every row carries provenance: episode and parent, step, fixture, tier,
 /// variant, seed, agent, label, library version, answer-key digest and the
