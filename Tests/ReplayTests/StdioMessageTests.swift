@@ -28,7 +28,8 @@ struct StdioMessageTests {
         .hello, .reset(fixture: "adv_aaa_30min", seed: 7, label: nil, settings: nil),
         .reset(fixture: "adv_pediatric_dka", seed: 1, label: "v1", settings: ["temperature": "0"]),
         .step(action: "CTA chest"), .fork(episode: "ep_0fa72a32ec1d", step: 13, action: "CTA chest", continuation: .expert),
-        .score(episode: "ep_0fa72a32ec1d"), .close(environment: true), .close(environment: false),
+        .bounds(episode: "ep_0fa72a32ec1d", step: 13, continuation: .none), .score(episode: "ep_0fa72a32ec1d"),
+        .close(environment: true), .close(environment: false),
     ]
 
     @Test(arguments: calls)
@@ -39,11 +40,18 @@ struct StdioMessageTests {
 
     static let refusals: [(line: String, refusal: StdioRefusal)] = [
         (#"[1]"#, StdioRefusal(id: .null, .badRequest, #"a line that is not a JSON object; send {"id":1,"method":"reset","params":{…}}"#)),
-        (#"{"id":4}"#, StdioRefusal(id: .integer(4), .badRequest, "the request has no method; use hello, reset, step, fork, score or close")),
-        (#"{"id":4,"method":["step"]}"#, StdioRefusal(id: .integer(4), .badRequest, "method must be a string: hello, reset, step, fork, score or close")),
+        (#"{"id":4}"#, StdioRefusal(id: .integer(4), .badRequest, "the request has no method; use hello, reset, step, fork, bounds, score or close")),
+        (
+            #"{"id":4,"method":["step"]}"#,
+            StdioRefusal(id: .integer(4), .badRequest, "method must be a string: hello, reset, step, fork, bounds, score or close")
+        ),
         (
             #"{"id":{"n":1},"method":"fly"}"#,
-            StdioRefusal(id: .object(["n": .integer(1)]), .unknownMethod, "unknown method 'fly'; use hello, reset, step, fork, score or close")
+            StdioRefusal(id: .object(["n": .integer(1)]), .unknownMethod, "unknown method 'fly'; use hello, reset, step, fork, bounds, score or close")
+        ),
+        (
+            #"{"id":2,"method":"bounds","params":{"episode":"ep_0fa72a32ec1d"}}"#,
+            StdioRefusal(id: .integer(2), .invalidParams, "bounds needs params.episode (an id) and params.step (a whole number)")
         ),
         (#"{"id":1,"method":"reset","params":[]}"#, StdioRefusal(id: .integer(1), .invalidParams, "params must be a JSON object")),
         (

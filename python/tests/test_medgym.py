@@ -9,6 +9,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import medgym
+from medgym import Server
 from medgym.rewards import make_counterfactual_reward
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -115,9 +116,53 @@ def test_the_reward_function_prefers_the_cta_on_the_demo_step_13_row(tmp_path):
     cta, recorded, alteplase, nonsense = reward([row["prompt"]] * len(completions), completions, **columns)
     assert cta > recorded
     assert alteplase < recorded  # a contraindicated action is never preferred
-    assert nonsense is not None and nonsense < cta
+    assert nonsense is not None and nonsense < alteplase  # a completion that names no action is below every real one
     assert reward([row["prompt"]], ["CTA chest"], episode_id=["ep_000000000000"], step=[13]) == [None]
     assert reward([row["prompt"]], ["CTA chest"]) == [None]
+
+
+def _demo_step_13(tmp_path):
+    store = tmp_path / "store.sqlite"
+    subprocess.run([REPLAY, "import", "--store", str(store), os.path.join(ROOT, "traces", "ep_0fa72a32ec1d.jsonl")], check=True,
+                   capture_output=True)
+    rows = [json.loads(line) for line in open(os.path.join(ROOT, "corpus", "wave1b", "rlvr", "ep_0fa72a32ec1d.jsonl"))]
+    return store, next(r for r in rows if r["step"] == 13)
+
+
+def test_malformed_completions_score_below_every_real_action_at_the_demo_step_13(tmp_path):
+    store, row = _demo_step_13(tmp_path)
+    reward = make_counterfactual_reward(binary=BINARY, store=str(store))
+    malformed = ["", "asdf qwerty", "CTA chest and esmolol", "CBC, BMP, lactate", None,
+                 [{"role": "assistant", "content": "<think>dissection?</think>"}],
+                 '<tool_call>{"name": "imaging", "arguments": {"action": "cta_chest"}}</tool_call>'
+                 '<tool_call>{"name": "medication", "arguments": {"action": "esmolol"}}</tool_call>',
+                 [{"role": "assistant", "content": "", "tool_calls": [
+                     {"type": "function", "function": {"name": "imaging", "arguments": '{"action": "cta_chest"}'}},
+                     {"type": "function", "function": {"name": "lab", "arguments": '{"action": "cbc"}'}}]}],
+                 '<tool_call>{"name": "imaging", "arguments": {"action": "cta_ch',
+                 '{"name": "medication", "arguments": {"action": "cta_chest"}}',
+                 '{"name": "teleport", "arguments": {"action": "cta_chest"}}']
+    columns = {key: [row[key]] * len(malformed) for key in ("episode_id", "step")}
+    penalties = reward([row["prompt"]] * len(malformed), malformed, **columns)
+    assert all(p is not None for p in penalties) and len(set(penalties)) == 1
+    assert all(d["penalised"] for d in reward.details), reward.details
+    # Every catalog action forked at step 13, the worst (harmful ones included) above the penalty.
+    with Server(binary=BINARY, store=str(store)) as server:
+        swept = server.call("bounds", episode=row["episode_id"], step=13, continuation="original")
+        every = [server.call("fork", episode=row["episode_id"], step=13, action=a["id"])["counterfactual"]
+                 for a in server.hello["actions"]]
+    assert swept["candidates"] == len(every) and swept["worst"] == min(every)
+    assert penalties[0] == pytest.approx(min(every) - 1.0)
+    assert max(penalties) < min(every)
+    # The tool-call form the corpus's system prompt asks for is read, and scores as the text does.
+    wellformed = ["CTA chest", '<tool_call>{"name": "imaging", "arguments": {"action": "cta_chest"}}</tool_call>',
+                  [{"role": "assistant", "content": "", "tool_calls": [
+                      {"type": "function", "function": {"name": "imaging", "arguments": {"action": "CT angiography of the chest/aorta"}}}]}],
+                  [{"role": "assistant", "content": "<think>tearing pain, cocaine</think>CTA chest"}]]
+    scored = reward([row["prompt"]] * 4, wellformed, episode_id=[row["episode_id"]] * 4, step=[13] * 4)
+    assert len(set(scored)) == 1 and scored[0] == max(every)
+    fixed = make_counterfactual_reward(binary=BINARY, store=str(store), format_penalty=-50.0)
+    assert fixed([row["prompt"]], ["asdf"], episode_id=[row["episode_id"]], step=[13]) == [-50.0]
 
 
 def test_registered_with_gymnasium_and_one_version(tmp_path):

@@ -52,6 +52,17 @@ public struct Sweeper {
             candidates: texts, steps: rows, critical: rows.filter(\.critical).map(\.step))
     }
 
+    /// One step of `episodeID` swept with `candidates`: the recorded action's
+    /// composite beside the best and the worst candidate's (what a reward
+    /// places a malformed completion below).
+    public func sweepStep(
+        _ episodeID: String, at step: Int, candidates: SweepCandidates, continuation: ForkContinuation
+    ) throws -> SweepStep {
+        let point = try forker.forkPoint(episodeID, at: step)
+        let texts = try candidates.texts(fixture: point.fixture, catalog: forker.resolver.catalog)
+        return try Self.sweepStep(point, texts: texts, continuation: continuation, player: forker.player)
+    }
+
     static func sweepStep(
         _ point: ForkPoint, texts: [String], continuation: ForkContinuation,
         player: ArmPlayer

@@ -270,6 +270,22 @@ public final class EnvServer {
         }
     }
 
+    /// Every catalog action forked at `step` of a recorded episode, scored
+    /// (what a reward places a malformed completion below).
+    public func bounds(episode: String, step: Int, continuation: ForkContinuation) throws(Failure) -> SweepStep {
+        guard let forker else { throw Failure(.noStore, "the server runs without a store (--no-store); bounds need one") }
+        do {
+            return try Sweeper(forker: forker).sweepStep(episode, at: step, candidates: .catalog, continuation: continuation)
+        } catch let error as ForkError {
+            throw Failure(.badFork, "\(error)")
+        } catch let error as StoreError {
+            if case .unknownEpisode = error { throw Failure(.unknownEpisode, "\(error)") }
+            throw Failure(.store, "\(error)")
+        } catch {
+            throw Failure(.badFork, "\(error)")
+        }
+    }
+
     /// A recorded episode's score card.
     public func score(episode: String) throws(Failure) -> ScoreCard {
         guard let store else { throw Failure(.noStore, "the server runs without a store (--no-store)") }

@@ -71,6 +71,9 @@ public final class StdioProtocol {
         case .fork(let episode, let step, let action, let continuation):
             let fork = try server.fork(episode: episode, step: step, action: action, continuation: continuation)
             return (try StdioReply.result(id: id, StdioReply.ForkResult(fork)), true)
+        case .bounds(let episode, let step, let continuation):
+            let swept = try server.bounds(episode: episode, step: step, continuation: continuation)
+            return (try StdioReply.result(id: id, StdioReply.Bounds(episode: episode, continuation: continuation, swept)), true)
         case .score(let episode):
             return (try StdioReply.result(id: id, try server.score(episode: episode)), true)
         case .close(environment: true):

@@ -77,4 +77,18 @@ public enum StdioReply {
             (actualOutcome, counterfactualOutcome, deltas) = (f.actual.outcome, f.counterfactual.outcome, f.deltas)
         }
     }
+
+    /// What `bounds` answers: every catalog action forked at one step under
+    /// one continuation, the recorded action's composite beside the best
+    /// (not contraindicated) and the worst candidate's.
+    public struct Bounds: Sendable, Hashable, Encodable {
+        public var episodeID: String, step: Int, continuation: ForkContinuation, candidates: Int
+        public var recordedAction: String?, recorded: Double
+        public var bestAction: String?, best: Double?, worstAction: String?, worst: Double?
+        public init(episode: String, continuation: ForkContinuation, _ s: SweepStep) {
+            (episodeID, step, self.continuation, candidates) = (episode, s.step, continuation, s.alternatives.count)
+            (recordedAction, recorded) = (s.recordedAction, s.recordedComposite)
+            (bestAction, best, worstAction, worst) = (s.best?.action, s.best?.composite, s.worst?.action, s.worst?.composite)
+        }
+    }
 }

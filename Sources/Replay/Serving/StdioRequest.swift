@@ -17,7 +17,7 @@ public struct StdioRequest: Sendable, Hashable, Codable {
     }
 
     /// The methods, as a refusal lists them.
-    public static let methods = "hello, reset, step, fork, score or close"
+    public static let methods = "hello, reset, step, fork, bounds, score or close"
 
     enum Key: String, CodingKey { case id, method, params }
 
@@ -131,6 +131,8 @@ public enum StdioCall: Sendable, Hashable {
     case reset(fixture: String, seed: UInt64, label: String?, settings: [String: String]?)
     case step(action: String)
     case fork(episode: String, step: Int, action: String, continuation: ForkContinuation)
+    /// Every catalog action forked at one step: the worst, the best and the recorded composite.
+    case bounds(episode: String, step: Int, continuation: ForkContinuation)
     case score(episode: String)
     /// With `params.env`: end and record that environment's episode. Without: stop the server.
     case close(environment: Bool)
@@ -164,6 +166,13 @@ public enum StdioCall: Sendable, Hashable {
             let continuation = ForkContinuation(rawValue: try params.string("continuation") ?? "original")
             guard let continuation, continuation != .agent else { throw refuse(.invalidParams, "params.continuation is original, expert or none") }
             self = .fork(episode: episode, step: step, action: action, continuation: continuation)
+        case "bounds":
+            guard let episode = try params.string("episode"), let step = try params.integer("step") else {
+                throw refuse(.invalidParams, "bounds needs params.episode (an id) and params.step (a whole number)")
+            }
+            let continuation = ForkContinuation(rawValue: try params.string("continuation") ?? "original")
+            guard let continuation, continuation != .agent else { throw refuse(.invalidParams, "params.continuation is original, expert or none") }
+            self = .bounds(episode: episode, step: step, continuation: continuation)
         case "score":
             guard let episode = try params.string("episode") else { throw refuse(.invalidParams, "score needs params.episode (an id)") }
             self = .score(episode: episode)
@@ -181,6 +190,7 @@ public enum StdioCall: Sendable, Hashable {
         case .reset: "reset"
         case .step: "step"
         case .fork: "fork"
+        case .bounds: "bounds"
         case .score: "score"
         case .close: "close"
         }
@@ -208,6 +218,8 @@ public enum StdioCall: Sendable, Hashable {
                 "episode": .string(episode), "step": .integer(Int64(step)), "action": .string(action),
                 "continuation": .string(continuation.rawValue),
             ]
+        case .bounds(let episode, let step, let continuation):
+            return ["episode": .string(episode), "step": .integer(Int64(step)), "continuation": .string(continuation.rawValue)]
         case .score(let episode): return ["episode": .string(episode)]
         }
     }
