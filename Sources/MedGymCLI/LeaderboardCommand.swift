@@ -26,6 +26,9 @@ struct LeaderboardCommand: ParsableCommand {
     @Option(help: "Count only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
     var trust: String?
 
+    @Flag(name: .customLong("include-abandoned"), help: "Count episodes their caller abandoned (a reset or close mid-episode), left out by default.")
+    var includeAbandoned = false
+
     func validate() throws {
         if fixture != nil && fixtures != nil { throw ValidationError("give --fixture or --fixtures, not both") }
     }
@@ -35,8 +38,8 @@ struct LeaderboardCommand: ParsableCommand {
             let (opened, imports) = try StoreLocation(option: store).open(create: false, readOnly: true)
             for note in imports { FileHandle.standardError.write(Data("\(note)\n".utf8)) }
             let patterns = fixture.map { [$0] } ?? fixtures.map { $0.split(separator: ",").map(String.init) } ?? []
-            let board = try Leaderboard.build(store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load))
-            guard !board.rows.isEmpty else {
+            let board = try Leaderboard.build(store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load), includeAbandoned: includeAbandoned)
+            guard !board.perFixture.isEmpty else {
                 let why = CheckedSelection.summary(board.leftOut).map { "; " + PrintableText.terminal($0) }.joined()
                 throw ValidationError(
                     "no recorded episodes count\(patterns.isEmpty ? "" : " for " + patterns.joined(separator: ","))\(why); record some with 'medgym batch'")
@@ -51,55 +54,77 @@ struct LeaderboardCommand: ParsableCommand {
     }
 }
 
-/// The board as a terminal table with bars for the mean composite (and its interval).
+/// The board as terminal tables, at most 100 columns wide: one ranking per
+/// fixture, then the overall ranking over the fixtures every group covers
+/// (saying which are left out, and who lacks them), then its per-dimension
+/// means. A name too long for its column is printed whole on a line of its own.
 enum LeaderboardReport {
+    static let nameWidth = 20
+
     static func render(_ board: Leaderboard) -> String {
-        let low = min(0, board.rows.map { $0.interval[0] }.min() ?? 0)
-        let high = max(100, board.rows.map { $0.interval[1] }.max() ?? 100)
-        let width = 30
-        func column(_ x: Double) -> Int { Int(((x - low) / (high - low) * Double(width - 1)).rounded()) }
-        let nameWidth = min(48, max(12, board.rows.map(\.name.count).max() ?? 12))
-        var lines = ["fixtures: \(board.fixtures.joined(separator: ", ")) · mean composite with 95 % bootstrap interval (2,000 resamples, seeded)"]
-        let passHeader = board.passK.map { "pass^\($0)" }.map { $0.padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(separator: " ")
-        lines.append(
-            "agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                + "     n     mean  interval          " + String(repeating: " ", count: width)
-                + "  caught  ED death  30-d death  harm≥high  " + passHeader)
-        for row in board.rows {
-            var bar = Array(repeating: Character(" "), count: width)
-            for i in column(row.interval[0])...max(column(row.interval[0]), column(row.interval[1])) { bar[i] = "─" }
-            bar[column(row.meanComposite)] = "█"
-            if low < 0 { bar[column(0)] = bar[column(0)] == " " ? "┆" : bar[column(0)] }
-            let name = PrintableText.terminal(row.isReference ? row.name + " (reference)" : row.name)
-            let pass = row.passK.map { $0.map { String(format: "%.2f", $0) } ?? "—" }
-                .map { $0.padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(separator: " ")
-            lines.append(
-                clip(name, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    + String(format: "%6d  %+7.2f  [%+7.2f, %+7.2f]  ", row.episodes, row.meanComposite, row.interval[0], row.interval[1])
-                    + String(bar)
-                    + String(
-                        format: "  %5.0f%%  %7.0f%%  %9.0f%%  %8.0f%%  ", row.caughtRate * 100, row.edDeathRate * 100, row.laterDeathRate * 100,
-                        row.severeHarmRate * 100)
-                    + pass)
+        var lines = [
+            "MedGym leaderboard · \(board.fixtures.count) fixture\(board.fixtures.count == 1 ? "" : "s") · ranked by mean composite",
+            "95 % interval: bootstrap, 2,000 resamples per fixture, seeded",
+        ]
+        for ranking in board.perFixture {
+            lines.append("")
+            lines.append(PrintableText.terminal(ranking.fixture))
+            lines += table(ranking.rows, passK: board.passK)
         }
         lines.append("")
-        lines.append("per-dimension means:")
-        let dims = ScoreDimension.allCases
-        lines.append(
-            "agent".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                + dims.map { $0.rawValue.prefix(9).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
-        for row in board.rows {
+        if board.rows.isEmpty {
+            lines.append("overall: none — no fixture is covered by every agent, so no pooled ranking would be fair")
+        } else {
+            let over = board.overallFixtures.count == board.fixtures.count ? "all \(board.fixtures.count)" : "the \(board.overallFixtures.count)"
             lines.append(
-                clip(PrintableText.terminal(row.name), nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    + row.dimensions.map { String(format: "%+8.2f  ", $0.mean) }.joined())
+                "overall: each agent's mean over \(over) fixture\(board.overallFixtures.count == 1 ? "" : "s") every agent covers, each fixture weighed alike")
+            lines += table(board.rows, passK: board.passK)
+        }
+        for gap in board.notCovered {
+            lines.append(
+                PrintableText.terminal("  not in overall: \(gap.fixture) (no episodes of \(gap.missing.joined(separator: ", ")))"))
+        }
+        if !board.rows.isEmpty {
+            lines.append("")
+            lines.append("per-dimension means (overall):")
+            let dims = ScoreDimension.allCases
+            lines.append("    " + pad("agent", nameWidth) + dims.map { " " + TextLayout.padLeft(String($0.rawValue.prefix(7)), 7) }.joined())
+            for row in board.rows {
+                lines += named(row, row.dimensions.map { " " + TextLayout.padLeft(String(format: "%+.2f", $0.mean), 7) }.joined())
+            }
         }
         lines.append("")
-        lines.append("caught: the outcome is the fixture's caught_* label; pass^k (tau-bench): per fixture C(c,k)/C(n,k) over its seeds, averaged.")
+        lines.append("* the reference (expert). caught: the outcome is the fixture's caught_* label.")
+        lines.append("ED, 30-d: deaths in the ED, and after it by 30 days (the post-ED course), counted apart.")
+        lines.append("pass^k (tau-bench): per fixture C(c,k)/C(n,k) over its seeds, averaged.")
         lines += CheckedSelection.summary(board.leftOut).map(PrintableText.terminal)
         return lines.joined(separator: "\n")
     }
 
-    static func clip(_ text: String, _ width: Int) -> String {
-        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    static func table(_ rows: [Leaderboard.Row], passK: [Int]) -> [String] {
+        let widths = [4, 7, 15, 6, 4, 4, 7] + passK.map { _ in 6 }
+        func line(_ cells: [String]) -> String { zip(cells, widths).map { " " + TextLayout.padLeft($0, $1) }.joined() }
+        var lines = ["    " + pad("agent", nameWidth) + line(["n", "mean", "95 % interval", "caught", "ED", "30-d", "harm≥hi"] + passK.map { "pass^\($0)" })]
+        for row in rows {
+            func percent(_ share: Double) -> String { String(format: "%.0f%%", share * 100) }
+            let cells =
+                [
+                    String(row.episodes), String(format: "%+.2f", row.meanComposite),
+                    String(format: "[%+.1f, %+.1f]", row.interval[0], row.interval[1]), percent(row.caughtRate),
+                    percent(row.edDeathRate), percent(row.laterDeathRate), percent(row.severeHarmRate),
+                ] + row.passK.map { $0.map { String(format: "%.2f", $0) } ?? "—" }
+            lines += named(row, line(cells))
+        }
+        return lines
     }
+
+    /// The rank and name, then `figures`; a name longer than its column on its own line first.
+    static func named(_ row: Leaderboard.Row, _ figures: String) -> [String] {
+        let rank = String(format: "%2d", row.rank) + (row.isReference ? "* " : "  ")
+        let name = PrintableText.terminal(row.name)
+        if name.count > nameWidth { return [rank + name, "    " + pad("", nameWidth) + figures] }
+        return [rank + pad(name, nameWidth) + figures]
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String { TextLayout.padRight(text, width) }
 }

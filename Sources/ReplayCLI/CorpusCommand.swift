@@ -41,6 +41,9 @@ struct CorpusCommand: ParsableCommand {
     @Option(help: "Export only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
     var trust: String?
 
+    @Flag(name: .customLong("include-abandoned"), help: "Count episodes their caller abandoned (a reset or close mid-episode), left out by default.")
+    var includeAbandoned = false
+
     @Option(help: "Threads for the sweeps (the files are the same for any number).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -61,7 +64,8 @@ struct CorpusCommand: ParsableCommand {
             var ids = episodes
             let trusted = try trust.map(TrustedKeys.load)
             if episodes.isEmpty {
-                let selection = try EpisodeSelection.checked(store, fixtures: EpisodeSelection.patterns(fixtures), label: label, trust: trusted)
+                let selection = try EpisodeSelection.checked(
+                    store, fixtures: EpisodeSelection.patterns(fixtures), label: label, trust: trusted, includeAbandoned: includeAbandoned)
                 for line in CheckedSelection.summary(selection.leftOut) {
                     FileHandle.standardError.write(Data((PrintableText.terminal(line) + "\n").utf8))
                 }

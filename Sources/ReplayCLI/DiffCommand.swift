@@ -28,6 +28,9 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Count only episodes signed by a key in this file (one 'medgym-ed25519 BASE64' a line).")
     var trust: String?
 
+    @Flag(name: .customLong("include-abandoned"), help: "Count episodes their caller abandoned (a reset or close mid-episode), left out by default.")
+    var includeAbandoned = false
+
     @Flag(name: .customLong("fail-on-regression"), help: "Exit 1 when the candidate loses a patient the baseline saved, or the verdict is worse.")
     var failOnRegression = false
 
@@ -36,7 +39,8 @@ struct DiffCommand: ParsableCommand {
         do {
             diff = try ModelDiff.build(
                 forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
-                fixtures: EpisodeSelection.patterns(fixtures), trust: try trust.map(TrustedKeys.load))
+                fixtures: EpisodeSelection.patterns(fixtures), trust: try trust.map(TrustedKeys.load),
+                includeAbandoned: includeAbandoned)
         } catch {
             throw fail(error)
         }

@@ -28,7 +28,9 @@ struct List: ParsableCommand {
                 }
                 let h = row.header
                 let s = row.summary
-                let parent = h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (item.check == .unverified ? "(unverified: another simulation)" : "")
+                let parent =
+                    h.parentID.map { "\($0)@\(h.forkStep ?? 0)" } ?? (item.check == .unverified ? "(unverified: another simulation)" : "")
+                    + (item.abandoned == nil ? "" : "(abandoned)")
                 print(
                     [
                         pad(h.episodeID, 17), pad(PrintableText.terminal(h.fixture), 24), left(String(h.seed), 5),

@@ -6,7 +6,7 @@ import Testing
 struct AgentFailureKindTests {
     @Test(arguments: [
         ("crashed", AgentFailure.Kind.crashed), ("timeout", .timeout), ("not_json", .notJSON), ("too_long", .tooLong),
-        ("protocol", .protocolError), ("redirect", .redirect), ("rejected", .rejected), ("client_closed", .clientClosed),
+        ("protocol", .protocolError), ("redirect", .redirect), ("rejected", .rejected), ("client_closed", .clientClosed), ("abandoned", .abandoned),
     ])
     func eachKindIsRecordedAsItsString(_ text: String, _ kind: AgentFailure.Kind) throws {
         let json = try CanonicalJSON.string(AgentFailure(kind: kind, detail: "d", fatal: true))

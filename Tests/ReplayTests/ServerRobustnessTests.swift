@@ -61,7 +61,9 @@ struct ServerRobustnessTests {
         #expect(shown.stdout.contains("\"episode\" : \"ep_"), "\(shown.stdout)")
         let id = try #require((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])?.first?["episode"] as? String)
         let trace = try CLI.run("replay", ["export", "trace", id, "--store", store])
-        #expect(trace.stdout.contains("client_closed"), "the trace records that the client went away")
+        #expect(
+            trace.stdout.contains(#""kind":"abandoned""#) && trace.stdout.contains("the client closed the connection"),
+            "the trace records that the client went away")
         #expect(try CLI.run("replay", ["verify", "--all", "--store", store]).status == 0)
     }
 

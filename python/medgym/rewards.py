@@ -26,6 +26,13 @@ def _server(binary: Optional[str], store: Optional[str]) -> Server:
 
 RewardFunction = Callable[..., "list[Optional[float]]"]
 
+#: Who carries on after the completion's action when the row names no `continuation`: the expert.
+#: Measured by scripts/grpo_signal.py over 108 episodes (2,138 steps, groups of 8 answer-key
+#: actions): groups with no reward spread were 0.1 % under `expert`, 1.0 % under `original` (the
+#: recorded agent carrying on) and 0.4 % under `none`; among actions not contraindicated there,
+#: 0.0 %, 1.9 % and 1.8 %; mean spread 18.9, 12.6 and 9.6 points. See docs/corpora.md.
+DEFAULT_CONTINUATION = "expert"
+
 #: How far below the worst real action at a step a malformed completion scores (composite points).
 DEFAULT_PENALTY_MARGIN = 1.0
 
@@ -59,7 +66,7 @@ def make_counterfactual_reward(binary: Optional[str] = None, store: Optional[str
     def counterfactual_reward(prompts: list[Any], completions: list[Any], **kwargs: Any) -> list[Optional[float]]:
         """For each completion: the recorded episode (the row's `episode_id`) forked
         at the row's `step` with the completion's action, same patient and luck,
-        the recorded agent carrying on (or the row's `continuation`); the reward is
+        the expert carrying on (or the row's `continuation`, or the one bound); the reward is
         that arm's composite. The action is read from plain text or from a tool
         call (``tool_calls``, ``<tool_call>`` JSON). A malformed completion (no
         action, several, unreadable, outside the catalog, the wrong tool) gets the
@@ -70,7 +77,7 @@ def make_counterfactual_reward(binary: Optional[str] = None, store: Optional[str
         families = {a["kind"] for a in server.hello["actions"]}
         kinds = {a["id"]: a["kind"] for a in server.hello["actions"]}
         episodes, steps = kwargs.get("episode_id"), kwargs.get("step")
-        arms = kwargs.get("continuation") or [continuation or "original"] * len(completions)
+        arms = kwargs.get("continuation") or [continuation or DEFAULT_CONTINUATION] * len(completions)
         rewards: list[Optional[float]] = []
         details: list[dict[str, Any]] = []
         for index, completion in enumerate(completions):
@@ -80,7 +87,7 @@ def make_counterfactual_reward(binary: Optional[str] = None, store: Optional[str
                 details.append({"action": None, "penalised": "no episode_id or step column"})
                 continue
             episode, step = episodes[index], int(steps[index])
-            arm = arms[index] if arms[index] in ("original", "expert", "none") else "original"
+            arm = arms[index] if arms[index] in ("original", "expert", "none") else DEFAULT_CONTINUATION
             parsed = parse_completion(completion)
             problem, action = parsed.problem, parsed.action
             if problem is None and parsed.calls and parsed.calls[0].tool not in families:

@@ -34,10 +34,34 @@ def play(env, seed, policy_seed, limit=60):
     return trajectory, rewards, info
 
 
-def test_check_env_passes(tmp_path):
-    env = medgym.make(FIXTURE, binary=BINARY, store=tmp_path / "store.sqlite")
+def _listed(store):
+    out = subprocess.run([REPLAY, "list", "--json", "--store", str(store)], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def test_check_env_passes_and_leaves_no_episode_that_counts(tmp_path):
+    store = tmp_path / "store.sqlite"
+    env = medgym.make(FIXTURE, binary=BINARY, store=store, label="checkenv")
     check_env(env, skip_render_check=True)
     env.close()
+    # check_env's resets abandon its episodes: each is recorded marked abandoned (or, with no action taken,
+    # not at all), and the leaderboard has nothing to rank.
+    assert all(item.get("abandoned") for item in _listed(store))
+    board = subprocess.run([BINARY, "leaderboard", "--store", str(store)], capture_output=True, text=True)
+    assert board.returncode != 0 and "no recorded episodes count" in board.stderr
+
+
+def test_an_episode_abandoned_mid_way_is_marked(tmp_path):
+    store = tmp_path / "store.sqlite"
+    with medgym.make(FIXTURE, binary=BINARY, store=store) as env:
+        env.reset(seed=1)
+        env.step("12-lead ECG")
+        env.reset(seed=2)  # the seed-1 encounter is abandoned
+        env.step("troponin")
+    listed = _listed(store)
+    assert len(listed) == 2
+    reasons = sorted(item["abandoned"] for item in listed)
+    assert reasons[0].startswith("a reset started a new episode") and "closed" in reasons[1]
 
 
 def test_a_seeded_random_policy_gives_identical_trajectories(tmp_path):
@@ -148,8 +172,8 @@ def test_malformed_completions_score_below_every_real_action_at_the_demo_step_13
     assert all(d["penalised"] for d in reward.details), reward.details
     # Every catalog action forked at step 13, the worst (harmful ones included) above the penalty.
     with Server(binary=BINARY, store=str(store)) as server:
-        swept = server.call("bounds", episode=row["episode_id"], step=13, continuation="original")
-        every = [server.call("fork", episode=row["episode_id"], step=13, action=a["id"])["counterfactual"]
+        swept = server.call("bounds", episode=row["episode_id"], step=13, continuation="expert")  # the reward's default
+        every = [server.call("fork", episode=row["episode_id"], step=13, action=a["id"], continuation="expert")["counterfactual"]
                  for a in server.hello["actions"]]
     assert swept["candidates"] == len(every) and swept["worst"] == min(every)
     assert penalties[0] == pytest.approx(min(every) - 1.0)
@@ -182,6 +206,7 @@ def test_servers_close_in_a_with_block_and_replies_time_out(tmp_path):
     store = tmp_path / "store.sqlite"
     with medgym.Server(binary=BINARY, store=store) as server:
         server.call("reset", env="a", fixture=FIXTURE, seed=1)
+        server.call("step", env="a", action="12-lead ECG")
         process = server._process
     assert process.poll() is not None  # closed, and the episode in progress recorded
     listing = subprocess.run([REPLAY, "list", "--store", str(store)], capture_output=True, text=True).stdout

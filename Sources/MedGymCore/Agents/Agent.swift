@@ -77,11 +77,16 @@ public struct AgentFailure: Error, Sendable, Hashable, Codable, CustomStringConv
         case rejected
         /// The client of `medgym serve` went away with the encounter in progress.
         case clientClosed
+        /// The caller ended the encounter before the agent did (a `reset` or
+        /// `close` mid-episode, a client gone): the episode is marked
+        /// abandoned and left out of leaderboards, diffs and corpora.
+        case abandoned
         case other(String)
 
         static let known: [(Kind, String)] = [
             (.crashed, "crashed"), (.timeout, "timeout"), (.notJSON, "not_json"), (.tooLong, "too_long"),
             (.protocolError, "protocol"), (.redirect, "redirect"), (.rejected, "rejected"), (.clientClosed, "client_closed"),
+            (.abandoned, "abandoned"),
         ]
 
         /// The string recorded in traces.

@@ -66,6 +66,7 @@ public struct EpisodeSession: Sendable {
         switch input {
         case .failure(let failure):
             record(failure, observer: &observer)
+            if failure.kind == .abandoned { env.state.abandoned = failure.detail }
             consecutive += 1
             // Two tests, not one `||`: Swift 6.3's SILGen crashes on the short-circuit here.
             if failure.fatal { stopped = true }

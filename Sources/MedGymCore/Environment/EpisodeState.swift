@@ -34,6 +34,10 @@ public struct EpisodeState: Sendable, Hashable, Codable {
     /// Actions asked for but not carried out (an intravenous drug with no IV
     /// access): the step and its minutes happened, the action did not.
     public var notCarriedOut: [ActionRecord] = []
+    /// Why the caller ended the encounter before the agent did (an
+    /// `abandoned` agent error), or nil: the episode is then kept out of
+    /// leaderboards, diffs and corpora.
+    public var abandoned: String? = nil
     public var pending: [PendingOrder]
     /// Orders and consults whose answer has arrived, in arrival order.
     public var results: [ResultRecord]

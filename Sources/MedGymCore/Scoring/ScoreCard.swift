@@ -16,6 +16,10 @@ public struct ScoreCard: Sendable, Hashable, Codable {
     public var items: [ScoreItem]
     /// What became of the patient after the ED (absent in traces from simulation 1).
     public var fate: PatientFate?
+    /// Why the caller ended the encounter before the agent did, when it did:
+    /// the score stands (the patient was left to the clock) but the episode
+    /// says nothing of the agent and is left out of leaderboards, diffs and corpora.
+    public var abandoned: String? = nil
 
     /// Points of one dimension.
     public func points(_ dimension: ScoreDimension) -> Double {

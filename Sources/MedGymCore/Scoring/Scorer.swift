@@ -74,7 +74,7 @@ public struct Scorer: Sendable {
         return ScoreCard(
             fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
             composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items,
-            fate: fate)
+            fate: fate, abandoned: state.abandoned)
     }
 
     /// Caught means what a clinician means: the confirming result had

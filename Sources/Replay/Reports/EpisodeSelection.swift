@@ -19,11 +19,12 @@ public enum EpisodeSelection {
     /// The recorded runs (forks excluded) of matching fixtures, in store
     /// order, with `label` when one is given: only those whose row matches
     /// their trace, that this MedGym can re-execute, and (with `trust`)
-    /// that a trusted key signed. Every other matching row is left out, with
-    /// its reason.
+    /// that a trusted key signed, and that the agent played to its end (an
+    /// episode its caller abandoned counts only with `includeAbandoned`).
+    /// Every other matching row is left out, with its reason.
     public static func checked(
         _ store: TraceStore, fixtures patterns: [String], label: String? = nil,
-        trust: TrustedKeys? = nil
+        trust: TrustedKeys? = nil, includeAbandoned: Bool = false
     ) throws -> CheckedSelection {
         var selection = CheckedSelection(runs: [], leftOut: [])
         for row in try store.list(includeUnfinished: true) {
@@ -50,7 +51,12 @@ public enum EpisodeSelection {
                 continue
             }
             do {
-                selection.runs.append(CheckedRun(listing: checked.listing, score: try checked.score))
+                let score = try checked.score
+                if let why = score.abandoned, !includeAbandoned {
+                    selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .abandoned, reason: why))
+                    continue
+                }
+                selection.runs.append(CheckedRun(listing: checked.listing, score: score, provenance: checked.start.provenance))
             } catch {
                 selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .broken, reason: error.problem))
             }
@@ -82,7 +88,9 @@ public enum EpisodeSelection {
             do throws(StoreError) {
                 let checked = try store.checkedEpisode(id)
                 let reason = checked.unverifiedReason
-                return IndexedEpisode(episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing)
+                return IndexedEpisode(
+                    episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
+                    abandoned: (try? checked.score)?.abandoned)
             } catch {
                 return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
             }
@@ -118,12 +126,16 @@ public struct IndexedEpisode: Sendable, Encodable {
     public var check: Check
     public var reason: String?
     public var listing: EpisodeListing?
+    /// Why its caller abandoned it, when it did (reports leave it out).
+    public var abandoned: String? = nil
 }
 
 /// An episode that counts: its row (checked) and the score its trace ends with.
 public struct CheckedRun: Sendable {
     public var listing: EpisodeListing
     public var score: ScoreCard
+    /// Who recorded it, with the model's settings (absent in format-1 traces).
+    public var provenance: Provenance? = nil
     public var header: EpisodeHeader { listing.header }
 }
 
@@ -137,6 +149,8 @@ public struct LeftOut: Sendable, Hashable, Codable {
         case unverified
         /// Not signed by a key the reader trusts.
         case untrusted
+        /// Ended by its caller before the agent did (a reset or close mid-episode, a client gone).
+        case abandoned
     }
     public var episodeID: String
     /// The agent and label its row names (unchecked, when the row is what failed).
@@ -162,8 +176,10 @@ public struct CheckedSelection: Sendable {
                 case .broken: "whose row or chain does not check (run 'replay verify')"
                 case .unverified: "unverified"
                 case .untrusted: "not signed by a trusted key"
+                case .abandoned: "abandoned"
                 }
-            return "left out \(some.count) \(what) episode\(some.count == 1 ? "" : "s") (\(ids)): \(first.reason)\(some.count > 1 ? " (first)" : "")"
+            let hint = kind == .abandoned ? "; --include-abandoned counts them" : ""
+            return "left out \(some.count) \(what) episode\(some.count == 1 ? "" : "s") (\(ids)): \(first.reason)\(some.count > 1 ? " (first)" : "")\(hint)"
         }
     }
 }

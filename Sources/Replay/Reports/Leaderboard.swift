@@ -2,31 +2,70 @@ import Foundation
 import MedGym
 import TraceStore
 
-/// The model spread: stored episodes grouped by agent and model label, each
-/// group's mean composite with a 95 % bootstrap interval, per-dimension
-/// means, outcome and harm rates, and pass^k over seeds.
+/// The model spread: stored episodes grouped by agent and model label,
+/// ranked per fixture, and overall only where the comparison is fair.
 ///
-/// - The interval resamples the group's episodes 2,000 times with a seeded
-///   stream (the seed is fixed and the group's name picks the stream), so it
-///   is the same in every process.
+/// - Per fixture: each group's mean composite with a 95 % bootstrap
+///   interval, per-dimension means, outcome and harm rates, pass^k over
+///   seeds, ranked by mean composite.
+/// - Overall: only over the fixtures every listed group covers (an agent run
+///   only on an easy fixture is not ranked against one run on all three),
+///   each group's figures the mean of its per-fixture figures (each fixture
+///   weighs the same, however many seeds it has); none when the groups share
+///   no fixture. The fixtures left out of it, and who lacks them, are named.
+/// - The interval resamples each fixture's episodes 2,000 times with a
+///   seeded stream (the seed is fixed and the group's name picks the
+///   stream), so it is the same in every process.
 /// - A trial succeeds when its outcome is the fixture's `caught_*` label (the
 ///   diagnosis confirmed and sent for its treatment). pass^k is tau-bench's:
 ///   per fixture, C(c, k) / C(n, k) for c successes in n seeds, averaged
 ///   over fixtures; a fixture with fewer than k seeds is left out of pass^k.
-/// - Forks are not counted (they are not runs of an agent).
+/// - Deaths in the ED and deaths after it (the post-ED course, by 30 days)
+///   are counted apart.
+/// - Forks are not counted (they are not runs of an agent), nor abandoned,
+///   broken, unverified or (with a trust list) unsigned episodes.
 public struct Leaderboard: Sendable, Hashable, Encodable {
+    /// The overall ranking, over ``overallFixtures`` only (empty when the groups share no fixture).
     public var rows: [Row]
+    /// The fixtures every group covers: what the overall ranking is over.
+    public var overallFixtures: [String]
+    /// Fixtures some group lacks, each with the groups that lack it.
+    public var notCovered: [Gap]
+    /// Every fixture with counted episodes, each ranked on its own.
+    public var perFixture: [FixtureRanking]
     public var fixtures: [String]
     public var passK: [Int]
-    /// Matching episodes not counted, and why (broken, unverified, untrusted).
+    /// Matching episodes not counted, and why (broken, unverified, untrusted, abandoned).
     public var leftOut: [LeftOut]
 
-    /// One agent (and model label).
+    /// One fixture's ranking.
+    public struct FixtureRanking: Sendable, Hashable, Encodable {
+        public var fixture: String
+        public var rows: [Row]
+    }
+
+    /// A fixture the overall ranking leaves out, and the groups without episodes on it.
+    public struct Gap: Sendable, Hashable, Encodable {
+        public var fixture: String
+        public var missing: [String]
+    }
+
+    /// How a group's episodes were run: the endpoint and the declared settings.
+    public struct RunSettings: Sendable, Hashable, Encodable {
+        public var endpoint: EndpointSettings?
+        public var settings: [String: String]?
+    }
+
+    /// One agent (and model label) on one fixture, or overall.
     public struct Row: Sendable, Hashable, Encodable {
+        /// 1 for the best mean composite.
+        public var rank: Int
         public var name: String
         public var agent: String
         public var label: String?
         public var episodes: Int
+        /// The fixtures these figures are over.
+        public var fixtures: [String]
         public var meanComposite: Double
         public var interval: [Double]
         public var dimensions: [DimensionMean]
@@ -42,6 +81,13 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         /// pass^k for each k of ``Leaderboard/passK`` (nil when no fixture has k seeds).
         public var passK: [Double?]
         public var isReference: Bool
+        /// Mean agent steps per episode.
+        public var meanSteps: Double
+        /// When the first and the last of its episodes were recorded.
+        public var firstRun: String
+        public var lastRun: String
+        /// Each distinct way its episodes were run (endpoint, declared settings), in first-seen order.
+        public var settings: [RunSettings]
     }
 
     /// A dimension's mean points.
@@ -53,23 +99,47 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     static let resamples = 2_000
     static let seed: UInt64 = 20_261_125
 
-    /// Builds the board from every finished, non-fork episode whose fixture
+    typealias Run = CheckedRun
+
+    /// Builds the board from every counted, non-fork episode whose fixture
     /// matches `fixtures` (glob patterns; empty: all).
     public static func build(
         store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
-        trust: TrustedKeys? = nil
+        trust: TrustedKeys? = nil, includeAbandoned: Bool = false
     ) throws -> Leaderboard {
-        let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust)
-        let listings = selection.runs.map(\.listing)
-        var groups: [String: [(listing: EpisodeListing, score: ScoreCard)]] = [:]
-        for run in selection.runs {
-            groups[name(run.header), default: []].append((run.listing, run.score))
+        let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned)
+        var groups: [String: [Run]] = [:]
+        for run in selection.runs { groups[name(run.header), default: []].append(run) }
+        let fixtures = Set(selection.runs.map(\.header.fixture)).sorted()
+        let names = groups.keys.sorted()
+        let caught = try caughtLabels(Set(fixtures))
+        let perFixture = fixtures.map { fixture in
+            FixtureRanking(
+                fixture: fixture,
+                rows: ranked(
+                    names.compactMap { name in
+                        let runs = groups[name]!.filter { $0.header.fixture == fixture }
+                        return runs.isEmpty ? nil : row(name, runs, caught: caught, passK: passK)
+                    }))
         }
-        let caught = try caughtLabels(Set(listings.map(\.header.fixture)))
-        let rows = try groups.keys.sorted().map { key in
-            try row(key, groups[key]!, caught: caught, passK: passK)
+        let covered = fixtures.filter { fixture in names.allSatisfy { name in groups[name]!.contains { $0.header.fixture == fixture } } }
+        let gaps = fixtures.filter { !covered.contains($0) }.map { fixture in
+            Gap(fixture: fixture, missing: names.filter { name in !groups[name]!.contains { $0.header.fixture == fixture } })
         }
-        return Leaderboard(rows: rows, fixtures: Set(listings.map(\.header.fixture)).sorted(), passK: passK, leftOut: selection.leftOut)
+        let overall =
+            covered.isEmpty
+            ? []
+            : ranked(names.map { name in row(name, groups[name]!.filter { covered.contains($0.header.fixture) }, caught: caught, passK: passK) })
+        return Leaderboard(
+            rows: overall, overallFixtures: covered, notCovered: gaps, perFixture: perFixture, fixtures: fixtures, passK: passK,
+            leftOut: selection.leftOut)
+    }
+
+    /// Best mean composite first (ties: by name), ranks from 1.
+    static func ranked(_ rows: [Row]) -> [Row] {
+        var sorted = rows.sorted { ($0.meanComposite, $1.name) > ($1.meanComposite, $0.name) }
+        for i in sorted.indices { sorted[i].rank = i + 1 }
+        return sorted
     }
 
     static func name(_ header: EpisodeHeader) -> String {
@@ -84,51 +154,58 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         return labels
     }
 
-    static func row(
-        _ name: String, _ runs: [(listing: EpisodeListing, score: ScoreCard)], caught: [String: String],
-        passK: [Int]
-    ) throws -> Row {
-        let composites = runs.map(\.score.composite)
-        let n = Double(runs.count)
-        let mean = composites.reduce(0, +) / n
+    /// A group's figures over its runs: each the mean over fixtures of the
+    /// fixture's own figure (for one fixture, the plain mean).
+    static func row(_ name: String, _ runs: [Run], caught: [String: String], passK: [Int]) -> Row {
+        let fixtures = Set(runs.map(\.header.fixture)).sorted()
+        let byFixture = fixtures.map { fixture in runs.filter { $0.header.fixture == fixture } }
+        func mean(_ value: (Run) -> Double) -> Double {
+            byFixture.map { group in group.map(value).reduce(0, +) / Double(group.count) }.reduce(0, +) / Double(byFixture.count)
+        }
+        func share(_ flag: (Run) -> Bool) -> Double { round2(mean { flag($0) ? 1 : 0 }) }
+        // The bootstrap: each fixture's episodes resampled on their own, the fixture means averaged.
         var stream = RandomStream(seed: seed ^ SeededRandom.fnv1a(name), purpose: "leaderboard.bootstrap")
+        let composites = byFixture.map { $0.map(\.score.composite) }
         var means: [Double] = []
         means.reserveCapacity(resamples)
         for _ in 0..<resamples {
-            var sum = 0.0
-            for _ in runs { sum += composites[stream.next(below: runs.count)] }
-            means.append(sum / n)
+            var total = 0.0
+            for values in composites {
+                var sum = 0.0
+                for _ in values { sum += values[stream.next(below: values.count)] }
+                total += sum / Double(values.count)
+            }
+            means.append(total / Double(composites.count))
         }
         means.sort()
         let interval = [round2(means[Int(Double(resamples) * 0.025)]), round2(means[Int(Double(resamples) * 0.975) - 1])]
-        let success = runs.map { $0.score.outcome == caught[$0.listing.header.fixture] }
-        // pass^k per fixture over its seeds, then averaged.
-        var byFixture: [String: (n: Int, c: Int)] = [:]
-        for (run, ok) in zip(runs, success) {
-            let key = run.listing.header.fixture
-            byFixture[key, default: (0, 0)].n += 1
-            if ok { byFixture[key, default: (0, 0)].c += 1 }
-        }
+        func success(_ run: Run) -> Bool { run.score.outcome == caught[run.header.fixture] }
         let pass: [Double?] = passK.map { k in
-            let eligible = byFixture.keys.sorted().compactMap { byFixture[$0] }.filter { $0.n >= k }
+            let eligible = byFixture.filter { $0.count >= k }
             guard !eligible.isEmpty else { return nil }
-            return round2(eligible.map { choose($0.c, k) / choose($0.n, k) }.reduce(0, +) / Double(eligible.count) * 100) / 100
+            let each = eligible.map { group in choose(group.filter(success).count, k) / choose(group.count, k) }
+            return round2(each.reduce(0, +) / Double(eligible.count) * 100) / 100
         }
-        let first = runs[0].listing.header
+        var settings: [RunSettings] = []
+        for run in runs {
+            let way = RunSettings(endpoint: run.provenance?.endpoint, settings: run.provenance?.settings)
+            if !settings.contains(way) { settings.append(way) }
+        }
+        let dates = runs.map(\.header.createdAt).sorted()
+        let first = runs[0].header
         return Row(
-            name: name, agent: first.agent, label: first.label, episodes: runs.count, meanComposite: round2(mean),
-            interval: interval,
-            dimensions: ScoreDimension.allCases.map { d in
-                DimensionMean(dimension: d, mean: round2(runs.map { $0.score.points(d) }.reduce(0, +) / n))
-            },
-            caughtRate: rate(success), deathRate: rate(runs.map { $0.score.outcome == "death" || $0.score.fate?.status.rawValue.hasPrefix("died") == true }),
-            edDeathRate: rate(runs.map { $0.score.outcome == "death" || $0.score.fate?.status == .diedInED }),
-            laterDeathRate: rate(runs.map { $0.score.outcome != "death" && $0.score.fate?.status == .diedAfterED }),
-            severeHarmRate: rate(runs.map { $0.score.harmLevel == .high || $0.score.harmLevel == .critical }),
-            passK: pass, isReference: first.agent == "expert")
+            rank: 0, name: name, agent: first.agent, label: first.label, episodes: runs.count, fixtures: fixtures,
+            meanComposite: round2(mean { $0.score.composite }), interval: interval,
+            dimensions: ScoreDimension.allCases.map { d in DimensionMean(dimension: d, mean: round2(mean { $0.score.points(d) })) },
+            caughtRate: share(success),
+            deathRate: share { $0.score.outcome == "death" || $0.score.fate?.status.rawValue.hasPrefix("died") == true },
+            edDeathRate: share { $0.score.outcome == "death" || $0.score.fate?.status == .diedInED },
+            laterDeathRate: share { $0.score.outcome != "death" && $0.score.fate?.status == .diedAfterED },
+            severeHarmRate: share { $0.score.harmLevel == .high || $0.score.harmLevel == .critical },
+            passK: pass, isReference: first.agent == "expert",
+            meanSteps: round2(mean { Double($0.listing.summary?.steps ?? 0) }),
+            firstRun: dates.first ?? "", lastRun: dates.last ?? "", settings: settings)
     }
-
-    static func rate(_ flags: [Bool]) -> Double { round2(Double(flags.filter { $0 }.count) / Double(max(flags.count, 1))) }
 
     /// C(n, k) as a double.
     static func choose(_ n: Int, _ k: Int) -> Double {

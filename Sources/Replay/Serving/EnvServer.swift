@@ -120,7 +120,9 @@ public final class EnvServer {
         env name: String, fixture id: String, seed: UInt64, label: String?,
         settings: [String: String]? = nil
     ) throws(Failure) -> Transition {
-        if sessions[name] != nil { try abandon(name) }  // the episode in progress is ended and recorded first
+        if sessions[name] != nil {  // the episode in progress is ended (and recorded, marked abandoned) first
+            try abandon(name, reason: Self.abandoned("a reset started a new episode in env '\(name)' before this one ended"))
+        }
         let fixture: Fixture
         do { fixture = try fixtures.fixture(named: id, resolver: resolver).0 } catch {
             let known = (try? FixtureLoader.shipped().map(\.id)) ?? []
@@ -198,27 +200,33 @@ public final class EnvServer {
         return reply
     }
 
-    /// What ends an encounter whose client went away (its input ended, or it stopped reading).
-    public static let clientGone = AgentFailure(
-        kind: .clientClosed, detail: "the client closed the connection with the encounter in progress; the patient was left to the clock",
-        fatal: true)
+    /// The agent error that ends an encounter its caller left: an
+    /// `abandoned` agent error saying why (the episode is marked abandoned).
+    public static func abandoned(_ why: String) -> AgentFailure {
+        AgentFailure(kind: .abandoned, detail: why, fatal: true)
+    }
 
-    /// Ends an episode whose caller stopped (a reset or close mid-episode):
-    /// the patient is left to the clock, as for any agent that stops.
-    /// `reason`: why the agent stopped, recorded as its last agent error
-    /// (a client that went away); none for a client's own `close`.
+    /// What ends an encounter whose client went away (its input ended, or it stopped reading).
+    public static let clientGone = abandoned("the client closed the connection with the encounter in progress; the patient was left to the clock")
+
+    /// Ends an episode whose caller stopped (a reset or close mid-episode, a
+    /// client gone): `reason` is recorded as an `abandoned` agent error, the
+    /// patient is left to the clock, and the episode is recorded marked
+    /// abandoned (kept out of leaderboards, diffs and corpora). An episode in
+    /// which no action was applied is not recorded: nil.
     @discardableResult
-    public func abandon(_ name: String, reason: AgentFailure? = nil) throws(Failure) -> String? {
+    public func abandon(_ name: String, reason: AgentFailure) throws(Failure) -> String? {
         guard var session = sessions[name] else { return nil }
         sessions[name] = nil
-        if let reason { _ = try? session.turns.submit(.failure(reason), observer: &session.builder) }
+        guard !session.turns.steps.isEmpty else { return nil }
+        _ = try? session.turns.submit(.failure(reason), observer: &session.builder)
         _ = try? session.turns.submit(.stop, observer: &session.builder)
         return try record(session).id
     }
 
     /// Ends every episode in progress (the server is closing); the failures, if any recording failed.
     @discardableResult
-    public func closeAll(reason: AgentFailure? = nil) -> [Failure] {
+    public func closeAll(reason: AgentFailure = abandoned("the server was closed with the encounter in progress")) -> [Failure] {
         var failures: [Failure] = []
         for name in sessions.keys.sorted() {
             do { try abandon(name, reason: reason) } catch { failures.append(error) }

@@ -77,7 +77,7 @@ public final class StdioProtocol {
         case .score(let episode):
             return (try StdioReply.result(id: id, try server.score(episode: episode)), true)
         case .close(environment: true):
-            let recorded = try server.abandon(env)
+            let recorded = try server.abandon(env, reason: EnvServer.abandoned("the client closed env '\(env)' with the encounter in progress"))
             return (try StdioReply.result(id: id, StdioReply.Closed.environment(env, recorded: recorded)), true)
         case .close(environment: false):
             if let first = server.closeAll().first { throw first }
