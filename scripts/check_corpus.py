@@ -110,7 +110,35 @@ def main():
     if not any(r["step"] == 13 and r["chosen"][0]["content"] == "CTA chest" and r["rejected"][0]["content"] == "reassure, no imaging" for r in grpo):
         fail("the demo's GRPO file lacks CTA chest over reassure, no imaging at step 13")
     print(f"corpus/wave1b: {manifest['counts']} match a fresh export (--jobs 1 = --jobs 2)")
+    chart(replay, manifest)
     at_scale(args.bin)
+
+
+def chart(replay, transcript_manifest):
+    """--prompt chart: every prompt is the system prompt and one chart message, shorter than the transcript
+    at every step past the third, with the same rows otherwise; the manifest says so and gives lengths."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "store.sqlite")
+        env = dict(os.environ, MEDGYM_STORE="")
+        subprocess.run([replay, "import", "--store", store, os.path.join(ROOT, "traces", "ep_0fa72a32ec1d.jsonl")],
+                       check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run([replay, "export", "corpus", "--wave", "chart", "ep_0fa72a32ec1d", "--prompt", "chart", "--out", tmp,
+                        "--store", store], check=True, stdout=subprocess.DEVNULL, env=env)
+        manifest = json.load(open(os.path.join(tmp, "chart", "manifest.json")))
+        if manifest["prompt"] != "chart" or manifest["counts"] != transcript_manifest["counts"]:
+            fail("the chart export differs in its rows or does not say prompt: chart")
+        charted = [json.loads(l) for l in open(os.path.join(tmp, "chart", "rlvr", "ep_0fa72a32ec1d.jsonl"))]
+        transcript = [json.loads(l) for l in open(os.path.join(COMMITTED, "rlvr", "ep_0fa72a32ec1d.jsonl"))]
+        for c, t in zip(charted, transcript):
+            if [m["role"] for m in c["prompt"]] != ["system", "user"] or c["action"] != t["action"] or c["reward"] != t["reward"]:
+                fail(f"chart row at step {c['step']} is not system + one user message with the same action and reward")
+        size = lambda row: sum(len(m["content"]) for m in row["prompt"])
+        for c, t in zip(charted, transcript):
+            if c["step"] > 3 and size(c) >= size(t):
+                fail(f"the chart at step {c['step']} is {size(c)} characters, no shorter than the transcript's {size(t)}")
+        lengths = manifest["lengths"]["rlvr"]
+        print(f"--prompt chart: the longest prompt is {lengths['prompt']['max']} characters "
+              f"(transcript: {transcript_manifest['lengths']['rlvr']['prompt']['max']})")
 
 
 def at_scale(folder):

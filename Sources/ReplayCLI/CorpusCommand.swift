@@ -35,6 +35,13 @@ struct CorpusCommand: ParsableCommand {
     @Option(name: .customLong("continue"), help: "After each alternative: original, expert or none (like-for-like arms).")
     var continuation: ForkContinuation = .original
 
+    @Option(
+        help: """
+            How each prompt shows the encounter: transcript (every observation and action as the agent had them) \
+            or chart (the system prompt and one message with the chart now: short, and the same whatever came before).
+            """)
+    var prompt: CorpusPrompt = .transcript
+
     @Option(help: "Least reward difference (points) for a preference pair.")
     var margin: Double = 5
 
@@ -75,7 +82,7 @@ struct CorpusCommand: ParsableCommand {
                 // Named episodes are checked before anything is written.
                 try EpisodeSelection.requireCounted(ids, in: store, trust: trusted)
             }
-            let exporter = CorpusExporter(forker: Forker(store: store), continuation: continuation, margin: margin, jobs: jobs)
+            let exporter = CorpusExporter(forker: Forker(store: store), continuation: continuation, margin: margin, jobs: jobs, prompt: prompt)
             let writer = CorpusWriter(exporter: exporter, wave: wave, folder: URL(fileURLWithPath: out, isDirectory: true))
             let manifest = try writer.write(ids) { done in
                 if ids.count > 20 && done % 20 == 0 { FileHandle.standardError.write(Data("\(done)/\(ids.count) episodes\n".utf8)) }
@@ -89,3 +96,5 @@ struct CorpusCommand: ParsableCommand {
         }
     }
 }
+
+extension CorpusPrompt: ExpressibleByArgument {}

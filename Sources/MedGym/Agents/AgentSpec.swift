@@ -75,7 +75,7 @@ public enum AgentSpec: Sendable, Hashable {
             OpenAIAgent(
                 model: model, baseURL: endpoint.baseURL, apiKeyVariable: endpoint.apiKeyVariable,
                 temperature: endpoint.temperature, maxTokens: endpoint.maxTokens, timeout: timeout,
-                maxResponseBytes: maxResponseBytes)
+                maxResponseBytes: maxResponseBytes, limits: EncounterChart.Limits(fixture))
         }
     }
 }

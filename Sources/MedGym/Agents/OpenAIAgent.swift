@@ -58,6 +58,8 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     private var refusal: String?
     /// Tokens the endpoint reported used in this episode (prompt + completion).
     public private(set) var tokens = 0
+    /// The encounter's time and step limits, stated in the first message.
+    public let limits: EncounterChart.Limits?
     /// Requests retried after a 429 or 5xx.
     public private(set) var retries = 0
     /// The model's last message as it came (JSON, keys sorted, the key redacted) when it was
@@ -81,9 +83,11 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
 
     public init(
         model: String, baseURL: URL, apiKeyVariable: String?, temperature: Double?, maxTokens: Int?,
-        timeout: Double, maxResponseBytes: Int = defaultMaxResponseBytes, resolver: ActionResolver = .shipped
+        timeout: Double, maxResponseBytes: Int = defaultMaxResponseBytes, resolver: ActionResolver = .shipped,
+        limits: EncounterChart.Limits? = nil
     ) {
         self.id = "openai:\(model)"
+        self.limits = limits
         self.model = model
         self.endpoint = baseURL.appendingPathComponent("chat/completions")
         self.apiKey = apiKeyVariable.flatMap { ProcessInfo.processInfo.environment[$0] }
@@ -101,7 +105,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     /// call, or a user turn), after why the last reply was not taken, if it
     /// wasn't; then a message for each further tool call of that reply, not taken.
     private func show(_ observation: Observation, note: String?) {
-        var text = ChatTranscript.render(observation)
+        var text = ChatTranscript.render(observation, limits: limits)
         if let note { text = note + "\n\n" + text }
         if let call = pendingToolCall {
             messages.append(["role": "tool", "tool_call_id": call, "content": text])

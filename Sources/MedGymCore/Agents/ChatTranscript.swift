@@ -9,14 +9,20 @@ public enum ChatTranscript {
         Each message tells you what you see: the presentation, vital signs, answers, results and alerts. \
         Take exactly one action per turn by calling one of the tools (or write one action as plain text). \
         Time passes with every action; results arrive later. End the encounter with a disposition \
-        (admission, theatre, transfer or discharge) when your assessment is complete.
+        (admission, theatre, transfer or discharge) when your assessment is complete. \
+        A reply that names no action, or more than one, is refused: nothing is done, and the next message says why \
+        and names the nearest valid actions. After \(EpisodeRunner.consecutiveFailureLimit) refused replies in a row \
+        you are stopped and the patient is left to the clock. The encounter also ends at its time limit or after its \
+        last allowed action, as the first message states.
         """
 
-    /// An observation as a clinician reads it.
-    public static func render(_ observation: Observation) -> String {
+    /// An observation as a clinician reads it; the first (the one with the
+    /// presentation) states the encounter's `limits` when they are given.
+    public static func render(_ observation: Observation, limits: EncounterChart.Limits? = nil) -> String {
         var lines: [String] = []
         if let p = observation.presentation {
             lines.append("\(p.age)\(p.sex), \(p.chiefComplaint). Triage: \(p.triageNote)")
+            if let limits { lines.append(limits.sentence) }
         }
         lines.append("Minute \(observation.minute). \(observation.vitals.summary)")
         if let response = observation.response { lines.append(response) }

@@ -36,12 +36,18 @@ public struct CorpusExporter {
     /// Least reward difference for a preference pair.
     public let margin: Double
     public let jobs: Int
+    /// How each row's prompt shows the encounter so far.
+    public let prompt: CorpusPrompt
 
-    public init(forker: Forker, continuation: ForkContinuation = .original, margin: Double = 5, jobs: Int = 1) {
+    public init(
+        forker: Forker, continuation: ForkContinuation = .original, margin: Double = 5, jobs: Int = 1,
+        prompt: CorpusPrompt = .transcript
+    ) {
         self.forker = forker
         self.continuation = continuation
         self.margin = margin
         self.jobs = jobs
+        self.prompt = prompt
     }
 
     /// Rows of the three corpora for one episode.
@@ -49,7 +55,18 @@ public struct CorpusExporter {
         public var rlvr: [String]
         public var grpo: [String]
         public var sft: [String]
+        /// Per corpus, each row's prompt and completion length in characters (for the manifest).
+        public var lengths: [String: [RowLength]] = [:]
     }
+
+    /// One row's length in characters: the prompt's messages' contents, and the completion's (the
+    /// SFT completion; the longer of a pair's chosen and rejected; the RLVR action text).
+    public struct RowLength: Sendable, Hashable {
+        public var prompt: Int
+        public var completion: Int
+    }
+
+    static func characters(_ messages: [Message]) -> Int { messages.reduce(0) { $0 + $1.content.count } }
 
     /// The columns every row carries.
     public struct Provenance: Sendable, Hashable, Encodable {
@@ -239,13 +256,21 @@ public struct CorpusExporter {
             default: break
             }
         }
+        let limits = EncounterChart.Limits(fixture)
         func prompt(before step: Int) -> [Message] {
             var messages = [Message(role: "system", content: ChatTranscript.systemPrompt)]
+            if self.prompt == .chart, let arrival = observations[0] {
+                let entries = taken.filter { $0.step < step }.compactMap { t in
+                    observations[t.step].map { EncounterChart.Entry(text: t.text, observation: $0) }
+                }
+                messages.append(Message(role: "user", content: EncounterChart.render(arrival: arrival, entries: entries, limits: limits)))
+                return messages
+            }
             for t in taken where t.step < step {
-                if let o = observations[t.step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o))) }
+                if let o = observations[t.step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o, limits: limits))) }
                 messages.append(Message(role: "assistant", content: t.text))
             }
-            if let o = observations[step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o))) }
+            if let o = observations[step - 1] { messages.append(Message(role: "user", content: ChatTranscript.render(o, limits: limits))) }
             return messages
         }
         /// The episode's scored answer-key item (with its detail and source).
@@ -270,6 +295,7 @@ public struct CorpusExporter {
         }
         let credits = StepReward.episode(cards)
         var rlvr: [String] = []
+        var lengths: [String: [RowLength]] = [:]
         for (t, credit) in zip(taken, credits) {
             let touched =
                 fixture.answerKey.items.filter { $0.actions.contains(t.action) }.map(\.id)
@@ -280,6 +306,7 @@ public struct CorpusExporter {
                 episodeComposite: score.composite, episodeOutcome: score.outcome, episodeHarmLevel: score.harmLevel,
                 episodeDimensions: score.dimensions, items: touched.compactMap(item), provenance: provenance(t.step))
             rlvr.append(try CanonicalJSON.string(row, numbers: .typed))
+            lengths["rlvr", default: []].append(RowLength(prompt: Self.characters(row.prompt), completion: t.text.count))
         }
 
         // GRPO and SFT: from the post-mortem's decisive step, or the sweep's critical steps.
@@ -317,6 +344,8 @@ public struct CorpusExporter {
                 margin: round2(chosen.composite - step.recordedComposite), continuation: continuation, reason: reason, item: item,
                 group: group(step), provenance: provenance(step.step))
             grpo.append(try CanonicalJSON.string(row, numbers: .typed))
+            lengths["grpo", default: []].append(
+                RowLength(prompt: Self.characters(row.prompt), completion: max(Self.characters(row.chosen), Self.characters(row.rejected))))
         }
         if let decisive = postmortem.decisive, decisive.kind == .prematureClosure,
             let step = sweep.steps.first(where: { $0.step == decisive.step })
@@ -334,21 +363,20 @@ public struct CorpusExporter {
                 }
             }
             if let correction = decisive.correction, let key = item(decisive.open.first?.key ?? "") {
-                sft.append(
-                    try CanonicalJSON.string(
-                        CorrectionRow(
-                            prompt: prompt(before: decisive.step), completion: [Message(role: "assistant", content: text(for: correction.action))],
-                            action: correction.action, recordedAction: decisive.recordedAction, rationale: correction.rationale,
-                            item: Self.verifiedStated(key),
-                            provenance: provenance(decisive.step)),
-                        numbers: .typed))
+                let row = CorrectionRow(
+                    prompt: prompt(before: decisive.step), completion: [Message(role: "assistant", content: text(for: correction.action))],
+                    action: correction.action, recordedAction: decisive.recordedAction, rationale: correction.rationale,
+                    item: Self.verifiedStated(key),
+                    provenance: provenance(decisive.step))
+                sft.append(try CanonicalJSON.string(row, numbers: .typed))
+                lengths["sft", default: []].append(RowLength(prompt: Self.characters(row.prompt), completion: Self.characters(row.completion)))
             }
         } else {
             for step in sweep.steps where step.critical {
                 if let best = step.best { try pair(step, chosen: best, reason: "critical step \(step.step): largest regret", item: nil) }
             }
         }
-        return Rows(rlvr: rlvr, grpo: grpo, sft: sft)
+        return Rows(rlvr: rlvr, grpo: grpo, sft: sft, lengths: lengths)
     }
 }
 
@@ -373,8 +401,27 @@ public struct CorpusWriter {
             public var rows: Int
             public var sha256: String
         }
+        /// The spread of row lengths of one corpus, in characters (no tokenizer is bundled:
+        /// divide by a tokenizer's characters per token, about 4 for English BPE vocabularies).
+        public struct Lengths: Sendable, Hashable, Encodable {
+            public var unit = "characters"
+            public var prompt: Spread
+            public var completion: Spread
+        }
+        /// Smallest, median, 95th percentile and largest of a set of lengths.
+        public struct Spread: Sendable, Hashable, Encodable {
+            public var min: Int, median: Int, p95: Int, max: Int
+            init(_ values: [Int]) {
+                let sorted = values.sorted()
+                func at(_ share: Double) -> Int { sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Int(Double(sorted.count - 1) * share))] }
+                (min, median, p95, max) = (sorted.first ?? 0, at(0.5), at(0.95), sorted.last ?? 0)
+            }
+        }
         public var wave: String
         public var libraryVersion: String
+        /// How prompts show the encounter: `transcript` or `chart`.
+        public var prompt: CorpusPrompt
+        public var lengths: [String: Lengths]
         public var continuation: ForkContinuation
         public var margin: Double
         public var selection: [String: String]
@@ -410,7 +457,7 @@ public struct CorpusWriter {
             let store = try TraceStore(path: exporter.forker.store.path, readOnly: true)
             return CorpusExporter(
                 forker: Forker(store: store, resolver: exporter.forker.resolver), continuation: exporter.continuation,
-                margin: exporter.margin, jobs: 1)
+                margin: exporter.margin, jobs: 1, prompt: exporter.prompt)
         }
     }
 
@@ -444,6 +491,7 @@ public struct CorpusWriter {
         var counts = ["rlvr": 0, "grpo": 0, "sft": 0]
         var fixtures = Set<String>()
         var agents = Set<String>()
+        var lengths: [String: [CorpusExporter.RowLength]] = [:]
         // With several jobs, episodes are exported a chunk at a time, each on its own read-only
         // connection (one per worker, sweeps inside on one thread), and written in order.
         let workers = Workers(try workerExporters())
@@ -456,13 +504,17 @@ public struct CorpusWriter {
                 let header = try exporter.forker.store.header(id)
                 fixtures.insert(header.fixture)
                 agents.insert(header.label.map { "\(header.agent) · \($0)" } ?? header.agent)
-                try write(id, rows: try slots[offset].get(), root: root, files: &files, counts: &counts)
+                let rows = try slots[offset].get()
+                for (corpus, some) in rows.lengths { lengths[corpus, default: []] += some }
+                try write(id, rows: rows, root: root, files: &files, counts: &counts)
                 progress(done + offset + 1)
             }
             done += chunk.count
         }
         let manifest = Manifest(
-            wave: wave, libraryVersion: MedGymVersion.current, continuation: exporter.continuation, margin: exporter.margin,
+            wave: wave, libraryVersion: MedGymVersion.current, prompt: exporter.prompt,
+            lengths: lengths.mapValues { Manifest.Lengths(prompt: .init($0.map(\.prompt)), completion: .init($0.map(\.completion))) },
+            continuation: exporter.continuation, margin: exporter.margin,
             selection: Self.selection, counts: counts, episodes: episodes.count, fixtures: fixtures.sorted(), agents: agents.sorted(),
             schemas: ["rlvr": "schemas/corpus/rlvr.schema.json", "grpo": "schemas/corpus/grpo.schema.json", "sft": "schemas/corpus/sft.schema.json"],
             files: files.sorted { ($0.corpus, $0.path) < ($1.corpus, $1.path) })
@@ -480,4 +532,12 @@ public struct CorpusWriter {
         if fm.fileExists(atPath: retired.path) { try fm.removeItem(at: retired) }
         return manifest
     }
+}
+
+/// How a corpus row's prompt shows the encounter so far.
+public enum CorpusPrompt: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The conversation as the agent had it: every observation and every action, one message each.
+    case transcript
+    /// The system prompt and one user message: the chart now (``EncounterChart``), Markovian and short.
+    case chart
 }

@@ -142,7 +142,8 @@ public final class EnvServer {
                 fixture: fixture, turns: turns, builder: builder, recorder: recorder, label: label, seed: seed,
                 potentialCard: card, arrivalCard: card)
             return Transition(
-                observation: observation, text: ChatTranscript.render(observation), reward: 0, terminated: false,
+                observation: observation, text: ChatTranscript.render(observation, limits: EncounterChart.Limits(fixture)), reward: 0,
+                terminated: false,
                 truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
         } catch let failure as Failure {
             throw failure
