@@ -49,3 +49,39 @@ def test_an_mcp_client_plays_an_encounter_that_verifies(tmp_path):
     assert "mcp mcp-client" in listing and "caught_aad" in listing
     verify = subprocess.run([REPLAY, "verify", "--all", "--store", store], capture_output=True, text=True)
     assert verify.returncode == 0 and "1 of 1 episode verified" in verify.stdout, verify.stdout
+
+
+async def rules_prompt_and_many_encounters(store):
+    params = StdioServerParameters(command=BINARY, args=["serve", "--mcp", "--fixture", "adv_aaa_30min", "--seed", "1",
+                                                         "--store", store])
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            init = await session.initialize()
+            # The rules reach the model: one action per call, refusals and the five-in-a-row stop, the limits,
+            # and that the disposition ends the encounter.
+            for phrase in ("one action per turn", "5 refused replies in a row", "time limit", "disposition tool ends the encounter",
+                           "new_encounter"):
+                assert phrase in init.instructions, phrase
+            tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+            assert "ends the encounter" in tools["disposition"].description
+            assert len({tool.description for tool in tools.values()}) == len(tools)  # one description per tool
+            prompts = (await session.list_prompts()).prompts
+            assert [p.name for p in prompts] == ["encounter"]
+            prompt = await session.get_prompt("encounter")
+            text = prompt.messages[0].content.text
+            assert "5 refused replies in a row" in text and "The encounter ends at minute" in text
+            await session.call_tool("ecg", {"action": "12-lead ECG"})
+            # Another patient on the same server: the first encounter is recorded, marked abandoned.
+            second = await session.call_tool("new_encounter", {"fixture": "adv_cocaine_dissection", "seed": 7})
+            assert not second.is_error and second.content[0].text.startswith("34M, chest pain")
+            assert "The encounter ends at minute 240 or after 60 actions." in second.content[0].text
+            await session.call_tool("ecg", {"action": "12-lead ECG"})
+            bad = await session.call_tool("new_encounter", {"fixture": "no_such_fixture"})
+            assert bad.is_error and "unknown fixture" in bad.content[0].text
+
+
+def test_an_mcp_server_states_the_rules_and_runs_many_encounters(tmp_path):
+    store = str(tmp_path / "store.sqlite")
+    asyncio.run(rules_prompt_and_many_encounters(store))
+    listing = subprocess.run([REPLAY, "list", "--store", store], capture_output=True, text=True).stdout
+    assert listing.count("(abandoned)") == 2 and "adv_aaa_30min" in listing and "adv_cocaine_dissection" in listing, listing
