@@ -49,17 +49,19 @@ struct Run: ParsableCommand {
             case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
             default: break
             }
-            let (episode, recorded) = try recorder.play(
+            var (episode, recorded) = try recorder.play(
                 seed: seed, agent: &agent, label: recording.label,
                 episodeID: episodeID, createdAt: CreatedAt.now())
             if let model = agent as? OpenAIAgent {
                 warn("\(model.id): \(model.tokens) tokens, \(model.retries) retried requests")
             }
+            episode.episodeID = recorded.header.episodeID
             if let store {
                 switch try store.save(recorded, sameContent: episodeID == nil ? .reportExisting : .refuse) {
                 case .inserted:
                     warn("recorded \(recorded.header.episodeID) in \(store.path) (\(recorded.events.count) events)")
                 case .alreadyStored(let existing):
+                    episode.episodeID = existing
                     warn("already stored: \(existing) in \(store.path) (\(recorded.events.count) events); nothing new was written")
                 }
             }

@@ -12,8 +12,8 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Argument(help: "Episode id (or --all).")
-    var episode: String?
+    @Argument(help: "Episode ids (or --all).")
+    var episodes: [String] = []
 
     @Flag(help: "Verify every stored episode.")
     var all = false
@@ -33,7 +33,9 @@ struct Verify: ParsableCommand {
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        if all == (episode != nil) { throw ValidationError("give one episode id or --all") }
+        if all == !episodes.isEmpty {
+            throw ValidationError(all ? "give episode ids or --all, not both" : "name the episodes to verify (replay verify EP [EP…]) or give --all")
+        }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
     }
 
@@ -45,7 +47,7 @@ struct Verify: ParsableCommand {
             if all {
                 results = try verifier.verifyAll(jobs: jobs) + [try verifier.strayRows()].compactMap { $0 }
             } else {
-                results = [try verifier.verify(episode!)]
+                results = try episodes.map { id throws(StoreError) in try verifier.verify(id) }
             }
         } catch {
             throw fail(error)

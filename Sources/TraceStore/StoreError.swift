@@ -31,7 +31,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Hashable {
     public var description: String {
         switch self {
         case .missingStore(let path):
-            "no trace store at \(path); record one with 'medgym run --store \(path)' or pass another --store"
+            "no trace store at \(path); import a trace log into it with 'replay import --store \(path) FILE.jsonl', record one with 'medgym run --store \(path)', or pass another --store"
         case .notSQLite(let path):
             "\(path) is not an SQLite database, so not a MedGym trace store; pass another --store (the file was not changed)"
         case .notAStore(let path):

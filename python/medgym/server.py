@@ -25,11 +25,15 @@ class MedGymError(RuntimeError):
 
 
 def find_binary(binary: Optional[Union[str, os.PathLike]] = None) -> str:
-    """The `medgym` executable: the argument, $MEDGYM_BINARY, or `medgym` on PATH."""
+    """The `medgym` executable: the argument, $MEDGYM_BINARY, `medgym` on PATH, or the newest of
+    `.build/release/medgym` and `.build/debug/medgym` under the current folder (a MedGym checkout)."""
     found = binary or os.environ.get("MEDGYM_BINARY") or shutil.which("medgym")
+    if not found:
+        built = [path for path in (os.path.join(".build", kind, "medgym") for kind in ("release", "debug")) if os.path.exists(path)]
+        found = max(built, key=os.path.getmtime) if built else None
     if not found or not os.path.exists(found):
-        raise FileNotFoundError("no medgym executable: pass binary=…, set MEDGYM_BINARY, or put medgym on PATH "
-                                "(swift build -c release --product medgym, then .build/release/medgym)")
+        raise FileNotFoundError("no medgym executable: pass binary=…, set MEDGYM_BINARY, put medgym on PATH, or run from a "
+                                "MedGym checkout after 'swift build' (or 'swift build -c release')")
     return os.path.abspath(found)
 
 

@@ -105,6 +105,8 @@ public struct Episode: Sendable, Hashable, Codable {
     public var agentFailures: [FailedTurn] = []
     public var finalState: EpisodeState
     public var score: ScoreCard
+    /// Its id in the trace store, once recorded (content-derived: the same run has the same id in any store).
+    public var episodeID: String? = nil
 }
 
 /// One step of an episode. `text` is nil for the clock running out with no action.

@@ -67,7 +67,9 @@ public enum EpisodeFormatter {
     /// Every scored item with its answer-key entry and source.
     public static func explain(_ card: ScoreCard) -> String {
         card.items.map { item in
-            "\(pad(item.dimension.rawValue, 14)) \(padLeft(signed(item.points), 7))  \(item.key): \(item.description) — \(item.detail)\n"
+            // The key, unless the description already begins with it ("disposition: to_or").
+            let heading = item.description.hasPrefix("\(item.key):") ? item.description : "\(item.key): \(item.description)"
+            return "\(pad(item.dimension.rawValue, 14)) \(padLeft(signed(item.points), 7))  \(heading) — \(item.detail)\n"
                 + "                          source: \(item.source)"
         }.joined(separator: "\n")
     }

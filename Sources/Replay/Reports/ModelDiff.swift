@@ -117,7 +117,14 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         var firstB: [String: EpisodeListing] = [:]
         for l in a where firstA[key(l)] == nil { firstA[key(l)] = l }
         for l in b where firstB[key(l)] == nil { firstB[key(l)] = l }
-        let pairedKeys = firstA.keys.filter { firstB[$0] != nil }.sorted()
+        // Fixture, then seed as a number (2 before 10).
+        func ordered(_ keys: some Sequence<String>) -> [String] {
+            keys.sorted { x, y in
+                let (p, q) = (x.split(separator: "#"), y.split(separator: "#"))
+                return (String(p[0]), UInt64(p[1]) ?? 0) < (String(q[0]), UInt64(q[1]) ?? 0)
+            }
+        }
+        let pairedKeys = ordered(firstA.keys.filter { firstB[$0] != nil })
         guard !pairedKeys.isEmpty else { throw DiffError.noPairs(baseline: baseline, candidate: candidate) }
 
         var deltas: [[Double]] = []  // per pair: composite, then each dimension
@@ -166,8 +173,8 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
             pairs: deltas.count, composite: composite,
             dimensions: zip(ScoreDimension.allCases, intervals.dropFirst()).map { DimensionChange(dimension: $0, change: $1) },
             regressions: regressions, improvements: improvements, unchanged: unchanged,
-            unpairedBaseline: firstA.keys.filter { firstB[$0] == nil }.sorted().map { firstA[$0]!.header.episodeID },
-            unpairedCandidate: firstB.keys.filter { firstA[$0] == nil }.sorted().map { firstB[$0]!.header.episodeID },
+            unpairedBaseline: ordered(firstA.keys.filter { firstB[$0] == nil }).map { firstA[$0]!.header.episodeID },
+            unpairedCandidate: ordered(firstB.keys.filter { firstA[$0] == nil }).map { firstB[$0]!.header.episodeID },
             verdict: verdict, level: 0.95, spread: spread,
             leftOut: selection.leftOut.filter { [baseline, candidate].contains($0.label ?? $0.agent) || [baseline, candidate].contains($0.agent) })
     }

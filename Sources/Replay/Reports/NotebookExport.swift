@@ -168,17 +168,22 @@ public enum NotebookExport {
                 ## Per-step rewards and the counterfactual sweep
                 For each step, every action the answer key scores was tried instead of the recorded one (same patient, same luck),
                 and the recorded agent carried on. *Regret* is the best alternative's gain. The per-step reward plotted is the
-                recorded action's advantage: its composite minus the mean composite of the alternatives at that step.
+                recorded action's advantage: its composite minus the mean composite of the alternatives that are not
+                contraindicated at that step (a harmful action is no choice to compare with: counted in, it drags the mean down
+                and every step looks good, even the missed one).
                 """))
         cells.append(
             code(
                 """
                 with open(f"{EPISODE}.sweep.json") as f:
                     sweep = json.load(f)
+                def mean_allowed(s):
+                    allowed = [a["composite"] for a in s["alternatives"] if not a.get("contraindication")] or [s["recorded_composite"]]
+                    return sum(allowed) / len(allowed)
                 steps = pd.DataFrame([{
                     "step": s["step"], "minute": s["minute"], "recorded": s.get("recorded_text"),
                     "best": s["best"]["action"] if s.get("best") else None, "regret": s["regret"], "critical": s["critical"],
-                    "advantage": s["recorded_composite"] - sum(a["composite"] for a in s["alternatives"]) / len(s["alternatives"]),
+                    "advantage": s["recorded_composite"] - mean_allowed(s),
                 } for s in sweep["steps"]])
                 fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
                 top.bar(steps["step"], steps["regret"], color=["crimson" if c else "grey" for c in steps["critical"]])
