@@ -40,14 +40,21 @@ struct StdioMessageTests {
 
     static let refusals: [(line: String, refusal: StdioRefusal)] = [
         (#"[1]"#, StdioRefusal(id: .null, .badRequest, #"a line that is not a JSON object; send {"id":1,"method":"reset","params":{…}}"#)),
-        (#"{"id":4}"#, StdioRefusal(id: .integer(4), .badRequest, "the request has no method; use hello, reset, step, fork, bounds, score or close")),
+        (
+            #"{"id":4}"#,
+            StdioRefusal(
+                id: .integer(4), .badRequest, "the request has no method; use hello, reset, step, reset_batch, step_batch, fork, bounds, score, stats or close")
+        ),
         (
             #"{"id":4,"method":["step"]}"#,
-            StdioRefusal(id: .integer(4), .badRequest, "method must be a string: hello, reset, step, fork, bounds, score or close")
+            StdioRefusal(
+                id: .integer(4), .badRequest, "method must be a string: hello, reset, step, reset_batch, step_batch, fork, bounds, score, stats or close")
         ),
         (
             #"{"id":{"n":1},"method":"fly"}"#,
-            StdioRefusal(id: .object(["n": .integer(1)]), .unknownMethod, "unknown method 'fly'; use hello, reset, step, fork, bounds, score or close")
+            StdioRefusal(
+                id: .object(["n": .integer(1)]), .unknownMethod,
+                "unknown method 'fly'; use hello, reset, step, reset_batch, step_batch, fork, bounds, score, stats or close")
         ),
         (
             #"{"id":2,"method":"bounds","params":{"episode":"ep_0fa72a32ec1d"}}"#,

@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from .env import SHIPPED_FIXTURES, MedGymEnv, make, register_environments
 from .server import MedGymError, Server
+from .vector import MedGymVectorEnv
 
 try:
     #: The package's version: the MedGym release it belongs to (a test checks it against the server's).
@@ -23,4 +24,4 @@ except PackageNotFoundError:  # run from a checkout without installing
 
 register_environments()
 
-__all__ = ["MedGymEnv", "MedGymError", "SHIPPED_FIXTURES", "Server", "__version__", "make", "register_environments"]
+__all__ = ["MedGymEnv", "MedGymError", "MedGymVectorEnv", "SHIPPED_FIXTURES", "Server", "__version__", "make", "register_environments"]

@@ -110,8 +110,11 @@ SHIPPED_FIXTURES = ("adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dk
 
 
 def register_environments() -> None:
-    """Registers ``MedGym/<fixture>-v0`` for every shipped fixture (done on import)."""
+    """Registers ``MedGym/<fixture>-v0`` for every shipped fixture (done on import), with
+    :class:`medgym.vector.MedGymVectorEnv` as its vector entry point, so
+    ``gymnasium.make_vec("MedGym/<fixture>-v0", num_envs=16)`` steps all sixteen in one request."""
     for fixture in SHIPPED_FIXTURES:
         name = f"MedGym/{fixture}-v0"
         if name not in gym.registry:
-            gym.register(id=name, entry_point="medgym.env:MedGymEnv", kwargs={"fixture": fixture})
+            gym.register(id=name, entry_point="medgym.env:MedGymEnv", vector_entry_point="medgym.vector:MedGymVectorEnv",
+                         kwargs={"fixture": fixture})

@@ -41,8 +41,17 @@ public final class StdioProtocol {
         return handle(request)
     }
 
+    /// The counters `stats` reports.
+    private var stats = StdioReply.Stats(requests: 0, envSteps: 0, elapsedUs: 0)
+
     /// Answers one decoded request; false after `close` of the whole server.
     public func handle(_ request: StdioRequest) -> Bool {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - started
+            stats.requests += 1
+            stats.elapsedUs += Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+        }
         do {
             let (line, goOn) = try answer(request)
             write(line)
@@ -67,7 +76,29 @@ public final class StdioProtocol {
         case .reset(let fixture, let seed, let label, let settings):
             return (try StdioReply.result(id: id, try server.reset(env: env, fixture: fixture, seed: seed, label: label, settings: settings)), true)
         case .step(let action):
+            stats.envSteps += 1
             return (try StdioReply.result(id: id, try server.step(env: env, action: action)), true)
+        case .stats(let reset):
+            let reply = try StdioReply.result(id: id, stats)
+            if reset { stats = StdioReply.Stats(requests: -1, envSteps: 0, elapsedUs: 0) }  // this request is counted on return
+            return (reply, true)
+        case .resetBatch(let resets, let observation):
+            stats.envSteps += resets.count
+            let results = resets.map { r -> StdioReply.Batch.Entry in
+                do throws(EnvServer.Failure) {
+                    return .transition(
+                        try server.reset(env: r.env, fixture: r.fixture, seed: r.seed, label: r.label, settings: r.settings), observation: observation)
+                } catch { return .failure(error) }
+            }
+            return (try StdioReply.result(id: id, StdioReply.Batch(results: results)), true)
+        case .stepBatch(let steps, let observation):
+            stats.envSteps += steps.count
+            let results = steps.map { s -> StdioReply.Batch.Entry in
+                do throws(EnvServer.Failure) {
+                    return .transition(try server.step(env: s.env, action: s.action), observation: observation)
+                } catch { return .failure(error) }
+            }
+            return (try StdioReply.result(id: id, StdioReply.Batch(results: results)), true)
         case .fork(let episode, let step, let action, let continuation):
             let fork = try server.fork(episode: episode, step: step, action: action, continuation: continuation)
             return (try StdioReply.result(id: id, StdioReply.ForkResult(fork)), true)

@@ -91,4 +91,58 @@ public enum StdioReply {
             (bestAction, best, worstAction, worst) = (s.best?.action, s.best?.composite, s.worst?.action, s.worst?.composite)
         }
     }
+
+    /// What `reset_batch` and `step_batch` answer: one entry per environment, in the request's order.
+    public struct Batch: Sendable, Hashable, Encodable {
+        public var results: [Entry]
+
+        /// One environment's transition, slim (text, reward, flags, the short info; the structured
+        /// observation only when asked), or its error.
+        public enum Entry: Sendable, Hashable, Encodable {
+            case transition(EnvServer.Transition, observation: Bool)
+            case failure(EnvServer.Failure)
+
+            enum Keys: String, CodingKey { case text, reward, terminated, truncated, info, observation, error }
+            enum InfoKeys: String, CodingKey {
+                case step, minute, action, rejected, suggestions, refused, potential, outcome, harmLevel, episodeID, composite
+            }
+            enum ErrorKeys: String, CodingKey { case code, message }
+
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: Keys.self)
+                switch self {
+                case .failure(let failure):
+                    var e = c.nestedContainer(keyedBy: ErrorKeys.self, forKey: .error)
+                    try e.encode(failure.code.rawValue, forKey: .code)
+                    try e.encode(failure.message, forKey: .message)
+                case .transition(let t, let observation):
+                    try c.encode(t.text, forKey: .text)
+                    try c.encode(t.reward, forKey: .reward)
+                    try c.encode(t.terminated, forKey: .terminated)
+                    try c.encode(t.truncated, forKey: .truncated)
+                    if observation { try c.encode(t.observation, forKey: .observation) }
+                    var i = c.nestedContainer(keyedBy: InfoKeys.self, forKey: .info)
+                    try i.encode(t.info.step, forKey: .step)
+                    try i.encode(t.info.minute, forKey: .minute)
+                    try i.encodeIfPresent(t.info.action, forKey: .action)
+                    try i.encodeIfPresent(t.info.rejected, forKey: .rejected)
+                    try i.encodeIfPresent(t.info.suggestions, forKey: .suggestions)
+                    try i.encodeIfPresent(t.info.refused, forKey: .refused)
+                    try i.encode(t.info.potential, forKey: .potential)
+                    try i.encode(t.info.outcome, forKey: .outcome)
+                    try i.encode(t.info.harmLevel, forKey: .harmLevel)
+                    try i.encodeIfPresent(t.info.episodeID, forKey: .episodeID)
+                    try i.encodeIfPresent(t.info.composite, forKey: .composite)
+                }
+            }
+        }
+    }
+
+    /// What `stats` answers: the server's time answering requests (a wall clock, for benchmarks only;
+    /// nothing of it reaches a trace) and the env-steps (resets and steps) it served since the last reset.
+    public struct Stats: Sendable, Hashable, Codable {
+        public var requests: Int
+        public var envSteps: Int
+        public var elapsedUs: Int
+    }
 }

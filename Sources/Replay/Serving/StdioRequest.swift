@@ -16,8 +16,11 @@ public struct StdioRequest: Sendable, Hashable, Codable {
         (self.id, self.env, self.call) = (id, env, call)
     }
 
+    /// The most environments one batch request may name.
+    public static let maximumBatch = 4096
+
     /// The methods, as a refusal lists them.
-    public static let methods = "hello, reset, step, fork, bounds, score or close"
+    public static let methods = "hello, reset, step, reset_batch, step_batch, fork, bounds, score, stats or close"
 
     enum Key: String, CodingKey { case id, method, params }
 
@@ -130,10 +133,16 @@ public enum StdioCall: Sendable, Hashable {
     /// Start an episode; `settings` (the caller's model and sampling settings) go into the provenance.
     case reset(fixture: String, seed: UInt64, label: String?, settings: [String: String]?)
     case step(action: String)
+    /// Many environments reset in one request (a vector environment); `observation`: replies carry the structured observation.
+    case resetBatch([BatchReset], observation: Bool)
+    /// Many environments stepped in one request, in order; each gets its own reply (or error).
+    case stepBatch([BatchStep], observation: Bool)
     case fork(episode: String, step: Int, action: String, continuation: ForkContinuation)
     /// Every catalog action forked at one step: the worst, the best and the recorded composite.
     case bounds(episode: String, step: Int, continuation: ForkContinuation)
     case score(episode: String)
+    /// The server's own time spent answering requests and the env-steps it served (`reset`: start counting again).
+    case stats(reset: Bool)
     /// With `params.env`: end and record that environment's episode. Without: stop the server.
     case close(environment: Bool)
 
@@ -159,6 +168,45 @@ public enum StdioCall: Sendable, Hashable {
                 throw refuse(.tooLarge, "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
             }
             self = .step(action: action)
+        case "reset_batch", "step_batch":
+            guard case .array(let items)? = params.fields[method == "reset_batch" ? "resets" : "steps"], !items.isEmpty else {
+                throw refuse(
+                    .invalidParams,
+                    method == "reset_batch"
+                        ? "reset_batch needs params.resets: [{env, fixture, seed, options}, …]" : "step_batch needs params.steps: [{env, action}, …]")
+            }
+            guard items.count <= StdioRequest.maximumBatch else {
+                throw refuse(.tooLarge, "a batch of \(items.count); send at most \(StdioRequest.maximumBatch) a request")
+            }
+            let observation: Bool
+            switch params.fields["observation"] {
+            case nil, .null?: observation = false
+            case .bool(let flag)?: observation = flag
+            default: throw refuse(.invalidParams, "params.observation must be true or false")
+            }
+            var resets: [BatchReset] = []
+            var steps: [BatchStep] = []
+            for (index, item) in items.enumerated() {
+                let fields = try StdioRequest.Params(item, name: "params.\(method == "reset_batch" ? "resets" : "steps")[\(index)]", id: params.id)
+                guard let env = try fields.string("env") else { throw fields.refuse("env", "an environment name") }
+                if method == "step_batch" {
+                    guard let action = try fields.string("action") else { throw fields.refuse("action", "text") }
+                    guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {
+                        throw refuse(.tooLarge, "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
+                    }
+                    steps.append(BatchStep(env: env, action: action))
+                } else {
+                    guard let fixture = try fields.string("fixture") else { throw fields.refuse("fixture", "a fixture name") }
+                    let options = try StdioRequest.Params(fields.fields["options"], name: "\(fields.name).options", id: params.id)
+                    let settings = try options.object("settings")?.mapValues { value in
+                        if case .string(let text) = value { return text }
+                        return value.text
+                    }
+                    resets.append(
+                        BatchReset(env: env, fixture: fixture, seed: try fields.seed("seed"), label: try options.string("label"), settings: settings))
+                }
+            }
+            self = method == "reset_batch" ? .resetBatch(resets, observation: observation) : .stepBatch(steps, observation: observation)
         case "fork":
             guard let episode = try params.string("episode"), let step = try params.integer("step"), let action = try params.string("action") else {
                 throw refuse(.invalidParams, "fork needs params.episode (an id), params.step (a whole number) and params.action (text)")
@@ -176,6 +224,12 @@ public enum StdioCall: Sendable, Hashable {
         case "score":
             guard let episode = try params.string("episode") else { throw refuse(.invalidParams, "score needs params.episode (an id)") }
             self = .score(episode: episode)
+        case "stats":
+            switch params.fields["reset"] {
+            case nil, .null?: self = .stats(reset: false)
+            case .bool(let flag)?: self = .stats(reset: flag)
+            default: throw refuse(.invalidParams, "params.reset must be true or false")
+            }
         case "close":
             self = .close(environment: params.has("env"))
         default:
@@ -189,9 +243,12 @@ public enum StdioCall: Sendable, Hashable {
         case .hello: "hello"
         case .reset: "reset"
         case .step: "step"
+        case .resetBatch: "reset_batch"
+        case .stepBatch: "step_batch"
         case .fork: "fork"
         case .bounds: "bounds"
         case .score: "score"
+        case .stats: "stats"
         case .close: "close"
         }
     }
@@ -213,6 +270,24 @@ public enum StdioCall: Sendable, Hashable {
             if !options.isEmpty { params["options"] = .object(options) }
             return params
         case .step(let action): return ["action": .string(action)]
+        case .resetBatch(let resets, let observation):
+            return [
+                "observation": .bool(observation),
+                "resets": .array(
+                    resets.map { r in
+                        var options: [String: JSONValue] = [:]
+                        if let label = r.label { options["label"] = .string(label) }
+                        if let settings = r.settings { options["settings"] = .object(settings.mapValues { .string($0) }) }
+                        var item: [String: JSONValue] = ["env": .string(r.env), "fixture": .string(r.fixture), "seed": .string(String(r.seed))]
+                        if !options.isEmpty { item["options"] = .object(options) }
+                        return .object(item)
+                    }),
+            ]
+        case .stepBatch(let steps, let observation):
+            return [
+                "observation": .bool(observation),
+                "steps": .array(steps.map { .object(["env": .string($0.env), "action": .string($0.action)]) }),
+            ]
         case .fork(let episode, let step, let action, let continuation):
             return [
                 "episode": .string(episode), "step": .integer(Int64(step)), "action": .string(action),
@@ -221,6 +296,7 @@ public enum StdioCall: Sendable, Hashable {
         case .bounds(let episode, let step, let continuation):
             return ["episode": .string(episode), "step": .integer(Int64(step)), "continuation": .string(continuation.rawValue)]
         case .score(let episode): return ["episode": .string(episode)]
+        case .stats(let reset): return reset ? ["reset": .bool(true)] : [:]
         }
     }
 }
@@ -232,4 +308,18 @@ public struct StdioRefusal: Error, Sendable, Hashable {
     public init(id: JSONValue, _ code: EnvServer.Failure.Code, _ message: String) {
         (self.id, self.failure) = (id, EnvServer.Failure(code, message))
     }
+}
+
+/// One environment's reset in a `reset_batch` request.
+public struct BatchReset: Sendable, Hashable {
+    public var env: String, fixture: String, seed: UInt64, label: String?, settings: [String: String]?
+    public init(env: String, fixture: String, seed: UInt64, label: String? = nil, settings: [String: String]? = nil) {
+        (self.env, self.fixture, self.seed, self.label, self.settings) = (env, fixture, seed, label, settings)
+    }
+}
+
+/// One environment's step in a `step_batch` request.
+public struct BatchStep: Sendable, Hashable {
+    public var env: String, action: String
+    public init(env: String, action: String) { (self.env, self.action) = (env, action) }
 }

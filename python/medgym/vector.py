@@ -1,0 +1,137 @@
+"""Many MedGym environments stepped in one request: a Gymnasium vector environment.
+
+    import gymnasium, medgym
+    envs = gymnasium.make_vec("MedGym/adv_cocaine_dissection-v0", num_envs=16, store=False)
+    observations, infos = envs.reset(seed=0)
+    observations, rewards, terminations, truncations, infos = envs.step(["CTA chest"] * 16)
+
+One `medgym serve --stdio` process serves all of them: each `step` is one
+`step_batch` request (and one `reset_batch` for the environments that ended on
+the previous step: Gymnasium's next-step autoreset), with slim replies (the
+text, reward, flags and a short info; `observation=True` adds the structured
+observation). Every episode is recorded in the trace store as with
+:class:`medgym.MedGymEnv`, unless `store=False`.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import VectorEnv
+from gymnasium.vector.utils import batch_space
+from gymnasium.vector.vector_env import AutoresetMode
+
+from .server import DEFAULT_TIMEOUT, MedGymError, Server
+
+#: Info keys every entry carries, as arrays (step and minute as ints, the potential as floats).
+_ALWAYS = (("step", np.int64), ("minute", np.int64), ("potential", np.float64))
+#: Info keys only some entries carry: an object array and its `_key` mask, Gymnasium's convention.
+_SOMETIMES = ("action", "episode_id", "composite", "outcome", "harm_level", "rejected", "refused")
+
+
+class MedGymVectorEnv(VectorEnv):
+    """`num_envs` copies of one fixture over one server, stepped together."""
+
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
+
+    def __init__(self, num_envs: int, fixture: str, seed: Optional[int] = None,
+                 binary: Optional[Union[str, os.PathLike]] = None, store: Optional[Union[str, os.PathLike, bool]] = None,
+                 label: Optional[str] = None, settings: Optional[dict[str, Any]] = None, observation: bool = False,
+                 server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, **_: Any) -> None:
+        if num_envs < 1:
+            raise ValueError(f"num_envs must be 1 or more, not {num_envs}")
+        self.num_envs = num_envs
+        self.fixture = fixture
+        self.label = label
+        self.settings = dict(settings or {})
+        self.observation = observation
+        self._server: Optional[Server] = server or Server(binary=binary, store=store, timeout=timeout)
+        self._owns_server = server is None
+        self._first_seed = seed
+        self._names = [f"vec-{id(self)}-{i}" for i in range(num_envs)]
+        charset = self._server.hello["charset"]
+        self.single_observation_space = spaces.Text(max_length=16384, min_length=1, charset=charset)
+        self.single_action_space = spaces.Text(max_length=4096, min_length=1, charset=charset)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self.action_space = batch_space(self.single_action_space, num_envs)
+        self._autoreset = np.zeros(num_envs, dtype=bool)
+        self.last_episode_ids: list[Optional[str]] = [None] * num_envs
+
+    def _reset_entries(self, indices: Sequence[int], seeds: Sequence[int]) -> list[dict[str, Any]]:
+        options = {"label": self.label, "settings": self.settings}
+        resets = [{"env": self._names[i], "fixture": self.fixture, "seed": int(s), "options": options} for i, s in zip(indices, seeds)]
+        return self._call("reset_batch", resets=resets)
+
+    def _call(self, method: str, **params: Any) -> list[dict[str, Any]]:
+        results = self._server.call(method, observation=self.observation, **params)["results"]
+        for entry in results:
+            if "error" in entry:
+                raise MedGymError(entry["error"]["code"], entry["error"]["message"])
+        return results
+
+    def _draw_seeds(self, count: int) -> list[int]:
+        return [int(s) for s in self.np_random.integers(0, 2**31 - 1, size=count)]
+
+    def reset(self, *, seed: Optional[Union[int, Sequence[int]]] = None,
+              options: Optional[dict[str, Any]] = None) -> tuple[tuple[str, ...], dict[str, Any]]:
+        if seed is None and self._first_seed is not None:
+            seed, self._first_seed = self._first_seed, None
+        if isinstance(seed, (list, tuple)):
+            seeds = [int(s) for s in seed]
+            super().reset(seed=seeds[0])
+        else:
+            super().reset(seed=seed)
+            seeds = [int(seed) + i for i in range(self.num_envs)] if seed is not None else self._draw_seeds(self.num_envs)
+        if len(seeds) != self.num_envs:
+            raise ValueError(f"{len(seeds)} seeds for {self.num_envs} environments")
+        entries = self._reset_entries(range(self.num_envs), seeds)
+        self._autoreset[:] = False
+        return tuple(e["text"] for e in entries), self._infos(entries)
+
+    def step(self, actions: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+        if len(actions) != self.num_envs:
+            raise ValueError(f"{len(actions)} actions for {self.num_envs} environments")
+        ended = np.flatnonzero(self._autoreset)
+        entries: list[Optional[dict[str, Any]]] = [None] * self.num_envs
+        if len(ended):
+            for i, entry in zip(ended, self._reset_entries(ended, self._draw_seeds(len(ended)))):
+                entries[i] = entry
+        stepping = [i for i in range(self.num_envs) if not self._autoreset[i]]
+        if stepping:
+            steps = [{"env": self._names[i], "action": str(actions[i])} for i in stepping]
+            for i, entry in zip(stepping, self._call("step_batch", steps=steps)):
+                entries[i] = entry
+        rewards = np.fromiter((e["reward"] for e in entries), dtype=np.float64, count=self.num_envs)
+        terminations = np.fromiter((e["terminated"] for e in entries), dtype=bool, count=self.num_envs)
+        truncations = np.fromiter((e["truncated"] for e in entries), dtype=bool, count=self.num_envs)
+        self._autoreset = terminations | truncations
+        for i, entry in enumerate(entries):
+            if entry["info"].get("episode_id"):
+                self.last_episode_ids[i] = entry["info"]["episode_id"]
+        return tuple(e["text"] for e in entries), rewards, terminations, truncations, self._infos(entries)
+
+    def _infos(self, entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        infos: dict[str, Any] = {}
+        for key, dtype in _ALWAYS:
+            infos[key] = np.fromiter((e["info"][key] for e in entries), dtype=dtype, count=len(entries))
+        for key in _SOMETIMES:
+            mask = np.fromiter((key in e["info"] for e in entries), dtype=bool, count=len(entries))
+            if mask.any():
+                values = np.empty(len(entries), dtype=object)
+                for i, e in enumerate(entries):
+                    values[i] = e["info"].get(key)
+                infos[key], infos["_" + key] = values, mask
+        if self.observation:
+            infos["observation"] = np.array([e["observation"] for e in entries], dtype=object)
+        return infos
+
+    def close_extras(self, **kwargs: Any) -> None:
+        if getattr(self, "_server", None) is not None:
+            if self._owns_server:
+                self._server.close()
+            else:
+                for name in self._names:
+                    self._server.call("close", env=name)
+            self._server = None

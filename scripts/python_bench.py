@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Env-steps per second from Python: one environment, and a vector of them.
+
+  python3 scripts/python_bench.py [--bin .build/release] [--seconds 3] [--envs 16]
+
+Plays the expert-free loop a trainer runs: every environment steps through a
+fixed cycle of work-up actions (never a disposition, so episodes run to their
+step limit and reset), on `adv_cocaine_dissection`. Prints, each over about
+`--seconds` of stepping (best of three runs, the machine's noise is large):
+
+- one `medgym.make` environment, `step()` per call, without a store and with one;
+- `gymnasium.make_vec("MedGym/adv_cocaine_dissection-v0", num_envs=N)`, one
+  request per vector step, without a store and with one;
+- where a vector step's time goes: the server's own time per env-step (its
+  `elapsed_us` counter), the rest being the pipe and Python.
+"""
+import argparse, os, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURE = "adv_cocaine_dissection"
+CYCLE = ["12-lead ECG", "cardiac monitor", "troponin", "ask about drug use", "blood pressure in both arms", "CBC",
+         "listen to lungs", "cardiac exam", "observe and reassess", "lorazepam 2 mg IV"]
+
+
+def single(binary, store, seconds):
+    import medgym
+    env = medgym.make(FIXTURE, binary=binary, store=store)
+    env.reset(seed=1)
+    steps, episode, start = 0, 1, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        _, _, terminated, truncated, _ = env.step(CYCLE[steps % len(CYCLE)])
+        steps += 1
+        if terminated or truncated:
+            episode += 1
+            env.reset(seed=episode)
+    elapsed = time.perf_counter() - start
+    env.close()
+    return steps / elapsed
+
+
+def vector(binary, store, seconds, envs):
+    import gymnasium
+    import medgym  # noqa: F401  (registers the environments)
+    vec = gymnasium.make_vec(f"MedGym/{FIXTURE}-v0", num_envs=envs, binary=binary, store=store)
+    server = vec.unwrapped._server
+    vec.reset(seed=1)
+    server.call("stats", reset=True)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        vec.step([CYCLE[(steps + i) % len(CYCLE)] for i in range(envs)])
+        steps += 1
+    elapsed = time.perf_counter() - start
+    stats = server.call("stats")
+    vec.close()
+    return steps * envs / elapsed, stats["elapsed_us"] / max(stats["env_steps"], 1)
+
+
+def best(runs):
+    return max(runs, key=lambda r: r if isinstance(r, float) else r[0])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"))
+    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--envs", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    binary = os.path.join(os.path.abspath(args.bin), "medgym")
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = {"no store": False, "store": os.path.join(tmp, "bench.sqlite")}
+        print(f"MedGym from Python on {FIXTURE} ({args.bin}), best of {args.runs} runs of {args.seconds:g} s:")
+        for name, store in stores.items():
+            rate = best([single(binary, store, args.seconds) for _ in range(args.runs)])
+            print(f"  one environment, {name:8}: {rate:10,.0f} env-steps/s ({1e6 / rate:6.1f} µs a step)")
+        for name, store in stores.items():
+            rate, server = best([vector(binary, store, args.seconds, args.envs) for _ in range(args.runs)])
+            print(f"  make_vec num_envs={args.envs}, {name:8}: {rate:10,.0f} env-steps/s ({1e6 / rate:6.1f} µs an env-step: "
+                  f"server {server:5.1f} µs, pipe and Python {1e6 / rate - server:5.1f} µs)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
