@@ -161,7 +161,8 @@ actor MCPSession {
         observationText = transition.info.refused == nil ? transition.text : ChatTranscript.render(transition.observation)
         var reply = transition.text  // a refusal's reason, the nearest actions and the bad calls left come first
 
-        if let id = transition.info.episodeID, let composite = transition.info.composite {
+        if let composite = transition.info.composite {
+            let id = transition.info.episodeID ?? "nothing (the server runs without a store)"
             over = (id, composite, transition.info.outcome)
             reply += "\n\nThe encounter is over: \(transition.info.outcome), composite \(composite); recorded as \(id)."
         }

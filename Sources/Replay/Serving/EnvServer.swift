@@ -20,6 +20,16 @@ public final class EnvServer {
     public let agent: String
     private var sessions: [String: Session] = [:]
     private let fixtures = FixtureCache()
+    /// Each fixture's digests (its canonical JSON's and its answer key's), computed once per name, as
+    /// ``fixtures`` loads each name once.
+    private var fixtureDigests: [String: (fixture: String, answerKey: String)] = [:]
+
+    private func digests(of fixture: Fixture, named name: String) throws -> (fixture: String, answerKey: String) {
+        if let known = fixtureDigests[name] { return known }
+        let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
+        fixtureDigests[name] = (recorder.fixtureDigest, recorder.answerKeyDigest)
+        return (recorder.fixtureDigest, recorder.answerKeyDigest)
+    }
     private var forker: Forker? { store.map { Forker(store: $0, resolver: resolver) } }
 
     /// An episode in progress.
@@ -27,14 +37,28 @@ public final class EnvServer {
         var fixture: Fixture
         /// The turns: the same ``EpisodeSession`` the runner and re-execution feed.
         var turns: EpisodeSession
-        var builder: TraceBuilder
-        var recorder: EpisodeRecorder
+        /// The trace being built; nil when the server records nothing (no store): then no event is
+        /// encoded or hashed, and a finished episode has no id.
+        var builder: TraceBuilder?
         var label: String?
         var seed: UInt64
         var potentialCard: ScoreCard
         var arrivalCard: ScoreCard
         var env: Environment { turns.env }
         var observation: Observation { turns.observation }
+        /// Events in the trace so far (0 without one).
+        var eventCount: Int { builder?.events.count ?? 0 }
+
+        /// One turn, told to the trace builder when there is one.
+        mutating func submit(_ input: EpisodeSession.Input) throws(EpisodeRunError) -> EpisodeSession.TurnOutcome {
+            guard var recording = builder else {
+                var none = NoObserver()
+                return try turns.submit(input, observer: &none)
+            }
+            builder = nil  // uniquely referenced while it grows
+            defer { builder = recording }
+            return try turns.submit(input, observer: &recording)
+        }
     }
 
     public init(store: TraceStore?, resolver: ActionResolver = .shipped, agent: String = "python") {
@@ -129,22 +153,25 @@ public final class EnvServer {
             throw Failure(.unknownFixture, "unknown fixture '\(id)'; known: \(known.joined(separator: ", "))")
         }
         do {
-            let recorder = try EpisodeRecorder(fixture: fixture, resolver: resolver, invalidActions: .reject(limit: Self.stepLimitForRejections))
             let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
-            let provenance = Provenance(
-                agent: agent, label: label, answerKeyDigest: recorder.answerKeyDigest,
-                settings: settings?.isEmpty == false ? settings : nil)
-            let builder = try TraceBuilder(starting: env, fixtureDigest: recorder.fixtureDigest, provenance: provenance)
+            var builder: TraceBuilder?
+            if store != nil {
+                let digests = try digests(of: fixture, named: id)
+                let provenance = Provenance(
+                    agent: agent, label: label, answerKeyDigest: digests.answerKey,
+                    settings: settings?.isEmpty == false ? settings : nil)
+                builder = try TraceBuilder(starting: env, fixtureDigest: digests.fixture, provenance: provenance)
+            }
             let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
             let observation = env.initialObservation
             let turns = EpisodeSession(from: env, observation: observation, invalidActions: .reject(limit: Self.stepLimitForRejections))
-            sessions[name] = Session(
-                fixture: fixture, turns: turns, builder: builder, recorder: recorder, label: label, seed: seed,
-                potentialCard: card, arrivalCard: card)
+            let session = Session(
+                fixture: fixture, turns: turns, builder: builder, label: label, seed: seed, potentialCard: card, arrivalCard: card)
+            sessions[name] = session
             return Transition(
                 observation: observation, text: ChatTranscript.render(observation, limits: EncounterChart.Limits(fixture)), reward: 0,
                 terminated: false,
-                truncated: false, info: info(sessions[name]!, card: card, action: nil, events: Array(0..<builder.events.count)))
+                truncated: false, info: info(session, card: card, action: nil, events: Array(0..<session.eventCount)))
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -153,23 +180,27 @@ public final class EnvServer {
     }
 
     public func step(env name: String, action text: String) throws(Failure) -> Transition {
-        guard var session = sessions[name] else { throw Failure(.noEpisode, "no episode in progress for env '\(name)'; send reset first") }
-        let before = session.builder.events.count
+        // Taken out while it changes (one reference, no copy of its arrays), put back unless it ended.
+        guard var session = sessions.removeValue(forKey: name) else {
+            throw Failure(.noEpisode, "no episode in progress for env '\(name)'; send reset first")
+        }
+        let before = session.eventCount
         let scorer = Scorer(fixture: session.fixture, catalog: resolver.catalog)
         var result: StepResult?
         var rejection: ActionResolutionError?
         do {
             // The one turn loop: applied, or rejected (and after five in a row the agent is stopped and the clock runs out).
-            switch try session.turns.submit(.text(text), observer: &session.builder) {
+            switch try session.submit(.text(text)) {
             case .applied(let step):
                 result = step.result
             case .rejected(let rejected, let stopped):
                 rejection = rejected.error
-                if stopped, case .ranOut(let rest?) = try session.turns.submit(.stop, observer: &session.builder) { result = rest.result }
+                if stopped, case .ranOut(let rest?) = try session.submit(.stop) { result = rest.result }
             case .failed, .ranOut:
                 break
             }
         } catch {
+            sessions[name] = session
             throw Failure(.internal, "\(error)")
         }
         let card = scorer.score(session.env.state)
@@ -179,7 +210,7 @@ public final class EnvServer {
         var reply = Transition(
             observation: session.observation, text: ChatTranscript.render(session.observation), reward: reward,
             terminated: result?.terminated ?? false, truncated: result?.truncated ?? false,
-            info: info(session, card: card, action: result?.action, events: Array(before..<session.builder.events.count)))
+            info: info(session, card: card, action: result?.action, events: Array(before..<session.eventCount)))
         if let rejection {
             reply.info.rejected = rejection.description
             reply.info.suggestions = rejection.suggestions
@@ -193,8 +224,7 @@ public final class EnvServer {
             let (id, final) = try record(session)
             reply.info.episodeID = id
             reply.info.composite = final.composite
-            reply.info.events = Array(before..<(before + reply.info.events.count + 1))  // and the score event
-            sessions[name] = nil
+            if session.builder != nil { reply.info.events = Array(before..<(before + reply.info.events.count + 1)) }  // and the score event
         } else {
             sessions[name] = session
         }
@@ -217,11 +247,10 @@ public final class EnvServer {
     /// which no action was applied is not recorded: nil.
     @discardableResult
     public func abandon(_ name: String, reason: AgentFailure) throws(Failure) -> String? {
-        guard var session = sessions[name] else { return nil }
-        sessions[name] = nil
-        guard !session.turns.steps.isEmpty else { return nil }
-        _ = try? session.turns.submit(.failure(reason), observer: &session.builder)
-        _ = try? session.turns.submit(.stop, observer: &session.builder)
+        guard var session = sessions.removeValue(forKey: name) else { return nil }
+        guard !session.turns.steps.isEmpty, session.builder != nil else { return nil }
+        _ = try? session.submit(.failure(reason))
+        _ = try? session.submit(.stop)
         return try record(session).id
     }
 
@@ -235,9 +264,10 @@ public final class EnvServer {
         return failures
     }
 
-    private func record(_ session: Session) throws(Failure) -> (id: String, score: ScoreCard) {
+    /// The episode's score, and its id once stored (nil without a store: nothing was recorded).
+    private func record(_ session: Session) throws(Failure) -> (id: String?, score: ScoreCard) {
         let score = Scorer(fixture: session.fixture, catalog: resolver.catalog).score(session.env.state)
-        var builder = session.builder
+        guard var builder = session.builder else { return (nil, score) }
         do {
             let events = try builder.finish(score: score, state: session.env.state)
             let id = EpisodeID.derive(headHash: events.last!.hash, agent: agent, label: session.label, parentID: nil, forkStep: nil)
@@ -245,7 +275,7 @@ public final class EnvServer {
                 episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier, seed: session.seed,
                 agent: agent, label: session.label, createdAt: CreatedAt.now())
             let recorded = RecordedEpisode(header: header, events: events, score: score, finalState: session.env.state)
-            guard let store else { return (id, score) }
+            guard let store else { return (nil, score) }
             switch try store.save(recorded) {
             case .inserted: return (id, score)
             case .alreadyStored(let existing): return (existing, score)
