@@ -25,8 +25,9 @@ public struct Scorer: Sendable {
             items.append(unsafe.0)
             worstHarm = max(worstHarm, unsafe.1)
         }
-        for item in key.items { items.append(keyItem(item, state)) }
-        for harm in key.harmful {
+        for index in key.items.indices { items.append(keyItem(key.items[index], state)) }
+        for index in key.harmful.indices {
+            let harm = key.harmful[index]
             if let scored = harmItem(harm, state) {
                 items.append(scored)
                 worstHarm = max(worstHarm, harm.severity)
@@ -66,10 +67,14 @@ public struct Scorer: Sendable {
         items.append(cost(state, safety: safety))
         items.append(efficiency(state, safety: safety))
 
-        let dimensions = ScoreDimension.allCases.map { dimension in
-            var points = 0.0
-            for item in items where item.dimension == dimension { points += item.points }
-            return DimensionScore(dimension: dimension, points: round2(points), max: maxPoints(dimension))
+        // One pass, reading two fields of each item in place (a `for item in items` loop copies every
+        // item's strings once per dimension: the most of a score's cost, and a score is taken every step).
+        var totals = [Double](repeating: 0, count: ScoreDimension.allCases.count)
+        for index in items.indices {
+            totals[ScoreDimension.allCases.firstIndex(of: items[index].dimension)!] += items[index].points
+        }
+        let dimensions = ScoreDimension.allCases.enumerated().map { position, dimension in
+            DimensionScore(dimension: dimension, points: round2(totals[position]), max: maxPoints(dimension))
         }
         return ScoreCard(
             fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
@@ -109,7 +114,7 @@ public struct Scorer: Sendable {
         case .harm: return 0
         default:
             var total = 0.0
-            for item in key.items where item.dimension == dimension { total += item.points }
+            for index in key.items.indices where key.items[index].dimension == dimension { total += key.items[index].points }
             return total
         }
     }

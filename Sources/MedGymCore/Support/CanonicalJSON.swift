@@ -42,6 +42,16 @@ public enum CanonicalJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends `text` as a JSON string literal, escaped as the canonical encoder escapes it
+    /// (for writers that build a known shape straight into bytes).
+    public static func appendQuoted(_ text: String, to out: inout [UInt8]) { Node.writeString(text, into: &out) }
+
+    /// Appends a number as the canonical encoder writes a `Double` (Foundation's form, a whole
+    /// value without ".0"); not-a-number and infinities are errors, as there.
+    public static func appendNumber(_ value: Double, to out: inout [UInt8]) throws {
+        try Node.number(value, path: []).write(into: &out)
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in

@@ -90,7 +90,7 @@ public final class StdioProtocol {
                         try server.reset(env: r.env, fixture: r.fixture, seed: r.seed, label: r.label, settings: r.settings), observation: observation)
                 } catch { return .failure(error) }
             }
-            return (try StdioReply.result(id: id, StdioReply.Batch(results: results)), true)
+            return (try StdioReply.Batch(results: results).line(id: id), true)
         case .stepBatch(let steps, let observation):
             stats.envSteps += steps.count
             let results = steps.map { s -> StdioReply.Batch.Entry in
@@ -98,7 +98,7 @@ public final class StdioProtocol {
                     return .transition(try server.step(env: s.env, action: s.action), observation: observation)
                 } catch { return .failure(error) }
             }
-            return (try StdioReply.result(id: id, StdioReply.Batch(results: results)), true)
+            return (try StdioReply.Batch(results: results).line(id: id), true)
         case .fork(let episode, let step, let action, let continuation):
             let fork = try server.fork(episode: episode, step: step, action: action, continuation: continuation)
             return (try StdioReply.result(id: id, StdioReply.ForkResult(fork)), true)

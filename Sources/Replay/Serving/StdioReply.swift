@@ -93,8 +93,28 @@ public enum StdioReply {
     }
 
     /// What `reset_batch` and `step_batch` answer: one entry per environment, in the request's order.
+    ///
+    /// A vector environment's every step goes through it, so ``line(id:)`` writes it straight into
+    /// bytes; the `Encodable` conformance is the reference it is tested against (the same bytes).
     public struct Batch: Sendable, Hashable, Encodable {
         public var results: [Entry]
+
+        public init(results: [Entry]) { self.results = results }
+
+        /// The reply line, keys sorted, as ``StdioReply/result(id:_:)`` would write it.
+        public func line(id: JSONValue) throws -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity(512 * results.count)
+            out.append(contentsOf: #"{"id":"#.utf8)
+            out.append(contentsOf: id.text.utf8)
+            out.append(contentsOf: #","result":{"results":["#.utf8)
+            for (index, entry) in results.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                try entry.write(into: &out)
+            }
+            out.append(contentsOf: "]}}".utf8)
+            return String(decoding: out, as: UTF8.self)
+        }
 
         /// One environment's transition, slim (text, reward, flags, the short info; the structured
         /// observation only when asked), or its error.
@@ -107,6 +127,84 @@ public enum StdioReply {
                 case step, minute, action, rejected, suggestions, refused, potential, outcome, harmLevel, episodeID, composite
             }
             enum ErrorKeys: String, CodingKey { case code, message }
+
+            /// The entry's JSON, keys sorted (as `encode(to:)` gives it through the canonical encoder).
+            func write(into out: inout [UInt8]) throws {
+                func key(_ name: String) {
+                    CanonicalJSON.appendQuoted(name, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                }
+                func flag(_ value: Bool) { out.append(contentsOf: (value ? "true" : "false").utf8) }
+                switch self {
+                case .failure(let failure):
+                    out.append(contentsOf: #"{"error":{"code":"#.utf8)
+                    CanonicalJSON.appendQuoted(failure.code.rawValue, to: &out)
+                    out.append(contentsOf: #","message":"#.utf8)
+                    CanonicalJSON.appendQuoted(failure.message, to: &out)
+                    out.append(contentsOf: "}}".utf8)
+                case .transition(let t, let observation):
+                    let i = t.info
+                    out.append(contentsOf: #"{"info":{"#.utf8)
+                    var first = true
+                    func field(_ name: String) {
+                        if !first { out.append(UInt8(ascii: ",")) }
+                        first = false
+                        key(name)
+                    }
+                    if let action = i.action {
+                        field("action")
+                        CanonicalJSON.appendQuoted(action, to: &out)
+                    }
+                    if let composite = i.composite {
+                        field("composite")
+                        try CanonicalJSON.appendNumber(composite, to: &out)
+                    }
+                    if let id = i.episodeID {
+                        field("episode_id")
+                        CanonicalJSON.appendQuoted(id, to: &out)
+                    }
+                    field("harm_level")
+                    CanonicalJSON.appendQuoted(i.harmLevel.rawValue, to: &out)
+                    field("minute")
+                    out.append(contentsOf: String(i.minute).utf8)
+                    field("outcome")
+                    CanonicalJSON.appendQuoted(i.outcome, to: &out)
+                    field("potential")
+                    try CanonicalJSON.appendNumber(i.potential, to: &out)
+                    if let refused = i.refused {
+                        field("refused")
+                        out.append(contentsOf: try CanonicalJSON.string(refused).utf8)
+                    }
+                    if let rejected = i.rejected {
+                        field("rejected")
+                        CanonicalJSON.appendQuoted(rejected, to: &out)
+                    }
+                    field("step")
+                    out.append(contentsOf: String(i.step).utf8)
+                    if let suggestions = i.suggestions {
+                        field("suggestions")
+                        out.append(contentsOf: try CanonicalJSON.string(suggestions).utf8)
+                    }
+                    out.append(contentsOf: "},".utf8)
+                    if observation {
+                        key("observation")
+                        out.append(contentsOf: try CanonicalJSON.string(t.observation).utf8)
+                        out.append(UInt8(ascii: ","))
+                    }
+                    key("reward")
+                    try CanonicalJSON.appendNumber(t.reward, to: &out)
+                    out.append(UInt8(ascii: ","))
+                    key("terminated")
+                    flag(t.terminated)
+                    out.append(UInt8(ascii: ","))
+                    key("text")
+                    CanonicalJSON.appendQuoted(t.text, to: &out)
+                    out.append(UInt8(ascii: ","))
+                    key("truncated")
+                    flag(t.truncated)
+                    out.append(UInt8(ascii: "}"))
+                }
+            }
 
             public func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: Keys.self)
