@@ -28,14 +28,12 @@ public final class StdioProtocol {
     public func handle(_ line: Data) -> Bool {
         let request: StdioRequest
         do {
-            request = try JSONDecoder().decode(StdioRequest.self, from: line)
+            request = try StdioRequest(line: line)
         } catch let refusal as StdioRefusal {
             write(StdioReply.error(id: refusal.id, refusal.failure))
             return true
         } catch {
-            write(
-                StdioReply.error(
-                    id: .null, EnvServer.Failure(.badRequest, "a line that is not a JSON object; send {\"id\":1,\"method\":\"reset\",\"params\":{…}}")))
+            write(StdioReply.error(id: .null, StdioRequest.notAnObject.failure))
             return true
         }
         return handle(request)

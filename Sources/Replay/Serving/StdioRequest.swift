@@ -24,24 +24,31 @@ public struct StdioRequest: Sendable, Hashable, Codable {
 
     enum Key: String, CodingKey { case id, method, params }
 
-    public init(from decoder: any Decoder) throws {
-        let top: KeyedDecodingContainer<Key>
-        do {
-            top = try decoder.container(keyedBy: Key.self)
-        } catch {
-            throw StdioRefusal(id: .null, .badRequest, "a line that is not a JSON object; send {\"id\":1,\"method\":\"reset\",\"params\":{…}}")
-        }
-        let id = (try? top.decodeIfPresent(JSONValue.self, forKey: .id)) ?? .null
+    /// The refusal of a line that is not a JSON object.
+    static let notAnObject = StdioRefusal(id: .null, .badRequest, "a line that is not a JSON object; send {\"id\":1,\"method\":\"reset\",\"params\":{…}}")
+
+    /// A request line, read with ``JSONParser`` (the server's path: one line a step).
+    public init(line: some Sequence<UInt8>) throws {
+        let value: JSONValue
+        do { value = try JSONParser.parse(line) } catch { throw Self.notAnObject }
+        try self.init(value: value)
+    }
+
+    /// A request from its JSON value; what cannot be served throws a ``StdioRefusal``.
+    public init(value: JSONValue) throws {
+        guard case .object(let top) = value else { throw Self.notAnObject }
+        let id = top["id"] ?? .null
         func refuse(_ code: EnvServer.Failure.Code, _ message: String) -> StdioRefusal { StdioRefusal(id: id, code, message) }
-        let params = try Params(top, id: id)
+        let params = try Params(top["params"], name: "params", id: id)
         let env = try params.string("env") ?? "default"
-        guard top.contains(.method), (try? top.decodeNil(forKey: .method)) != true else {
-            throw refuse(.badRequest, "the request has no method; use \(Self.methods)")
-        }
-        guard let method = try? top.decode(String.self, forKey: .method) else {
-            throw refuse(.badRequest, "method must be a string: \(Self.methods)")
-        }
-        self.init(id: id, env: env, call: try StdioCall(method: method, params: params, refuse: refuse))
+        guard let method = top["method"], method != .null else { throw refuse(.badRequest, "the request has no method; use \(Self.methods)") }
+        guard case .string(let name) = method else { throw refuse(.badRequest, "method must be a string: \(Self.methods)") }
+        self.init(id: id, env: env, call: try StdioCall(method: name, params: params, refuse: refuse))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        guard let value = try? JSONValue(from: decoder) else { throw Self.notAnObject }
+        try self.init(value: value)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -60,11 +67,6 @@ public struct StdioRequest: Sendable, Hashable, Codable {
         let fields: [String: JSONValue]
         let name: String
         let id: JSONValue
-
-        init(_ top: KeyedDecodingContainer<Key>, id: JSONValue) throws {
-            let value = (try? top.decodeIfPresent(JSONValue.self, forKey: .params)) ?? .null
-            try self.init(value, name: "params", id: id)
-        }
 
         init(_ value: JSONValue?, name: String, id: JSONValue) throws {
             (self.name, self.id) = (name, id)
