@@ -59,6 +59,6 @@ struct BatchReplyTests {
         let step = try #require((replies[1]["result"] as? [String: Any])?["results"] as? [[String: Any]])
         #expect(((step[0]["info"] as? [String: Any])?["action"] as? String) == "ecg" && step[0]["observation"] != nil)
         #expect(((step[1]["error"] as? [String: Any])?["code"] as? String) == "no_episode")
-        #expect(((replies[2]["error"] as? [String: Any])?["message"] as? String) == "params.steps[0].action must be text")
+        #expect(((replies[2]["error"] as? [String: Any])?["message"] as? String) == "params.steps[0].action must be text (or reset: {fixture, seed, options})")
     }
 }

@@ -6,8 +6,8 @@
     observations, rewards, terminations, truncations, infos = envs.step(["CTA chest"] * 16)
 
 One `medgym serve --stdio` process serves all of them: each `step` is one
-`step_batch` request (and one `reset_batch` for the environments that ended on
-the previous step: Gymnasium's next-step autoreset), with slim replies (the
+`step_batch` request (resetting the environments that ended on
+the previous step: Gymnasium's next-step autoreset, in the same request), with slim replies (the
 text, reward, flags and a short info; `observation=True` adds the structured
 observation). Every episode is recorded in the trace store as with
 :class:`medgym.MedGymEnv`, unless `store=False`.
@@ -93,39 +93,32 @@ class MedGymVectorEnv(VectorEnv):
     def step(self, actions: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         if len(actions) != self.num_envs:
             raise ValueError(f"{len(actions)} actions for {self.num_envs} environments")
-        ended = np.flatnonzero(self._autoreset)
-        entries: list[Optional[dict[str, Any]]] = [None] * self.num_envs
-        if len(ended):
-            for i, entry in zip(ended, self._reset_entries(ended, self._draw_seeds(len(ended)))):
-                entries[i] = entry
-        stepping = [i for i in range(self.num_envs) if not self._autoreset[i]]
-        if stepping:
-            steps = [{"env": self._names[i], "action": str(actions[i])} for i in stepping]
-            for i, entry in zip(stepping, self._call("step_batch", steps=steps)):
-                entries[i] = entry
-        rewards = np.fromiter((e["reward"] for e in entries), dtype=np.float64, count=self.num_envs)
-        terminations = np.fromiter((e["terminated"] for e in entries), dtype=bool, count=self.num_envs)
-        truncations = np.fromiter((e["truncated"] for e in entries), dtype=bool, count=self.num_envs)
+        # One request: the environments that ended on the last step start again (next-step autoreset), the others act.
+        ended = self._autoreset.nonzero()[0]
+        seeds = iter(self._draw_seeds(len(ended))) if len(ended) else None
+        options = {"label": self.label, "settings": self.settings}
+        steps = [{"env": name, "reset": {"fixture": self.fixture, "seed": next(seeds), "options": options}} if seeds and self._autoreset[i]
+                 else {"env": name, "action": str(actions[i])} for i, name in enumerate(self._names)]
+        entries = self._call("step_batch", steps=steps)
+        rewards = np.array([e["reward"] for e in entries], dtype=np.float64)
+        terminations = np.array([e["terminated"] for e in entries], dtype=bool)
+        truncations = np.array([e["truncated"] for e in entries], dtype=bool)
         self._autoreset = terminations | truncations
-        for i, entry in enumerate(entries):
-            if entry["info"].get("episode_id"):
-                self.last_episode_ids[i] = entry["info"]["episode_id"]
+        for i in self._autoreset.nonzero()[0]:
+            self.last_episode_ids[i] = entries[i]["info"].get("episode_id")
         return tuple(e["text"] for e in entries), rewards, terminations, truncations, self._infos(entries)
 
     def _infos(self, entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        infos: dict[str, Any] = {}
-        for key, dtype in _ALWAYS:
-            infos[key] = np.fromiter((e["info"][key] for e in entries), dtype=dtype, count=len(entries))
+        infos = [e["info"] for e in entries]
+        out: dict[str, Any] = {key: np.array([i[key] for i in infos], dtype=dtype) for key, dtype in _ALWAYS}
+        present = {key for i in infos for key in i}
         for key in _SOMETIMES:
-            mask = np.fromiter((key in e["info"] for e in entries), dtype=bool, count=len(entries))
-            if mask.any():
-                values = np.empty(len(entries), dtype=object)
-                for i, e in enumerate(entries):
-                    values[i] = e["info"].get(key)
-                infos[key], infos["_" + key] = values, mask
+            if key in present:
+                out[key] = np.array([i.get(key) for i in infos], dtype=object)
+                out["_" + key] = np.array([key in i for i in infos], dtype=bool)
         if self.observation:
-            infos["observation"] = np.array([e["observation"] for e in entries], dtype=object)
-        return infos
+            out["observation"] = np.array([e["observation"] for e in entries], dtype=object)
+        return out
 
     def close_extras(self, **kwargs: Any) -> None:
         if getattr(self, "_server", None) is not None:

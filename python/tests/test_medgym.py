@@ -224,3 +224,36 @@ def test_the_reward_function_says_why_a_row_is_not_scored(tmp_path, caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert any("no episode_id or step column" in m for m in messages), messages
     assert any("unknown_episode" in m for m in messages), messages
+
+
+def test_make_vec_steps_many_environments_in_one_request_like_single_ones(tmp_path):
+    import gymnasium
+    store = tmp_path / "store.sqlite"
+    actions = [["12-lead ECG", "discharge home", "troponin", "zzz qq"], ["CTA chest", "troponin", "discharge home", "CBC"],
+               ["observe and reassess"] * 4, ["esmolol IV"] * 4]
+    runs = []
+    for _ in range(2):
+        vec = gymnasium.make_vec(f"MedGym/{FIXTURE}-v0", num_envs=4, binary=BINARY, store=store, label="vec")
+        assert type(vec.unwrapped).__name__ == "MedGymVectorEnv"
+        observations, infos = vec.reset(seed=10)
+        trace = [(observations, None)]
+        for step in actions:
+            observations, rewards, terminations, truncations, infos = vec.step(step)
+            trace.append((observations, rewards.tolist(), terminations.tolist(), truncations.tolist()))
+        vec.close()
+        runs.append(trace)
+    assert runs[0] == runs[1]  # same seeds, same actions: the same transitions
+    first = runs[0]
+    # Env 1 discharged at once: it ended, and the next step started it again (Gymnasium's next-step autoreset).
+    assert first[1][2][1] and first[2][0][1].startswith("34M, chest pain") and first[2][1][1] == 0.0
+    assert "Not taken" in first[1][0][3]  # a refusal reaches the model here too
+    # Each environment is the single environment with seed 10 + i.
+    for i in range(4):
+        env = medgym.make(FIXTURE, binary=BINARY, store=False)
+        observation, _ = env.reset(seed=10 + i)
+        assert observation == first[0][0][i]
+        observation, reward, terminated, truncated, _ = env.step(actions[0][i])
+        assert (observation, reward, terminated, truncated) == (first[1][0][i], first[1][1][i], first[1][2][i], first[1][3][i])
+        env.close()
+    ended = [item for item in _listed(store) if not item.get("abandoned")]
+    assert len(ended) >= 2  # the discharges, recorded like any run (each run twice: one id)

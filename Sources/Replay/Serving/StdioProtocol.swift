@@ -93,7 +93,11 @@ public final class StdioProtocol {
             stats.envSteps += steps.count
             let results = steps.map { s -> StdioReply.Batch.Entry in
                 do throws(EnvServer.Failure) {
-                    return .transition(try server.step(env: s.env, action: s.action), observation: observation)
+                    if let r = s.reset {
+                        return .transition(
+                            try server.reset(env: r.env, fixture: r.fixture, seed: r.seed, label: r.label, settings: r.settings), observation: observation)
+                    }
+                    return .transition(try server.step(env: s.env, action: s.action ?? ""), observation: observation)
                 } catch { return .failure(error) }
             }
             return (try StdioReply.Batch(results: results).line(id: id), true)

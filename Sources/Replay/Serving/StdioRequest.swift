@@ -188,24 +188,30 @@ public enum StdioCall: Sendable, Hashable {
             }
             var resets: [BatchReset] = []
             var steps: [BatchStep] = []
+            func reset(_ fields: StdioRequest.Params, env: String) throws -> BatchReset {
+                guard let fixture = try fields.string("fixture") else { throw fields.refuse("fixture", "a fixture name") }
+                let options = try StdioRequest.Params(fields.fields["options"], name: "\(fields.name).options", id: params.id)
+                let settings = try options.object("settings")?.mapValues { value in
+                    if case .string(let text) = value { return text }
+                    return value.text
+                }
+                return BatchReset(env: env, fixture: fixture, seed: try fields.seed("seed"), label: try options.string("label"), settings: settings)
+            }
             for (index, item) in items.enumerated() {
                 let fields = try StdioRequest.Params(item, name: "params.\(method == "reset_batch" ? "resets" : "steps")[\(index)]", id: params.id)
                 guard let env = try fields.string("env") else { throw fields.refuse("env", "an environment name") }
-                if method == "step_batch" {
-                    guard let action = try fields.string("action") else { throw fields.refuse("action", "text") }
+                if method == "reset_batch" {
+                    resets.append(try reset(fields, env: env))
+                } else if fields.has("reset") {
+                    // A vector environment's autoreset: this environment starts again in the same request.
+                    let nested = try StdioRequest.Params(fields.fields["reset"], name: "\(fields.name).reset", id: params.id)
+                    steps.append(BatchStep(env: env, reset: try reset(nested, env: env)))
+                } else {
+                    guard let action = try fields.string("action") else { throw fields.refuse("action", "text (or reset: {fixture, seed, options})") }
                     guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {
                         throw refuse(.tooLarge, "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
                     }
                     steps.append(BatchStep(env: env, action: action))
-                } else {
-                    guard let fixture = try fields.string("fixture") else { throw fields.refuse("fixture", "a fixture name") }
-                    let options = try StdioRequest.Params(fields.fields["options"], name: "\(fields.name).options", id: params.id)
-                    let settings = try options.object("settings")?.mapValues { value in
-                        if case .string(let text) = value { return text }
-                        return value.text
-                    }
-                    resets.append(
-                        BatchReset(env: env, fixture: fixture, seed: try fields.seed("seed"), label: try options.string("label"), settings: settings))
                 }
             }
             self = method == "reset_batch" ? .resetBatch(resets, observation: observation) : .stepBatch(steps, observation: observation)
@@ -288,7 +294,16 @@ public enum StdioCall: Sendable, Hashable {
         case .stepBatch(let steps, let observation):
             return [
                 "observation": .bool(observation),
-                "steps": .array(steps.map { .object(["env": .string($0.env), "action": .string($0.action)]) }),
+                "steps": .array(
+                    steps.map { step in
+                        guard let reset = step.reset else { return .object(["env": .string(step.env), "action": .string(step.action ?? "")]) }
+                        var item: [String: JSONValue] = ["fixture": .string(reset.fixture), "seed": .string(String(reset.seed))]
+                        var options: [String: JSONValue] = [:]
+                        if let label = reset.label { options["label"] = .string(label) }
+                        if let settings = reset.settings { options["settings"] = .object(settings.mapValues { .string($0) }) }
+                        if !options.isEmpty { item["options"] = .object(options) }
+                        return .object(["env": .string(step.env), "reset": .object(item)])
+                    }),
             ]
         case .fork(let episode, let step, let action, let continuation):
             return [
@@ -320,8 +335,12 @@ public struct BatchReset: Sendable, Hashable {
     }
 }
 
-/// One environment's step in a `step_batch` request.
+/// One environment's turn in a `step_batch` request: an action, or (a vector environment's
+/// autoreset) a reset.
 public struct BatchStep: Sendable, Hashable {
-    public var env: String, action: String
-    public init(env: String, action: String) { (self.env, self.action) = (env, action) }
+    public var env: String
+    public var action: String?
+    public var reset: BatchReset?
+    public init(env: String, action: String) { (self.env, self.action, self.reset) = (env, action, nil) }
+    public init(env: String, reset: BatchReset) { (self.env, self.action, self.reset) = (env, nil, reset) }
 }
