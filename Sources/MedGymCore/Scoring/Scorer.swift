@@ -7,6 +7,10 @@
 public struct Scorer: Sendable {
     public let fixture: Fixture
     public let catalog: ActionCatalog
+    /// Whether answer-key items say what earned or lost their points (`detail`). Off for a
+    /// step's potential, which needs the points only (a server scores every step): the points,
+    /// composite, outcome and harm level are the same either way.
+    public var details = true
 
     public init(fixture: Fixture, catalog: ActionCatalog) {
         self.fixture = fixture
@@ -175,11 +179,11 @@ public struct Scorer: Sendable {
         var record: ActionRecord?
         for candidate in candidates {
             if let before = item.before, let blocker = state.first(of: before), blocker.step < candidate.step {
-                blocked = "\(candidate.actionID) at step \(candidate.step), after \(blocker.actionID) at step \(blocker.step)"
+                blocked = details ? "\(candidate.actionID) at step \(candidate.step), after \(blocker.actionID) at step \(blocker.step)" : ""
                 continue
             }
             if let missing = item.requires?.unmet(in: state, step: candidate.step, minute: candidate.minute) {
-                outOfOrder = outOfOrder ?? "\(candidate.actionID) at step \(candidate.step) before \(missing)"
+                outOfOrder = outOfOrder ?? (details ? "\(candidate.actionID) at step \(candidate.step) before \(missing)" : "")
                 continue
             }
             record = candidate
@@ -188,16 +192,16 @@ public struct Scorer: Sendable {
         var points = item.missedPoints ?? 0
         var detail = blocked ?? "not done"
         if let record {
-            detail = "\(record.actionID) at step \(record.step), minute \(record.minute)"
+            if details { detail = "\(record.actionID) at step \(record.step), minute \(record.minute)" }
             if let deadline = item.deadlineMin, record.minute > deadline {
                 points = item.points * (item.lateFraction ?? 0.5)
-                detail += " (late: deadline \(deadline) min)"
+                if details { detail += " (late: deadline \(deadline) min)" }
             } else {
                 points = item.points
             }
         } else if let outOfOrder, blocked == nil {
             points = item.outOfOrderPoints ?? 0
-            detail = "out of order: \(outOfOrder)"
+            if details { detail = "out of order: \(outOfOrder)" }
         }
         return ScoreItem(
             dimension: item.dimension, key: item.id, description: item.description,
@@ -207,22 +211,23 @@ public struct Scorer: Sendable {
     /// A target item: met at the first minute its state held, after one of its actions was given.
     private func targetItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
         var points = item.missedPoints ?? 0
-        let detail: String
+        var detail = ""
         if let reached = state.targetsReached.first(where: { $0.item == item.id }) {
             let given = state.actions.first { item.actions.contains($0.actionID) && $0.minute <= reached.minute }
             if item.actions.isEmpty || given != nil {
-                let when = "target reached at minute \(reached.minute)" + (given.map { " after \($0.actionID) at step \($0.step)" } ?? "")
+                let when =
+                    details ? "target reached at minute \(reached.minute)" + (given.map { " after \($0.actionID) at step \($0.step)" } ?? "") : ""
                 if let deadline = item.deadlineMin, reached.minute > deadline {
                     points = item.points * (item.lateFraction ?? 0.5)
-                    detail = when + " (late: deadline \(deadline) min)"
+                    if details { detail = when + " (late: deadline \(deadline) min)" }
                 } else {
                     points = item.points
                     detail = when
                 }
-            } else {
+            } else if details {
                 detail = "reached at minute \(reached.minute) without \(item.actions.joined(separator: " or "))"
             }
-        } else {
+        } else if details {
             detail = "target not reached (" + (item.target ?? []).map(\.summary).joined(separator: "; ") + ")"
         }
         return ScoreItem(

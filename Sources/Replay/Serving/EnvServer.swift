@@ -162,7 +162,9 @@ public final class EnvServer {
                     settings: settings?.isEmpty == false ? settings : nil)
                 builder = try TraceBuilder(starting: env, fixtureDigest: digests.fixture, provenance: provenance)
             }
-            let card = Scorer(fixture: fixture, catalog: resolver.catalog).score(env.state)
+            var scorer = Scorer(fixture: fixture, catalog: resolver.catalog)
+            scorer.details = false  // the potential needs the points only
+            let card = scorer.score(env.state)
             let observation = env.initialObservation
             let turns = EpisodeSession(from: env, observation: observation, invalidActions: .reject(limit: Self.stepLimitForRejections))
             let session = Session(
@@ -185,7 +187,8 @@ public final class EnvServer {
             throw Failure(.noEpisode, "no episode in progress for env '\(name)'; send reset first")
         }
         let before = session.eventCount
-        let scorer = Scorer(fixture: session.fixture, catalog: resolver.catalog)
+        var scorer = Scorer(fixture: session.fixture, catalog: resolver.catalog)
+        scorer.details = false  // the potential needs the points only
         var result: StepResult?
         var rejection: ActionResolutionError?
         do {
@@ -203,12 +206,13 @@ public final class EnvServer {
             sessions[name] = session
             throw Failure(.internal, "\(error)")
         }
-        let card = scorer.score(session.env.state)
-        let over = !session.env.state.isRunning
+        // The stored properties, read in place (the computed `env` would copy the whole environment).
+        let card = scorer.score(session.turns.env.state)
+        let over = !session.turns.env.state.isRunning
         let reward = StepReward.step(before: session.potentialCard, after: card, arrival: session.arrivalCard, terminal: over).reward
         session.potentialCard = card
         var reply = Transition(
-            observation: session.observation, text: ChatTranscript.render(session.observation), reward: reward,
+            observation: session.turns.observation, text: ChatTranscript.render(session.turns.observation), reward: reward,
             terminated: result?.terminated ?? false, truncated: result?.truncated ?? false,
             info: info(session, card: card, action: result?.action, events: Array(before..<session.eventCount)))
         if let rejection {
@@ -287,7 +291,7 @@ public final class EnvServer {
 
     private func info(_ s: Session, card: ScoreCard, action: String?, events: [Int]) -> Info {
         Info(
-            fixture: s.fixture.id, seed: s.seed, step: s.env.state.step, minute: s.env.state.minute, action: action, rejected: nil,
+            fixture: s.fixture.id, seed: s.seed, step: s.turns.env.state.step, minute: s.turns.env.state.minute, action: action, rejected: nil,
             suggestions: nil, potential: card.composite, dimensions: card.dimensions, outcome: card.outcome, harmLevel: card.harmLevel,
             events: events, episodeID: nil, composite: nil)
     }
