@@ -264,16 +264,15 @@ public struct Scorer: Sendable {
 
     private func efficiency(_ state: EpisodeState, safety: (factor: Double, why: String?)) -> ScoreItem {
         let rule = fixture.answerKey.efficiency
-        var seen: [String] = []
+        var seen = Set<String>()
         var repeats = 0
-        for record in state.actions {
+        for index in state.actions.indices {
             // A disposition asked for again was declined the first time: asking again is right, not a repeat.
-            if seen.contains(record.actionID), catalog[record.actionID]?.repeatable != true,
-                catalog[record.actionID]?.kind != .disposition
-            {
-                repeats += 1
+            let id = state.actions[index].actionID
+            if !seen.insert(id).inserted {
+                let action = catalog[id]
+                if action?.repeatable != true, action?.kind != .disposition { repeats += 1 }
             }
-            seen.append(record.actionID)
         }
         var points = 0.0
         var detail = "patient died"
@@ -281,9 +280,11 @@ public struct Scorer: Sendable {
             let span = Double(fixture.timeLimitMin - rule.targetMin)
             let late = Double(max(state.minute - rule.targetMin, 0))
             points = max(0, rule.points * max(0, 1 - late / span) - 0.5 * Double(repeats)) * safety.factor
-            detail =
-                "ended at minute \(state.minute) (target \(rule.targetMin))" + (repeats > 0 ? ", \(repeats) repeated actions" : "")
-                + Self.scaled(safety)
+            if details {
+                detail =
+                    "ended at minute \(state.minute) (target \(rule.targetMin))" + (repeats > 0 ? ", \(repeats) repeated actions" : "")
+                    + Self.scaled(safety)
+            }
         }
         return ScoreItem(
             dimension: .efficiency, key: "efficiency",
