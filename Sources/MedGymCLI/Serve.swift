@@ -38,8 +38,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-store"), help: "Record nothing (forks and scores of stored episodes are then unavailable).")
     var noStore = false
 
+    @Option(help: "With --stdio: threads stepping a step_batch's environments at once (the replies are the same for any number).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         guard stdio != mcp else { throw ValidationError("choose one transport: --stdio or --mcp") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
     }
 
     func run() async throws {
@@ -67,6 +71,6 @@ struct Serve: AsyncParsableCommand {
             try await MCPSession.serve(MCPSession(server: server, fixture: fixture, seed: seed, label: label))
             return
         }
-        StdioSession(server: server).serve()
+        StdioSession(server: server, jobs: jobs).serve()
     }
 }

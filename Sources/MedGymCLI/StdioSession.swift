@@ -14,10 +14,16 @@ final class StdioSession {
     /// Set once a reply could not be written: the client is gone.
     private var outputClosed = false
 
-    init(server: EnvServer) { self.server = server }
+    /// Threads a batch's environments step on.
+    let jobs: Int
+
+    init(server: EnvServer, jobs: Int = 1) {
+        self.server = server
+        self.jobs = jobs
+    }
 
     func serve() {
-        let protocolHandler = StdioProtocol(server: server) { [self] line in write(line) }
+        let protocolHandler = StdioProtocol(server: server, jobs: jobs) { [self] line in write(line) }
         let input = FileHandle.standardInput
         var buffer = Data()
         var scanned = 0  // bytes of `buffer` already known to hold no newline

@@ -61,4 +61,38 @@ struct BatchReplyTests {
         #expect(((step[1]["error"] as? [String: Any])?["code"] as? String) == "no_episode")
         #expect(((replies[2]["error"] as? [String: Any])?["message"] as? String) == "params.steps[0].action must be text (or reset: {fixture, seed, options})")
     }
+
+    /// Sixteen environments through many step_batch requests (with autoresets), on `jobs` threads:
+    /// the reply lines and the store's episodes in order.
+    static func play(jobs: Int, store: TraceStore) throws -> (replies: [String], episodes: [String]) {
+        final class Box: @unchecked Sendable { var lines: [String] = [] }
+        let box = Box()
+        let handler = StdioProtocol(server: EnvServer(store: store), jobs: jobs) { box.lines.append($0) }
+        let names = (0..<16).map { "e\($0)" }
+        let resets = names.enumerated().map { #"{"env":"\#($1)","fixture":"adv_cocaine_dissection","seed":\#($0)}"# }
+        _ = handler.handle(Data(#"{"id":0,"method":"reset_batch","params":{"resets":[\#(resets.joined(separator: ","))]}}"#.utf8))
+        let actions = ["12-lead ECG", "troponin", "discharge home", "zzz", "CTA chest", "esmolol IV", "observe and reassess"]
+        var ended = Set<Int>()
+        for request in 1...40 {
+            let items = names.enumerated().map { index, name in
+                ended.contains(index)
+                    ? #"{"env":"\#(name)","reset":{"fixture":"adv_cocaine_dissection","seed":\#(request * 100 + index)}}"#
+                    : #"{"env":"\#(name)","action":"\#(actions[(request + index) % actions.count])"}"#
+            }
+            _ = handler.handle(Data(#"{"id":\#(request),"method":"step_batch","params":{"steps":[\#(items.joined(separator: ","))]}}"#.utf8))
+            let reply = try #require(try JSONSerialization.jsonObject(with: Data(box.lines.last!.utf8)) as? [String: Any])
+            let results = try #require((reply["result"] as? [String: Any])?["results"] as? [[String: Any]])
+            ended = Set(results.indices.filter { results[$0]["terminated"] as? Bool == true || results[$0]["truncated"] as? Bool == true })
+        }
+        return (box.lines, try store.list().map(\.header.episodeID))
+    }
+
+    @Test func aBatchOnTwoThreadsAnswersAndRecordsAsOnOne() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let one = try Self.play(jobs: 1, store: try TraceStore(path: dir.path("one.sqlite")))
+        let two = try Self.play(jobs: 2, store: try TraceStore(path: dir.path("two.sqlite")))
+        #expect(one.replies == two.replies)
+        #expect(one.episodes == two.episodes && one.episodes.count > 16, "\(one.episodes.count) episodes")
+    }
 }

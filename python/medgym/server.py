@@ -58,10 +58,14 @@ class Server:
         elif store:
             command += ["--store", str(store)]
         self.timeout = timeout
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        # Bytes both ways, and our own line buffer: a reply already read off the pipe is never
+        # waited for again (several replies can arrive in one read when requests are pipelined).
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self._out = self._process.stdout.fileno()
+        self._buffer = bytearray()
         self._ids = itertools.count(1)
         self._selector = selectors.DefaultSelector()
-        self._selector.register(self._process.stdout, selectors.EVENT_READ)
+        self._selector.register(self._out, selectors.EVENT_READ)
         atexit.register(_close_at_exit, weakref.ref(self))
         self.hello: dict[str, Any] = self.call("hello")
 
@@ -71,26 +75,55 @@ class Server:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, **params: Any) -> Any:
-        """Sends one request and returns its result; an error reply raises :class:`MedGymError`."""
+    def _send(self, lines: str) -> None:
         if self._process.poll() is not None:
             raise MedGymError("closed", "the medgym server has exited")
-        request = {"id": next(self._ids), "method": method, "params": params}
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
-        if not self._selector.select(self.timeout):
-            # A late reply would answer the next request: a server that does not answer in time is stopped.
-            self._process.kill()
-            self._process.wait()
-            raise MedGymError("timeout", f"no reply to '{method}' within {self.timeout} s (the server was stopped); "
-                                         "pass timeout=… to Server or make")
-        line = self._process.stdout.readline()
-        if not line:
-            raise MedGymError("closed", "the medgym server exited without answering")
-        reply = json.loads(line)
+        data = memoryview(lines.encode())
+        while data:
+            data = data[self._process.stdin.write(data):]
+
+    def _reply(self, method: str) -> dict[str, Any]:
+        """The next reply line, parsed; waits at most `timeout` seconds for it."""
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[:end])
+                del self._buffer[:end + 1]
+                return json.loads(line)
+            if not self._selector.select(self.timeout):
+                # A late reply would answer the next request: a server that does not answer in time is stopped.
+                self._process.kill()
+                self._process.wait()
+                raise MedGymError("timeout", f"no reply to '{method}' within {self.timeout} s (the server was stopped); "
+                                             "pass timeout=… to Server or make")
+            chunk = os.read(self._out, 1 << 20)
+            if not chunk:
+                raise MedGymError("closed", "the medgym server exited without answering")
+            self._buffer += chunk
+
+    def call(self, method: str, **params: Any) -> Any:
+        """Sends one request and returns its result; an error reply raises :class:`MedGymError`."""
+        self._send(json.dumps({"id": next(self._ids), "method": method, "params": params}) + "\n")
+        reply = self._reply(method)
         if "error" in reply:
             raise MedGymError(reply["error"]["code"], reply["error"]["message"])
         return reply["result"]
+
+    def pipeline(self, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+        """Sends several requests at once and returns their results in order. The server answers
+        them one after another, so it works on the next while this process reads the last reply
+        (a vector environment's step overlaps its parts on two cores). The first error reply
+        raises :class:`MedGymError` after every reply has been read."""
+        self._send("".join(json.dumps({"id": next(self._ids), "method": m, "params": p}) + "\n" for m, p in calls))
+        results, failure = [], None
+        for method, _ in calls:
+            reply = self._reply(method)
+            if "error" in reply and failure is None:
+                failure = MedGymError(reply["error"]["code"], reply["error"]["message"])
+            results.append(reply.get("result"))
+        if failure is not None:
+            raise failure
+        return results
 
     def close(self) -> None:
         """Ends every episode in progress (each is recorded) and stops the server."""

@@ -5,8 +5,9 @@
     observations, infos = envs.reset(seed=0)
     observations, rewards, terminations, truncations, infos = envs.step(["CTA chest"] * 16)
 
-One `medgym serve --stdio` process serves all of them: each `step` is one
-`step_batch` request (resetting the environments that ended on
+One `medgym serve --stdio` process serves all of them: each `step` is
+`pipeline` (2) `step_batch` requests sent at once, so the server steps one half
+while Python reads the other (resetting the environments that ended on
 the previous step: Gymnasium's next-step autoreset, in the same request), with slim replies (the
 text, reward, flags and a short info; `observation=True` adds the structured
 observation). Every episode is recorded in the trace store as with
@@ -39,7 +40,7 @@ class MedGymVectorEnv(VectorEnv):
     def __init__(self, num_envs: int, fixture: str, seed: Optional[int] = None,
                  binary: Optional[Union[str, os.PathLike]] = None, store: Optional[Union[str, os.PathLike, bool]] = None,
                  label: Optional[str] = None, settings: Optional[dict[str, Any]] = None, observation: bool = False,
-                 server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, **_: Any) -> None:
+                 server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, pipeline: int = 2, **_: Any) -> None:
         if num_envs < 1:
             raise ValueError(f"num_envs must be 1 or more, not {num_envs}")
         self.num_envs = num_envs
@@ -47,6 +48,8 @@ class MedGymVectorEnv(VectorEnv):
         self.label = label
         self.settings = dict(settings or {})
         self.observation = observation
+        #: Requests a step is split into, sent at once (1: one request).
+        self.pipeline = max(1, min(int(pipeline), num_envs))
         self._server: Optional[Server] = server or Server(binary=binary, store=store, timeout=timeout)
         self._owns_server = server is None
         self._first_seed = seed
@@ -70,6 +73,18 @@ class MedGymVectorEnv(VectorEnv):
             if "error" in entry:
                 raise MedGymError(entry["error"]["code"], entry["error"]["message"])
         return results
+
+    def _step_batches(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The steps in `pipeline` requests sent at once: the server steps one part while this
+        process reads the part before (two cores at work, not one after the other)."""
+        size = -(-len(steps) // self.pipeline)
+        parts = [steps[i:i + size] for i in range(0, len(steps), size)]
+        replies = self._server.pipeline([("step_batch", {"steps": part, "observation": self.observation}) for part in parts])
+        entries = [entry for reply in replies for entry in reply["results"]]
+        for entry in entries:
+            if "error" in entry:
+                raise MedGymError(entry["error"]["code"], entry["error"]["message"])
+        return entries
 
     def _draw_seeds(self, count: int) -> list[int]:
         return [int(s) for s in self.np_random.integers(0, 2**31 - 1, size=count)]
@@ -99,7 +114,7 @@ class MedGymVectorEnv(VectorEnv):
         options = {"label": self.label, "settings": self.settings}
         steps = [{"env": name, "reset": {"fixture": self.fixture, "seed": next(seeds), "options": options}} if seeds and self._autoreset[i]
                  else {"env": name, "action": str(actions[i])} for i, name in enumerate(self._names)]
-        entries = self._call("step_batch", steps=steps)
+        entries = self._step_batches(steps)
         rewards = np.array([e["reward"] for e in entries], dtype=np.float64)
         terminations = np.array([e["terminated"] for e in entries], dtype=bool)
         truncations = np.array([e["truncated"] for e in entries], dtype=bool)

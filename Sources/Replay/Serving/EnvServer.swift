@@ -173,7 +173,7 @@ public final class EnvServer {
             return Transition(
                 observation: observation, text: ChatTranscript.render(observation, limits: EncounterChart.Limits(fixture)), reward: 0,
                 terminated: false,
-                truncated: false, info: info(session, card: card, action: nil, events: Array(0..<session.eventCount)))
+                truncated: false, info: Self.info(session, card: card, action: nil, events: Array(0..<session.eventCount)))
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -183,11 +183,33 @@ public final class EnvServer {
 
     public func step(env name: String, action text: String) throws(Failure) -> Transition {
         // Taken out while it changes (one reference, no copy of its arrays), put back unless it ended.
-        guard var session = sessions.removeValue(forKey: name) else {
-            throw Failure(.noEpisode, "no episode in progress for env '\(name)'; send reset first")
+        guard var session = sessions.removeValue(forKey: name) else { throw Self.noEpisode(name) }
+        let advanced: Advanced
+        do {
+            advanced = try Self.advance(&session, text: text)
+        } catch {
+            sessions[name] = session
+            throw error
         }
+        return try finish(name, session, advanced)
+    }
+
+    static func noEpisode(_ name: String) -> Failure {
+        Failure(.noEpisode, "no episode in progress for env '\(name)'; send reset first")
+    }
+
+    /// What one turn did to a session taken out of the table, before it is put back or recorded.
+    struct Advanced: Sendable {
+        var reply: Transition
+        var eventsBefore: Int
+        var over: Bool
+    }
+
+    /// One turn of one session: touches nothing but the session, so a batch's sessions advance on
+    /// several threads at once.
+    static func advance(_ session: inout Session, text: String) throws(Failure) -> Advanced {
         let before = session.eventCount
-        var scorer = Scorer(fixture: session.fixture, catalog: resolver.catalog)
+        var scorer = Scorer(fixture: session.fixture, catalog: session.turns.env.resolver.catalog)
         scorer.details = false  // the potential needs the points only
         var result: StepResult?
         var rejection: ActionResolutionError?
@@ -203,7 +225,6 @@ public final class EnvServer {
                 break
             }
         } catch {
-            sessions[name] = session
             throw Failure(.internal, "\(error)")
         }
         // The stored properties, read in place (the computed `env` would copy the whole environment).
@@ -224,15 +245,69 @@ public final class EnvServer {
             reply.text = refusal.message + "\n\n" + reply.text
             reply.info.refused = refusal
         }
-        if over {
+        return Advanced(reply: reply, eventsBefore: before, over: over)
+    }
+
+    /// Puts an advanced session back, or records its episode when it is over.
+    private func finish(_ name: String, _ session: Session, _ advanced: Advanced) throws(Failure) -> Transition {
+        var reply = advanced.reply
+        if advanced.over {
             let (id, final) = try record(session)
             reply.info.episodeID = id
             reply.info.composite = final.composite
-            if session.builder != nil { reply.info.events = Array(before..<(before + reply.info.events.count + 1)) }  // and the score event
+            if session.builder != nil {  // and the score event
+                reply.info.events = Array(advanced.eventsBefore..<(advanced.eventsBefore + reply.info.events.count + 1))
+            }
         } else {
             sessions[name] = session
         }
         return reply
+    }
+
+    /// A batch of turns, one per item in order: resets first (in order), then every step's session
+    /// advanced on up to `width` threads, then each put back or recorded in order. The replies and
+    /// the store are the same for any `width`. A batch naming an environment twice runs one item
+    /// after another.
+    public func batch(_ items: [BatchStep], width: Int) -> [Result<Transition, Failure>] {
+        func one(_ item: BatchStep) -> Result<Transition, Failure> {
+            Result { () throws(Failure) -> Transition in
+                if let r = item.reset { return try reset(env: r.env, fixture: r.fixture, seed: r.seed, label: r.label, settings: r.settings) }
+                return try step(env: item.env, action: item.action ?? "")
+            }
+        }
+        guard Set(items.map(\.env)).count == items.count else { return items.map(one) }
+        var results = [Result<Transition, Failure>?](repeating: nil, count: items.count)
+        var work: [(index: Int, name: String, text: String)] = []
+        var taken: [Session] = []
+        for (index, item) in items.enumerated() {
+            if item.reset != nil {
+                results[index] = one(item)
+            } else if let session = sessions.removeValue(forKey: item.env) {
+                work.append((index, item.env, item.action ?? ""))
+                taken.append(session)
+            } else {
+                results[index] = .failure(Self.noEpisode(item.env))
+            }
+        }
+        let box = AdvanceBox(sessions: taken, texts: work.map(\.text))
+        let (count, lanes) = (work.count, max(1, min(width, work.count)))
+        if lanes == 1 {
+            for k in 0..<count { box.advance(k) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                for k in stride(from: lane, to: count, by: lanes) { box.advance(k) }
+            }
+        }
+        for (k, job) in work.enumerated() {
+            switch box.outcomes[k]! {
+            case .success(let advanced):
+                results[job.index] = Result { () throws(Failure) -> Transition in try finish(job.name, box.sessions[k], advanced) }
+            case .failure(let failure):
+                sessions[job.name] = box.sessions[k]
+                results[job.index] = .failure(failure)
+            }
+        }
+        return results.map { $0! }
     }
 
     /// The agent error that ends an encounter its caller left: an
@@ -289,7 +364,7 @@ public final class EnvServer {
         }
     }
 
-    private func info(_ s: Session, card: ScoreCard, action: String?, events: [Int]) -> Info {
+    private static func info(_ s: Session, card: ScoreCard, action: String?, events: [Int]) -> Info {
         Info(
             fixture: s.fixture.id, seed: s.seed, step: s.turns.env.state.step, minute: s.turns.env.state.minute, action: action, rejected: nil,
             suggestions: nil, potential: card.composite, dimensions: card.dimensions, outcome: card.outcome, harmLevel: card.harmLevel,
@@ -338,5 +413,32 @@ public final class EnvServer {
             if case .unknownEpisode = error { throw Failure(.unknownEpisode, "\(error)") }
             throw Failure(.notServed, "\(error)")
         }
+    }
+}
+
+/// A batch's sessions while they advance: each lane touches only its own indices, through
+/// pointers (no shared array is mutated from two threads).
+private final class AdvanceBox: @unchecked Sendable {
+    let sessions: UnsafeMutableBufferPointer<EnvServer.Session>
+    let texts: [String]
+    let outcomes: UnsafeMutableBufferPointer<Result<EnvServer.Advanced, EnvServer.Failure>?>
+
+    init(sessions: [EnvServer.Session], texts: [String]) {
+        self.sessions = .allocate(capacity: sessions.count)
+        _ = self.sessions.initialize(from: sessions)
+        self.texts = texts
+        self.outcomes = .allocate(capacity: sessions.count)
+        self.outcomes.initialize(repeating: nil)
+    }
+
+    deinit {
+        sessions.deinitialize()
+        sessions.deallocate()
+        outcomes.deinitialize()
+        outcomes.deallocate()
+    }
+
+    func advance(_ k: Int) {
+        outcomes[k] = Result { () throws(EnvServer.Failure) -> EnvServer.Advanced in try EnvServer.advance(&sessions[k], text: texts[k]) }
     }
 }

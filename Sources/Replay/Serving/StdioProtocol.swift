@@ -14,8 +14,12 @@ public final class StdioProtocol {
     /// Where reply lines go (without their newline).
     let write: (String) -> Void
 
-    public init(server: EnvServer, write: @escaping (String) -> Void) {
+    /// Threads a `step_batch`'s environments step on (its replies are the same for any number).
+    public let jobs: Int
+
+    public init(server: EnvServer, jobs: Int = 1, write: @escaping (String) -> Void) {
         self.server = server
+        self.jobs = jobs
         self.write = write
     }
 
@@ -91,14 +95,11 @@ public final class StdioProtocol {
             return (try StdioReply.Batch(results: results).line(id: id), true)
         case .stepBatch(let steps, let observation):
             stats.envSteps += steps.count
-            let results = steps.map { s -> StdioReply.Batch.Entry in
-                do throws(EnvServer.Failure) {
-                    if let r = s.reset {
-                        return .transition(
-                            try server.reset(env: r.env, fixture: r.fixture, seed: r.seed, label: r.label, settings: r.settings), observation: observation)
-                    }
-                    return .transition(try server.step(env: s.env, action: s.action ?? ""), observation: observation)
-                } catch { return .failure(error) }
+            let results = server.batch(steps, width: jobs).map { result -> StdioReply.Batch.Entry in
+                switch result {
+                case .success(let transition): .transition(transition, observation: observation)
+                case .failure(let failure): .failure(failure)
+                }
             }
             return (try StdioReply.Batch(results: results).line(id: id), true)
         case .fork(let episode, let step, let action, let continuation):
