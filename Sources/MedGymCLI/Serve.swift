@@ -38,8 +38,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-store"), help: "Record nothing (forks and scores of stored episodes are then unavailable).")
     var noStore = false
 
-    @Option(help: "With --stdio: threads stepping a step_batch's environments at once (the replies are the same for any number).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(
+        help: """
+            With --stdio: threads stepping a step_batch's environments at once (the replies and the store are the same \
+            for any number; on a 2-core machine 2 measured no faster than 1).
+            """)
+    var jobs: Int = 1
 
     func validate() throws {
         guard stdio != mcp else { throw ValidationError("choose one transport: --stdio or --mcp") }

@@ -46,13 +46,15 @@ def _close_at_exit(reference: "weakref.ref[Server]") -> None:
 class Server:
     """One `medgym serve --stdio` process. `store`: the trace store file
     (default: the server's own default); `store=False` records nothing.
-    `timeout`: seconds to wait for each reply. Closed by :meth:`close`, by a
+    `timeout`: seconds to wait for each reply. `jobs`: threads a batch's environments step on
+    (default: one). Closed by :meth:`close`, by a
     `with` block, or at interpreter exit (so every episode in progress is
     recorded)."""
 
     def __init__(self, binary: Optional[Union[str, os.PathLike]] = None,
-                 store: Optional[Union[str, os.PathLike, bool]] = None, timeout: float = DEFAULT_TIMEOUT) -> None:
-        command = [find_binary(binary), "serve", "--stdio"]
+                 store: Optional[Union[str, os.PathLike, bool]] = None, timeout: float = DEFAULT_TIMEOUT,
+                 jobs: Optional[int] = None) -> None:
+        command = [find_binary(binary), "serve", "--stdio"] + (["--jobs", str(int(jobs))] if jobs else [])
         if store is False:
             command.append("--no-store")
         elif store:

@@ -5,10 +5,10 @@
     observations, infos = envs.reset(seed=0)
     observations, rewards, terminations, truncations, infos = envs.step(["CTA chest"] * 16)
 
-One `medgym serve --stdio` process serves all of them: each `step` is
-`pipeline` (2) `step_batch` requests sent at once, so the server steps one half
-while Python reads the other (resetting the environments that ended on
-the previous step: Gymnasium's next-step autoreset, in the same request), with slim replies (the
+One `medgym serve --stdio` process serves all of them: each `step` is one
+`step_batch` request (resetting the environments that ended on the previous
+step: Gymnasium's next-step autoreset, in the same request; `pipeline=N` splits
+it into N requests sent at once, which measured slower here), with slim replies (the
 text, reward, flags and a short info; `observation=True` adds the structured
 observation). Every episode is recorded in the trace store as with
 :class:`medgym.MedGymEnv`, unless `store=False`.
@@ -40,7 +40,8 @@ class MedGymVectorEnv(VectorEnv):
     def __init__(self, num_envs: int, fixture: str, seed: Optional[int] = None,
                  binary: Optional[Union[str, os.PathLike]] = None, store: Optional[Union[str, os.PathLike, bool]] = None,
                  label: Optional[str] = None, settings: Optional[dict[str, Any]] = None, observation: bool = False,
-                 server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, pipeline: int = 2, **_: Any) -> None:
+                 server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, pipeline: int = 1,
+                 jobs: Optional[int] = None, **_: Any) -> None:
         if num_envs < 1:
             raise ValueError(f"num_envs must be 1 or more, not {num_envs}")
         self.num_envs = num_envs
@@ -50,7 +51,7 @@ class MedGymVectorEnv(VectorEnv):
         self.observation = observation
         #: Requests a step is split into, sent at once (1: one request).
         self.pipeline = max(1, min(int(pipeline), num_envs))
-        self._server: Optional[Server] = server or Server(binary=binary, store=store, timeout=timeout)
+        self._server: Optional[Server] = server or Server(binary=binary, store=store, timeout=timeout, jobs=jobs)
         self._owns_server = server is None
         self._first_seed = seed
         self._names = [f"vec-{id(self)}-{i}" for i in range(num_envs)]
