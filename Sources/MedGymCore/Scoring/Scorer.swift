@@ -29,7 +29,10 @@ public struct Scorer: Sendable {
             items.append(unsafe.0)
             worstHarm = max(worstHarm, unsafe.1)
         }
-        for index in key.items.indices { items.append(keyItem(key.items[index], state)) }
+        // Where each action was taken, looked up once per score rather than by every item.
+        var taken: [String: [Int]] = [:]
+        for index in state.actions.indices { taken[state.actions[index].actionID, default: []].append(index) }
+        for index in key.items.indices { items.append(keyItem(key.items[index], state, taken: taken)) }
         for index in key.harmful.indices {
             let harm = key.harmful[index]
             if let scored = harmItem(harm, state) {
@@ -81,7 +84,7 @@ public struct Scorer: Sendable {
             DimensionScore(dimension: dimension, points: round2(totals[position]), max: maxPoints(dimension))
         }
         return ScoreCard(
-            fixtureID: fixture.id, outcome: outcome, outcomeText: outcomeText(outcome), harmLevel: worstHarm,
+            fixtureID: fixture.id, outcome: outcome, outcomeText: details ? outcomeText(outcome) : nil, harmLevel: worstHarm,
             composite: round2(dimensions.reduce(0) { $0 + $1.points }), dimensions: dimensions, items: items,
             fate: fate, abandoned: state.abandoned)
     }
@@ -171,9 +174,16 @@ public struct Scorer: Sendable {
         return (item, unsafe)
     }
 
-    private func keyItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
+    private func keyItem(_ item: KeyItem, _ state: EpisodeState, taken: [String: [Int]]) -> ScoreItem {
         if item.target != nil { return targetItem(item, state) }
-        let candidates = state.actions.filter { item.actions.contains($0.actionID) }
+        // The item's actions as taken, in the order taken.
+        var positions: [Int] = []
+        for id in item.actions { positions += taken[id] ?? [] }
+        if item.actions.count > 1 {
+            positions.sort()
+            positions = positions.enumerated().filter { $0.offset == 0 || positions[$0.offset - 1] != $0.element }.map(\.element)
+        }
+        let candidates = positions.map { state.actions[$0] }
         var blocked: String?
         var outOfOrder: String?
         var record: ActionRecord?
@@ -251,7 +261,7 @@ public struct Scorer: Sendable {
         let spent = Double(state.totalCost)
         let fraction = spent <= rule.budget ? 1 : max(0, 1 - (spent - rule.budget) / (2 * rule.budget))
         return ScoreItem(
-            dimension: .cost, key: "cost", description: "charges within $\(Int(rule.budget))",
+            dimension: .cost, key: "cost", description: details ? "charges within $\(Int(rule.budget))" : "",
             points: round2(rule.points * fraction * safety.factor),
             detail: "charges $\(state.totalCost)" + Self.scaled(safety), source: rule.source)
     }
@@ -288,7 +298,7 @@ public struct Scorer: Sendable {
         }
         return ScoreItem(
             dimension: .efficiency, key: "efficiency",
-            description: "definitive decision by minute \(rule.targetMin)",
+            description: details ? "definitive decision by minute \(rule.targetMin)" : "",
             points: round2(points), detail: detail, source: rule.source)
     }
 }
