@@ -72,7 +72,7 @@ public struct Scorer: Sendable {
             safety = (1, nil)
         }
         items.append(cost(state, safety: safety))
-        items.append(efficiency(state, safety: safety))
+        items.append(efficiency(state, safety: safety, taken: taken))
 
         // One pass, reading two fields of each item in place (a `for item in items` loop copies every
         // item's strings once per dimension: the most of a score's cost, and a score is taken every step).
@@ -272,17 +272,15 @@ public struct Scorer: Sendable {
         return " (× \(safety.factor.plain): \(why))"
     }
 
-    private func efficiency(_ state: EpisodeState, safety: (factor: Double, why: String?)) -> ScoreItem {
+    private func efficiency(_ state: EpisodeState, safety: (factor: Double, why: String?), taken: [String: [Int]]) -> ScoreItem {
         let rule = fixture.answerKey.efficiency
-        var seen = Set<String>()
+        // Every time an action is taken again counts, unless it may be repeated. A disposition asked
+        // for again was declined the first time: asking again is right, not a repeat. (A count: the
+        // order the table is read in does not matter.)
         var repeats = 0
-        for index in state.actions.indices {
-            // A disposition asked for again was declined the first time: asking again is right, not a repeat.
-            let id = state.actions[index].actionID
-            if !seen.insert(id).inserted {
-                let action = catalog[id]
-                if action?.repeatable != true, action?.kind != .disposition { repeats += 1 }
-            }
+        for (id, positions) in taken where positions.count > 1 {
+            let action = catalog[id]
+            if action?.repeatable != true, action?.kind != .disposition { repeats += positions.count - 1 }
         }
         var points = 0.0
         var detail = "patient died"

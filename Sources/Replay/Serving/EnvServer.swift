@@ -249,7 +249,7 @@ public final class EnvServer {
     }
 
     /// Puts an advanced session back, or records its episode when it is over.
-    private func finish(_ name: String, _ session: Session, _ advanced: Advanced) throws(Failure) -> Transition {
+    private func finish(_ name: String, _ session: consuming Session, _ advanced: Advanced) throws(Failure) -> Transition {
         var reply = advanced.reply
         if advanced.over {
             let (id, final) = try record(session)
@@ -278,18 +278,18 @@ public final class EnvServer {
         guard Set(items.map(\.env)).count == items.count else { return items.map(one) }
         var results = [Result<Transition, Failure>?](repeating: nil, count: items.count)
         var work: [(index: Int, name: String, text: String)] = []
-        var taken: [Session] = []
         for (index, item) in items.enumerated() {
             if item.reset != nil {
                 results[index] = one(item)
-            } else if let session = sessions.removeValue(forKey: item.env) {
+            } else if sessions[item.env] != nil {
                 work.append((index, item.env, item.action ?? ""))
-                taken.append(session)
             } else {
                 results[index] = .failure(Self.noEpisode(item.env))
             }
         }
-        let box = AdvanceBox(sessions: taken, texts: work.map(\.text))
+        // Each session moved out of the table into the box, and back (never copied: a copy retains its every array).
+        let box = AdvanceBox(texts: work.map(\.text))
+        for (k, job) in work.enumerated() { box.sessions.baseAddress!.advanced(by: k).initialize(to: sessions.removeValue(forKey: job.name)!) }
         let (count, lanes) = (work.count, max(1, min(width, work.count)))
         if lanes == 1 {
             for k in 0..<count { box.advance(k) }
@@ -299,11 +299,16 @@ public final class EnvServer {
             }
         }
         for (k, job) in work.enumerated() {
+            let session = box.sessions.baseAddress!.advanced(by: k).move()
             switch box.outcomes[k]! {
             case .success(let advanced):
-                results[job.index] = Result { () throws(Failure) -> Transition in try finish(job.name, box.sessions[k], advanced) }
+                do throws(Failure) {
+                    results[job.index] = .success(try finish(job.name, session, advanced))
+                } catch {
+                    results[job.index] = .failure(error)
+                }
             case .failure(let failure):
-                sessions[job.name] = box.sessions[k]
+                sessions[job.name] = session
                 results[job.index] = .failure(failure)
             }
         }
@@ -417,22 +422,21 @@ public final class EnvServer {
 }
 
 /// A batch's sessions while they advance: each lane touches only its own indices, through
-/// pointers (no shared array is mutated from two threads).
+/// pointers (no shared array is mutated from two threads). The batch moves every session in
+/// before and out after: the box never owns one when it goes.
 private final class AdvanceBox: @unchecked Sendable {
     let sessions: UnsafeMutableBufferPointer<EnvServer.Session>
     let texts: [String]
     let outcomes: UnsafeMutableBufferPointer<Result<EnvServer.Advanced, EnvServer.Failure>?>
 
-    init(sessions: [EnvServer.Session], texts: [String]) {
-        self.sessions = .allocate(capacity: sessions.count)
-        _ = self.sessions.initialize(from: sessions)
+    init(texts: [String]) {
+        self.sessions = .allocate(capacity: texts.count)
         self.texts = texts
-        self.outcomes = .allocate(capacity: sessions.count)
+        self.outcomes = .allocate(capacity: texts.count)
         self.outcomes.initialize(repeating: nil)
     }
 
     deinit {
-        sessions.deinitialize()
         sessions.deallocate()
         outcomes.deinitialize()
         outcomes.deallocate()
