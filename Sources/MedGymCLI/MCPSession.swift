@@ -86,8 +86,8 @@ actor MCPSession {
         // A shipped fixture, or the one the server was started with (never a path a model names).
         let known = ((try? FixtureLoader.shipped().map(\.id)) ?? []) + [first]
         guard known.contains(nextFixture) else {
-            let ids = known.sorted().reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
-            return .init(content: [Self.content("unknown fixture '\(nextFixture)'; known: \(ids.joined(separator: ", ")). Nothing changed.")], isError: true)
+            let ids = Set(known).sorted().joined(separator: ", ")
+            return .init(content: [Self.content("unknown fixture '\(nextFixture)'; known: \(ids). Nothing changed.")], isError: true)
         }
         if started && over == nil {
             _ = try? server.abandon(Self.env, reason: EnvServer.abandoned("the client started a new encounter before this one ended"))

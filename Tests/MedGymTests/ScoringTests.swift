@@ -22,6 +22,29 @@ struct ScoringTests {
         }
     }
 
+    /// A step's potential is scored without item details (the env server scores every step): its
+    /// points, composite, outcome and harm level are those of the full card, at every state of the
+    /// expert's, the anchored agent's and a random agent's episodes, repeats and harms included.
+    @Test(arguments: names)
+    func scoringWithoutDetailsGivesTheSamePoints(name: String) throws {
+        let fixture = try FixtureLoader.fixture(named: name)
+        let full = Scorer(fixture: fixture, catalog: .shipped)
+        var brief = full
+        brief.details = false
+        var random = RandomStream(seed: 7, purpose: "scoring.details.test")
+        let catalog = ActionCatalog.shipped.actions.map(\.id)
+        let plans = [fixture.policies.expert, fixture.policies.anchoring, (0..<40).map { _ in catalog[random.next(below: catalog.count)] }]
+        for (index, plan) in plans.enumerated() {
+            var env = Environment(fixture: fixture, resolver: .shipped, seed: UInt64(index + 1))
+            for text in plan + plan.prefix(3) where env.state.isRunning {
+                _ = try? env.step(text)
+                let (a, b) = (full.score(env.state), brief.score(env.state))
+                #expect(a.composite == b.composite && a.dimensions == b.dimensions, "\(name) plan \(index) at \(text)")
+                #expect(a.outcome == b.outcome && a.harmLevel == b.harmLevel && a.items.map(\.points) == b.items.map(\.points))
+            }
+        }
+    }
+
     /// The anchored agent closes early on the red herring; where its own
     /// routine happens to show the truth (the AAA's stone CT) it acts on it,
     /// late: still far below the expert, and harmful.

@@ -61,6 +61,18 @@ struct StdioMessageTests {
                 "unknown method 'fly'; use hello, reset, step, reset_batch, step_batch, fork, bounds, score, stats or close")
         ),
         (
+            #"{"id":5,"method":"step_batch","params":{"steps":[]}}"#,
+            StdioRefusal(id: .integer(5), .invalidParams, "step_batch needs params.steps: [{env, action}, …]")
+        ),
+        (
+            #"{"id":6,"method":"reset_batch","params":{"resets":[{"env":"a","fixture":"f"}],"observation":"yes"}}"#,
+            StdioRefusal(id: .integer(6), .invalidParams, "params.observation must be true or false")
+        ),
+        (
+            #"{"id":7,"method":"step_batch","params":{"steps":[{"env":"a","reset":{"seed":1}}]}}"#,
+            StdioRefusal(id: .integer(7), .invalidParams, "params.steps[0].reset.fixture must be a fixture name")
+        ),
+        (
             #"{"id":2,"method":"bounds","params":{"episode":"ep_0fa72a32ec1d"}}"#,
             StdioRefusal(id: .integer(2), .invalidParams, "bounds needs params.episode (an id) and params.step (a whole number)")
         ),

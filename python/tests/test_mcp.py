@@ -42,11 +42,16 @@ async def encounter(store):
             assert after.is_error and "is over" in after.content[0].text
 
 
+def listing(store):
+    """What replay list prints for the store."""
+    return subprocess.run([REPLAY, "list", "--store", store], capture_output=True, text=True).stdout
+
+
 def test_an_mcp_client_plays_an_encounter_that_verifies(tmp_path):
     store = str(tmp_path / "store.sqlite")
     asyncio.run(encounter(store))
-    listing = subprocess.run([REPLAY, "list", "--store", store], capture_output=True, text=True).stdout
-    assert "mcp mcp-client" in listing and "caught_aad" in listing
+    listed = listing(store)
+    assert "mcp mcp-client" in listed and "caught_aad" in listed
     verify = subprocess.run([REPLAY, "verify", "--all", "--store", store], capture_output=True, text=True)
     assert verify.returncode == 0 and "1 of 1 episode verified" in verify.stdout, verify.stdout
 
@@ -83,5 +88,5 @@ async def rules_prompt_and_many_encounters(store):
 def test_an_mcp_server_states_the_rules_and_runs_many_encounters(tmp_path):
     store = str(tmp_path / "store.sqlite")
     asyncio.run(rules_prompt_and_many_encounters(store))
-    listing = subprocess.run([REPLAY, "list", "--store", store], capture_output=True, text=True).stdout
-    assert listing.count("(abandoned)") == 2 and "adv_aaa_30min" in listing and "adv_cocaine_dissection" in listing, listing
+    listed = listing(store)
+    assert listed.count("(abandoned)") == 2 and "adv_aaa_30min" in listed and "adv_cocaine_dissection" in listed, listed

@@ -177,12 +177,8 @@ public struct Scorer: Sendable {
     private func keyItem(_ item: KeyItem, _ state: EpisodeState, taken: [String: [Int]]) -> ScoreItem {
         if item.target != nil { return targetItem(item, state) }
         // The item's actions as taken, in the order taken.
-        var positions: [Int] = []
-        for id in item.actions { positions += taken[id] ?? [] }
-        if item.actions.count > 1 {
-            positions.sort()
-            positions = positions.enumerated().filter { $0.offset == 0 || positions[$0.offset - 1] != $0.element }.map(\.element)
-        }
+        var positions = item.actions.flatMap { taken[$0] ?? [] }
+        if item.actions.count > 1 { positions = Set(positions).sorted() }
         let candidates = positions.map { state.actions[$0] }
         var blocked: String?
         var outOfOrder: String?

@@ -381,15 +381,18 @@ public final class EnvServer {
         guard let forker else { throw Failure(.noStore, "the server runs without a store (--no-store); forks need one") }
         do {
             return try forker.fork(episode, at: step, action: action, continuation: continuation)
-        } catch ForkError.unknownAction(let error) {
-            throw Failure(.unknownAction, error.description)
-        } catch let error as ForkError {
-            throw Failure(.badFork, "\(error)")
-        } catch let error as StoreError {
-            if case .unknownEpisode = error { throw Failure(.unknownEpisode, "\(error)") }
-            throw Failure(.store, "\(error)")
         } catch {
-            throw Failure(.badFork, "\(error)")
+            throw Self.forkFailure(error)
+        }
+    }
+
+    /// A fork's (or a sweep's) error as the reply names it: an unknown action, an unknown episode, the store, or the fork.
+    static func forkFailure(_ error: any Error) -> Failure {
+        switch error {
+        case ForkError.unknownAction(let resolution): Failure(.unknownAction, resolution.description)
+        case let error as StoreError:
+            if case .unknownEpisode = error { Failure(.unknownEpisode, "\(error)") } else { Failure(.store, "\(error)") }
+        default: Failure(.badFork, "\(error)")
         }
     }
 
@@ -399,13 +402,8 @@ public final class EnvServer {
         guard let forker else { throw Failure(.noStore, "the server runs without a store (--no-store); bounds need one") }
         do {
             return try Sweeper(forker: forker).sweepStep(episode, at: step, candidates: .catalog, continuation: continuation)
-        } catch let error as ForkError {
-            throw Failure(.badFork, "\(error)")
-        } catch let error as StoreError {
-            if case .unknownEpisode = error { throw Failure(.unknownEpisode, "\(error)") }
-            throw Failure(.store, "\(error)")
         } catch {
-            throw Failure(.badFork, "\(error)")
+            throw Self.forkFailure(error)
         }
     }
 

@@ -86,22 +86,10 @@ public final class StdioProtocol {
             return (reply, true)
         case .resetBatch(let resets, let observation):
             stats.envSteps += resets.count
-            let results = resets.map { r -> StdioReply.Batch.Entry in
-                do throws(EnvServer.Failure) {
-                    return .transition(
-                        try server.reset(env: r.env, fixture: r.fixture, seed: r.seed, label: r.label, settings: r.settings), observation: observation)
-                } catch { return .failure(error) }
-            }
-            return (try StdioReply.Batch(results: results).line(id: id), true)
+            return (try Self.batchLine(id: id, server.batch(resets.map { BatchStep(env: $0.env, reset: $0) }, width: 1), observation), true)
         case .stepBatch(let steps, let observation):
             stats.envSteps += steps.count
-            let results = server.batch(steps, width: jobs).map { result -> StdioReply.Batch.Entry in
-                switch result {
-                case .success(let transition): .transition(transition, observation: observation)
-                case .failure(let failure): .failure(failure)
-                }
-            }
-            return (try StdioReply.Batch(results: results).line(id: id), true)
+            return (try Self.batchLine(id: id, server.batch(steps, width: jobs), observation), true)
         case .fork(let episode, let step, let action, let continuation):
             let fork = try server.fork(episode: episode, step: step, action: action, continuation: continuation)
             return (try StdioReply.result(id: id, StdioReply.ForkResult(fork)), true)
@@ -117,5 +105,17 @@ public final class StdioProtocol {
             if let first = server.closeAll().first { throw first }
             return (try StdioReply.result(id: id, StdioReply.Closed.wholeServer), false)
         }
+    }
+
+    /// A batch's reply line: each environment's transition (slim, with the structured observation when asked) or error.
+    static func batchLine(id: JSONValue, _ results: [Result<EnvServer.Transition, EnvServer.Failure>], _ observation: Bool) throws -> String {
+        try StdioReply.Batch(
+            results: results.map { result in
+                switch result {
+                case .success(let transition): .transition(transition, observation: observation)
+                case .failure(let failure): .failure(failure)
+                }
+            }
+        ).line(id: id)
     }
 }
