@@ -11,8 +11,11 @@ step limit and reset), on `adv_cocaine_dissection`. Prints, each over about
 - one `medgym.make` environment, `step()` per call, without a store and with one;
 - `gymnasium.make_vec("MedGym/adv_cocaine_dissection-v0", num_envs=N)`, one
   request per vector step, without a store and with one;
-- where a vector step's time goes: the server's own time per env-step (its
-  `elapsed_us` counter), the rest being the pipe and Python.
+  with one server process and with two (`servers=2`: each steps half the
+  environments, at once, on its own core);
+- where a vector step's time goes: a server's own time per env-step it steps
+  (its `elapsed_us` counter); the rest is the pipe and Python, and with two
+  servers the time they step at once counts once.
 """
 import argparse, os, sys, tempfile, time
 
@@ -38,21 +41,23 @@ def single(binary, store, seconds):
     return steps / elapsed
 
 
-def vector(binary, store, seconds, envs):
+def vector(binary, store, seconds, envs, servers):
     import gymnasium
     import medgym  # noqa: F401  (registers the environments)
-    vec = gymnasium.make_vec(f"MedGym/{FIXTURE}-v0", num_envs=envs, binary=binary, store=store)
-    server = vec.unwrapped._server
+    vec = gymnasium.make_vec(f"MedGym/{FIXTURE}-v0", num_envs=envs, binary=binary, store=store, servers=servers)
+    processes = vec.unwrapped._servers
     vec.reset(seed=1)
-    server.call("stats", reset=True)
+    for server in processes:
+        server.call("stats", reset=True)
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         vec.step([CYCLE[(steps + i) % len(CYCLE)] for i in range(envs)])
         steps += 1
     elapsed = time.perf_counter() - start
-    stats = server.call("stats")
+    stats = [server.call("stats") for server in processes]
     vec.close()
-    return steps * envs / elapsed, stats["elapsed_us"] / max(stats["env_steps"], 1)
+    # Each server's own time per env-step it stepped (they step at once, each on its core).
+    return steps * envs / elapsed, sum(s["elapsed_us"] for s in stats) / max(sum(s["env_steps"] for s in stats), 1)
 
 
 def best(runs):
@@ -73,11 +78,12 @@ def main():
         for name, store in stores.items():
             rate = best([single(binary, store, args.seconds) for _ in range(args.runs)])
             print(f"  one environment, {name:8}: {rate:10,.0f} env-steps/s ({1e6 / rate:6.1f} µs a step)")
-        for name, store in stores.items():
-            rate, server = best([vector(binary, store, args.seconds, args.envs) for _ in range(args.runs)])
-            print(f"  make_vec num_envs={args.envs}, {name:8}: {rate:10,.0f} env-steps/s ({1e6 / rate:6.1f} µs an env-step: "
-                  f"server {server:5.1f} µs, pipe and Python {1e6 / rate - server:5.1f} µs)")
-
+        for servers in (1, 2):
+            for name, store in stores.items():
+                rate, server = best([vector(binary, store, args.seconds, args.envs, servers) for _ in range(args.runs)])
+                wall = 1e6 / rate
+                print(f"  make_vec num_envs={args.envs}, servers={servers}, {name:8}: {rate:8,.0f} env-steps/s ({wall:5.1f} µs an env-step; "
+                      f"a server's own {server:5.1f} µs an env-step it steps)")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -24,7 +24,9 @@ struct ScoringTests {
 
     /// A step's potential is scored without item details (the env server scores every step): its
     /// points, composite, outcome and harm level are those of the full card, at every state of the
-    /// expert's, the anchored agent's and a random agent's episodes, repeats and harms included.
+    /// expert's, the anchored agent's and a random agent's episodes, repeats and harms included; and
+    /// scored step by step with a memo (re-reading only the items still open), with details or
+    /// without, the cards are those scored afresh.
     @Test(arguments: names)
     func scoringWithoutDetailsGivesTheSamePoints(name: String) throws {
         let fixture = try FixtureLoader.fixture(named: name)
@@ -33,14 +35,18 @@ struct ScoringTests {
         brief.details = false
         var random = RandomStream(seed: 7, purpose: "scoring.details.test")
         let catalog = ActionCatalog.shipped.actions.map(\.id)
-        let plans = [fixture.policies.expert, fixture.policies.anchoring, (0..<40).map { _ in catalog[random.next(below: catalog.count)] }]
+        let randomPlans = (0..<4).map { _ in (0..<40).map { _ in catalog[random.next(below: catalog.count)] } }
+        let plans = [fixture.policies.expert, fixture.policies.anchoring] + randomPlans
         for (index, plan) in plans.enumerated() {
             var env = Environment(fixture: fixture, resolver: .shipped, seed: UInt64(index + 1))
+            var (fullMemo, briefMemo) = (ScoreMemo(), ScoreMemo())
             for text in plan + plan.prefix(3) where env.state.isRunning {
                 _ = try? env.step(text)
                 let (a, b) = (full.score(env.state), brief.score(env.state))
                 #expect(a.composite == b.composite && a.dimensions == b.dimensions, "\(name) plan \(index) at \(text)")
                 #expect(a.outcome == b.outcome && a.harmLevel == b.harmLevel && a.items.map(\.points) == b.items.map(\.points))
+                #expect(full.score(env.state, memo: &fullMemo) == a, "\(name) plan \(index) at \(text): memo with details")
+                #expect(brief.score(env.state, memo: &briefMemo) == b, "\(name) plan \(index) at \(text): memo without details")
             }
         }
     }

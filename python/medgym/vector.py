@@ -5,12 +5,15 @@
     observations, infos = envs.reset(seed=0)
     observations, rewards, terminations, truncations, infos = envs.step(["CTA chest"] * 16)
 
-One `medgym serve --stdio` process serves all of them: each `step` is one
-`step_batch` request (resetting the environments that ended on the previous
-step: Gymnasium's next-step autoreset, in the same request; `pipeline=N` splits
-it into N requests sent at once, which measured slower here), with slim replies (the
-text, reward, flags and a short info; `observation=True` adds the structured
-observation). Every episode is recorded in the trace store as with
+`servers` `medgym serve --stdio` processes serve them (default: one per core,
+at most two; environment i on server i·servers/num_envs): each `step` is one
+`step_batch` request per server, sent to every server before any reply is
+read, so the servers step on their cores at once while this process waits
+(resetting the environments that ended on the previous step: Gymnasium's
+next-step autoreset, in the same request; `pipeline=N` splits each server's
+part into N requests sent at once), with slim replies (the text, reward, flags
+and a short info; `observation=True` adds the structured observation). An
+environment's episodes are the same on any number of servers. Every episode is recorded in the trace store as with
 :class:`medgym.MedGymEnv`, unless `store=False`.
 """
 from __future__ import annotations
@@ -41,7 +44,7 @@ class MedGymVectorEnv(VectorEnv):
                  binary: Optional[Union[str, os.PathLike]] = None, store: Optional[Union[str, os.PathLike, bool]] = None,
                  label: Optional[str] = None, settings: Optional[dict[str, Any]] = None, observation: bool = False,
                  server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, pipeline: int = 1,
-                 jobs: Optional[int] = None, **_: Any) -> None:
+                 jobs: Optional[int] = None, servers: Optional[int] = None, **_: Any) -> None:
         if num_envs < 1:
             raise ValueError(f"num_envs must be 1 or more, not {num_envs}")
         self.num_envs = num_envs
@@ -49,10 +52,19 @@ class MedGymVectorEnv(VectorEnv):
         self.label = label
         self.settings = dict(settings or {})
         self.observation = observation
-        #: Requests a step is split into, sent at once (1: one request).
-        self.pipeline = max(1, min(int(pipeline), num_envs))
-        self._server: Optional[Server] = server or Server(binary=binary, store=store, timeout=timeout, jobs=jobs)
+        if servers is None:
+            servers = 1 if server is not None else min(2, os.cpu_count() or 1, num_envs)
+        if servers < 1 or servers > num_envs or (server is not None and servers != 1):
+            raise ValueError(f"servers must be 1 to num_envs ({num_envs}), and 1 with server=…; not {servers}")
+        #: Requests each server's part of a step is split into, sent at once (1: one request).
+        self.pipeline = max(1, min(int(pipeline), -(-num_envs // servers)))
+        self._servers: list[Server] = [server] if server is not None else [
+            Server(binary=binary, store=store, timeout=timeout, jobs=jobs) for _ in range(servers)]
+        #: The first server (the only one unless `servers` > 1).
+        self._server: Optional[Server] = self._servers[0]
         self._owns_server = server is None
+        #: Which environments each server holds: contiguous blocks, in order.
+        self._blocks = [range(k * num_envs // servers, (k + 1) * num_envs // servers) for k in range(servers)]
         self._first_seed = seed
         self._names = [f"vec-{id(self)}-{i}" for i in range(num_envs)]
         charset = self._server.hello["charset"]
@@ -65,27 +77,42 @@ class MedGymVectorEnv(VectorEnv):
 
     def _reset_entries(self, indices: Sequence[int], seeds: Sequence[int]) -> list[dict[str, Any]]:
         options = {"label": self.label, "settings": self.settings}
-        resets = [{"env": self._names[i], "fixture": self.fixture, "seed": int(s), "options": options} for i, s in zip(indices, seeds)]
-        return self._call("reset_batch", resets=resets)
+        resets = {i: {"env": self._names[i], "fixture": self.fixture, "seed": int(s), "options": options} for i, s in zip(indices, seeds)}
+        calls = [[("reset_batch", {"resets": [resets[i] for i in block if i in resets], "observation": self.observation})]
+                 for block in self._blocks]
+        return self._exchange(calls)
 
-    def _call(self, method: str, **params: Any) -> list[dict[str, Any]]:
-        results = self._server.call(method, observation=self.observation, **params)["results"]
-        for entry in results:
-            if "error" in entry:
-                raise MedGymError(entry["error"]["code"], entry["error"]["message"])
-        return results
-
-    def _step_batches(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The steps in `pipeline` requests sent at once: the server steps one part while this
-        process reads the part before (two cores at work, not one after the other)."""
-        size = -(-len(steps) // self.pipeline)
-        parts = [steps[i:i + size] for i in range(0, len(steps), size)]
-        replies = self._server.pipeline([("step_batch", {"steps": part, "observation": self.observation}) for part in parts])
-        entries = [entry for reply in replies for entry in reply["results"]]
+    def _exchange(self, calls: list[list[tuple[str, dict[str, Any]]]]) -> list[dict[str, Any]]:
+        """Each server's requests sent before any reply is read (the servers work at once), then
+        their entries in the environments' order; the first error raises after every reply is read."""
+        for server, mine in zip(self._servers, calls):
+            if mine:
+                server.send(mine)
+        entries, failure = [], None
+        for server, mine in zip(self._servers, calls):
+            if not mine:
+                continue
+            try:
+                replies = server.receive(mine)
+            except MedGymError as error:
+                failure = failure or error
+                continue
+            entries += [entry for reply in replies for entry in reply["results"]]
+        if failure is not None:
+            raise failure
         for entry in entries:
             if "error" in entry:
                 raise MedGymError(entry["error"]["code"], entry["error"]["message"])
         return entries
+
+    def _step_batches(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The steps as each server's `step_batch` requests (its block split into `pipeline` parts)."""
+        calls = []
+        for block in self._blocks:
+            mine = steps[block.start:block.stop]
+            size = -(-len(mine) // self.pipeline)
+            calls.append([("step_batch", {"steps": mine[i:i + size], "observation": self.observation}) for i in range(0, len(mine), size)])
+        return self._exchange(calls)
 
     def _draw_seeds(self, count: int) -> list[int]:
         return [int(s) for s in self.np_random.integers(0, 2**31 - 1, size=count)]
@@ -137,10 +164,10 @@ class MedGymVectorEnv(VectorEnv):
         return out
 
     def close_extras(self, **kwargs: Any) -> None:
-        if getattr(self, "_server", None) is not None:
+        servers, self._servers, self._server = getattr(self, "_servers", []), [], None
+        for server in servers:
             if self._owns_server:
-                self._server.close()
+                server.close()
             else:
                 for name in self._names:
-                    self._server.call("close", env=name)
-            self._server = None
+                    server.call("close", env=name)

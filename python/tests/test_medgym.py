@@ -232,9 +232,9 @@ def test_make_vec_steps_many_environments_in_one_request_like_single_ones(tmp_pa
     actions = [["12-lead ECG", "discharge home", "troponin", "zzz qq"], ["CTA chest", "troponin", "discharge home", "CBC"],
                ["observe and reassess"] * 4, ["esmolol IV"] * 4]
     runs = []
-    for _ in range(2):
-        vec = gymnasium.make_vec(f"MedGym/{FIXTURE}-v0", num_envs=4, binary=BINARY, store=store, label="vec")
-        assert type(vec.unwrapped).__name__ == "MedGymVectorEnv"
+    for servers in (1, 2, 3):  # one server process, or several stepping at once: the same episodes
+        vec = gymnasium.make_vec(f"MedGym/{FIXTURE}-v0", num_envs=4, binary=BINARY, store=store, label="vec", servers=servers)
+        assert type(vec.unwrapped).__name__ == "MedGymVectorEnv" and len(vec.unwrapped._servers) == servers
         observations, infos = vec.reset(seed=10)
         trace = [(observations, None)]
         for step in actions:
@@ -242,7 +242,7 @@ def test_make_vec_steps_many_environments_in_one_request_like_single_ones(tmp_pa
             trace.append((observations, rewards.tolist(), terminations.tolist(), truncations.tolist()))
         vec.close()
         runs.append(trace)
-    assert runs[0] == runs[1]  # same seeds, same actions: the same transitions
+    assert runs[0] == runs[1] == runs[2]  # same seeds, same actions: the same transitions
     first = runs[0]
     # Env 1 discharged at once: it ended, and the next step started it again (Gymnasium's next-step autoreset).
     assert first[1][2][1] and first[2][0][1].startswith("34M, chest pain") and first[2][1][1] == 0.0

@@ -283,7 +283,8 @@ extension Environment {
     /// Records the first minute each answer-key target (of `items`, not yet reached) holds.
     mutating func recordTargets(_ items: [KeyItem]) {
         var context: SafetyContext?
-        for item in items {
+        for index in items.indices where items[index].target != nil {  // (read in place: most items have no target)
+            let item = items[index]
             guard let target = item.target, !state.targetsReached.contains(where: { $0.item == item.id }) else { continue }
             // A target counts once one of its actions is on board, not when noise passes through the range first.
             if !item.actions.isEmpty, !state.actions.contains(where: { item.actions.contains($0.actionID) }) { continue }

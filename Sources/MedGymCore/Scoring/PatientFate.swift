@@ -29,10 +29,10 @@ public enum FateStatus: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// Follows the patient past the ED door (PHYSIOLOGY §4, §6 rule 18).
 struct FateJudge {
-    let fixture: Fixture
+    /// The answer key's post-ED courses.
+    let rule: PostEDRule
 
     func judge(_ state: EpisodeState) -> PatientFate {
-        let rule = fixture.answerKey.postEd
         let injuries = Self.injuries(state.injury)
         if !state.alive {
             let cause = state.deathCause?.text ?? "cardiac arrest"

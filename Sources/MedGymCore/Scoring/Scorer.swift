@@ -12,14 +12,29 @@ public struct Scorer: Sendable {
     /// composite, outcome and harm level are the same either way.
     public var details = true
 
+    /// Each dimension's most points under this key, in ``ScoreDimension/allCases`` order.
+    private var maxima: [Double] = []
+
     public init(fixture: Fixture, catalog: ActionCatalog) {
         self.fixture = fixture
         self.catalog = catalog
+        maxima = ScoreDimension.allCases.map(maxPoints)
     }
 
     public func score(_ state: EpisodeState) -> ScoreCard {
+        var memo = ScoreMemo()
+        return score(state, memo: &memo)
+    }
+
+    /// The card of `state`, re-reading only the answer-key items `memo` has not seen decided; the
+    /// card is the one ``score(_:)`` gives. `memo` belongs to one episode, scored as it moves
+    /// forward (each state's actions extend the last one's); a state with fewer actions starts it afresh.
+    public func score(_ state: EpisodeState, memo: inout ScoreMemo) -> ScoreCard {
         let key = fixture.answerKey
-        let fate = FateJudge(fixture: fixture).judge(state)
+        if !memo.started || state.actions.count < memo.actions || memo.details != details {
+            memo = ScoreMemo(items: key.items.count, harms: key.harmful.count, details: details)
+        }
+        let fate = FateJudge(rule: key.postEd).judge(state)
         var items: [ScoreItem] = []
         var worstHarm = HarmLevel.none
         items.append(survival(state, fate: fate))
@@ -29,15 +44,36 @@ public struct Scorer: Sendable {
             items.append(unsafe.0)
             worstHarm = max(worstHarm, unsafe.1)
         }
-        // Where each action was taken, looked up once per score rather than by every item.
-        var taken: [String: [Int]] = [:]
-        for index in state.actions.indices { taken[state.actions[index].actionID, default: []].append(index) }
-        for index in key.items.indices { items.append(keyItem(key.items[index], state, taken: taken)) }
+        // What changed since the memo's last score: the actions taken since (usually one). Where each
+        // action was taken is looked up once rather than by every item, in the memo's table; each harm
+        // item's offending actions are counted as they come.
+        let new = memo.actions..<state.actions.count
+        for index in new {
+            memo.taken[state.actions[index].actionID, default: []].append(index)
+            for harm in key.harmful.indices where key.harmful[harm].offends(state.actions[index], after: state.actions[..<index]) {
+                memo.harmHits[harm].count += 1
+                if memo.harmHits[harm].first == nil { memo.harmHits[harm].first = index }
+            }
+        }
+        memo.actions = state.actions.count
+        let taken = memo.taken
+        for index in key.items.indices {
+            // A key item is scored from where its actions were taken (and what came before each): unchanged
+            // unless one of them was taken since. A target item is kept once decided.
+            if let cached = memo.keyItems[index],
+                cached.final || (key.items[index].target == nil && !new.contains { key.items[index].actions.contains(state.actions[$0].actionID) })
+            {
+                items.append(cached.item)
+                continue
+            }
+            let (item, decided) = keyItem(key.items[index], state, taken: taken)
+            items.append(item)
+            memo.keyItems[index] = ScoreMemo.Cached(item: item, final: decided)
+        }
         for index in key.harmful.indices {
-            let harm = key.harmful[index]
-            if let scored = harmItem(harm, state) {
+            if let scored = harmItem(key.harmful[index], state, hits: memo.harmHits[index]) {
                 items.append(scored)
-                worstHarm = max(worstHarm, harm.severity)
+                worstHarm = max(worstHarm, key.harmful[index].severity)
             }
         }
         for (item, level) in IatrogenicHarm.items(state, catalog: catalog) {
@@ -76,12 +112,13 @@ public struct Scorer: Sendable {
 
         // One pass, reading two fields of each item in place (a `for item in items` loop copies every
         // item's strings once per dimension: the most of a score's cost, and a score is taken every step).
-        var totals = [Double](repeating: 0, count: ScoreDimension.allCases.count)
+        let all = ScoreDimension.allCases
+        var totals = [Double](repeating: 0, count: all.count)
         for index in items.indices {
-            totals[ScoreDimension.allCases.firstIndex(of: items[index].dimension)!] += items[index].points
+            totals[all.firstIndex(of: items[index].dimension)!] += items[index].points
         }
-        let dimensions = ScoreDimension.allCases.enumerated().map { position, dimension in
-            DimensionScore(dimension: dimension, points: round2(totals[position]), max: maxPoints(dimension))
+        let dimensions = all.indices.map { position in
+            DimensionScore(dimension: all[position], points: round2(totals[position]), max: maxima[position])
         }
         return ScoreCard(
             fixtureID: fixture.id, outcome: outcome, outcomeText: details ? outcomeText(outcome) : nil, harmLevel: worstHarm,
@@ -129,8 +166,10 @@ public struct Scorer: Sendable {
     private func survival(_ state: EpisodeState, fate: PatientFate) -> ScoreItem {
         let rule = fixture.answerKey.survival
         let alive = 1 - fate.mortality
-        let detail: String
-        if fate.status == .diedInED {
+        var detail = ""
+        if !details {
+            // (the points only: a step's potential)
+        } else if fate.status == .diedInED {
             detail = fate.description
         } else {
             detail =
@@ -139,7 +178,7 @@ public struct Scorer: Sendable {
                 + "; this seed's draw: \(fate.status.rawValue)"
         }
         return ScoreItem(
-            dimension: .survival, key: "survival", description: "expected survival to \(fate.horizonDays) days after the ED",
+            dimension: .survival, key: "survival", description: details ? "expected survival to \(fate.horizonDays) days after the ED" : "",
             points: round2(rule.points * alive), detail: detail, source: rule.source)
     }
 
@@ -148,42 +187,51 @@ public struct Scorer: Sendable {
         let chosen = state.disposition
         var points = 0.0
         var unsafe: (ScoreItem, HarmLevel)?
-        var detail = chosen.map { "disposition \($0)" } ?? "no disposition (\(state.status.rawValue))"
+        var detail = details ? chosen.map { "disposition \($0)" } ?? "no disposition (\(state.status.rawValue))" : ""
         if let chosen {
             if rule.accepted.contains(chosen) {
                 points = rule.points
             } else if let partial = rule.partial.first(where: { $0.actions.contains(chosen) }) {
                 points = partial.points
-                detail += " (partially appropriate)"
+                if details { detail += " (partially appropriate)" }
             } else if let harmful = rule.harmful.first(where: { $0.actions.contains(chosen) }) {
-                detail += " (unsafe: scored under harm)"
+                if details { detail += " (unsafe: scored under harm)" }
                 let level = harmful.severity ?? .high
                 unsafe = (
                     ScoreItem(
                         dimension: .harm, key: "unsafe_disposition", description: "unsafe disposition for \(fixture.truth.name)",
                         points: harmful.points, detail: "disposition \(chosen)", source: rule.source), level
                 )
-            } else {
+            } else if details {
                 detail += " (expected \(rule.accepted.joined(separator: " or ")))"
             }
         }
         let item = ScoreItem(
             dimension: .disposition, key: "disposition",
-            description: "disposition: \(rule.accepted.joined(separator: " or "))",
+            description: details ? "disposition: \(rule.accepted.joined(separator: " or "))" : "",
             points: points, detail: detail, source: rule.source)
         return (item, unsafe)
     }
 
-    private func keyItem(_ item: KeyItem, _ state: EpisodeState, taken: [String: [Int]]) -> ScoreItem {
+    /// A key item's score, and whether it is decided: earned (fully or late) by an action whose
+    /// standing nothing later can change (what blocks it or it requires comes before it).
+    private func keyItem(_ item: KeyItem, _ state: EpisodeState, taken: [String: [Int]]) -> (ScoreItem, decided: Bool) {
         if item.target != nil { return targetItem(item, state) }
-        // The item's actions as taken, in the order taken.
-        var positions = item.actions.flatMap { taken[$0] ?? [] }
-        if item.actions.count > 1 { positions = Set(positions).sorted() }
-        let candidates = positions.map { state.actions[$0] }
+        // The item's actions as taken, in the order taken (each position holds one action id).
+        var positions: [Int]
+        if item.actions.count == 1 {
+            positions = taken[item.actions[0]] ?? []
+        } else {
+            positions = []
+            for id in item.actions { positions += taken[id] ?? [] }
+            positions.sort()
+            positions.removeAdjacentDuplicates()  // (an id named twice)
+        }
         var blocked: String?
         var outOfOrder: String?
         var record: ActionRecord?
-        for candidate in candidates {
+        for position in positions {
+            let candidate = state.actions[position]
             if let before = item.before, let blocker = state.first(of: before), blocker.step < candidate.step {
                 blocked = details ? "\(candidate.actionID) at step \(candidate.step), after \(blocker.actionID) at step \(blocker.step)" : ""
                 continue
@@ -209,18 +257,21 @@ public struct Scorer: Sendable {
             points = item.outOfOrderPoints ?? 0
             if details { detail = "out of order: \(outOfOrder)" }
         }
-        return ScoreItem(
+        let scored = ScoreItem(
             dimension: item.dimension, key: item.id, description: item.description,
             points: round2(points), detail: detail, source: item.source)
+        return (scored, record != nil)
     }
 
     /// A target item: met at the first minute its state held, after one of its actions was given.
-    private func targetItem(_ item: KeyItem, _ state: EpisodeState) -> ScoreItem {
+    private func targetItem(_ item: KeyItem, _ state: EpisodeState) -> (ScoreItem, decided: Bool) {
         var points = item.missedPoints ?? 0
         var detail = ""
+        var decided = false
         if let reached = state.targetsReached.first(where: { $0.item == item.id }) {
             let given = state.actions.first { item.actions.contains($0.actionID) && $0.minute <= reached.minute }
             if item.actions.isEmpty || given != nil {
+                decided = true
                 let when =
                     details ? "target reached at minute \(reached.minute)" + (given.map { " after \($0.actionID) at step \($0.step)" } ?? "") : ""
                 if let deadline = item.deadlineMin, reached.minute > deadline {
@@ -236,19 +287,19 @@ public struct Scorer: Sendable {
         } else if details {
             detail = "target not reached (" + (item.target ?? []).map(\.summary).joined(separator: "; ") + ")"
         }
-        return ScoreItem(
+        let scored = ScoreItem(
             dimension: item.dimension, key: item.id, description: item.description,
             points: round2(points), detail: detail, source: item.source)
+        return (scored, decided)
     }
 
-    private func harmItem(_ harm: HarmItem, _ state: EpisodeState) -> ScoreItem? {
-        let offending = state.actions.enumerated().filter { index, record in
-            harm.offends(record, after: state.actions[..<index])
-        }.map(\.element)
-        guard offending.count >= (harm.minCount ?? 1), let first = offending.first else { return nil }
+    /// A harm item, when its offending actions (counted in `hits`) reach its count.
+    private func harmItem(_ harm: HarmItem, _ state: EpisodeState, hits: ScoreMemo.HarmHits) -> ScoreItem? {
+        guard hits.count >= (harm.minCount ?? 1), let index = hits.first else { return nil }
+        let first = state.actions[index]
         return ScoreItem(
             dimension: .harm, key: harm.id, description: harm.description, points: harm.points,
-            detail: "\(first.actionID) at step \(first.step), minute \(first.minute)" + (offending.count > 1 ? " (\(offending.count) times)" : ""),
+            detail: details ? "\(first.actionID) at step \(first.step), minute \(first.minute)" + (hits.count > 1 ? " (\(hits.count) times)" : "") : "",
             source: harm.source)
     }
 
@@ -259,7 +310,7 @@ public struct Scorer: Sendable {
         return ScoreItem(
             dimension: .cost, key: "cost", description: details ? "charges within $\(Int(rule.budget))" : "",
             points: round2(rule.points * fraction * safety.factor),
-            detail: "charges $\(state.totalCost)" + Self.scaled(safety), source: rule.source)
+            detail: details ? "charges $\(state.totalCost)" + Self.scaled(safety) : "", source: rule.source)
     }
 
     /// " (× 0: a lethal diagnosis was missed)" when safety scaled the points.

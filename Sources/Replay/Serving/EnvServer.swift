@@ -18,7 +18,9 @@ public final class EnvServer {
     public let resolver: ActionResolver
     /// The agent id episodes are recorded under (`python` for `serve --stdio`, `mcp` for `serve --mcp`).
     public let agent: String
-    private var sessions: [String: Session] = [:]
+    /// The episodes in progress by env name, each in its own slot: a turn changes its session in
+    /// place (a session held in the table's value would be copied out and back by every access).
+    private var sessions: [String: Slot] = [:]
     private let fixtures = FixtureCache()
     /// Each fixture's digests (its canonical JSON's and its answer key's), computed once per name, as
     /// ``fixtures`` loads each name once.
@@ -42,6 +44,9 @@ public final class EnvServer {
         var builder: TraceBuilder?
         var label: String?
         var seed: UInt64
+        /// Scores the potential every step (points only), re-reading only the answer-key items still open.
+        let scorer: Scorer
+        var memo: ScoreMemo
         var potentialCard: ScoreCard
         var arrivalCard: ScoreCard
         var env: Environment { turns.env }
@@ -144,7 +149,7 @@ public final class EnvServer {
         env name: String, fixture id: String, seed: UInt64, label: String?,
         settings: [String: String]? = nil
     ) throws(Failure) -> Transition {
-        if sessions[name] != nil {  // the episode in progress is ended (and recorded, marked abandoned) first
+        if sessions.index(forKey: name) != nil {  // the episode in progress is ended (and recorded, marked abandoned) first
             try abandon(name, reason: Self.abandoned("a reset started a new episode in env '\(name)' before this one ended"))
         }
         let fixture: Fixture
@@ -164,12 +169,14 @@ public final class EnvServer {
             }
             var scorer = Scorer(fixture: fixture, catalog: resolver.catalog)
             scorer.details = false  // the potential needs the points only
-            let card = scorer.score(env.state)
+            var memo = ScoreMemo()
+            let card = scorer.score(env.state, memo: &memo)
             let observation = env.initialObservation
             let turns = EpisodeSession(from: env, observation: observation, invalidActions: .reject(limit: Self.stepLimitForRejections))
             let session = Session(
-                fixture: fixture, turns: turns, builder: builder, label: label, seed: seed, potentialCard: card, arrivalCard: card)
-            sessions[name] = session
+                fixture: fixture, turns: turns, builder: builder, label: label, seed: seed, scorer: scorer, memo: memo,
+                potentialCard: card, arrivalCard: card)
+            sessions[name] = Slot(session)
             return Transition(
                 observation: observation, text: ChatTranscript.render(observation, limits: EncounterChart.Limits(fixture)), reward: 0,
                 terminated: false,
@@ -182,16 +189,10 @@ public final class EnvServer {
     }
 
     public func step(env name: String, action text: String) throws(Failure) -> Transition {
-        // Taken out while it changes (one reference, no copy of its arrays), put back unless it ended.
-        guard var session = sessions.removeValue(forKey: name) else { throw Self.noEpisode(name) }
-        let advanced: Advanced
-        do {
-            advanced = try Self.advance(&session, text: text)
-        } catch {
-            sessions[name] = session
-            throw error
-        }
-        return try finish(name, session, advanced)
+        guard let slot = sessions[name] else { throw Self.noEpisode(name) }
+        // Advanced in place in its slot (the session and its arrays never copied), taken out once it ended.
+        let advanced = try Self.advance(&slot.session, text: text)
+        return try finish(name, advanced)
     }
 
     static func noEpisode(_ name: String) -> Failure {
@@ -209,8 +210,6 @@ public final class EnvServer {
     /// several threads at once.
     static func advance(_ session: inout Session, text: String) throws(Failure) -> Advanced {
         let before = session.eventCount
-        var scorer = Scorer(fixture: session.fixture, catalog: session.turns.env.resolver.catalog)
-        scorer.details = false  // the potential needs the points only
         var result: StepResult?
         var rejection: ActionResolutionError?
         do {
@@ -228,7 +227,7 @@ public final class EnvServer {
             throw Failure(.internal, "\(error)")
         }
         // The stored properties, read in place (the computed `env` would copy the whole environment).
-        let card = scorer.score(session.turns.env.state)
+        let card = session.scorer.score(session.turns.env.state, memo: &session.memo)
         let over = !session.turns.env.state.isRunning
         let reward = StepReward.step(before: session.potentialCard, after: card, arrival: session.arrivalCard, terminal: over).reward
         session.potentialCard = card
@@ -248,18 +247,15 @@ public final class EnvServer {
         return Advanced(reply: reply, eventsBefore: before, over: over)
     }
 
-    /// Puts an advanced session back, or records its episode when it is over.
-    private func finish(_ name: String, _ session: consuming Session, _ advanced: Advanced) throws(Failure) -> Transition {
+    /// The reply to an advanced session's turn; its episode taken out of the table and recorded when it is over.
+    private func finish(_ name: String, _ advanced: Advanced) throws(Failure) -> Transition {
         var reply = advanced.reply
-        if advanced.over {
-            let (id, final) = try record(session)
-            reply.info.episodeID = id
-            reply.info.composite = final.composite
-            if session.builder != nil {  // and the score event
-                reply.info.events = Array(advanced.eventsBefore..<(advanced.eventsBefore + reply.info.events.count + 1))
-            }
-        } else {
-            sessions[name] = session
+        guard advanced.over, let session = sessions.removeValue(forKey: name)?.session else { return reply }
+        let (id, final) = try record(session)
+        reply.info.episodeID = id
+        reply.info.composite = final.composite
+        if session.builder != nil {  // and the score event
+            reply.info.events = Array(advanced.eventsBefore..<(advanced.eventsBefore + reply.info.events.count + 1))
         }
         return reply
     }
@@ -281,34 +277,31 @@ public final class EnvServer {
         for (index, item) in items.enumerated() {
             if item.reset != nil {
                 results[index] = one(item)
-            } else if sessions[item.env] != nil {
+            } else if sessions.index(forKey: item.env) != nil {
                 work.append((index, item.env, item.action ?? ""))
             } else {
                 results[index] = .failure(Self.noEpisode(item.env))
             }
         }
-        // Each session moved out of the table into the box, and back (never copied: a copy retains its every array).
-        let box = AdvanceBox(texts: work.map(\.text))
-        for (k, job) in work.enumerated() { box.sessions.baseAddress!.advanced(by: k).initialize(to: sessions.removeValue(forKey: job.name)!) }
-        let (count, lanes) = (work.count, max(1, min(width, work.count)))
-        if lanes == 1 {
-            for k in 0..<count { box.advance(k) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                for k in stride(from: lane, to: count, by: lanes) { box.advance(k) }
-            }
+        if width <= 1 || work.count <= 1 {  // one lane: each turn in place in the table, in order
+            for job in work { results[job.index] = one(items[job.index]) }
+            return results.map { $0! }
+        }
+        // Each lane advances its own slots, in place.
+        let box = AdvanceBox(slots: work.map { sessions[$0.name]! }, texts: work.map(\.text))
+        let (count, lanes) = (work.count, min(width, work.count))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for k in stride(from: lane, to: count, by: lanes) { box.advance(k) }
         }
         for (k, job) in work.enumerated() {
-            let session = box.sessions.baseAddress!.advanced(by: k).move()
             switch box.outcomes[k]! {
             case .success(let advanced):
                 do throws(Failure) {
-                    results[job.index] = .success(try finish(job.name, session, advanced))
+                    results[job.index] = .success(try finish(job.name, advanced))
                 } catch {
                     results[job.index] = .failure(error)
                 }
             case .failure(let failure):
-                sessions[job.name] = session
                 results[job.index] = .failure(failure)
             }
         }
@@ -331,7 +324,7 @@ public final class EnvServer {
     /// which no action was applied is not recorded: nil.
     @discardableResult
     public func abandon(_ name: String, reason: AgentFailure) throws(Failure) -> String? {
-        guard var session = sessions.removeValue(forKey: name) else { return nil }
+        guard var session = sessions.removeValue(forKey: name)?.session else { return nil }
         guard !session.turns.steps.isEmpty, session.builder != nil else { return nil }
         _ = try? session.submit(.failure(reason))
         _ = try? session.submit(.stop)
@@ -419,28 +412,32 @@ public final class EnvServer {
     }
 }
 
-/// A batch's sessions while they advance: each lane touches only its own indices, through
-/// pointers (no shared array is mutated from two threads). The batch moves every session in
-/// before and out after: the box never owns one when it goes.
+/// One episode in progress: the session a turn changes in place.
+final class Slot: @unchecked Sendable {
+    var session: EnvServer.Session
+    init(_ session: EnvServer.Session) { self.session = session }
+}
+
+/// A batch's turns while they advance on several lanes: each lane touches only its own indices
+/// (its slots and its outcomes).
 private final class AdvanceBox: @unchecked Sendable {
-    let sessions: UnsafeMutableBufferPointer<EnvServer.Session>
+    let slots: [Slot]
     let texts: [String]
     let outcomes: UnsafeMutableBufferPointer<Result<EnvServer.Advanced, EnvServer.Failure>?>
 
-    init(texts: [String]) {
-        self.sessions = .allocate(capacity: texts.count)
+    init(slots: [Slot], texts: [String]) {
+        self.slots = slots
         self.texts = texts
         self.outcomes = .allocate(capacity: texts.count)
         self.outcomes.initialize(repeating: nil)
     }
 
     deinit {
-        sessions.deallocate()
         outcomes.deinitialize()
         outcomes.deallocate()
     }
 
     func advance(_ k: Int) {
-        outcomes[k] = Result { () throws(EnvServer.Failure) -> EnvServer.Advanced in try EnvServer.advance(&sessions[k], text: texts[k]) }
+        outcomes[k] = Result { () throws(EnvServer.Failure) -> EnvServer.Advanced in try EnvServer.advance(&slots[k].session, text: texts[k]) }
     }
 }
