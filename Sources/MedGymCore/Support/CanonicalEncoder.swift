@@ -123,20 +123,19 @@ enum Node {
     /// Foundation's escapes: quote, backslash, \b \f \n \r \t, other controls as \u00XX; slashes as they are.
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: text.utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        var utf8 = Array(text.utf8)[...]
-        while let stop = utf8.firstIndex(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        var text = text  // (withUTF8 reads a native string's bytes in place)
+        text.withUTF8 { bytes in
             // Runs without an escape are copied whole; each byte that needs one is written escaped.
-            out.append(contentsOf: utf8[utf8.startIndex..<stop])
-            escape(utf8[stop], into: &out)
-            utf8 = utf8[(stop + 1)...]
+            var start = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if start < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+                escape(byte, into: &out)
+                start = index + 1
+            }
+            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
-        out.append(contentsOf: utf8)
         out.append(UInt8(ascii: "\""))
     }
 
