@@ -13,6 +13,7 @@ step limit and reset), on `adv_cocaine_dissection`. Prints, each over about
   request per vector step, without a store and with one;
   with one server process and with two (`servers=2`: each steps half the
   environments, at once, on its own core);
+- the server alone, fed 2,000 requests from a file (no pipe wake-ups, no Python);
 - where a vector step's time goes: a server's own time per env-step it steps
   (its `elapsed_us` counter); the rest is the pipe and Python, and with two
   servers the time they step at once counts once.
@@ -60,6 +61,28 @@ def vector(binary, store, seconds, envs, servers):
     return steps * envs / elapsed, sum(s["elapsed_us"] for s in stats) / max(sum(s["env_steps"] for s in stats), 1)
 
 
+def alone(binary, envs, requests=2000):
+    """The server by itself: `requests` step_batch lines for `envs` environments (each reset every
+    15 steps, in turn) fed from a file to `serve --stdio --no-store`; its own µs an env-step."""
+    import json, subprocess
+    names = [f"e{i}" for i in range(envs)]
+    lines = [json.dumps({"id": 0, "method": "reset_batch", "params": {"resets": [
+        {"env": n, "fixture": FIXTURE, "seed": i + 1} for i, n in enumerate(names)]}})]
+    for s in range(requests):
+        steps = [{"env": n, "reset": {"fixture": FIXTURE, "seed": s * envs + i}} if (s + i) % 15 == 14
+                 else {"env": n, "action": CYCLE[(s + i) % len(CYCLE)]} for i, n in enumerate(names)]
+        lines.append(json.dumps({"id": s + 1, "method": "step_batch", "params": {"steps": steps}}))
+    lines.append(json.dumps({"id": requests + 1, "method": "stats"}))
+    with tempfile.TemporaryFile() as feed:
+        feed.write(("\n".join(lines) + "\n").encode())
+        feed.seek(0)
+        start = time.perf_counter()
+        out = subprocess.run([binary, "serve", "--stdio", "--no-store"], stdin=feed, capture_output=True, check=True).stdout
+        elapsed = time.perf_counter() - start
+    stats = json.loads(out.splitlines()[-1])["result"]
+    return 1e6 * elapsed / (requests * envs), stats["elapsed_us"] / max(stats["env_steps"], 1)
+
+
 def best(runs):
     return max(runs, key=lambda r: r if isinstance(r, float) else r[0])
 
@@ -84,6 +107,9 @@ def main():
                 wall = 1e6 / rate
                 print(f"  make_vec num_envs={args.envs}, servers={servers}, {name:8}: {rate:8,.0f} env-steps/s ({wall:5.1f} µs an env-step; "
                       f"a server's own {server:5.1f} µs an env-step it steps)")
+        whole, own = min(alone(binary, args.envs) for _ in range(args.runs))
+        print(f"  the server alone, 2,000 requests of {args.envs} fed from a file: {whole:5.1f} µs an env-step "
+              f"(process start included; {own:5.1f} µs answering requests)")
 
 if __name__ == "__main__":
     sys.exit(main())
