@@ -126,10 +126,12 @@ public struct EpisodeRecorder: Sendable {
                 let result = try env.step(text)
                 var step = EpisodeStep(step: env.state.step, text: text, result: result)
                 step.raw = exchange.raw
+                step.tokens = exchange.tokens
                 builder.stepped(step, state: env.state)
             } catch let StepError.unknownAction(error) {
                 var rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
                 rejection.raw = exchange.raw
+                rejection.tokens = exchange.tokens
                 builder.rejected(rejection)
             }
         }
@@ -232,28 +234,28 @@ public enum TraceFormatError: Error, CustomStringConvertible, Sendable, Hashable
 /// One agent turn as recorded: an applied action, a rejected text, a
 /// failure to answer, or no action.
 public enum TraceExchange: Sendable, Hashable {
-    case action(step: Int, seq: Int, text: String, actionID: String, raw: String? = nil)
-    case rejected(step: Int, seq: Int, text: String, raw: String? = nil)
+    case action(step: Int, seq: Int, text: String, actionID: String, raw: String? = nil, tokens: Int? = nil)
+    case rejected(step: Int, seq: Int, text: String, raw: String? = nil, tokens: Int? = nil)
     case failed(step: Int, seq: Int, failure: AgentFailure)
     case none(step: Int, seq: Int)
 
     public var step: Int {
         switch self {
-        case .action(let step, _, _, _, _), .rejected(let step, _, _, _), .failed(let step, _, _), .none(let step, _): step
+        case .action(let step, _, _, _, _, _), .rejected(let step, _, _, _, _), .failed(let step, _, _), .none(let step, _): step
         }
     }
 
     /// Seq of the event that records it.
     public var seq: Int {
         switch self {
-        case .action(_, let seq, _, _, _), .rejected(_, let seq, _, _), .failed(_, let seq, _), .none(_, let seq): seq
+        case .action(_, let seq, _, _, _, _), .rejected(_, let seq, _, _, _), .failed(_, let seq, _), .none(_, let seq): seq
         }
     }
 
     /// The text the agent wrote (nil for no action or a failure).
     public var text: String? {
         switch self {
-        case .action(_, _, let text, _, _), .rejected(_, _, let text, _): text
+        case .action(_, _, let text, _, _, _), .rejected(_, _, let text, _, _): text
         case .none, .failed: nil
         }
     }
@@ -261,7 +263,15 @@ public enum TraceExchange: Sendable, Hashable {
     /// The agent's raw output recorded with the text, if any.
     public var raw: String? {
         switch self {
-        case .action(_, _, _, _, let raw), .rejected(_, _, _, let raw): raw
+        case .action(_, _, _, _, let raw, _), .rejected(_, _, _, let raw, _): raw
+        case .none, .failed: nil
+        }
+    }
+
+    /// The tokens the reply used, as recorded with the text, if any.
+    public var tokens: Int? {
+        switch self {
+        case .action(_, _, _, _, _, let tokens), .rejected(_, _, _, _, let tokens): tokens
         case .none, .failed: nil
         }
     }
@@ -278,7 +288,7 @@ public enum TraceExchange: Sendable, Hashable {
     /// The turn as a reply to play back.
     public var reply: ExchangeAgent.Reply {
         if case .failed(_, _, let failure) = self { return .failure(failure) }
-        return .text(text, raw: raw)
+        return .text(text, raw: raw, tokens: tokens)
     }
 
     /// The agent's turns, in order.
@@ -289,7 +299,7 @@ public enum TraceExchange: Sendable, Hashable {
                 let payload = try? event.decodedPayload()
                 return .action(
                     step: event.step, seq: event.seq, text: payload?.text ?? "", actionID: payload?.action ?? "",
-                    raw: payload?.raw)
+                    raw: payload?.raw, tokens: payload?.tokens)
             case .actionRejected:
                 let payload = try? event.decodedPayload()
                 var text = payload?.text ?? ""
@@ -298,7 +308,7 @@ public enum TraceExchange: Sendable, Hashable {
                     // re-execution rejects it with the same message.
                     text = String(text.dropLast()) + String(repeating: "x", count: max(0, length - text.dropLast().utf8.count))
                 }
-                return .rejected(step: event.step, seq: event.seq, text: text, raw: payload?.raw)
+                return .rejected(step: event.step, seq: event.seq, text: text, raw: payload?.raw, tokens: payload?.tokens)
             case .noAction:
                 return .none(step: event.step, seq: event.seq)
             case .agentError:
@@ -316,7 +326,7 @@ public enum TraceExchange: Sendable, Hashable {
 public struct ExchangeAgent: Agent {
     /// One recorded answer.
     public enum Reply: Sendable, Hashable {
-        case text(String?, raw: String? = nil)
+        case text(String?, raw: String? = nil, tokens: Int? = nil)
         case failure(AgentFailure)
     }
 
@@ -325,6 +335,8 @@ public struct ExchangeAgent: Agent {
     private var next = 0
     /// The recorded raw output of the reply just played back.
     public private(set) var rawReply: String?
+    /// The recorded tokens of the reply just played back.
+    public private(set) var replyTokens: Int?
 
     public init(id: String = "replay", exchanges: [TraceExchange]) {
         self.id = id
@@ -345,11 +357,13 @@ public struct ExchangeAgent: Agent {
         guard next < replies.count else { return nil }
         defer { next += 1 }
         switch replies[next] {
-        case .text(let text, let raw):
+        case .text(let text, let raw, let tokens):
             rawReply = raw
+            replyTokens = tokens
             return text
         case .failure(let failure):
             rawReply = nil
+            replyTokens = nil
             throw failure
         }
     }

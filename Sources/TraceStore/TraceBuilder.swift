@@ -53,7 +53,7 @@ public struct TraceBuilder: EpisodeObserver {
             if let text = step.text {
                 try append(
                     .actionReceived, step: step.step, minute: start, seed: state.seed,
-                    payload: TracePayload(text: text, action: result.action, raw: step.raw))
+                    payload: TracePayload(text: text, action: result.action, raw: step.raw, tokens: step.tokens))
             } else {
                 try append(.noAction, step: step.step, minute: start, seed: state.seed, payload: TracePayload())
             }
@@ -77,7 +77,7 @@ public struct TraceBuilder: EpisodeObserver {
                 .actionRejected, step: rejection.step, minute: rejection.minute, seed: nil,
                 payload: TracePayload(
                     text: rejection.text, error: rejection.error.description, suggestions: rejection.error.suggestions,
-                    length: rejection.error.length, raw: rejection.raw))
+                    length: rejection.error.length, raw: rejection.raw, tokens: rejection.tokens))
         } catch {
             failure = error
         }

@@ -103,6 +103,10 @@ public struct TracePayload: Sendable, Hashable, Codable {
     /// `action_received`, `action_rejected`: the agent's raw output (a
     /// model's tool call or reply) when it gave more than the text.
     public var raw: String?
+    /// `action_received`, `action_rejected`: the tokens the model's reply
+    /// used (its endpoint's `usage.total_tokens`), when reported; absent
+    /// otherwise, so a trace without them reads and hashes as before.
+    public var tokens: Int?
     /// `vitals` (simulations 1 and 2).
     public var vitals: ObservedVitals?
     /// `result_arrived`: minute the order was placed.
@@ -113,7 +117,8 @@ public struct TracePayload: Sendable, Hashable, Codable {
     public init(
         fixture: String? = nil, fixtureDigest: String? = nil, seed: UInt64? = nil, format: Int? = nil, simulation: Int? = nil,
         provenance: Provenance? = nil, observation: Observation? = nil, text: String? = nil, action: String? = nil, error: String? = nil,
-        suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, raw: String? = nil, vitals: ObservedVitals? = nil,
+        suggestions: [String]? = nil, length: Int? = nil, failure: AgentFailure? = nil, raw: String? = nil, tokens: Int? = nil,
+        vitals: ObservedVitals? = nil,
         orderedAt: Int? = nil, score: ScoreCard? = nil
     ) {
         self.fixture = fixture
@@ -130,6 +135,7 @@ public struct TracePayload: Sendable, Hashable, Codable {
         self.length = length
         self.failure = failure
         self.raw = raw
+        self.tokens = tokens
         self.vitals = vitals
         self.orderedAt = orderedAt
         self.score = score

@@ -65,6 +65,9 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
     /// The model's last message as it came (JSON, keys sorted, the key redacted) when it was
     /// more than the action text: a tool call, or text with surrounding space.
     public private(set) var rawReply: String?
+    /// The tokens the endpoint reported for the last reply (its `usage.total_tokens`); nil when the
+    /// response had no usage. Recorded with the action; ``tokens`` keeps the episode's running total.
+    public private(set) var replyTokens: Int?
 
     /// Waits before retry 1, 2, 3 (seconds).
     static let backoff = [0.25, 0.5, 1.0]
@@ -142,6 +145,7 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
         answered = nil
         refusal = nil
         rawReply = nil
+        replyTokens = nil
         let text = try turn(retracting: pending, extras: pendingExtras)
         answered = text
         return text
@@ -175,7 +179,10 @@ public final class OpenAIAgent: Agent, @unchecked Sendable {
             throw AgentFailure(
                 kind: .notJSON, detail: "a body without choices[0].message: " + redact(String(decoding: body.prefix(300), as: UTF8.self)), fatal: false)
         }
-        if let usage = object["usage"] as? [String: Any], let total = usage["total_tokens"] as? Int { tokens += total }
+        if let usage = object["usage"] as? [String: Any], let total = usage["total_tokens"] as? Int {
+            tokens += total
+            replyTokens = total
+        }
         if let raw = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) {
             rawReply = String(decoding: raw, as: UTF8.self)
         }

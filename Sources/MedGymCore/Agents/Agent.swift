@@ -18,6 +18,10 @@ public protocol Agent: Sendable {
     /// otherwise. Recorded with the action as `raw` (clipped to
     /// ``RawReply/limit`` characters).
     var rawReply: String? { get }
+    /// The tokens the model's last reply used (a chat-completions response's
+    /// `usage.total_tokens`), when the agent is a model whose endpoint
+    /// reported them; nil otherwise. Recorded with the action as `tokens`.
+    var replyTokens: Int? { get }
     /// Brings the agent to where it was: it is shown `observation` and takes
     /// `text` (with `raw`, its recorded output) as its answer. Used to resume
     /// a recorded agent at a fork; by default the agent is asked and its
@@ -31,6 +35,7 @@ public protocol Agent: Sendable {
 extension Agent {
     public mutating func finish(score: ScoreCard) {}
     public var rawReply: String? { nil }
+    public var replyTokens: Int? { nil }
     public mutating func refused(_ refusal: TurnRefusal) {}
     public mutating func resume(_ observation: Observation, answered text: String?, raw: String?) throws {
         _ = try act(on: observation)

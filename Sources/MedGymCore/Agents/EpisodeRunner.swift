@@ -46,7 +46,7 @@ public struct EpisodeRunner: Sendable {
                 input = .stop
             } else {
                 switch try agent.reply(to: session.observation) {
-                case .success(let text?): input = .text(text, raw: agent.rawReply)
+                case .success(let text?): input = .text(text, raw: agent.rawReply, tokens: agent.replyTokens)
                 case .success(nil): input = .stop
                 case .failure(let failure): input = .failure(failure)
                 }
@@ -115,6 +115,8 @@ public struct EpisodeStep: Sendable, Hashable, Codable {
     public var text: String?
     /// The agent's raw output for this action, when it gave more than the text (``Agent/rawReply``).
     public var raw: String?
+    /// The tokens the model's reply used, when its endpoint reported them (``Agent/replyTokens``).
+    public var tokens: Int?
     public var result: StepResult
 
     public init(step: Int, text: String?, result: StepResult) {
@@ -138,6 +140,8 @@ public struct RejectedAction: Sendable, Hashable, Codable {
     public var text: String
     /// The agent's raw output, when it gave more than the text (``Agent/rawReply``).
     public var raw: String?
+    /// The tokens the model's reply used, when its endpoint reported them (``Agent/replyTokens``).
+    public var tokens: Int?
     public var error: ActionResolutionError
 
     public init(step: Int, minute: Int, text: String, error: ActionResolutionError) {

@@ -17,8 +17,9 @@
 public struct EpisodeSession: Sendable {
     /// What an agent can submit on its turn.
     public enum Input: Sendable, Hashable {
-        /// Action text, with the agent's raw output when it gave more than the text.
-        case text(String, raw: String? = nil)
+        /// Action text, with the agent's raw output when it gave more than the
+        /// text and the tokens its reply used when its endpoint reported them.
+        case text(String, raw: String? = nil, tokens: Int? = nil)
         /// The agent failed to answer (a timeout, a crash, a client gone).
         case failure(AgentFailure)
         /// The agent stops acting: the patient is left to the clock.
@@ -75,12 +76,13 @@ public struct EpisodeSession: Sendable {
             return .failed(failure, stopped: stopped)
         case .stop:
             return .ranOut(runOut(observer: &observer))
-        case .text(let text, let raw):
+        case .text(let text, let raw, let tokens):
             do {
                 let result = try env.step(text)
                 consecutive = 0
                 var step = EpisodeStep(step: env.state.step, text: text, result: result)
                 step.raw = RawReply.clipped(raw)
+                step.tokens = tokens
                 steps.append(step)
                 observer.stepped(step, state: env.state)
                 observation = result.observation
@@ -88,6 +90,7 @@ public struct EpisodeSession: Sendable {
             } catch .unknownAction(let error) {
                 var rejection = RejectedAction(step: env.state.step + 1, minute: env.state.minute, text: error.text, error: error)
                 rejection.raw = RawReply.clipped(raw)
+                rejection.tokens = tokens
                 guard case .reject(let limit) = invalidActions else {
                     throw EpisodeRunError(step: rejection.step, underlying: error)
                 }

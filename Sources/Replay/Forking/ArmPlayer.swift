@@ -45,10 +45,10 @@ public struct ArmPlayer: Sendable {
             return ExchangeAgent(id: "none", texts: [])
         case .original:
             var later = context.exchanges.filter { $0.seq > context.original.seq }
-            let replacedID: String? = if case .action(_, _, _, let id, _) = context.original { id } else { nil }
+            let replacedID: String? = if case .action(_, _, _, let id, _, _) = context.original { id } else { nil }
             if let action, replacedID != action.id, action.repeatable != true {
                 // The alternate action was already taken: the agent does not repeat it.
-                later.removeAll { if case .action(_, _, _, let id, _) = $0 { id == action.id } else { false } }
+                later.removeAll { if case .action(_, _, _, let id, _, _) = $0 { id == action.id } else { false } }
             }
             if later.isEmpty, let replacedID, catalog[replacedID]?.kind == .disposition, action?.kind != .disposition {
                 later = [context.original]  // then its disposition

@@ -18,7 +18,7 @@ public struct ForkPoint: Sendable {
     var recordedScore: ScoreCard
 
     /// The catalog id the recorded turn resolved to (nil: no action).
-    var originalAction: String? { if case .action(_, _, _, let id, _) = original { id } else { nil } }
+    var originalAction: String? { if case .action(_, _, _, let id, _, _) = original { id } else { nil } }
     /// The fork step.
     public var step: Int { original.step }
     /// The simulated minute of the fork point.
