@@ -6,7 +6,8 @@ import MedGym
 /// fixture, seed, agent, label and library version are the ones its
 /// `episode_started` names; tier is the fixture's; a fork's parent and step
 /// are the ones its content-derived id was made from; the summary is its
-/// score event's; and the trace ends with that score event.
+/// score event's, its tokens the sum its replies record; and the trace ends
+/// with that score event.
 ///
 /// What this does not prove: that the events are what the simulation does
 /// (``isReexecutable`` says whether `replay verify` can re-execute them here),
@@ -101,7 +102,7 @@ public enum RowCheck {
             let actions = events.filter { $0.kind == .actionReceived || $0.kind == .noAction }
             let expected = EpisodeSummary(
                 outcome: score.outcome, harmLevel: score.harmLevel, composite: score.composite,
-                steps: actions.last?.step ?? 0, endMinute: events.last?.simMinute ?? 0)
+                steps: actions.last?.step ?? 0, endMinute: events.last?.simMinute ?? 0, tokens: ReplyTokens.total(in: events))
             if let stored = listing.summary {
                 if stored.outcome != expected.outcome || stored.harmLevel != expected.harmLevel || stored.composite != expected.composite {
                     found.append(
@@ -110,6 +111,11 @@ public enum RowCheck {
                 }
                 if stored.endMinute != expected.endMinute {
                     found.append("summary: the row says end minute \(stored.endMinute), the trace ends at minute \(expected.endMinute)")
+                }
+                if stored.tokens != expected.tokens {
+                    found.append(
+                        "summary: the row says tokens \(stored.tokens.map(String.init) ?? "none"), the trace's replies record \(expected.tokens.map(String.init) ?? "none")"
+                    )
                 }
             } else {
                 found.append("summary: the row has none")

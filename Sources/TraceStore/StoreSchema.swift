@@ -78,12 +78,13 @@ public enum StoreSchema {
 
     /// Steps written in Swift, after the SQL ones: version 5 is the compact
     /// layout, version 6 the ranged layout with compressed payloads, version 7
-    /// adds signatures.
+    /// adds signatures, version 8 the summaries' model tokens.
     static func codeMigration(to version: Int) -> ((SQLiteConnection) throws -> Void)? {
         switch version {
         case 5: { connection in try CompactLayout.migrate(connection) }
         case 6: { connection in try RangedLayout.migrate(connection) }
         case 7: { connection in try connection.execute(signatures) }
+        case 8: { connection in try connection.execute(summaryTokens) }
         default: nil
         }
     }
@@ -92,7 +93,7 @@ public enum StoreSchema {
     public static let pageSize = 8192
 
     /// The schema version this library writes.
-    public static let current = 7
+    public static let current = 8
 
     /// 7: Ed25519 signatures over an episode's row and head hash, outside the
     /// chain (signing does not change a trace), any number per episode.
@@ -103,6 +104,12 @@ public enum StoreSchema {
             signature TEXT NOT NULL,
             UNIQUE (episode, public_key)
         );
+        """
+
+    /// 8: the model tokens an episode's replies recorded, summed (NULL when
+    /// none carried a count, as for every episode stored before).
+    static let summaryTokens = """
+        ALTER TABLE summaries ADD COLUMN tokens INTEGER;
         """
 
     /// Brings a store from `from` to ``current``, inside the caller's transaction.

@@ -324,11 +324,12 @@ public final class TraceStore {
                 let final = episode.extent
                 try statement(
                     """
-                    INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute) VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute, tokens)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """
                 ).run([
                     .int(key), .text(score.outcome), .text(score.harmLevel.rawValue), .double(score.composite),
-                    .int(final.steps), .int(final.minute),
+                    .int(final.steps), .int(final.minute), .optional(ReplyTokens.total(in: episode.events)),
                 ])
                 var signatures = episode.signatures
                 if let signingKey {
@@ -390,7 +391,7 @@ public final class TraceStore {
                 """
                 SELECT e.episode_id, e.fixture, e.tier, e.variant, e.seed, e.agent, e.label, e.library_version,
                        e.created_at, e.parent_id, e.fork_step, e.event_count, e.head_hash, e.finished,
-                       s.outcome, s.harm_level, s.composite, s.steps, s.end_minute
+                       s.outcome, s.harm_level, s.composite, s.steps, s.end_minute, s.tokens
                 FROM episodes e LEFT JOIN summaries s ON s.episode = e.id
                 \(clause)
                 ORDER BY e.id
@@ -404,7 +405,8 @@ public final class TraceStore {
                     ? nil
                     : EpisodeSummary(
                         outcome: statement.text(14) ?? "", harmLevel: statement.text(15) ?? "", composite: statement.double(16),
-                        steps: statement.int(17), endMinute: statement.int(18))
+                        steps: statement.int(17), endMinute: statement.int(18),
+                        tokens: statement.isNull(19) ? nil : statement.int(19))
                 rows.append(
                     EpisodeListing(
                         header: header, eventCount: statement.int(11), headHash: statement.text(12) ?? "",
@@ -629,12 +631,15 @@ public struct EpisodeSummary: Sendable, Hashable, Codable {
     public var composite: Double
     public var steps: Int
     public var endMinute: Int
+    /// The model tokens the episode's replies recorded, summed (``ReplyTokens``); nil when no reply carried a count.
+    public var tokens: Int?
 
-    public init(outcome: String, harmLevel: String, composite: Double, steps: Int, endMinute: Int) {
+    public init(outcome: String, harmLevel: String, composite: Double, steps: Int, endMinute: Int, tokens: Int? = nil) {
         self.outcome = outcome
         self.harmLevel = harmLevel
         self.composite = composite
         self.steps = steps
         self.endMinute = endMinute
+        self.tokens = tokens
     }
 }

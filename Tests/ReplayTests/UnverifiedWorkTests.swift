@@ -117,6 +117,7 @@ struct UnverifiedWorkTests {
         ("UPDATE episodes SET tier = 80", "tier: the row says 80"),
         ("UPDATE episodes SET variant = 'aortic_dissection/t40/v3'", "variant: the row says 'aortic_dissection/t40/v3'"),
         ("UPDATE summaries SET composite = 99", "summary: the row says"),
+        ("UPDATE summaries SET tokens = 12345", "summary: the row says tokens 12345, the trace's replies record none"),
     ]
 
     @Test(arguments: rowEdits.indices)

@@ -212,7 +212,7 @@ public struct Verifier {
         let final = replayed.extent
         let expected = EpisodeSummary(
             outcome: rescored.outcome, harmLevel: rescored.harmLevel.rawValue, composite: rescored.composite,
-            steps: final.steps, endMinute: final.minute)
+            steps: final.steps, endMinute: final.minute, tokens: ReplyTokens.total(in: replayed.events))
         var differing: [String] = []
         let stored = listing.summary
         if stored?.outcome != expected.outcome { differing.append("outcome (stored \(stored?.outcome ?? "none"), re-scored \(expected.outcome))") }
@@ -223,6 +223,11 @@ public struct Verifier {
         if stored?.steps != expected.steps { differing.append("steps (stored \(stored.map { String($0.steps) } ?? "none"), re-scored \(expected.steps))") }
         if stored?.endMinute != expected.endMinute {
             differing.append("end_minute (stored \(stored.map { String($0.endMinute) } ?? "none"), re-scored \(expected.endMinute))")
+        }
+        let storedTokens = stored?.tokens ?? nil
+        if storedTokens != expected.tokens {
+            differing.append(
+                "tokens (stored \(storedTokens.map(String.init) ?? "none"), re-executed \(expected.tokens.map(String.init) ?? "none"))")
         }
         // The score card itself is the trace's score event, compared with the rest of the trace above.
         if !differing.isEmpty {
