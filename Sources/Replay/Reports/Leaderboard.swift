@@ -83,6 +83,12 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         public var isReference: Bool
         /// Mean agent steps per episode.
         public var meanSteps: Double
+        /// Model tokens over the episodes whose replies recorded a count (null when none did).
+        @ExplicitNull public var tokens: Int?
+        /// ``tokens`` per such episode (null when none).
+        @ExplicitNull public var meanTokens: Double?
+        /// How many of its episodes recorded a token count.
+        public var episodesWithTokens: Int
         /// When the first and the last of its episodes were recorded.
         public var firstRun: String
         public var lastRun: String
@@ -191,6 +197,8 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
             let way = RunSettings(endpoint: run.provenance?.endpoint, settings: run.provenance?.settings)
             if !settings.contains(way) { settings.append(way) }
         }
+        let counts = runs.compactMap { $0.listing.summary?.tokens }
+        let tokens: Int? = counts.isEmpty ? nil : counts.reduce(0) { ReplyTokens.adding($1, to: $0) }
         let dates = runs.map(\.header.createdAt).sorted()
         let first = runs[0].header
         return Row(
@@ -204,6 +212,7 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
             severeHarmRate: share { $0.score.harmLevel == .high || $0.score.harmLevel == .critical },
             passK: pass, isReference: first.agent == "expert",
             meanSteps: round2(mean { Double($0.listing.summary?.steps ?? 0) }),
+            tokens: tokens, meanTokens: tokens.map { round2(Double($0) / Double(counts.count)) }, episodesWithTokens: counts.count,
             firstRun: dates.first ?? "", lastRun: dates.last ?? "", settings: settings)
     }
 
