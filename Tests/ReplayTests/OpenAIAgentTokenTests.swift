@@ -78,6 +78,12 @@ extension OpenAIAgentTests {
             #expect(stderr.contains("openai:test-model: \(sum) tokens"), "\(stderr)")
             let verify = try CLI.run("replay", ["verify", id, "--store", store])
             #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+            // An exported log carries the counts: imported elsewhere, the summary is rebuilt from them.
+            let export = try CLI.run("replay", ["export", "trace", id, "--store", store])
+            try export.stdout.write(toFile: dir.path("\(id).jsonl"), atomically: true, encoding: .utf8)
+            let copy = dir.path("copy\(index).sqlite")
+            #expect(try CLI.run("replay", ["import", "--store", copy, dir.path("\(id).jsonl")]).status == 0)
+            #expect(try TraceStore(path: copy, readOnly: true).checkedEpisode(id).listing.summary?.tokens == sum)
             totals.append(sum)
         }
         // An episode whose responses carry no usage counts toward the row's episodes, not its tokens.
