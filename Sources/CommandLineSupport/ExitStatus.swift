@@ -21,8 +21,9 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     /// The status for an error a command could not get past.
     public static func of(_ error: any Error) -> ExitStatus {
         switch error {
-        case is ValidationError, is AgentSpecError, is ActionResolutionError: .usage
+        case is ValidationError, is AgentSpecError, is ActionResolutionError, is TierRangeError: .usage
         case is UnknownFixtureError: .notFound
+        case let error as ScenarioError: error.kind == .unknownArchetype ? .notFound : .usage
         case let error as ForkError:
             switch error {
             case .stepOutOfRange, .unknownAction: .usage

@@ -19,16 +19,36 @@ public enum FixtureLoader {
     public static func shipped(matching patterns: [String]) throws -> [Fixture] {
         let names = shippedNames()
         var chosen: [String] = []
+        var seen = Set<String>()  // (membership only)
+        var scenarios: [String: ScenarioID] = [:]
         for pattern in patterns {
+            // A scenario pattern (`ruptured_aaa/t1-20/*`): the catalogue's scenarios it names.
+            if let scenarioPattern = try ScenarioPattern(parsing: pattern) {
+                let ids = try ScenarioCatalog.ids(matching: scenarioPattern)
+                guard !ids.isEmpty else {
+                    let known = try ScenarioCatalog.archetypes().map(\.archetype)
+                    throw UnknownFixtureError(name: pattern, known: names + known.map { "\($0)/t1-100/*" })
+                }
+                for id in ids where seen.insert(id.description).inserted {
+                    chosen.append(id.description)
+                    scenarios[id.description] = id
+                }
+                continue
+            }
             let hits = names.filter { fnmatch(pattern, $0, 0) == 0 }
             guard !hits.isEmpty else { throw UnknownFixtureError(name: pattern, known: names) }
-            for hit in hits where !chosen.contains(hit) { chosen.append(hit) }
+            for hit in hits where seen.insert(hit).inserted { chosen.append(hit) }
         }
-        return try chosen.map { try fixture(named: $0) }
+        let made = try ScenarioCatalog.fixtures(chosen.compactMap { scenarios[$0] })
+        return try chosen.map { name in try scenarios[name].map { made[$0]! } ?? fixture(named: name) }
     }
 
-    /// A shipped fixture by name, or a file when the argument is a path to a `.json` file.
+    /// A shipped fixture by name, a scenario by id (`aortic_dissection/t40/v3`, ``ScenarioCatalog``),
+    /// or a file when the argument is a path to a `.json` file.
     public static func fixture(named nameOrPath: String, resolver: ActionResolver = .shipped) throws -> Fixture {
+        if !nameOrPath.hasSuffix(".json"), let id = try ScenarioID(parsing: nameOrPath) {
+            return try ScenarioCatalog.fixture(id, resolver: resolver)
+        }
         if nameOrPath.hasSuffix(".json") || nameOrPath.contains("/") {
             return try load(contentsOf: URL(fileURLWithPath: nameOrPath), resolver: resolver)
         }

@@ -24,6 +24,11 @@ public enum FixtureDecoder {
         return fixture
     }
 
+    /// Checks a fixture made in memory (a scenario's) as a file's would be checked; `file` names it in errors.
+    public static func validate(_ fixture: Fixture, file: String, resolver: ActionResolver) throws(FixtureError) {
+        try FixtureValidator(resolver: resolver, file: file).validate(fixture)
+    }
+
     /// A whole number too large for `Int`, which Foundation's decoder reports
     /// only as "not valid JSON": found by parsing the file loosely.
     static func outOfRangeNumber(in data: Data) -> (field: String, text: String)? {

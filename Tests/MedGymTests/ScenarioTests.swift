@@ -1,0 +1,140 @@
+import CLITestSupport
+import Foundation
+import Testing
+
+@testable import MedGym
+@testable import MedGymCore
+
+/// The scenario engine: archetypes × tiers × variants, each a fixture made from the archetype's base.
+struct ScenarioTests {
+    static let archetypes = ["aortic_dissection", "paediatric_dka", "ruptured_aaa"]
+
+    @Test func anArchetypeAtItsOwnTierAndVariantZeroIsItsBaseFixture() throws {
+        for archetype in try ScenarioCatalog.archetypes() {
+            let base = try FixtureLoader.fixture(named: archetype.base)
+            var made = try ScenarioCatalog.fixture(ScenarioID(archetype: archetype.archetype, tier: base.tier, variant: 0))
+            #expect(made.id == "\(archetype.archetype)/t\(base.tier)/v0")
+            made.id = base.id
+            #expect(made == base, "\(archetype.archetype)")
+        }
+    }
+
+    @Test func aScenarioIsTheSameFixtureEveryTimeAndAnIDReadsBack() throws {
+        let id = try #require(try ScenarioID(parsing: "ruptured_aaa/t80/v3"))
+        #expect(id == ScenarioID(archetype: "ruptured_aaa", tier: 80, variant: 3) && id.description == "ruptured_aaa/t80/v3")
+        let a = try FixtureLoader.fixture(named: "ruptured_aaa/t80/v3")
+        let b = try FixtureLoader.fixture(named: "ruptured_aaa/t80/v3")
+        #expect(a == b)
+        let (encodedA, encodedB) = (try CanonicalJSON.string(a), try CanonicalJSON.string(b))
+        #expect(encodedA == encodedB)
+        let base = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        #expect(a.tier == 80 && a.truth == base.truth)
+        #expect(try ScenarioID(parsing: "adv_aaa_30min") == nil)
+        #expect(try ScenarioID(parsing: "cases/my_case.json") == nil)
+    }
+
+    /// Tier 1 arrives sicker than tier 100 (the same disease, easier to see), and the key never changes.
+    @Test(arguments: archetypes)
+    func higherTiersArriveLookingBetterWithTheSameKey(archetype: String) throws {
+        let archetypeData = try ScenarioCatalog.archetype(named: archetype)
+        let normal = archetypeData.normalVitals ?? ScenarioEngine.adultNormal
+        func distance(_ f: Fixture) -> Double {
+            let v = f.course.keyframes[0].vitals
+            return abs(v.hr - normal.hr) / 10 + abs(v.sbp - normal.sbp) / 10 + abs(v.rr - normal.rr) / 2 + abs(v.spo2 - normal.spo2)
+        }
+        let easy = try FixtureLoader.fixture(named: "\(archetype)/t1/v0")
+        let hard = try FixtureLoader.fixture(named: "\(archetype)/t100/v0")
+        #expect(distance(easy) > distance(hard))
+        #expect(hard.course.ratePerMin > easy.course.ratePerMin)
+        #expect(easy.answerKey == hard.answerKey && easy.policies == hard.policies)
+        #expect(easy.patient.triageNote != hard.patient.triageNote)
+    }
+
+    /// The expert survives and scores ≥ +75 at every tier band and on several people; the anchoring agent scores below.
+    @Test(arguments: archetypes)
+    func theExpertHoldsAtEveryTierAndVariant(archetype: String) throws {
+        for tier in [1, 50, 100] {
+            for variant in [0, 1, 4, 9] {
+                let fixture = try FixtureLoader.fixture(named: "\(archetype)/t\(tier)/v\(variant)")
+                for seed: UInt64 in [1, 7] {
+                    var expert = AgentSpec.expert.makeAgent(fixture: fixture, seed: seed)
+                    let card = try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &expert).score
+                    #expect(card.composite >= 75 && card.outcome.hasPrefix("caught_"), "\(fixture.id) seed \(seed): \(card.composite) \(card.outcome)")
+                    var anchoring = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: seed)
+                    let anchored = try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &anchoring).score
+                    #expect(anchored.composite < card.composite, "\(fixture.id) seed \(seed)")
+                }
+            }
+        }
+    }
+
+    @Test func theCatalogueCountsDistinctPresentations() throws {
+        let all = try ScenarioListing.list()
+        #expect(all.scenarios.count == 3 * 100 * 10)
+        #expect(all.distinct >= 1_000, "\(all.distinct)")  // (1,110 today: adjacent tiers can round to the same vitals)
+        #expect(all.archetypes == 3)
+        let some = try ScenarioListing.list(archetype: "ruptured_aaa", tiers: 40...60)
+        #expect(some.scenarios.count == 21 * 10 && some.scenarios.allSatisfy { $0.archetype == "ruptured_aaa" && (40...60).contains($0.tier) })
+        let ids = some.scenarios.map { ScenarioID(archetype: $0.archetype, tier: $0.tier, variant: $0.variant) }
+        #expect(ids == ids.sorted() && ids.map(\.description) == some.scenarios.map(\.id))
+    }
+
+    @Test func badScenarioIDsAreTypedErrorsNamingTheFix() throws {
+        #expect(throws: ScenarioError.self) { try ScenarioID(parsing: "ruptured_aaa/t0/v1") }
+        do {
+            _ = try FixtureLoader.fixture(named: "no_such_case/t10/v1")
+            Issue.record("an unknown archetype loaded")
+        } catch let error as ScenarioError {
+            #expect(error.kind == .unknownArchetype && error.description.contains("aortic_dissection, paediatric_dka, ruptured_aaa"))
+        }
+        do {
+            _ = try FixtureLoader.fixture(named: "ruptured_aaa/t10/v99")
+            Issue.record("a variant out of range loaded")
+        } catch let error as ScenarioError {
+            #expect(error.kind == .outOfRange && error.description.contains("variants 0 to 9"))
+        }
+        #expect(throws: TierRangeError(text: "0-20")) { try TierRange.parse("0-20") }
+        let (range, one) = (try TierRange.parse("40-60"), try TierRange.parse("7"))
+        #expect(range == 40...60 && one == 7...7)
+    }
+
+    @Test func aBrokenArchetypeFileIsReportedWithFileAndField() throws {
+        let base = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        let good = try Data(contentsOf: try #require(ScenarioCatalog.archetypeURLs().first { $0.lastPathComponent == "ruptured_aaa.json" }))
+        var object = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
+        var tiering = try #require(object["tiering"] as? [String: Any])
+        var answers = try #require(tiering["answers"] as? [[String: Any]])
+        answers[0]["topic"] = "interview_no_such_topic"
+        tiering["answers"] = answers
+        object["tiering"] = tiering
+        let broken = try JSONSerialization.data(withJSONObject: object)
+        #expect(
+            throws: FixtureError(
+                file: "scenarios/x.json", field: "tiering.answers[0].topic", problem: "'interview_no_such_topic' is not an interview topic of adv_aaa_30min")
+        ) {
+            try ArchetypeDecoder.decode(broken, file: "scenarios/x.json", base: base)
+        }
+        object["variants"] = 0
+        #expect(throws: FixtureError.self) { try ArchetypeDecoder.decode(try JSONSerialization.data(withJSONObject: object), file: "x", base: base) }
+    }
+
+    /// A scenario id works where a fixture name does: a run is recorded under it and verifies.
+    @Test func aScenarioRunsRecordsAndVerifiesFromTheCommandLine() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let env = ["MEDGYM_STORE": dir.path("store.sqlite")]
+        let run = try CLI.run("medgym", ["run", "--fixture", "aortic_dissection/t90/v2", "--seed", "3", "--json"], env: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("aortic_dissection/t90/v2"))
+        let verify = try CLI.run("replay", ["verify", "--all"], env: env)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let count = try CLI.run("medgym", ["scenarios", "--count"])
+        #expect(count.status == 0 && count.stdout.contains("3000 scenarios"))
+        let show = try CLI.run("medgym", ["scenarios", "show", "ruptured_aaa/t80/v3", "--answer-key"])
+        #expect(show.status == 0 && show.stdout.contains("Answer key") && show.stdout.contains("ruptured_aaa/t80/v3"))
+        let bad = try CLI.run("medgym", ["scenarios", "--tier", "0-200"])
+        #expect(bad.status == 64 && bad.stderr.contains("invalid tiers '0-200'"))
+        let unknown = try CLI.run("medgym", ["run", "--fixture", "no_such_case/t10/v1"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("known archetypes"))
+    }
+}
