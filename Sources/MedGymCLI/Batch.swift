@@ -41,6 +41,9 @@ struct Batch: ParsableCommand {
         }
     }
 
+    /// Batches with more fixture × agent groups than this print a line per specialty × tier band.
+    static let linesPerFixtureUpTo = 24
+
     static func items(_ list: String) -> [String] {
         list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -67,7 +70,13 @@ struct Batch: ParsableCommand {
             var meter = ProgressMeter(total: batch.episodeCount)
             let report = try batch.run(into: store, createdAt: { CreatedAt.now() }) { meter.update($0) }
             meter.finish()
-            for group in report.groups { print(group.summary) }
+            // One line per fixture × agent; many fixtures (scenarios) pooled by specialty and tier band instead.
+            if report.groups.count > Self.linesPerFixtureUpTo {
+                print("\(report.groups.count) fixture × agent groups, by specialty and tier band:")
+                for band in report.bands { print(band.summary) }
+            } else {
+                for group in report.groups { print(group.summary) }
+            }
             if let store {
                 print("\(report.inserted) new, \(report.alreadyStored) already stored in \(store.path)")
             }

@@ -24,18 +24,22 @@ struct Bench: ParsableCommand {
     @Option(help: "Episodes exported as training corpora (replay export corpus; 0 skips it).")
     var corpus: Int = 100
 
+    @Option(help: "Scenarios of the catalogue played once by the expert, without a store and into a file store (0 skips it; default: all).")
+    var catalogue: Int?
+
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
     func run() throws {
         do {
-            guard episodes > 0, recordings > 0, forks > 0, batch > 0, corpus >= 0 else {
-                throw ValidationError("--episodes, --recordings, --forks and --batch must be at least 1, --corpus at least 0")
+            guard episodes > 0, recordings > 0, forks > 0, batch > 0, corpus >= 0, (catalogue ?? 0) >= 0 else {
+                throw ValidationError("--episodes, --recordings, --forks and --batch must be at least 1, --corpus and --catalogue at least 0")
             }
             let figures =
                 try SimulationBenchmark(fixtures: try FixtureLoader.shipped(), episodesPerFixture: episodes).run()
                 + StoreBenchmark(episodes: recordings, forks: forks, batch: batch).run()
                 + (corpus > 0 ? CorpusBenchmark(episodes: corpus).run() : [])
+                + (catalogue == 0 ? [] : CatalogueBenchmark(limit: catalogue).run())
             if json {
                 try printJSON(figures)
             } else {

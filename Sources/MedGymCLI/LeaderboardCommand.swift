@@ -29,6 +29,9 @@ struct LeaderboardCommand: ParsableCommand {
     @Flag(name: .customLong("include-abandoned"), help: "Count episodes their caller abandoned (a reset or close mid-episode), left out by default.")
     var includeAbandoned = false
 
+    @Option(help: "Rank per fixture (default), archetype, specialty or tier (bands of twenty); the overall ranking stays over the fixtures every agent covers.")
+    var by: Leaderboard.Grouping = .fixture
+
     func validate() throws {
         if fixture != nil && fixtures != nil { throw ValidationError("give --fixture or --fixtures, not both") }
     }
@@ -38,7 +41,8 @@ struct LeaderboardCommand: ParsableCommand {
             let (opened, imports) = try StoreLocation(option: store).open(create: false, readOnly: true)
             for note in imports { FileHandle.standardError.write(Data("\(note)\n".utf8)) }
             let patterns = fixture.map { [$0] } ?? fixtures.map { $0.split(separator: ",").map(String.init) } ?? []
-            let board = try Leaderboard.build(store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load), includeAbandoned: includeAbandoned)
+            let board = try Leaderboard.build(
+                store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load), includeAbandoned: includeAbandoned, by: by)
             guard !board.perFixture.isEmpty else {
                 let why = CheckedSelection.summary(board.leftOut).map { "; " + PrintableText.terminal($0) }.joined()
                 throw ValidationError(
@@ -63,7 +67,8 @@ enum LeaderboardReport {
 
     static func render(_ board: Leaderboard) -> String {
         var lines = [
-            "MedGym leaderboard · \(board.fixtures.count) fixture\(board.fixtures.count == 1 ? "" : "s") · ranked by mean composite",
+            "MedGym leaderboard · \(board.fixtures.count) fixture\(board.fixtures.count == 1 ? "" : "s") · ranked by mean composite"
+                + (board.grouping == .fixture ? "" : " · per \(board.grouping.rawValue)\(board.grouping == .tier ? " band" : "")"),
             "95 % interval: bootstrap, 2,000 resamples per fixture, seeded",
         ]
         for ranking in board.perFixture {
@@ -128,3 +133,5 @@ enum LeaderboardReport {
 
     static func pad(_ text: String, _ width: Int) -> String { TextLayout.padRight(text, width) }
 }
+
+extension Leaderboard.Grouping: ExpressibleByArgument {}

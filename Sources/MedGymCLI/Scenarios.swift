@@ -12,7 +12,7 @@ struct Scenarios: ParsableCommand {
                       medgym scenarios show ruptured_aaa/t80/v3 --answer-key
             A scenario id (ARCHETYPE/tTIER/vVARIANT) is accepted wherever a fixture name is.
             """,
-        subcommands: [List.self, Show.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Show.self, Difficulty.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List or count scenarios (the default).")
@@ -72,6 +72,43 @@ struct Scenarios: ParsableCommand {
         func run() throws {
             do {
                 print(try ScenarioListing.show(scenario, answerKey: answerKey))
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Difficulty: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the tiers: the truth-blind protocol agent and the expert per tier band of twenty.",
+            discussion: "Example: medgym scenarios difficulty --variants 0-1 --seeds 1-2 (every archetype, tiers 1-100)")
+
+        @Option(help: "Only this archetype's scenarios.")
+        var archetype: String?
+
+        @Option(help: "Tiers, e.g. 1-100 (default) or 81-100.")
+        var tier: String = "1-100"
+
+        @Option(help: "Variants of each tier to play, e.g. 0-1.")
+        var variants: String = "0-1"
+
+        @Option(help: "Seeds to play each scenario with, e.g. 1-2.")
+        var seeds: String = "1"
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            do {
+                let variantRange = try SeedRange.parse(variants)
+                let chosen = try ScenarioCatalog.scenarios(archetype: archetype, tiers: try TierRange.parse(tier))
+                    .filter { variantRange.contains(UInt64($0.id.variant)) }.map(\.fixture)
+                guard !chosen.isEmpty else { throw ValidationError("no scenario has variants \(variants); variants start at 0") }
+                let table = try ScenarioDifficulty.measure(chosen, seeds: Array(try SeedRange.parse(seeds)))
+                if json { return try printJSON(table) }
+                print(table.text)
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 throw fail(error)
             }

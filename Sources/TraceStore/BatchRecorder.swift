@@ -43,7 +43,9 @@ public struct BatchRecorder {
         var plan: [(fixture: Int, agent: Int, seed: UInt64)] = []
         for f in fixtures.indices { for a in agents.indices { for seed in seeds { plan.append((f, a, seed)) } } }
         var groups = fixtures.flatMap { fixture in
-            agents.map { _ in BatchGroup(fixture: fixture.id, agent: "", composites: [], outcomes: []) }
+            agents.map { _ in
+                BatchGroup(fixture: fixture.id, agent: "", composites: [], outcomes: [], specialty: fixture.specialty, tier: fixture.tier)
+            }
         }
         var report = BatchReport(groups: [], inserted: 0, alreadyStored: 0)
         let chunk = jobs == 1 ? 1 : jobs * 4
@@ -92,6 +94,9 @@ public struct BatchGroup: Sendable, Hashable, Codable {
     public var composites: [Double]
     /// Outcome label of each episode, in seed order.
     public var outcomes: [String]
+    /// The fixture's specialty and tier (what a batch's summary groups by).
+    public var specialty: String = ""
+    public var tier: Int = 0
 
     public var meanComposite: Double {
         composites.isEmpty ? 0 : (composites.reduce(0, +) / Double(composites.count) * 100).rounded() / 100
@@ -113,6 +118,29 @@ public struct BatchGroup: Sendable, Hashable, Codable {
     }
 }
 
+/// The episodes of one specialty × tier band (1–20, 21–40, …) × agent in a batch: what
+/// `medgym batch` prints when it played many scenarios.
+public struct BatchBand: Sendable, Hashable {
+    public var specialty: String
+    public var tiers: ClosedRange<Int>
+    public var agent: String
+    public var fixtures: Int
+    public var episodes: BatchGroup
+
+    /// The band of twenty tiers a tier falls in.
+    public static func band(of tier: Int) -> ClosedRange<Int> {
+        let low = (max(tier, 1) - 1) / 20 * 20 + 1
+        return low...(low + 19)
+    }
+
+    /// One line: `specialty · tiers 21–40 × agent: N fixtures, M episodes, mean composite +X, outcome n, …`.
+    public var summary: String {
+        let outcomes = episodes.outcomeCounts.map { "\($0.outcome) \($0.count)" }.joined(separator: ", ")
+        return "\(specialty) · tiers \(tiers.lowerBound)–\(tiers.upperBound) × \(agent): \(fixtures) fixtures, \(episodes.composites.count) episodes, "
+            + "mean composite \(EpisodeFormatter.signed(episodes.meanComposite)), \(outcomes)"
+    }
+}
+
 /// Where a batch is: episodes done of the total, and how many were new.
 public struct BatchProgress: Sendable, Hashable {
     public var done: Int
@@ -127,4 +155,26 @@ public struct BatchReport: Sendable, Hashable {
     public var groups: [BatchGroup]
     public var inserted: Int
     public var alreadyStored: Int
+
+    /// The groups pooled by specialty × tier band × agent: specialties in name order, bands in
+    /// tier order, agents in the batch's order.
+    public var bands: [BatchBand] {
+        var out: [BatchBand] = []
+        var agents: [String] = []
+        for group in groups where !agents.contains(group.agent) { agents.append(group.agent) }
+        for specialty in Array(Set(groups.map(\.specialty))).sorted() {
+            for band in Array(Set(groups.filter { $0.specialty == specialty }.map { BatchBand.band(of: $0.tier).lowerBound })).sorted() {
+                for agent in agents {
+                    let members = groups.filter { $0.specialty == specialty && $0.agent == agent && BatchBand.band(of: $0.tier).lowerBound == band }
+                    guard !members.isEmpty else { continue }
+                    let pooled = BatchGroup(
+                        fixture: "", agent: agent, composites: members.flatMap(\.composites), outcomes: members.flatMap(\.outcomes),
+                        specialty: specialty, tier: band)
+                    out.append(
+                        BatchBand(specialty: specialty, tiers: BatchBand.band(of: band), agent: agent, fixtures: members.count, episodes: pooled))
+                }
+            }
+        }
+        return out
+    }
 }

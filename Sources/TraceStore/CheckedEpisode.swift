@@ -83,8 +83,9 @@ public enum RowCheck {
             found.append(
                 "tier: the row says \(h.tier.map(String.init) ?? "none"), the fixture recorded in the trace has \(fixtureTier.map(String.init) ?? "none")")
         }
-        if let variant = h.variant {
-            found.append("variant: the row says '\(variant)', but \(h.fixture) is a curated fixture (no variants)")
+        if h.variant != EpisodeHeader.variant(ofFixture: h.fixture) {
+            let expected = EpisodeHeader.variant(ofFixture: h.fixture).map { "variant \($0)" } ?? "none (a curated fixture or a file)"
+            found.append("variant: the row says \(h.variant.map { "'\($0)'" } ?? "none"), but \(h.fixture) has \(expected)")
         }
         let isFork = ForkAgentNames.all.contains(h.agent)
         if (h.parentID == nil) != (h.forkStep == nil) || (h.parentID != nil) != isFork {

@@ -8,7 +8,8 @@ public struct EpisodeHeader: Sendable, Hashable, Codable {
     public var episodeID: String
     public var fixture: String
     public var tier: Int?
-    /// The fixture variant, for generated fixtures (`aortic_dissection/t40/v3`); nil for curated ones.
+    /// The variant of a scenario's person (`3` for `aortic_dissection/t40/v3`); nil for curated fixtures
+    /// and files (``variant(ofFixture:)``).
     public var variant: String?
     public var seed: UInt64
     /// The agent id (`expert`, `anchoring`, `script:path`, `fork:original`, …).
@@ -21,6 +22,11 @@ public struct EpisodeHeader: Sendable, Hashable, Codable {
     /// For a saved fork: the episode it was forked from and at which step.
     public var parentID: String?
     public var forkStep: Int?
+
+    /// The variant a fixture id names: a scenario id's variant number, nil for any other name.
+    public static func variant(ofFixture id: String) -> String? {
+        (try? ScenarioID(parsing: id))??.variant.description
+    }
 
     public init(
         episodeID: String, fixture: String, tier: Int? = nil, variant: String? = nil, seed: UInt64, agent: String,

@@ -52,7 +52,8 @@ public struct EpisodeRecorder: Sendable {
         let head = events.last!.hash
         let id = episodeID ?? EpisodeID.derive(headHash: head, agent: agent.id, label: label, parentID: nil, forkStep: nil)
         let header = EpisodeHeader(
-            episodeID: id, fixture: fixture.id, tier: fixture.tier, seed: seed, agent: agent.id,
+            episodeID: id, fixture: fixture.id, tier: fixture.tier, variant: EpisodeHeader.variant(ofFixture: fixture.id), seed: seed,
+            agent: agent.id,
             label: label, createdAt: createdAt)
         var recorded = RecordedEpisode(header: header, events: events, score: episode.score, finalState: episode.finalState)
         recorded.chainBuiltHere = true

@@ -134,7 +134,74 @@ struct ScenarioTests {
         #expect(show.status == 0 && show.stdout.contains("Answer key") && show.stdout.contains("ruptured_aaa/t80/v3"))
         let bad = try CLI.run("medgym", ["scenarios", "--tier", "0-200"])
         #expect(bad.status == 64 && bad.stderr.contains("invalid tiers '0-200'"))
+        // A batch over scenario patterns prints its summary by specialty and tier band.
+        let batch = try CLI.run(
+            "medgym", ["batch", "--fixtures", "ruptured_aaa/t1-40/v0-1", "--seeds", "1", "--agent", "expert", "--no-store"], env: env)
+        #expect(batch.status == 0, "\(batch.stderr)")
+        #expect(batch.stdout.contains("80 fixture × agent groups, by specialty and tier band:"))
+        #expect(batch.stdout.contains("vascular_surgery · tiers 1–20 × expert: 40 fixtures, 40 episodes, mean composite +"))
+        #expect(batch.stdout.contains("vascular_surgery · tiers 21–40 × expert: 40 fixtures, 40 episodes"))
+        // A leaderboard over scenarios ranks per tier band, specialty or archetype when asked.
+        let recorded = try CLI.run(
+            "medgym", ["batch", "--fixtures", "ruptured_aaa/t15-25/v0,adv_aaa_30min", "--seeds", "1-2", "--agent", "expert,anchoring"], env: env)
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let byTier = try CLI.run("medgym", ["leaderboard", "--by", "tier"], env: env)
+        #expect(byTier.status == 0, "\(byTier.stderr)")
+        #expect(byTier.stdout.contains("per tier band"))
+        let bands = ["tiers 1–20", "tiers 21–40", "tiers 41–60", "tiers 81–100"].map { byTier.stdout.range(of: "\n" + $0 + "\n")?.lowerBound }
+        #expect(bands.allSatisfy { $0 != nil } && bands.map { $0! } == bands.map { $0! }.sorted(), "\(byTier.stdout)")
+        let bySpecialty = try CLI.run("medgym", ["leaderboard", "--by", "specialty", "--json"], env: env)
+        #expect(bySpecialty.status == 0 && bySpecialty.stdout.contains("\"grouping\" : \"specialty\""))
+        #expect(bySpecialty.stdout.contains("\"fixture\" : \"vascular_surgery\"") && bySpecialty.stdout.contains("\"fixture\" : \"emergency_medicine\""))
+        let byArchetype = try CLI.run("medgym", ["leaderboard", "--by", "archetype"], env: env)
+        #expect(byArchetype.stdout.contains("\nruptured_aaa\n") && byArchetype.stdout.contains("\nadv_aaa_30min\n"))
+        let badBy = try CLI.run("medgym", ["leaderboard", "--by", "colour"], env: env)
+        #expect(badBy.status == 64 && badBy.stderr.contains("fixture"))
         let unknown = try CLI.run("medgym", ["run", "--fixture", "no_such_case/t10/v1"])
         #expect(unknown.status == 2 && unknown.stderr.contains("known archetypes"))
+    }
+
+    /// `medgym bench` plays the catalogue once by the expert, without a store and into a file store.
+    @Test func theBenchmarkPlaysTheCatalogue() throws {
+        let bench = try CLI.run(
+            "medgym", ["bench", "--episodes", "1", "--recordings", "1", "--forks", "1", "--batch", "2", "--corpus", "0", "--catalogue", "12", "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        for name in ["catalogue_scenarios_made_per_second", "catalogue_scenarios_per_second", "catalogue_recorded_per_second"] {
+            #expect(bench.stdout.contains("\"\(name)\""), "\(name)")
+        }
+        #expect(bench.stdout.contains("on each of 12 scenarios; 12 caught"))
+    }
+
+    /// Difficulty is real: on 600 scenarios (every archetype, tiers 1–100, variants 0 and 1) the truth-blind
+    /// protocol agent scores at least 20 points lower at tiers 81–100 than at 1–20, and the expert holds at
+    /// +75 or more in every band.
+    @Test func theTruthBlindAgentFallsWithTheTierWhileTheExpertHolds() throws {
+        let fixtures = try ScenarioCatalog.scenarios().filter { $0.id.variant <= 1 }.map(\.fixture)
+        #expect(fixtures.count == 600)
+        let table = try ScenarioDifficulty.measure(fixtures, seeds: [1])
+        #expect(table.agents == ["protocol", "expert"] && table.bands.count == 5)
+        let (easy, hard) = (table.bands[0], table.bands[4])
+        #expect(easy.tiers == 1...20 && hard.tiers == 81...100)
+        #expect(easy.meanComposite[0] - hard.meanComposite[0] >= 20, "\(table.text)")
+        for band in table.bands {
+            #expect(band.meanComposite[1] >= 75, "\(table.text)")
+            #expect(band.meanComposite[0] < band.meanComposite[1], "\(table.text)")
+        }
+    }
+
+    /// The protocol agent knows nothing of the truth: it is made without the fixture, and the same
+    /// observations give the same actions.
+    @Test func theProtocolAgentIsTruthBlindAndDeterministic() throws {
+        let fixture = try FixtureLoader.fixture(named: "ruptured_aaa/t90/v4")
+        func play() throws -> [String] {
+            var agent = AgentSpec.truthBlind.makeAgent(fixture: fixture, seed: 3)
+            #expect(agent.id == "protocol")
+            return try EpisodeRunner(fixture: fixture).run(seed: 3, agent: &agent).steps.map(\.result.action)
+        }
+        let (a, b) = (try play(), try play())
+        #expect(a == b && a.contains("pocus_aorta") && a.last == "to_or")
+        #expect(try AgentSpec.parse("protocol", readFile: { _ in "" }) == .truthBlind)
+        let cli = try CLI.run("medgym", ["scenarios", "difficulty", "--archetype", "ruptured_aaa", "--tier", "1-40", "--variants", "0"])
+        #expect(cli.status == 0 && cli.stdout.contains("1–20") && cli.stdout.contains("21–40") && cli.stdout.contains("protocol"))
     }
 }

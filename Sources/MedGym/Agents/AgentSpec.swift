@@ -3,6 +3,8 @@ import Foundation
 /// How to build a built-in agent from its command-line name.
 public enum AgentSpec: Sendable, Hashable {
     case expert, anchoring, random
+    /// The truth-blind protocol agent (``ProtocolAgent``): the yardstick for a scenario's difficulty.
+    case truthBlind
     case script(path: String, lines: [String])
     /// An external agent: a shell command speaking the JSON-lines protocol (``SubprocessAgent``).
     case command(String, stepTimeout: Double)
@@ -16,7 +18,7 @@ public enum AgentSpec: Sendable, Hashable {
     /// Seconds an external agent gets per reply unless told otherwise.
     public static let defaultStepTimeout = 10.0
 
-    /// Parses `expert`, `anchoring`, `random`, `script:FILE` (reading the
+    /// Parses `expert`, `anchoring`, `protocol`, `random`, `script:FILE` (reading the
     /// file) or `cmd:COMMAND`.
     public static func parse(
         _ text: String, stepTimeout: Double = defaultStepTimeout, endpoint: EndpointSettings? = nil,
@@ -35,6 +37,7 @@ public enum AgentSpec: Sendable, Hashable {
         case "expert": return .expert
         case "anchoring": return .anchoring
         case "random": return .random
+        case "protocol": return .truthBlind
         default:
             if text.hasPrefix("cmd:") {
                 let command = String(text.dropFirst("cmd:".count)).trimmingCharacters(in: .whitespaces)
@@ -44,7 +47,7 @@ public enum AgentSpec: Sendable, Hashable {
                 return .command(command, stepTimeout: stepTimeout)
             }
             guard text.hasPrefix("script:") else {
-                throw AgentSpecError(message: "unknown agent '\(text)'; use expert, anchoring, random, script:FILE or cmd:COMMAND")
+                throw AgentSpecError(message: "unknown agent '\(text)'; use expert, anchoring, protocol, random, script:FILE or cmd:COMMAND")
             }
             let path = String(text.dropFirst("script:".count))
             let content: String
@@ -68,6 +71,7 @@ public enum AgentSpec: Sendable, Hashable {
         case .expert: ExpertAgent(fixture: fixture)
         case .anchoring: AnchoringAgent(fixture: fixture)
         case .random: RandomAgent(seed: seed, sample: sample)
+        case .truthBlind: ProtocolAgent()
         case .script(let path, let lines): ScriptedAgent(id: "script:\(path)", actions: lines)
         case .command(let command, let timeout):
             SubprocessAgent(command: command, seed: seed, timeout: timeout, sample: sample)

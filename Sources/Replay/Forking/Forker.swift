@@ -19,13 +19,13 @@ public struct Forker {
     }
 
     /// The continuation a fork uses when none is asked for, and why: a
-    /// built-in agent (expert, anchoring) is re-run from the new state, since
+    /// built-in agent (expert, anchoring, protocol) is re-run from the new state, since
     /// it can react to what the alternative changes (an anchored agent that
     /// is shown a confirming result acts on it); any other agent's recorded
     /// actions are replayed (`original`), since re-running it may call a
     /// model or a process.
     public static func defaultContinuation(forAgent agent: String) -> (continuation: ForkContinuation, why: String) {
-        if agent == "expert" || agent == "anchoring" {
+        if agent == "expert" || agent == "anchoring" || agent == "protocol" {
             return (
                 .agent,
                 "default for the built-in \(agent) agent: it is re-run from the new state, so it reacts to what the alternative changes (--continue original replays its recorded actions instead)"

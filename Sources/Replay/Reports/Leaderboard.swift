@@ -34,12 +34,27 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     /// Every fixture with counted episodes, each ranked on its own.
     public var perFixture: [FixtureRanking]
     public var fixtures: [String]
+    /// What ``perFixture`` ranks by: each fixture (the default), archetype, specialty or tier band.
+    public var grouping: Grouping = .fixture
     public var passK: [Int]
     /// Matching episodes not counted, and why (broken, unverified, untrusted, abandoned).
     public var leftOut: [LeftOut]
 
-    /// One fixture's ranking.
+    /// What the per-group rankings are by.
+    public enum Grouping: String, Sendable, Hashable, Encodable, CaseIterable {
+        /// Each fixture or scenario on its own.
+        case fixture
+        /// A scenario's archetype (a curated fixture or a file is its own).
+        case archetype
+        /// The fixture's specialty.
+        case specialty
+        /// Tier bands of twenty (1–20, 21–40, …).
+        case tier
+    }
+
+    /// One fixture's ranking (or one archetype's, specialty's or tier band's, by ``grouping``).
     public struct FixtureRanking: Sendable, Hashable, Encodable {
+        /// The fixture, archetype, specialty or tier band (`tiers 21–40`).
         public var fixture: String
         public var rows: [Row]
     }
@@ -111,21 +126,23 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     /// matches `fixtures` (glob patterns; empty: all).
     public static func build(
         store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
-        trust: TrustedKeys? = nil, includeAbandoned: Bool = false
+        trust: TrustedKeys? = nil, includeAbandoned: Bool = false, by grouping: Grouping = .fixture
     ) throws -> Leaderboard {
         let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned)
         var groups: [String: [Run]] = [:]
         for run in selection.runs { groups[name(run.header), default: []].append(run) }
         let fixtures = Set(selection.runs.map(\.header.fixture)).sorted()
         let names = groups.keys.sorted()
-        let caught = try caughtLabels(Set(fixtures))
-        let perFixture = fixtures.map { fixture in
+        let (caught, specialties) = try fixtureFacts(Set(fixtures))
+        let cell = { (header: EpisodeHeader) -> String in cellName(header, grouping, specialty: specialties[header.fixture]) }
+        let cells = Set(selection.runs.map { cell($0.header) }).sorted { cellOrder($0, $1) }
+        let perFixture = cells.map { name in
             FixtureRanking(
-                fixture: fixture,
+                fixture: name,
                 rows: ranked(
-                    names.compactMap { name in
-                        let runs = groups[name]!.filter { $0.header.fixture == fixture }
-                        return runs.isEmpty ? nil : row(name, runs, caught: caught, passK: passK)
+                    names.compactMap { group in
+                        let runs = groups[group]!.filter { cell($0.header) == name }
+                        return runs.isEmpty ? nil : row(group, runs, caught: caught, passK: passK)
                     }))
         }
         let covered = fixtures.filter { fixture in names.allSatisfy { name in groups[name]!.contains { $0.header.fixture == fixture } } }
@@ -137,8 +154,31 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
             ? []
             : ranked(names.map { name in row(name, groups[name]!.filter { covered.contains($0.header.fixture) }, caught: caught, passK: passK) })
         return Leaderboard(
-            rows: overall, overallFixtures: covered, notCovered: gaps, perFixture: perFixture, fixtures: fixtures, passK: passK,
+            rows: overall, overallFixtures: covered, notCovered: gaps, perFixture: perFixture, fixtures: fixtures, grouping: grouping, passK: passK,
             leftOut: selection.leftOut)
+    }
+
+    /// The per-group ranking an episode counts in.
+    static func cellName(_ header: EpisodeHeader, _ grouping: Grouping, specialty: String?) -> String {
+        switch grouping {
+        case .fixture: return header.fixture
+        case .archetype: return ((try? ScenarioID(parsing: header.fixture)) ?? nil)?.archetype ?? header.fixture
+        case .specialty: return specialty ?? "unknown specialty"
+        case .tier:
+            guard let tier = header.tier else { return "no tier" }
+            let band = BatchBand.band(of: tier)
+            return "tiers \(band.lowerBound)–\(band.upperBound)"
+        }
+    }
+
+    /// Tier bands in tier order, everything else by name.
+    static func cellOrder(_ a: String, _ b: String) -> Bool {
+        func band(_ name: String) -> Int? {
+            guard name.hasPrefix("tiers ") else { return nil }
+            return Int(name.dropFirst(6).prefix { $0.isNumber })
+        }
+        if let x = band(a), let y = band(b) { return x < y }
+        return a < b
     }
 
     /// Best mean composite first (ties: by name), ranks from 1.
@@ -152,12 +192,16 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         header.label.map { "\(header.agent) · \($0)" } ?? header.agent
     }
 
-    static func caughtLabels(_ fixtures: Set<String>) throws -> [String: String] {
+    /// Each fixture's `caught_*` label and specialty, the fixture read once.
+    static func fixtureFacts(_ fixtures: Set<String>) throws -> (caught: [String: String], specialty: [String: String]) {
         var labels: [String: String] = [:]
+        var specialties: [String: String] = [:]
         for id in fixtures.sorted() {
-            labels[id] = (try? FixtureLoader.fixture(named: id))?.answerKey.outcome.caught
+            let fixture = try? FixtureLoader.fixture(named: id)
+            labels[id] = fixture?.answerKey.outcome.caught
+            specialties[id] = fixture?.specialty
         }
-        return labels
+        return (labels, specialties)
     }
 
     /// A group's figures over its runs: each the mean over fixtures of the

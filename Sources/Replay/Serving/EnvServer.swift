@@ -349,7 +349,8 @@ public final class EnvServer {
             let events = try builder.finish(score: score, state: session.env.state)
             let id = EpisodeID.derive(headHash: events.last!.hash, agent: agent, label: session.label, parentID: nil, forkStep: nil)
             let header = EpisodeHeader(
-                episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier, seed: session.seed,
+                episodeID: id, fixture: session.fixture.id, tier: session.fixture.tier,
+                variant: EpisodeHeader.variant(ofFixture: session.fixture.id), seed: session.seed,
                 agent: agent, label: session.label, createdAt: CreatedAt.now())
             let recorded = RecordedEpisode(header: header, events: events, score: score, finalState: session.env.state)
             guard let store else { return (nil, score) }

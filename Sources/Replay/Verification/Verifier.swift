@@ -139,7 +139,7 @@ public struct Verifier {
     }
 
     /// The built-in agents, which are deterministic: verify re-runs them.
-    static let builtInAgents = ["expert", "anchoring", "random"]
+    static let builtInAgents = ["expert", "anchoring", "protocol", "random"]
 
     private static func check(_ gathered: Gathered, settings: Settings, into report: inout Verification) throws {
         let listing = gathered.listing
