@@ -68,6 +68,6 @@ struct CLITests {
     @Test func fixturesLintPasses() throws {
         let r = try medgym(["fixtures", "lint", "--seeds", "1-5"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("3 fixtures valid"))
+        #expect(r.stdout.contains("4 fixtures valid"))
     }
 }

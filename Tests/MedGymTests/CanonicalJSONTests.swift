@@ -28,7 +28,7 @@ struct CanonicalJSONTests {
                 }
             }
         }
-        #expect(checked == 36)
+        #expect(checked == 48)  // (4 fixtures × 3 agents × 4 seeds)
     }
 
     struct Edge: Encodable {
