@@ -106,7 +106,7 @@ def make(fixture: str, seed: Optional[int] = None, binary: Optional[Union[str, o
 
 #: The fixtures MedGym ships, each registered with Gymnasium as ``MedGym/<fixture>-v0``
 #: (a test checks this list against the server's own).
-SHIPPED_FIXTURES = ("adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka")
+SHIPPED_FIXTURES = ("adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka", "neg_low_risk_chest_pain")
 
 
 def register_environments() -> None:
