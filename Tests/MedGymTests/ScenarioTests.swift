@@ -133,6 +133,8 @@ struct ScenarioTests {
         #expect(count.status == 0 && count.stdout.contains("4000 scenarios"))
         let show = try CLI.run("medgym", ["scenarios", "show", "ruptured_aaa/t80/v3", "--answer-key"])
         #expect(show.status == 0 && show.stdout.contains("Answer key") && show.stdout.contains("ruptured_aaa/t80/v3"))
+        let blind = try CLI.run("medgym", ["scenarios", "show", "ruptured_aaa/t80/v3"])
+        #expect(blind.status == 0 && !blind.stdout.lowercased().contains("aneurysm") && !blind.stdout.contains("Answer key"))
         let bad = try CLI.run("medgym", ["scenarios", "--tier", "0-200"])
         #expect(bad.status == 64 && bad.stderr.contains("invalid tiers '0-200'"))
         // A batch over scenario patterns prints its summary by specialty and tier band.
@@ -202,6 +204,11 @@ struct ScenarioTests {
         let (a, b) = (try play(), try play())
         #expect(a == b && a.contains("pocus_aorta") && a.last == "to_or")
         #expect(try AgentSpec.parse("protocol", readFile: { _ in "" }) == .truthBlind)
+        // A result that denies a finding does not say it.
+        #expect(!ProtocolAgent.affirms("dissection", in: "cta chest: normal aorta, no aortic dissection or aneurysm."))
+        #expect(!ProtocolAgent.affirms("dissection", in: "cta chest: there is no evidence of dissection."))
+        #expect(ProtocolAgent.affirms("dissection", in: "cta chest: no effusion. stanford type a dissection."))
+        #expect(ProtocolAgent.affirms("retroperitoneal", in: "ct: no urinary stone. infrarenal aaa with a retroperitoneal hematoma."))
         let cli = try CLI.run("medgym", ["scenarios", "difficulty", "--archetype", "ruptured_aaa", "--tier", "1-40", "--variants", "0"])
         #expect(cli.status == 0 && cli.stdout.contains("1–20") && cli.stdout.contains("21–40") && cli.stdout.contains("protocol"))
     }

@@ -64,19 +64,20 @@ public enum ScenarioListing {
     }
 
     /// What a clinician sees of a scenario at arrival (the first observation, as an agent reads
-    /// it), and with `answerKey` the key's items with their points, deadlines and sources.
+    /// it; not the title, which names the truth), and with `answerKey` the truth, the title and the
+    /// key's items with their points, deadlines and sources.
     public static func show(_ name: String, answerKey: Bool) throws -> String {
         let fixture = try FixtureLoader.fixture(named: name)
         let environment = Environment(fixture: fixture, resolver: .shipped, seed: 0)
+        // The title names the truth: it is printed with the key only.
         var lines = [
-            "\(fixture.id): \(fixture.title)",
-            "specialty \(fixture.specialty) · tier \(fixture.tier) · \(fixture.timeLimitMin) min, \(fixture.maxSteps) actions at most",
+            "\(fixture.id) · specialty \(fixture.specialty) · tier \(fixture.tier) · \(fixture.timeLimitMin) min, \(fixture.maxSteps) actions at most",
             "",
             ChatTranscript.render(environment.initialObservation, limits: EncounterChart.Limits(fixture)),
         ]
         if answerKey {
             let key = fixture.answerKey
-            lines += ["", "Answer key (hidden from the agent): \(fixture.truth.name)"]
+            lines += ["", "Answer key (hidden from the agent): \(fixture.truth.name) — \(fixture.title)"]
             lines.append(
                 "  disposition: \(key.disposition.accepted.joined(separator: " or ")) (\(key.disposition.points.plain) points) [\(key.disposition.source)]")
             for item in key.items {

@@ -108,13 +108,27 @@ public struct ProtocolAgent: Agent {
             if let minAge, age < minAge { return false }
             if let maxAge, age > maxAge { return false }
             var any = heard.isEmpty && result.isEmpty && sbpBelow == nil && resultNumber == nil
-            if heard.contains(where: { text.contains($0) }) { any = true }
-            if result.contains(where: { results.contains($0) }) { any = true }
+            if heard.contains(where: { ProtocolAgent.affirms($0, in: text) }) { any = true }
+            if result.contains(where: { ProtocolAgent.affirms($0, in: results) }) { any = true }
             if let sbpBelow, let vitals, Double(vitals.sbp) < sbpBelow { any = true }
             if let (label, above) = resultNumber, ProtocolAgent.number(after: label, in: results).map({ $0 > above }) == true { any = true }
             if let (label, limit) = resultNumberAtMost, ProtocolAgent.number(after: label, in: results).map({ $0 <= limit }) != true { return false }
-            return any && !unlessResult.contains(where: { results.contains($0) })
+            return any && !unlessResult.contains(where: { ProtocolAgent.affirms($0, in: results) })
         }
+    }
+
+    /// Whether `text` says `phrase` without denying it: an occurrence counts unless its clause (since
+    /// the last `.`, `;`, `:` or `,`) says no, not, without or negative for it first ("no aortic
+    /// dissection" does not say dissection).
+    static func affirms(_ phrase: String, in text: String) -> Bool {
+        var searchFrom = text.startIndex
+        while let range = text.range(of: phrase, range: searchFrom..<text.endIndex) {
+            let clauseStart = text[..<range.lowerBound].lastIndex { ".;:,".contains($0) }.map { text.index(after: $0) } ?? text.startIndex
+            let before = " " + text[clauseStart..<range.lowerBound]
+            if !["no ", " not ", "without ", "negative for ", " nor "].contains(where: { before.contains($0 == "no " ? " no " : $0) }) { return true }
+            searchFrom = range.upperBound
+        }
+        return false
     }
 
     /// The first number after `label` in `text` (`glucose 512 mg/dl` → 512).
