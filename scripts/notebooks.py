@@ -5,7 +5,7 @@
   python3 scripts/notebooks.py --check [--bin .build/debug]   # what .ci/run runs after swift test
 
 Both build a fresh store in a temp folder: the demo episode (imported from
-traces/) and expert and anchoring on every shipped fixture, seeds 1-10. The
+traces/) and expert and anchoring on the three curated fixtures (adv_*), seeds 1-10. The
 check exports the same notebooks again and requires the committed data files
 to be byte-identical, the committed notebooks' code to be the fresh code,
 every committed notebook to be valid nbformat 4 with outputs, and the fresh
@@ -28,7 +28,7 @@ def export(binaries, folder):
     def run(*args):
         subprocess.run(list(args) + ["--store", store], check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     run(os.path.join(binaries, "replay"), "import", os.path.join(ROOT, "traces", "ep_0fa72a32ec1d.jsonl"))
-    run(os.path.join(binaries, "medgym"), "batch", "--fixtures", "*", "--seeds", "1-10", "--agent", "expert,anchoring")
+    run(os.path.join(binaries, "medgym"), "batch", "--fixtures", "adv_*", "--seeds", "1-10", "--agent", "expert,anchoring")
     out = os.path.join(folder, "out")
     run(os.path.join(binaries, "replay"), "export", "notebook", "ep_0fa72a32ec1d", "--out", out)
     run(os.path.join(binaries, "replay"), "export", "notebook", "--diff", "expert", "anchoring", "--out", out)

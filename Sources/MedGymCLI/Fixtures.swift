@@ -24,7 +24,7 @@ struct Fixtures: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate archetype files and check that the expert beats the anchoring agent on each.",
+            abstract: "Validate archetype files and check that the expert beats the anchoring agent on each (--tiers: every archetype across its tiers too).",
             discussion: "Example: medgym fixtures lint my_case.json (exit 1 when a check fails)")
 
         @Argument(help: "Archetype files to check (default: every shipped fixture).")
@@ -33,13 +33,22 @@ struct Fixtures: ParsableCommand {
         @Option(help: "Seeds to play each fixture with, e.g. 1-20.")
         var seeds: String = "1-20"
 
+        @Flag(
+            help:
+                "Also lint every shipped archetype across its tiers (1, 50, 100) and variants: the expert, the truth-blind, anchoring and random agents, and the adversarial strategies on each scenario."
+        )
+        var tiers = false
+
         func run() throws {
             do {
                 let seeds = try SeedRange.parse(seeds)
                 let fixtures = files.isEmpty ? try FixtureLoader.shipped() : try files.map { try FixtureLoader.fixture(named: $0) }
                 let report = try FixtureLint.check(fixtures, seeds: seeds)
                 print(report.text)
-                if !report.passed { throw ExitStatus.problem.exitCode }
+                // With --tiers, every shipped archetype is linted across its tiers too.
+                let scenarios = tiers ? try ScenarioLint.check(try ScenarioCatalog.archetypes()) : nil
+                if let scenarios { print(scenarios.text) }
+                if !report.passed || scenarios?.passed == false { throw ExitStatus.problem.exitCode }
             } catch let exit as ExitCode {
                 throw exit
             } catch {

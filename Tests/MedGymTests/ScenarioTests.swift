@@ -212,4 +212,27 @@ struct ScenarioTests {
         let cli = try CLI.run("medgym", ["scenarios", "difficulty", "--archetype", "ruptured_aaa", "--tier", "1-40", "--variants", "0"])
         #expect(cli.status == 0 && cli.stdout.contains("1–20") && cli.stdout.contains("21–40") && cli.stdout.contains("protocol"))
     }
+
+    /// The lint `medgym fixtures lint --tiers` runs passes on the archetypes that hold across their tiers;
+    /// on two it finds what is still to fix, recorded as known issues (the test fails once they pass, so
+    /// the expectation is tightened then).
+    @Test(arguments: ["ruptured_aaa", "low_risk_chest_pain", "aortic_dissection", "paediatric_dka"])
+    func everyArchetypeLintsAcrossItsTiers(archetype: String) throws {
+        let report = try ScenarioLint.check([try ScenarioCatalog.archetype(named: archetype)])
+        switch archetype {
+        case "aortic_dissection":
+            withKnownIssue(
+                "the expert's esmolol and nicardipine drive the MAP below 65 on people with a lower baseline at tier 100, and a single beta-blocker dose ties the expert"
+            ) {
+                #expect(report.passed, "\(report.text)")
+            }
+        case "paediatric_dka":
+            withKnownIssue("the hypotonic-bolus strategy's fixed volume is not harmful for a heavier child: its ceiling assumes the base weight") {
+                #expect(report.passed, "\(report.text)")
+            }
+        default:
+            #expect(report.passed, "\(report.text)")
+            #expect(report.text.contains("1 archetypes valid across their tiers"))
+        }
+    }
 }
