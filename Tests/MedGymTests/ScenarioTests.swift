@@ -214,8 +214,8 @@ struct ScenarioTests {
     }
 
     /// The lint `medgym fixtures lint --tiers` runs passes on the archetypes that hold across their tiers;
-    /// on two it finds what is still to fix, recorded as known issues (the test fails once they pass, so
-    /// the expectation is tightened then).
+    /// on the dissection it finds what is still to fix, recorded as a known issue (the test fails once it
+    /// passes, so the expectation is tightened then).
     @Test(arguments: ["ruptured_aaa", "low_risk_chest_pain", "aortic_dissection", "paediatric_dka"])
     func everyArchetypeLintsAcrossItsTiers(archetype: String) throws {
         let report = try ScenarioLint.check([try ScenarioCatalog.archetype(named: archetype)])
@@ -224,10 +224,6 @@ struct ScenarioTests {
             withKnownIssue(
                 "the expert's esmolol and nicardipine drive the MAP below 65 on people with a lower baseline at tier 100, and a single beta-blocker dose ties the expert"
             ) {
-                #expect(report.passed, "\(report.text)")
-            }
-        case "paediatric_dka":
-            withKnownIssue("the hypotonic-bolus strategy's fixed volume is not harmful for a heavier child: its ceiling assumes the base weight") {
                 #expect(report.passed, "\(report.text)")
             }
         default:
