@@ -100,10 +100,12 @@ struct Scenarios: ParsableCommand {
 
         func run() throws {
             do {
-                let variantRange = try SeedRange.parse(variants)
-                let chosen = try ScenarioCatalog.scenarios(archetype: archetype, tiers: try TierRange.parse(tier))
-                    .filter { variantRange.contains(UInt64($0.id.variant)) }.map(\.fixture)
-                guard !chosen.isEmpty else { throw ValidationError("no scenario has variants \(variants); variants start at 0") }
+                let chosen = try ScenarioCatalog.scenarios(
+                    archetype: archetype, tiers: try TierRange.parse(tier), variants: try TierRange.parseVariants(variants)
+                ).map(\.fixture)
+                guard !chosen.isEmpty else {
+                    throw ValidationError("no scenario matches; variants start at 0 ('medgym scenarios --archetype A' lists an archetype's)")
+                }
                 let table = try ScenarioDifficulty.measure(chosen, seeds: Array(try SeedRange.parse(seeds)))
                 if json { return try printJSON(table) }
                 print(table.text)

@@ -97,6 +97,18 @@ struct ScenarioTests {
         #expect(throws: TierRangeError(text: "0-20")) { try TierRange.parse("0-20") }
         let (range, one) = (try TierRange.parse("40-60"), try TierRange.parse("7"))
         #expect(range == 40...60 && one == 7...7)
+        #expect(try TierRange.parseVariants("0-1") == 0...1)
+        #expect(throws: TierRangeError(text: "-1", what: "variants")) { try TierRange.parseVariants("-1") }
+        // Scenario patterns, as batch --fixtures takes them.
+        let pattern = try #require(try ScenarioPattern(parsing: "ruptured_*/t1-20/v0-4"))
+        #expect(pattern.matches(ScenarioID(archetype: "ruptured_aaa", tier: 20, variant: 4)))
+        #expect(!pattern.matches(ScenarioID(archetype: "ruptured_aaa", tier: 21, variant: 0)))
+        #expect(!pattern.matches(ScenarioID(archetype: "paediatric_dka", tier: 5, variant: 0)))
+        #expect(try ScenarioPattern(parsing: "adv_*") == nil)
+        #expect(try ScenarioCatalog.ids(matching: try #require(try ScenarioPattern(parsing: "*/t100/v9"))).count == 4)
+        for bad in ["ruptured_aaa/t0-20/*", "ruptured_aaa/x1/*", "ruptured_aaa/t5/v3-1"] {
+            #expect(throws: ScenarioError.self, "\(bad)") { try ScenarioPattern(parsing: bad) }
+        }
     }
 
     @Test func aBrokenArchetypeFileIsReportedWithFileAndField() throws {
@@ -137,6 +149,12 @@ struct ScenarioTests {
         #expect(blind.status == 0 && !blind.stdout.lowercased().contains("aneurysm") && !blind.stdout.contains("Answer key"))
         let bad = try CLI.run("medgym", ["scenarios", "--tier", "0-200"])
         #expect(bad.status == 64 && bad.stderr.contains("invalid tiers '0-200'"))
+        let badPattern = try CLI.run("medgym", ["batch", "--fixtures", "ruptured_aaa/t0-5/*", "--no-store"], env: env)
+        #expect(badPattern.status == 64 && badPattern.stderr.contains("tiers run from 1 to 100"), "\(badPattern.stderr)")
+        let noVariant = try CLI.run("medgym", ["scenarios", "difficulty", "--variants", "20-30"])
+        #expect(noVariant.status == 64 && noVariant.stderr.contains("no scenario matches"), "\(noVariant.stderr)")
+        let badVariant = try CLI.run("medgym", ["scenarios", "difficulty", "--variants", "x"])
+        #expect(badVariant.status == 64 && badVariant.stderr.contains("invalid variants 'x'"), "\(badVariant.stderr)")
         // A batch over scenario patterns prints its summary by specialty and tier band.
         let batch = try CLI.run(
             "medgym", ["batch", "--fixtures", "ruptured_aaa/t1-40/v0-1", "--seeds", "1", "--agent", "expert", "--no-store"], env: env)

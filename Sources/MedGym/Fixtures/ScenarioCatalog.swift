@@ -41,39 +41,24 @@ public enum ScenarioCatalog {
 
     /// The fixture of a scenario, validated like any fixture.
     public static func fixture(_ id: ScenarioID, resolver: ActionResolver = .shipped) throws -> Fixture {
-        let archetype: Archetype
-        do { archetype = try self.archetype(named: id.archetype) } catch let error as ScenarioError {
-            throw ScenarioError(error.kind, scenario: id.description, problem: error.problem)
-        }
-        let base = try FixtureLoader.fixture(named: archetype.base, resolver: resolver)
-        return try validated(try ScenarioEngine.fixture(id, archetype: archetype, base: base), resolver: resolver)
+        try fixtures([id], resolver: resolver)[id]!
     }
 
-    /// Every scenario of the chosen archetypes (all when nil) at the chosen tiers, in id order,
-    /// each with its fixture.
+    /// Every scenario of the chosen archetype (all when nil), specialty, tiers and variants, in id
+    /// order, each with its fixture (validated).
     public static func scenarios(
-        archetype: String? = nil, specialty: String? = nil, tiers: ClosedRange<Int> = ScenarioID.tiers, resolver: ActionResolver = .shipped
+        archetype: String? = nil, specialty: String? = nil, tiers: ClosedRange<Int> = ScenarioID.tiers,
+        variants: ClosedRange<Int>? = nil, resolver: ActionResolver = .shipped
     ) throws -> [(id: ScenarioID, fixture: Fixture)] {
-        var chosen = try archetypes()
-        if let archetype {
-            chosen = chosen.filter { $0.archetype == archetype }
-            if chosen.isEmpty { _ = try self.archetype(named: archetype) }  // says which exist
+        if let archetype { _ = try self.archetype(named: archetype) }  // an unknown name says which exist
+        let ids = try allIDs { id in
+            (archetype.map { $0 == id.archetype } ?? true) && tiers.contains(id.tier) && (variants?.contains(id.variant) ?? true)
         }
-        var out: [(id: ScenarioID, fixture: Fixture)] = []
-        for entry in chosen {
-            let base = try FixtureLoader.fixture(named: entry.base, resolver: resolver)
-            if let specialty, base.specialty != specialty { continue }
-            for tier in tiers.clamped(to: ScenarioID.tiers) {
-                for variant in 0..<entry.variants {
-                    let id = ScenarioID(archetype: entry.archetype, tier: tier, variant: variant)
-                    out.append((id, try ScenarioEngine.fixture(id, archetype: entry, base: base)))
-                }
-            }
-        }
-        return out
+        let made = try fixtures(ids, resolver: resolver)
+        return ids.map { ($0, made[$0]!) }.filter { specialty == nil || $0.fixture.specialty == specialty }
     }
 
-    /// The fixtures of many scenarios, each archetype and base read once.
+    /// The fixtures of many scenarios, each archetype and base read once, each fixture validated.
     public static func fixtures(_ ids: [ScenarioID], resolver: ActionResolver = .shipped) throws -> [ScenarioID: Fixture] {
         guard !ids.isEmpty else { return [:] }
         var made: [ScenarioID: Fixture] = [:]
@@ -96,12 +81,17 @@ public enum ScenarioCatalog {
 
     /// The ids a pattern names, in id order.
     public static func ids(matching pattern: ScenarioPattern) throws -> [ScenarioID] {
+        try allIDs(where: pattern.matches)
+    }
+
+    /// Every id of the catalogue that `include` keeps, in id order.
+    static func allIDs(where include: (ScenarioID) -> Bool) throws -> [ScenarioID] {
         var ids: [ScenarioID] = []
-        for archetype in try archetypes() where fnmatch(pattern.archetype, archetype.archetype, 0) == 0 {
+        for archetype in try archetypes() {
             for tier in ScenarioID.tiers {
                 for variant in 0..<archetype.variants {
                     let id = ScenarioID(archetype: archetype.archetype, tier: tier, variant: variant)
-                    if pattern.matches(id) { ids.append(id) }
+                    if include(id) { ids.append(id) }
                 }
             }
         }

@@ -21,7 +21,7 @@ public struct ScenarioDifficulty: Sendable, Hashable, Encodable {
 
     /// Plays `agents` with `seeds` on every scenario of `fixtures` (scenario fixtures: their tier is used).
     public static func measure(_ fixtures: [Fixture], seeds: [UInt64], agents: [AgentSpec] = [.truthBlind, .expert]) throws -> ScenarioDifficulty {
-        var names: [String] = []
+        let names = fixtures.first.map { first in agents.map { $0.makeAgent(fixture: first, seed: 0).id } } ?? []
         var sums: [Int: (scenarios: Int, episodes: Int, composite: [Double], caught: [Int])] = [:]
         for fixture in fixtures {
             let band = (max(fixture.tier, 1) - 1) / 20
@@ -31,7 +31,6 @@ public struct ScenarioDifficulty: Sendable, Hashable, Encodable {
                 entry.episodes += 1
                 for (index, spec) in agents.enumerated() {
                     var agent = spec.makeAgent(fixture: fixture, seed: seed)
-                    if names.count < agents.count { names.append(agent.id) }
                     let card = try EpisodeRunner(fixture: fixture).run(seed: seed, agent: &agent).score
                     entry.composite[index] += card.composite
                     if card.outcome == fixture.answerKey.outcome.caught { entry.caught[index] += 1 }

@@ -63,9 +63,11 @@ public struct ProtocolAgent: Agent {
         if !closing {  // the note and the handoff before the patient leaves
             closing = true
             queue = ["document note", "SBAR handoff"].filter { !taken.contains($0) }
-            if !queue.isEmpty { return act(on: observation) }
         }
-        return disposition
+        guard !queue.isEmpty else { return disposition }
+        let next = queue.removeFirst()
+        taken.append(next)
+        return next
     }
 
     private mutating func absorb(_ o: Observation) {

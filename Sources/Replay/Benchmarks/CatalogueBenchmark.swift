@@ -43,7 +43,7 @@ public struct CatalogueBenchmark {
         return [
             .init(
                 name: "catalogue_scenarios_made_per_second", value: Double(scenarios) / making, unit: "scenarios/s",
-                detail: "every scenario's fixture made from its archetype (tier and variant transformations), one round"),
+                detail: "every scenario's fixture made from its archetype (tier and variant transformations) and validated, one round"),
             .init(name: "catalogue_scenarios_per_second", value: Double(scenarios) / playing, unit: "scenarios/s", detail: what + ", no store, one round"),
             .init(
                 name: "catalogue_recorded_per_second", value: Double(scenarios) / recording, unit: "scenarios/s",
