@@ -63,7 +63,7 @@ enum ArrestRules {
     /// `moved`: which of potassium, glucose and pH treatment has moved (those arrests are called iatrogenic).
     static func hazards(
         _ v: Vitals, untreated: Vitals, injury: InjuryRecord, potassium: Double?, glucose: Double?,
-        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool)
+        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool), membraneStabilised: Bool = false
     ) -> [Hazard] {
         var found: [Hazard] = []
         let map = v.map
@@ -88,7 +88,7 @@ enum ArrestRules {
         if v.hr > 220 {
             found.append(Hazard(probability: 0.1, text: "ventricular fibrillation (HR \(Int(v.hr.rounded())))", iatrogenic: untreated.hr <= 220))
         }
-        if let k = potassium {
+        if let k = potassium, !membraneStabilised {
             if k >= 8 {
                 found.append(Hazard(probability: 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: moved.potassium))
             } else if k > 6.5 {

@@ -2,6 +2,14 @@ extension Environment {
     /// The immediate answer to an action, and its effect on the patient.
     mutating func respond(to action: CatalogAction, at minute: Int, events: inout [EnvironmentEvent]) -> String? {
         var response: String?
+        if let arrest = state.arrest, action.kind == .interview || action.kind == .exam {
+            response =
+                action.kind == .interview
+                ? "No answer: the patient is unresponsive, in cardiac arrest."
+                : "Unresponsive, not breathing, no central pulse; the monitor shows \(arrest.rhythm.name)."
+            events.append(EnvironmentEvent(minute: minute, kind: .response, action: action.id, text: response))
+            return response
+        }
         switch action.kind {
         case .interview:
             response = interviewAnswer(action)
@@ -147,6 +155,10 @@ extension Environment {
     /// Recomputes the bedside vitals at the current minute.
     mutating func refreshVitals() {
         guard state.alive else { return }
+        guard state.arrest == nil else {
+            state.vitals = Physiology.arrest
+            return
+        }
         let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
         state.vitals = physiology.vitals(
             progress: state.progress, complications: Vitals(state.offsets), drugs: drugs,
@@ -182,6 +194,11 @@ extension Environment {
         }
         for _ in 0..<minutes {
             guard state.alive else { break }
+            if state.arrest != nil {
+                advanceArrest(events: &events)
+                deliverResults(upTo: state.minute, events: &events)
+                continue
+            }
             state.minute += 1
             let drugs = DrugEffects.at(state.minute, doses: state.doses, catalog: catalog)
             if !state.definitive {
@@ -189,8 +206,9 @@ extension Environment {
                 state.progress = min(max(state.progress + rate, 0), fixture.course.deathAtProgress)
             }
             if state.progress >= fixture.course.deathAtProgress {
-                die(ArrestCause(text: "\(fixture.truth.name) ran its course", iatrogenic: false), events: &events)
-                break
+                arrest(ArrestCause(text: "\(fixture.truth.name) ran its course", iatrogenic: false), events: &events)
+                deliverResults(upTo: state.minute, events: &events)
+                continue
             }
             let v = state.vitals
             // PALS hypotension in a child: SBP < 70 + 2 × age, 90 from ten years.
@@ -219,10 +237,12 @@ extension Environment {
                 vitals, untreated: untreated, injury: state.injury,
                 potassium: chemistry.potassium, glucose: chemistry.glucose,
                 ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
-                moved: moved)
+                moved: moved,
+                membraneStabilised: chemistry.potassium > 6.5 && stabilised(at: state.minute))
             if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
-                die(cause, events: &events)
-                break
+                arrest(cause, events: &events)
+                deliverResults(upTo: state.minute, events: &events)
+                continue
             }
             for finding in fixture.course.findings
             where finding.atProgress <= state.progress && !state.firedAlerts.contains(finding.id) {
@@ -239,7 +259,13 @@ extension Environment {
         }
     }
 
-    private mutating func die(_ cause: ArrestCause, events: inout [EnvironmentEvent]) {
+    /// Calcium on board: the myocardial membrane is stabilised against potassium (GENERIC-RULES §1.1).
+    private func stabilised(at minute: Int) -> Bool {
+        DrugEffects.activeClasses(at: minute, doses: state.doses, catalog: catalog).contains("calcium")
+    }
+
+    mutating func die(_ cause: ArrestCause, events: inout [EnvironmentEvent]) {
+        state.arrest = nil
         state.deathMinute = state.minute
         state.deathCause = cause
         state.status = .died

@@ -104,12 +104,27 @@ public struct Environment: Sendable {
                     source: finding.source, kind: finding.kind, points: finding.points,
                     severity: finding.severity))
         }
-        let response = respond(to: action, at: start, events: &events)
+        if let refusal = arrestRefusal(action) {
+            // Not carried out: nothing charged or credited, a minute lost in the asking.
+            if let record = state.actions.popLast() { state.notCarriedOut.append(record) }
+            state.totalCost -= action.cost
+            state.warnings.removeAll { $0.step == state.step && $0.actionID == action.id }
+            events.append(EnvironmentEvent(minute: start, kind: .response, action: action.id, text: refusal))
+            advance(minutes: 1, events: &events)
+            return finishStep(action: action.id, response: refusal, events: events)
+        }
+        var response = respond(to: action, at: start, events: &events)
         if action.kind == .disposition, state.status != .disposed {
             // Declined: the patient did not go, so the disposition's findings are not charged.
             state.warnings.removeAll { $0.step == state.step && $0.actionID == action.id }
         }
+        let inArrest = state.arrest != nil
+        if inArrest { workArrest(action) }
         advance(minutes: max(action.timeMin, 0), events: &events)
+        if action.id == "cpr", state.arrest != nil { rhythmCheck(events: &events) }
+        if inArrest || state.arrest != nil, let status = arrestStatus {
+            response = [response, status].compactMap { $0 }.joined(separator: " ")
+        }
         return finishStep(action: action.id, response: response, events: events)
     }
 
@@ -125,7 +140,16 @@ public struct Environment: Sendable {
     private mutating func finishStep(action: String, response: String?, events: [EnvironmentEvent]) -> StepResult {
         var events = events
         if state.status == .running {
-            if state.minute >= fixture.timeLimitMin || state.step >= fixture.maxSteps { state.status = .truncated }
+            if state.minute >= fixture.timeLimitMin || state.step >= fixture.maxSteps {
+                if let arrest = state.arrest {
+                    // The encounter's limit reached with no pulse: the arrest is called.
+                    die(
+                        ArrestCause(text: "\(arrest.cause.text); no return of circulation by the end of the encounter", iatrogenic: arrest.cause.iatrogenic),
+                        events: &events)
+                } else {
+                    state.status = .truncated
+                }
+            }
         }
         if state.status != .running {
             events.append(EnvironmentEvent(minute: state.minute, kind: .episodeEnded, text: endReason))
@@ -153,7 +177,8 @@ public struct Environment: Sendable {
             vitals: state.vitals, chemistry: state.chemistry, ventilated: state.ventilated,
             conditions: fixture.truth.conditions ?? [], age: fixture.patient.age,
             arrivalGcs: state.arrivalVitals.gcs, done: state.actions.map(\.actionID),
-            runningClasses: DrugEffects.activeClasses(at: state.minute, doses: state.doses, catalog: catalog))
+            runningClasses: DrugEffects.activeClasses(at: state.minute, doses: state.doses, catalog: catalog),
+            arrestRhythm: state.arrest?.rhythm)
     }
 
     /// A laboratory value now (a ``Chemistry`` name).

@@ -47,6 +47,11 @@ public struct EpisodeState: Sendable, Hashable, Codable {
     public var injury: InjuryRecord
     /// Why the heart stopped, when it did.
     public var deathCause: ArrestCause?
+    /// A cardiac arrest being worked now (fixtures whose course has an
+    /// `arrest` plan), nil with a pulse.
+    public var arrest: ArrestState? = nil
+    /// Arrests that ended in return of spontaneous circulation, in order.
+    public var resuscitations: [Resuscitation] = []
     public var firedAlerts: [String]
     public var symptoms: [String]
     public var totalCost: Int

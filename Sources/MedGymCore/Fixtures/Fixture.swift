@@ -69,6 +69,8 @@ public struct Course: Sendable, Hashable, Codable {
     public var pressureRules: [PressureRule]?
     /// How much faster than the cited natural history this course runs.
     public var timeCompression: TimeCompression
+    /// How an arrest is worked on this course; without one, an arrest is death.
+    public var arrest: ArrestPlan? = nil
 }
 
 /// A vital-sign condition that multiplies the progression rate while it holds.

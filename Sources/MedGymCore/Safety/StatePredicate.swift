@@ -24,6 +24,11 @@ public struct StatePredicate: Sendable, Hashable, Codable {
     public var ventilated: Bool?
     /// GCS has fallen by at least this much since arrival.
     public var gcsFallAtLeast: Double?
+    /// The patient is (true) or is not (false) in cardiac arrest now.
+    public var arrest: Bool?
+    /// In arrest with a shockable (true: VF, pulseless VT) or non-shockable
+    /// (false: PEA, asystole) rhythm; never holds outside an arrest.
+    public var shockable: Bool?
 
     public init(vital: String? = nil, lab: String? = nil, below: Double? = nil, above: Double? = nil) {
         self.vital = vital
@@ -50,6 +55,8 @@ public struct StatePredicate: Sendable, Hashable, Codable {
         if let ventilated, context.ventilated != ventilated { return false }
         // Sedated for the tube, GCS 3 says nothing about the brain.
         if let fall = gcsFallAtLeast, context.ventilated || !(context.arrivalGcs - context.vitals.gcs >= fall) { return false }
+        if let arrest, (context.arrestRhythm != nil) != arrest { return false }
+        if let shockable, context.arrestRhythm?.shockable != shockable { return false }
         return true
     }
 
@@ -98,6 +105,8 @@ public struct StatePredicate: Sendable, Hashable, Codable {
         if let ageAtLeast { parts.append("age \(ageAtLeast) or more") }
         if let ventilated { parts.append(ventilated ? "ventilated" : "breathing spontaneously") }
         if let gcsFallAtLeast { parts.append("GCS fallen by \(gcsFallAtLeast.plain) or more") }
+        if let arrest { parts.append(arrest ? "in cardiac arrest" : "with a pulse") }
+        if let shockable { parts.append(shockable ? "shockable rhythm" : "non-shockable rhythm") }
         return parts.joined(separator: ", ")
     }
 }
@@ -115,6 +124,8 @@ public struct SafetyContext: Sendable {
     public var done: [String]
     /// Drug classes active now.
     public var runningClasses: [String]
+    /// The rhythm of a cardiac arrest in progress, nil with a pulse.
+    public var arrestRhythm: ArrestRhythm? = nil
 
     func vital(_ name: String) -> Double? {
         switch name {

@@ -81,6 +81,15 @@ enum IatrogenicHarm {
                         source: overloadSource), .moderate
                 ))
         }
+        for arrest in state.resuscitations where arrest.iatrogenic {
+            found.append(
+                (
+                    ScoreItem(
+                        dimension: .harm, key: "iatrogenic_arrest", description: "cardiac arrest caused by treatment (circulation returned)",
+                        points: -15, detail: "minute \(arrest.arrestMinute): \(arrest.cause)",
+                        source: arrestSource), .critical
+                ))
+        }
         if let cause = state.deathCause, cause.iatrogenic {
             found.append(
                 (

@@ -33,7 +33,10 @@ struct FateJudge {
     let rule: PostEDRule
 
     func judge(_ state: EpisodeState) -> PatientFate {
-        let injuries = Self.injuries(state.injury)
+        var injuries = Self.injuries(state.injury)
+        for arrest in state.resuscitations {
+            injuries.append("post-cardiac-arrest brain injury risk: \(arrest.roscMinute - arrest.arrestMinute) min of arrest")
+        }
         if !state.alive {
             let cause = state.deathCause?.text ?? "cardiac arrest"
             return PatientFate(
@@ -57,6 +60,14 @@ struct FateJudge {
             if let add = adjustment.add { mortality += add }
             if let factor = adjustment.multiply { mortality *= factor }
             notes.append(adjustment.note)
+        }
+        // After return of circulation: death or severe brain injury rises with the minutes of arrest
+        // (Kim, Resuscitation 2014: good neurology 62.5 / 37 / 25 / 21.7 % at ≤ 10 / 11–20 / 21–30 / > 30 min) [calib].
+        for arrest in state.resuscitations {
+            let minutes = arrest.roscMinute - arrest.arrestMinute
+            let poor = minutes <= 10 ? 0.375 : (minutes <= 20 ? 0.63 : (minutes <= 30 ? 0.75 : 0.78))
+            mortality = 1 - (1 - mortality) * (1 - poor)
+            notes.append("cardiac arrest for \(minutes) min before return of circulation (minute \(arrest.roscMinute))")
         }
         // Organ debt carried out of the ED [Walsh 2013; calibration].
         if state.injury.minutesMapBelow55 > 20 {
