@@ -15,7 +15,10 @@ import Testing
 /// ("discharge with followup", "point-of-care abg", "theatre as the first
 /// action"), 2 now refused ("] hcg urine dehydration", "i x2"); suggestion
 /// lists moved with the new synonyms (and one with the clause-by-clause
-/// check for a second order after a reason).
+/// check for a second order after a reason). MedGym 0.7's actions for the
+/// worked arrest, sepsis, trauma, stroke and the negative-class patients moved
+/// suggestion lists only: no text's action changed ("X-ray" stays the chest
+/// film, "CT angiography" the chest CTA).
 struct ResolverRegressionTests {
     static func expectations() throws -> [(text: String, resolved: String, nearest: String)] {
         let file = CLI.packageRoot.appendingPathComponent("Tests/MedGymTests/Data/resolutions.tsv")
@@ -34,6 +37,19 @@ struct ResolverRegressionTests {
         let resolved: String
         do { resolved = "=" + (try resolver.resolve(text)).id } catch { resolved = "!" + error.suggestions.joined(separator: ",") }
         return (resolved, "~" + resolver.nearest(text).joined(separator: ","))
+    }
+
+    /// `MEDGYM_REWRITE_RESOLUTIONS=1 swift test --filter ResolverRegressionTests` rewrites the pinned
+    /// file from this resolver (for new catalog actions: review the diff; no `=` answer may move).
+    @Test func rewriteWhenAsked() throws {
+        guard ProcessInfo.processInfo.environment["MEDGYM_REWRITE_RESOLUTIONS"] == "1" else { return }
+        let resolver = ActionResolver(catalog: .shipped, memoize: false)
+        var out = ""
+        for item in try Self.expectations() {
+            let (resolved, nearest) = Self.answer(resolver, item.text)
+            out += "\(item.text)\t\(resolved)\n\(item.text)\t\(nearest)\n"
+        }
+        try out.write(to: CLI.packageRoot.appendingPathComponent("Tests/MedGymTests/Data/resolutions.tsv"), atomically: true, encoding: .utf8)
     }
 
     @Test(arguments: [false, true]) func answersAreUnchanged(memoize: Bool) throws {

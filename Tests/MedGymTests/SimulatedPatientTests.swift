@@ -216,7 +216,8 @@ struct SimulatedPatientTests {
             "aortic_dissection", "haemorrhage", "dka", "hypovolaemia", "acs", "stemi", "venous_thrombosis",
             "arterial_occlusion", "ischaemic_stroke", "massive_pe", "pulmonary_oedema", "atrial_fibrillation",
             "thyrotoxicosis", "seizure", "sympathomimetic", "alcohol_withdrawal", "raised_icp",
-            "sodium_channel_blocker", "airway_threat", "opioid_toxicity",
+            "sodium_channel_blocker", "airway_threat", "opioid_toxicity", "ventricular_tachycardia", "hyperkalaemia",
+            "ccb_toxicity", "anaphylaxis", "sepsis", "tension_pneumothorax", "pneumothorax", "charcoal_binding_ingestion",
         ]
         for action in catalog.actions {
             guard let risk = action.risk else { continue }

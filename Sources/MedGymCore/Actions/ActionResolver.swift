@@ -12,6 +12,11 @@ public struct ActionResolver: Sendable {
     public let catalog: ActionCatalog
     /// Normalised phrase → catalog id (the first action, in catalog order, to claim it).
     private let exact: [String: String]
+    /// Whole phrases two actions share that differ only by route (adrenaline
+    /// 1 mg IV in an arrest, 0.5 mg IM in anaphylaxis, once doses and routes
+    /// are stripped): the text's route word chooses, and without one the
+    /// text is refused with both, never guessed.
+    private let byRoute: [String: [(route: String, id: String)]]
     /// Every id, name and synonym as word numbers into `vocabulary`.
     let phrases: [Phrase]
     /// The distinct words of all phrases, as bytes, with the phrases that use each.
@@ -39,6 +44,7 @@ public struct ActionResolver: Sendable {
         self.catalog = catalog
         self.memo = memoize ? ResolutionMemo() : nil
         var exact: [String: String] = [:]
+        var byRoute: [String: [(route: String, id: String)]] = [:]
         var phrases: [Phrase] = []
         var vocabulary: [Word] = []
         var numbers: [String: Int] = [:]
@@ -48,7 +54,15 @@ public struct ActionResolver: Sendable {
                 let tokens = ActionResolver.tokens(of: text)
                 if tokens.isEmpty { continue }
                 let phrase = tokens.joined(separator: " ")
-                if exact[phrase] == nil { exact[phrase] = action.id }
+                if exact[phrase] == nil {
+                    exact[phrase] = action.id
+                } else if let route = action.route, let first = exact[phrase], first != action.id,
+                    let other = catalog[first]?.route, other != route
+                {
+                    var variants = byRoute[phrase] ?? [(other, first)]
+                    if !variants.contains(where: { $0.id == action.id }) { variants.append((route, action.id)) }
+                    byRoute[phrase] = variants
+                }
                 var words: [Int] = []
                 for token in tokens {
                     let number: Int
@@ -66,6 +80,7 @@ public struct ActionResolver: Sendable {
             }
         }
         self.exact = exact
+        self.byRoute = byRoute
         self.phrases = phrases
         self.vocabulary = vocabulary
         self.wordNumbers = numbers
@@ -97,7 +112,16 @@ public struct ActionResolver: Sendable {
         guard !tokens.isEmpty else {
             throw ActionResolutionError(text: text, suggestions: [])
         }
-        if let id = exact[tokens.joined(separator: " ")], let action = catalog[id] {
+        let phrase = tokens.joined(separator: " ")
+        if let variants = byRoute[phrase] {
+            if let route = ActionResolver.route(of: text), let chosen = variants.first(where: { $0.route == route }),
+                let action = catalog[chosen.id]
+            {
+                return action
+            }
+            throw ActionResolutionError(text: text, suggestions: variants.map(\.id), routeNeeded: true)
+        }
+        if let id = exact[phrase], let action = catalog[id] {
             return action
         }
         let ranked = rank(tokens)
@@ -264,6 +288,22 @@ public struct ActionResolver: Sendable {
         "surgeons": "surgeon", "hx": "history", "echocardiography": "echocardiogram", "ketones": "ketone",
     ]
 
+    /// The route a text names ("im", "iv"), or nil: the words the tokens drop as dosing.
+    static func route(of text: String) -> String? {
+        var cleaned = ""
+        for scalar in text.lowercased().unicodeScalars {
+            if CharacterSetLite.isWordScalar(scalar) { cleaned.unicodeScalars.append(scalar) } else { cleaned.append(" ") }
+        }
+        for word in cleaned.split(separator: " ") {
+            switch word {
+            case "im", "intramuscular", "intramuscularly", "thigh": return "im"
+            case "iv", "intravenous", "intravenously", "io", "intraosseous": return "iv"
+            default: continue
+            }
+        }
+        return nil
+    }
+
     /// A number written with its unit or count, "20mg", "0.1u", "x2": a dose, not a word.
     static func isGluedDose(_ word: String) -> Bool {
         if word.hasPrefix("x"), word.count > 1, word.dropFirst().allSatisfy(\.isNumber) { return true }
@@ -338,12 +378,16 @@ public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, S
     public let length: Int?
     /// True when the text names several actions (the suggestions are those actions).
     public let several: Bool?
+    /// True when the text names a drug given by more than one route and
+    /// says none (the suggestions are the routes' actions).
+    public let routeNeeded: Bool?
 
-    public init(text: String, suggestions: [String], length: Int? = nil, several: Bool = false) {
+    public init(text: String, suggestions: [String], length: Int? = nil, several: Bool = false, routeNeeded: Bool = false) {
         self.text = text
         self.suggestions = suggestions
         self.length = length
         self.several = several ? true : nil
+        self.routeNeeded = routeNeeded ? true : nil
     }
 
     /// The first 200 characters of an over-long text, marked as cut.
@@ -353,6 +397,10 @@ public struct ActionResolutionError: Error, CustomStringConvertible, Hashable, S
         if let length {
             return
                 "action text of \(length) bytes is over the \(ActionResolver.maximumTextLength)-byte limit ('\(text.prefix(40))…'); write one action, such as 'CTA chest'"
+        }
+        if routeNeeded == true {
+            return
+                "'\(text)' is given by more than one route (\(suggestions.joined(separator: ", "))); say which, e.g. with 'IM' or 'IV'"
         }
         if several == true {
             return "'\(text)' names more than one action (\(suggestions.joined(separator: ", "))); send one action at a time"

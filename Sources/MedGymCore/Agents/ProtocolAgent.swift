@@ -31,11 +31,14 @@ public struct ProtocolAgent: Agent {
     private var waits = 0
     private var declines = 0
     private var closing = false
+    /// The advanced life support loop's count while a pulse is absent.
+    private var life = LifeSupport()
 
     public init() {}
 
     public mutating func act(on observation: Observation) -> String? {
         absorb(observation)
+        if let action = life.next(observation, heard: heard, results: results) { return action }
         if let response = observation.response, response.contains(" declined: ") {
             declines += 1
             if declines > 3 { disposition = "admit to the ward" }

@@ -39,6 +39,11 @@ public struct ArrestPlan: Sendable, Hashable, Codable {
     /// Why this rhythm and these treatments, in a clinician's words.
     public var note: String?
     public var source: Citation
+    /// The chance a rhythm check finds a pulse once the course's cause is
+    /// treated, where the cause's reversal restores the circulation at once
+    /// (a decompressed tension pneumothorax: within about a minute, GENERIC-RULES
+    /// §4.3); nil: the rhythm's base chance.
+    public var roscWhenTreated: Double? = nil
 }
 
 /// A cardiac arrest in progress.
@@ -137,13 +142,14 @@ public enum CardiacArrest {
     }
 
     /// The chance that this rhythm check finds a pulse.
-    static func roscProbability(_ arrest: ArrestState, minute: Int) -> Double {
+    static func roscProbability(_ arrest: ArrestState, minute: Int, whenTreated: Double? = nil) -> Double {
         var p: Double
         switch arrest.rhythm {
         case .vf, .pvt: p = arrest.shocksSinceCheck > 0 ? 0.35 : 0.02
         case .pea: p = 0.15
         case .asystole: p = 0.04
         }
+        if arrest.causeTreated, let treated = whenTreated { p = max(p, treated) }
         if let last = arrest.lastAdrenalineMinute, minute - last <= 5 {
             p *= arrest.rhythm.shockable ? 1.1 : 1.3
         }

@@ -8,7 +8,14 @@ extension Environment {
         let courseArrest = state.progress >= fixture.course.deathAtProgress
         let rhythm =
             courseArrest ? plan.rhythm : CardiacArrest.rhythm(forHazard: cause.text, potassium: state.chemistry.potassium)
-        let reversal = courseArrest ? plan.reversedBy : CardiacArrest.reversal(forHazard: cause.text, plan: plan)
+        // The body's own arrests are treated by their cause's remedy and by the course's (a hypoxaemic
+        // arrest in a tension pneumothorax is reversed by decompression as much as by the bag).
+        var reversal = courseArrest ? plan.reversedBy : CardiacArrest.reversal(forHazard: cause.text, plan: plan)
+        for id in plan.reversedBy where !reversal.contains(id) { reversal.append(id) }
+        if state.status == .disposed {
+            // The arrest came while the patient was leaving: he stays, and the arrest is worked here.
+            state.status = .running
+        }
         state.arrest = ArrestState(
             startMinute: state.minute, rhythm: rhythm, cause: cause, reversedBy: reversal, causeTreated: false,
             compressing: false, noFlowMin: 0, lowFlowMin: 0, shocksSinceCheck: 0, shocks: 0,
@@ -100,7 +107,11 @@ extension Environment {
     mutating func rhythmCheck(events: inout [EnvironmentEvent]) {
         guard var arrest = state.arrest else { return }
         arrest.checks += 1
-        let chance = CardiacArrest.roscProbability(arrest, minute: state.minute)
+        // The course's own cause treated during this arrest: the plan's chance, where it gives one.
+        let plan = fixture.course.arrest
+        let courseTreated = state.actions.contains { $0.minute >= arrest.startMinute && plan?.reversedBy.contains($0.actionID) == true }
+        let chance = CardiacArrest.roscProbability(
+            arrest, minute: state.minute, whenTreated: courseTreated ? plan?.roscWhenTreated : nil)
         let draw = physiology.random.unit("rosc", UInt64(state.minute))
         arrest.shocksSinceCheck = 0
         state.arrest = arrest
@@ -127,6 +138,7 @@ extension Environment {
         events.append(
             EnvironmentEvent(
                 minute: state.minute, kind: .alert,
-                text: "return of spontaneous circulation after \(minutes) min of arrest: a pulse, BP \(state.vitals.observed.sbp)/\(state.vitals.observed.dbp)"))
+                text: "return of spontaneous circulation after \(minutes) min of arrest: a pulse, BP \(state.vitals.observed.sbp)/\(state.vitals.observed.dbp)")
+        )
     }
 }

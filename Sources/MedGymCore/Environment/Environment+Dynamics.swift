@@ -17,7 +17,10 @@ extension Environment {
             response = examFinding(action)
         case .lab, .ecg, .imaging, .consult:
             let due = minute + (action.turnaroundMin ?? 0)
-            let sample = action.kind == .consult ? nil : resultText(for: action.id)
+            var sample = action.kind == .consult ? nil : resultText(for: action.id)
+            if let arrest = state.arrest, action.kind == .ecg {
+                sample = "Rhythm strip during CPR: \(arrest.rhythm.name); no pulse."
+            }
             state.pending.append(PendingOrder(actionID: action.id, step: state.step, orderedAt: minute, dueAt: due, text: sample))
             let what = action.kind == .consult ? "paged; expected at the bedside at minute \(due)" : "ordered; result expected at minute \(due)"
             events.append(EnvironmentEvent(minute: minute, kind: .orderPlaced, action: action.id, text: "\(action.name) \(what)"))
@@ -207,8 +210,9 @@ extension Environment {
             }
             if state.progress >= fixture.course.deathAtProgress {
                 arrest(ArrestCause(text: "\(fixture.truth.name) ran its course", iatrogenic: false), events: &events)
-                deliverResults(upTo: state.minute, events: &events)
-                continue
+                // The alarm interrupts whatever was under way: the team answers the arrest now.
+                if state.alive { deliverResults(upTo: state.minute, events: &events) }
+                break
             }
             let v = state.vitals
             // PALS hypotension in a child: SBP < 70 + 2 × age, 90 from ten years.
@@ -241,8 +245,8 @@ extension Environment {
                 membraneStabilised: chemistry.potassium > 6.5 && stabilised(at: state.minute))
             if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
                 arrest(cause, events: &events)
-                deliverResults(upTo: state.minute, events: &events)
-                continue
+                if state.alive { deliverResults(upTo: state.minute, events: &events) }
+                break
             }
             for finding in fixture.course.findings
             where finding.atProgress <= state.progress && !state.firedAlerts.contains(finding.id) {

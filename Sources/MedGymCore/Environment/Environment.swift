@@ -134,21 +134,21 @@ public struct Environment: Sendable {
         guard state.isRunning else { return nil }
         var events: [EnvironmentEvent] = []
         advance(minutes: max(fixture.timeLimitMin - state.minute, 0), events: &events)
+        // An arrest no one works: no flow until death is declared.
+        while state.arrest != nil, state.alive { advance(minutes: 1, events: &events) }
+        if state.alive, state.minute < fixture.timeLimitMin {
+            advance(minutes: fixture.timeLimitMin - state.minute, events: &events)
+        }
         return finishStep(action: "none", response: nil, events: events)
     }
 
     private mutating func finishStep(action: String, response: String?, events: [EnvironmentEvent]) -> StepResult {
         var events = events
         if state.status == .running {
-            if state.minute >= fixture.timeLimitMin || state.step >= fixture.maxSteps {
-                if let arrest = state.arrest {
-                    // The encounter's limit reached with no pulse: the arrest is called.
-                    die(
-                        ArrestCause(text: "\(arrest.cause.text); no return of circulation by the end of the encounter", iatrogenic: arrest.cause.iatrogenic),
-                        events: &events)
-                } else {
-                    state.status = .truncated
-                }
+            // An arrest under way is not cut short by the encounter's limits: it ends
+            // within its own (return of circulation, or death at 10 min without flow or 40 min in all).
+            if state.arrest == nil, state.minute >= fixture.timeLimitMin || state.step >= fixture.maxSteps {
+                state.status = .truncated
             }
         }
         if state.status != .running {

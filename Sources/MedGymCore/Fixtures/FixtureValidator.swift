@@ -49,6 +49,13 @@ struct FixtureValidator {
             if !(1950...2100).contains(c.year) { throw fail("\(field).year", "is \(c.year); give the guideline's year") }
         }
 
+        if let plan = course.arrest {
+            if plan.reversedBy.isEmpty {
+                throw fail("course.arrest.reversed_by", "is empty; name the actions that treat the course's cause during the arrest")
+            }
+            try check(plan.reversedBy, "course.arrest.reversed_by")
+            try cite(plan.source, "course.arrest.source")
+        }
         for (i, lab) in f.labs.enumerated() {
             if !Chemistry.arrivalNames.contains(lab.name) {
                 throw fail(
