@@ -7,8 +7,6 @@ import Testing
 
 /// The scenario engine: archetypes × tiers × variants, each a fixture made from the archetype's base.
 struct ScenarioTests {
-    static let archetypes = ["aortic_dissection", "low_risk_chest_pain", "paediatric_dka", "ruptured_aaa"]
-
     @Test func anArchetypeAtItsOwnTierAndVariantZeroIsItsBaseFixture() throws {
         for archetype in try ScenarioCatalog.archetypes() {
             let base = try FixtureLoader.fixture(named: archetype.base)
@@ -34,7 +32,7 @@ struct ScenarioTests {
     }
 
     /// Tier 1 arrives sicker than tier 100 (the same disease, easier to see), and the key never changes.
-    @Test(arguments: archetypes)
+    @Test(arguments: archetypeNames)
     func higherTiersArriveLookingBetterWithTheSameKey(archetype: String) throws {
         let archetypeData = try ScenarioCatalog.archetype(named: archetype)
         let normal = archetypeData.normalVitals ?? ScenarioEngine.adultNormal
@@ -52,7 +50,7 @@ struct ScenarioTests {
     }
 
     /// The expert survives and scores ≥ +75 at every tier band and on several people; the anchoring agent scores below.
-    @Test(arguments: archetypes)
+    @Test(arguments: archetypeNames)
     func theExpertHoldsAtEveryTierAndVariant(archetype: String) throws {
         for tier in [1, 50, 100] {
             for variant in [0, 1, 4, 9] {
@@ -71,9 +69,12 @@ struct ScenarioTests {
 
     @Test func theCatalogueCountsDistinctPresentations() throws {
         let all = try ScenarioListing.list()
-        #expect(all.scenarios.count == 4 * 100 * 10)
-        #expect(all.distinct >= 1_200, "\(all.distinct)")  // (1,300 today: adjacent tiers can round to the same vitals)
-        #expect(all.archetypes == 4 && all.negativeClass == 1)
+        let archetypes = try ScenarioCatalog.archetypes()
+        #expect(all.scenarios.count == archetypes.map { 100 * $0.variants }.reduce(0, +))
+        // The issue's floors: 1,500 distinct presentations from 15 archetypes over six specialties, three negative-class.
+        #expect(all.distinct >= 1_500, "\(all.distinct)")
+        #expect(all.archetypes == archetypes.count && all.archetypes >= Self.archetypeFloor)
+        #expect(all.specialties >= 6 && all.negativeClass >= 3)
         let some = try ScenarioListing.list(archetype: "ruptured_aaa", tiers: 40...60)
         #expect(some.scenarios.count == 21 * 10 && some.scenarios.allSatisfy { $0.archetype == "ruptured_aaa" && (40...60).contains($0.tier) })
         let ids = some.scenarios.map { ScenarioID(archetype: $0.archetype, tier: $0.tier, variant: $0.variant) }
@@ -86,7 +87,7 @@ struct ScenarioTests {
             _ = try FixtureLoader.fixture(named: "no_such_case/t10/v1")
             Issue.record("an unknown archetype loaded")
         } catch let error as ScenarioError {
-            #expect(error.kind == .unknownArchetype && error.description.contains("aortic_dissection, low_risk_chest_pain, paediatric_dka, ruptured_aaa"))
+            #expect(error.kind == .unknownArchetype && error.description.contains(Self.archetypeNames.joined(separator: ", ")))
         }
         do {
             _ = try FixtureLoader.fixture(named: "ruptured_aaa/t10/v99")
@@ -105,7 +106,9 @@ struct ScenarioTests {
         #expect(!pattern.matches(ScenarioID(archetype: "ruptured_aaa", tier: 21, variant: 0)))
         #expect(!pattern.matches(ScenarioID(archetype: "paediatric_dka", tier: 5, variant: 0)))
         #expect(try ScenarioPattern(parsing: "adv_*") == nil)
-        #expect(try ScenarioCatalog.ids(matching: try #require(try ScenarioPattern(parsing: "*/t100/v9"))).count == 4)
+        #expect(
+            try ScenarioCatalog.ids(matching: try #require(try ScenarioPattern(parsing: "*/t100/v9"))).count
+                == ScenarioCatalog.archetypes().count)
         for bad in ["ruptured_aaa/t0-20/*", "ruptured_aaa/x1/*", "ruptured_aaa/t5/v3-1"] {
             #expect(throws: ScenarioError.self, "\(bad)") { try ScenarioPattern(parsing: bad) }
         }
@@ -142,7 +145,8 @@ struct ScenarioTests {
         let verify = try CLI.run("replay", ["verify", "--all"], env: env)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let count = try CLI.run("medgym", ["scenarios", "--count"])
-        #expect(count.status == 0 && count.stdout.contains("4000 scenarios"))
+        let total = try ScenarioCatalog.archetypes().map { 100 * $0.variants }.reduce(0, +)
+        #expect(count.status == 0 && count.stdout.contains("\(total) scenarios"))
         let show = try CLI.run("medgym", ["scenarios", "show", "ruptured_aaa/t80/v3", "--answer-key"])
         #expect(show.status == 0 && show.stdout.contains("Answer key") && show.stdout.contains("ruptured_aaa/t80/v3"))
         let blind = try CLI.run("medgym", ["scenarios", "show", "ruptured_aaa/t80/v3"])
@@ -193,12 +197,12 @@ struct ScenarioTests {
         #expect(bench.stdout.contains("on each of 12 scenarios; 12 caught"))
     }
 
-    /// Difficulty is real: on 800 scenarios (every archetype, tiers 1–100, variants 0 and 1) the truth-blind
-    /// protocol agent scores at least 20 points lower at tiers 81–100 than at 1–20, and the expert holds at
-    /// +75 or more in every band.
+    /// Difficulty is real: on every archetype at tiers 1–100, variant 0 (at least 500 scenarios) the
+    /// truth-blind protocol agent scores at least 20 points lower at tiers 81–100 than at 1–20, and the
+    /// expert holds at +75 or more in every band.
     @Test func theTruthBlindAgentFallsWithTheTierWhileTheExpertHolds() throws {
-        let fixtures = try ScenarioCatalog.scenarios().filter { $0.id.variant <= 1 }.map(\.fixture)
-        #expect(fixtures.count == 800)
+        let fixtures = try ScenarioCatalog.scenarios().filter { $0.id.variant == 0 }.map(\.fixture)
+        #expect(fixtures.count == 100 * Self.archetypeNames.count && fixtures.count >= 500)
         let table = try ScenarioDifficulty.measure(fixtures, seeds: [1])
         #expect(table.agents == ["protocol", "expert"] && table.bands.count == 5)
         let (easy, hard) = (table.bands[0], table.bands[4])
@@ -234,7 +238,19 @@ struct ScenarioTests {
     /// The lint `medgym fixtures lint --tiers` runs passes on the archetypes that hold across their tiers;
     /// on the dissection it finds what is still to fix, recorded as a known issue (the test fails once it
     /// passes, so the expectation is tightened then).
-    @Test(arguments: ["ruptured_aaa", "low_risk_chest_pain", "aortic_dissection", "paediatric_dka"])
+    /// Every shipped archetype (a test below checks this list against the catalogue).
+    static let archetypeNames = [
+        "acute_ischaemic_stroke", "anaphylaxis", "aortic_dissection", "hyperkalaemia", "low_risk_chest_pain", "minor_head_injury",
+        "opioid_overdose", "paediatric_dka", "perc_negative_pleuritic_pain", "ruptured_aaa", "ruptured_ectopic", "septic_shock",
+        "simple_febrile_seizure", "stemi_vf", "tension_pneumothorax",
+    ]
+    static let archetypeFloor = 15
+
+    @Test func theLintListIsEveryArchetype() throws {
+        #expect(try ScenarioCatalog.archetypes().map(\.archetype).sorted() == Self.archetypeNames)
+    }
+
+    @Test(arguments: archetypeNames)
     func everyArchetypeLintsAcrossItsTiers(archetype: String) throws {
         let report = try ScenarioLint.check([try ScenarioCatalog.archetype(named: archetype)])
         switch archetype {

@@ -246,10 +246,10 @@ struct ReplayCLITests {
         let dir = try TempDir()
         defer { dir.remove() }
         let path = dir.path("batch.sqlite")
-        let args = ["batch", "--fixtures", "*", "--seeds", "1-200", "--agent", "expert,anchoring", "--jobs", "2", "--store", path]
+        let args = ["batch", "--fixtures", "adv_*", "--seeds", "1-200", "--agent", "expert,anchoring", "--jobs", "2", "--store", path]
         _ = try killMidBatch(args, store: path)
         let stored = try TraceStore(path: path, readOnly: true).list(includeUnfinished: true).count
-        let total = 4 * 200 * 2  // (every shipped fixture × 200 seeds × 2 agents)
+        let total = 3 * 200 * 2  // (the three curated fixtures × 200 seeds × 2 agents)
         #expect(stored >= 25 && stored < total)
 
         let again = try CLI.run("medgym", args)

@@ -106,7 +106,11 @@ def make(fixture: str, seed: Optional[int] = None, binary: Optional[Union[str, o
 
 #: The fixtures MedGym ships, each registered with Gymnasium as ``MedGym/<fixture>-v0``
 #: (a test checks this list against the server's own).
-SHIPPED_FIXTURES = ("adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka", "neg_low_risk_chest_pain")
+SHIPPED_FIXTURES = (
+    "adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka", "cardio_anterior_stemi", "em_anaphylaxis", "im_hyperkalaemia",
+    "im_septic_shock", "neg_low_risk_chest_pain", "neg_minor_head_injury", "neg_perc_pleuritic_pain", "neg_simple_febrile_seizure",
+    "neuro_lvo_stroke", "ob_ruptured_ectopic", "scc_tension_pneumothorax", "tox_opioid_apnoea",
+)
 
 
 def register_environments() -> None:

@@ -6,12 +6,16 @@
 /// missing, supplies it (orders the test, pages the consultant, or waits
 /// for a result on its way) and asks again, up to five times. Like a
 /// clinician titrating to a target, it skips an antihypertensive (β-blocker,
-/// dihydropyridine, nitrate) once the SBP is at or below 120 (or the MAP below 70).
+/// dihydropyridine, nitrate) once the SBP is at or below 120 (or the MAP below 70),
+/// and a vasopressor while the MAP is 65 or more. In a cardiac arrest it runs
+/// advanced life support and gives the treatments the key names for the
+/// course's cause (``LifeSupport``), then goes on with the policy.
 /// `urgent`: the diagnosis is already confirmed when it takes over, so
 /// consultants are called first, then treatment, then the rest.
 public struct ExpertAgent: Agent {
     public let id = "expert"
-    private let lines: [(text: String, isDisposition: Bool, lowersPressure: Bool, betaBlocker: Bool)]
+    private let lines: [(text: String, isDisposition: Bool, lowersPressure: Bool, betaBlocker: Bool, raisesPressure: Bool)]
+    private var life: LifeSupport
     private let consultNames: [String]
     private let catalog: ActionCatalog
     private let resolver: ActionResolver
@@ -25,7 +29,7 @@ public struct ExpertAgent: Agent {
     /// `done`: catalog ids already taken before the expert took over; the
     /// policy's lines for them are skipped (except waiting).
     public init(fixture: Fixture, resolver: ActionResolver, skipping done: [String] = [], urgent: Bool = false) {
-        var lines: [(String, Bool, Bool, Bool, Int)] = []
+        var lines: [(String, Bool, Bool, Bool, Bool, Int)] = []
         for line in fixture.policies.expert {
             guard let action = try? resolver.resolve(line) else { continue }
             // A disposition already asked for was declined (it would have ended the episode): it is not done.
@@ -40,17 +44,21 @@ public struct ExpertAgent: Agent {
                 case .disposition: 3
                 default: 2
                 }
-            lines.append((line, action.kind == .disposition, lowers, action.pk?.drugClass == "beta_blocker", rank))
+            lines.append(
+                (line, action.kind == .disposition, lowers, action.pk?.drugClass == "beta_blocker", action.pk?.drugClass == "vasopressor", rank))
         }
         // A stable sort keeps the policy's order within each rank.
-        self.lines = lines.enumerated().sorted { ($0.element.4, $0.offset) < ($1.element.4, $1.offset) }
-            .map { ($0.element.0, $0.element.1, $0.element.2, $0.element.3) }
+        self.lines = lines.enumerated().sorted { ($0.element.5, $0.offset) < ($1.element.5, $1.offset) }
+            .map { ($0.element.0, $0.element.1, $0.element.2, $0.element.3, $0.element.4) }
+        let treatments = (fixture.course.arrest?.reversedBy ?? []).compactMap { resolver.catalog[$0]?.name }
+        self.life = LifeSupport(knownTreatments: treatments)
         self.catalog = resolver.catalog
         self.resolver = resolver
         self.consultNames = resolver.catalog.actions.filter { $0.kind == .consult }.map(\.name)
     }
 
     public mutating func act(on observation: Observation) -> String? {
+        if let action = life.next(observation, heard: "", results: "") { return action }
         if let disposition = lastDisposition, let response = observation.response, response.contains(" declined: ") {
             lastDisposition = nil
             if retries < 5 {
@@ -70,7 +78,10 @@ public struct ExpertAgent: Agent {
             }
             return text
         }
-        while next < lines.count, lines[next].lowersPressure, Self.atTarget(observation.vitals, betaBlocker: lines[next].betaBlocker) {
+        while next < lines.count,
+            (lines[next].lowersPressure && Self.atTarget(observation.vitals, betaBlocker: lines[next].betaBlocker))
+                || (lines[next].raisesPressure && Vitals(observed: observation.vitals).map >= 65)
+        {
             next += 1
         }
         guard next < lines.count else { return nil }

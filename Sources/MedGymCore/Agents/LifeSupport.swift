@@ -14,6 +14,12 @@ struct LifeSupport: Sendable {
     private var airway = false
     private var lastWasCPR = false
     private var causesTreated: [String] = []
+    /// Cause treatments known beforehand (the expert reads them from the key), given first.
+    private var knownTreatments: [String]
+
+    init(knownTreatments: [String] = []) {
+        self.knownTreatments = knownTreatments
+    }
 
     /// The next action while in arrest, or nil when the patient has a pulse.
     mutating func next(_ o: Observation, heard: String, results: String) -> String? {
@@ -36,6 +42,10 @@ struct LifeSupport: Sendable {
         if !airway {
             airway = true
             return "bag valve mask ventilation"
+        }
+        if let known = knownTreatments.first(where: { !causesTreated.contains($0) }) {
+            causesTreated.append(known)
+            return known
         }
         let adrenalineDue: Bool
         if let given = adrenalineAtCycle {

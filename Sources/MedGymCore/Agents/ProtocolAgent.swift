@@ -17,6 +17,7 @@ import Foundation
 public struct ProtocolAgent: Agent {
     public let id = "protocol"
     private var age = 0
+    private var sex = ""
     /// Everything seen so far, lowercased: complaint, triage, answers, results.
     private var heard = ""
     /// The results' texts alone, lowercased.
@@ -44,7 +45,8 @@ public struct ProtocolAgent: Agent {
             if declines > 3 { disposition = "admit to the ward" }
             queue.insert("wait", at: 0)
         }
-        for rule in Self.rules where !fired.contains(rule.name) && rule.holds(age: age, heard: heard, results: results, vitals: vitals) {
+        for rule in Self.rules
+        where !fired.contains(rule.name) && rule.holds(age: age, sex: sex, heard: heard, results: results, vitals: vitals) {
             fired.append(rule.name)
             queue += rule.actions.filter { !taken.contains($0) && !queue.contains($0) }
             if let chosen = rule.disposition {
@@ -76,6 +78,7 @@ public struct ProtocolAgent: Agent {
     private mutating func absorb(_ o: Observation) {
         if let p = o.presentation {
             age = p.age
+            sex = p.sex
             heard += " " + p.chiefComplaint.lowercased() + " " + p.triageNote.lowercased()
         }
         if let response = o.response { heard += " " + response.lowercased() }
@@ -96,8 +99,16 @@ public struct ProtocolAgent: Agent {
         var result: [String] = []
         /// None of these phrases in a result.
         var unlessResult: [String] = []
+        /// Every one of these phrases in the results (also required when set).
+        var allResults: [String] = []
+        /// None of these phrases heard.
+        var unlessHeard: [String] = []
+        /// One of these phrases also heard (required when set).
+        var alsoHeard: [String] = []
         var minAge: Int?
         var maxAge: Int?
+        /// Only for this sex (`F`, `M`).
+        var sex: String?
         /// Holds when the systolic pressure is below this (as any other trigger does).
         var sbpBelow: Double?
         /// A value read from a result (`glucose 512`) above this.
@@ -109,10 +120,14 @@ public struct ProtocolAgent: Agent {
         /// A diagnosis that cannot wait: once its team is at the bedside, pending results are not waited for.
         var urgent = false
 
-        func holds(age: Int, heard text: String, results: String, vitals: ObservedVitals?) -> Bool {
+        func holds(age: Int, sex patientSex: String = "", heard text: String, results: String, vitals: ObservedVitals?) -> Bool {
             if let minAge, age < minAge { return false }
             if let maxAge, age > maxAge { return false }
-            var any = heard.isEmpty && result.isEmpty && sbpBelow == nil && resultNumber == nil
+            if let sex, sex != patientSex { return false }
+            if !allResults.allSatisfy({ ProtocolAgent.affirms($0, in: results) }) { return false }
+            if unlessHeard.contains(where: { ProtocolAgent.affirms($0, in: text) }) { return false }
+            if !alsoHeard.isEmpty, !alsoHeard.contains(where: { ProtocolAgent.affirms($0, in: text) }) { return false }
+            var any = (heard.isEmpty && result.isEmpty && sbpBelow == nil && resultNumber == nil) || !allResults.isEmpty
             if heard.contains(where: { ProtocolAgent.affirms($0, in: text) }) { any = true }
             if result.contains(where: { ProtocolAgent.affirms($0, in: results) }) { any = true }
             if let sbpBelow, let vitals, Double(vitals.sbp) < sbpBelow { any = true }
@@ -198,5 +213,108 @@ public struct ProtocolAgent: Agent {
                 "maintenance fluids with potassium", "wait", "insulin infusion 0.1 units/kg/h", "neuro checks", "explain diagnosis", "update parents",
             ],
             disposition: "admit to PICU", urgent: true),
+        // Lower abdominal pain or a faint in a woman who may be pregnant: the test first, then blood and the surgeon.
+        Rule(
+            name: "possible_pregnancy", heard: ["abdominal pain", "pelvic", "spotting", "vaginal", "missed period", "late period", "faint"],
+            minAge: 12, maxAge: 55, sex: "F", actions: ["pregnancy test"]),
+        Rule(
+            name: "positive_pregnancy_test", result: ["pregnancy test positive"],
+            actions: ["two large bore IVs", "FAST ultrasound", "type and crossmatch"]),
+        Rule(
+            name: "ruptured_ectopic", allResults: ["pregnancy test positive", "free fluid"],
+            actions: ["activate massive transfusion protocol", "call gynaecology", "explain diagnosis", "update family"],
+            disposition: "to theatre", urgent: true),
+        // Chest trauma: the primary survey; a tension pneumothorax is decompressed on the examination, not the film.
+        Rule(
+            name: "chest_trauma", heard: ["crash", "came off", "collision", "fell from", "hit by", "kerb"],
+            actions: ["non rebreather", "respiratory exam", "FAST ultrasound", "chest x-ray"]),
+        Rule(
+            name: "tension_pneumothorax", heard: ["breath sounds absent", "absent breath sounds", "trachea is now deviated"],
+            actions: ["needle decompression", "chest tube", "call general surgery", "explain diagnosis"],
+            disposition: "admit to ICU", urgent: true),
+        // Anaphylaxis: IM adrenaline before anything else, a second dose, fluids, and hours of observation.
+        Rule(
+            name: "anaphylaxis",
+            heard: ["lips swelling", "lip swelling", "swollen lips", "tongue swelling", "hives", "urticaria", "angioedema", "allergic reaction", "stung"],
+            minAge: 12,
+            actions: ["IM adrenaline", "non rebreather", "normal saline bolus", "salbutamol", "adrenaline 0.5 mg IM into the thigh", "skin exam"],
+            disposition: "admit for observation"),
+        // Pleuritic pain with a worry of a clot: the D-dimer (no rule-out rule applied), and a CTA when it is raised.
+        Rule(
+            name: "clot_concern", heard: ["clot", "long drive", "long flight", "dvt", "pulmonary embol", "long journey"], minAge: 16,
+            actions: ["D-dimer"]),
+        Rule(name: "d_dimer_raised", result: ["above the 0.50 cut-off", "d-dimer raised", "d-dimer elevated"], actions: ["CTA chest"]),
+        // A child with a fit and a fever: look for the source; meningism or a long sleep after it, more.
+        Rule(
+            name: "febrile_seizure_child", heard: ["seizure", "convuls", "a fit", "fitted", "shaking episode"], maxAge: 5,
+            actions: ["neuro exam", "general appearance", "skin exam", "past medical history", "acetaminophen", "urinalysis"]),
+        Rule(
+            name: "meningism", heard: ["neck stiff", "stiff neck", "bulging fontanelle", "petechia", "purpura", "not vaccinated"], maxAge: 5,
+            actions: ["blood cultures", "lumbar puncture", "antibiotics"], disposition: "admit to the ward"),
+        Rule(
+            name: "prolonged_postictal", heard: ["slept for", "asleep for", "nearly ten minutes", "brain scan"], maxAge: 5,
+            actions: ["CBC", "BMP", "CT head"], disposition: "admit for observation"),
+        Rule(
+            name: "simple_febrile_seizure", heard: ["seizure", "convuls", "a fit", "fitted"], result: ["no sign of a urinary tract infection"],
+            unlessHeard: ["one side", "twice", "again", "twenty minutes", "half an hour", "slept for", "asleep for", "nearly ten minutes"],
+            maxAge: 5, actions: [], disposition: "discharge home"),
+        // Sudden speech or one-sided weakness: glucose, the stroke team, CT and vessel imaging; lysis when the CT
+        // shows no bleed and the CTA an occlusion, pressure lowered first; thrombectomy at the comprehensive centre.
+        Rule(
+            name: "stroke",
+            heard: [
+                "trouble speaking", "words out", "facial droop", "face drooping", "arm drift", "weak right", "weak left",
+                "right-sided weakness", "left-sided weakness", "slurred speech",
+            ],
+            minAge: 18, actions: ["fingerstick glucose", "code stroke", "neuro exam", "CT head", "CTA head and neck"]),
+        Rule(
+            name: "lvo_stroke", allResults: ["no intracranial haemorrhage", "occlusion"],
+            actions: ["labetalol", "alteplase", "explain diagnosis", "update family"], disposition: "transfer", urgent: true),
+        // A knock on the head: examine and send home with advice; scan when a risk is heard.
+        Rule(
+            name: "head_injury", heard: ["hit head", "hit my head", "head injury", "banged", "beam"], minAge: 16,
+            actions: ["neuro exam", "general exam", "home medications"], disposition: "discharge home"),
+        Rule(
+            name: "head_ct_risk", heard: ["vomited twice", "blacked out", "warfarin", "apixaban", "asking for a scan", "knocked out"],
+            alsoHeard: ["hit head", "hit my head", "head injury", "banged", "beam"], minAge: 16, actions: ["CT head"]),
+        // Unresponsive: glucose, oxygen, a gas; an opioid toxidrome is ventilated and given naloxone, twice if need be.
+        Rule(
+            name: "unresponsive", heard: ["unresponsive", "hard to wake", "hard to rouse", "found down"], minAge: 12,
+            actions: ["fingerstick glucose", "supplemental oxygen", "neuro exam", "venous blood gas", "current medications"]),
+        Rule(
+            name: "opioid_toxidrome", heard: ["heroin", "fentanyl", "methadone", "syringe", "pinpoint", "track marks", "opioid"], minAge: 12,
+            actions: [
+                "bag valve mask ventilation", "naloxone 0.4 mg IV", "12-lead ECG", "observe and reassess", "naloxone 0.4 mg IV push",
+                "explain diagnosis",
+            ],
+            disposition: "admit to ICU"),
+        // Fever and the sepsis screen (Surviving Sepsis 2021): cultures, lactate, urine; shock from an infection treated within the hour.
+        Rule(
+            name: "sepsis_screen", heard: ["fever", "rigors", "shaking chills", "temperature of 38", "temperature of 39"], minAge: 16,
+            actions: ["blood cultures", "lactate", "urinalysis", "CBC", "BMP"]),
+        Rule(
+            name: "septic_shock", result: ["nitrite positive"], resultNumber: ("lactate", 3.9),
+            actions: [
+                "broad-spectrum IV antibiotics", "0.9% saline bolus", "0.9% saline bolus", "0.9% saline bolus", "norepinephrine infusion",
+                "explain diagnosis",
+            ],
+            disposition: "admit to ICU", urgent: true),
+        // A dialysis patient who is weak: ECG and potassium; hyperkalaemia treated at once (UK Kidney Association 2023).
+        Rule(
+            name: "renal_weakness", heard: ["dialysis", "kidney failure", "kidney patient"], minAge: 16,
+            actions: ["12-lead ECG", "venous blood gas", "BMP"]),
+        Rule(
+            name: "hyperkalaemia", result: ["peaked t", "hyperkalaemia"], resultNumber: ("k ", 6.0),
+            actions: [
+                "calcium chloride", "insulin bolus", "dextrose", "salbutamol 10 mg nebulised", "call nephrology", "fingerstick glucose",
+                "explain diagnosis",
+            ],
+            disposition: "admit to ICU", urgent: true),
+        // Chest pain's equivalents and the infarct on the ECG: aspirin, heparin, the cath lab (ACC/AHA 2025).
+        Rule(name: "acs_equivalent", heard: ["clammy", "sweating", "sweaty"], minAge: 35, actions: ["12-lead ECG", "troponin"]),
+        Rule(
+            name: "stemi", result: ["st elevation", "stemi"], minAge: 16,
+            actions: ["aspirin", "call cardiology", "heparin", "explain diagnosis", "update family"], disposition: "to the cath lab",
+            urgent: true),
     ]
 }

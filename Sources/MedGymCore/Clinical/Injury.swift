@@ -63,8 +63,12 @@ enum ArrestRules {
     /// `moved`: which of potassium, glucose and pH treatment has moved (those arrests are called iatrogenic).
     static func hazards(
         _ v: Vitals, untreated: Vitals, injury: InjuryRecord, potassium: Double?, glucose: Double?,
-        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool), membraneStabilised: Bool = false
+        ph: Double? = nil, moved: (potassium: Bool, glucose: Bool, ph: Bool),
+        potassiumDirection: (up: Bool, down: Bool)? = nil, membraneStabilised: Bool = false
     ) -> [Hazard] {
+        // Which way treatment moved potassium (nil: either way counts, as before the direction was kept).
+        let raised = potassiumDirection?.up ?? moved.potassium
+        let lowered = potassiumDirection?.down ?? moved.potassium
         var found: [Hazard] = []
         let map = v.map
         if v.hr < 25 {
@@ -90,11 +94,11 @@ enum ArrestRules {
         }
         if let k = potassium, !membraneStabilised {
             if k >= 8 {
-                found.append(Hazard(probability: 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: moved.potassium))
+                found.append(Hazard(probability: 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: raised))
             } else if k > 6.5 {
-                found.append(Hazard(probability: 0.1, text: "hyperkalaemic arrhythmia (K \(k.plain1))", iatrogenic: moved.potassium))
+                found.append(Hazard(probability: 0.1, text: "hyperkalaemic arrhythmia (K \(k.plain1))", iatrogenic: raised))
             } else if k < 2.5 {
-                found.append(Hazard(probability: 0.02, text: "hypokalaemic arrhythmia (K \(k.plain1))", iatrogenic: moved.potassium))
+                found.append(Hazard(probability: 0.02, text: "hypokalaemic arrhythmia (K \(k.plain1))", iatrogenic: lowered))
             }
         }
         // Severe acidaemia: contractility and catecholamine response fail (GENERIC-RULES §1.3, §2A) [calib].

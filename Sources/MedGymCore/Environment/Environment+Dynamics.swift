@@ -184,11 +184,15 @@ extension Environment {
         let span = max(fixture.course.deathAtProgress - fixture.course.startProgress, 0.01)
         let arrival = arrivalChemistry
         // Which labs treatment has moved: an arrest from them is the treatment's, not the disease's.
+        // (Potassium by direction: only a rise makes a hyperkalaemic arrest the treatment's, only a fall a hypokalaemic one.)
         var moved = (potassium: false, glucose: false, ph: state.ventilated)
+        var potassiumDirection = (up: false, down: false)
         for dose in state.doses {
             for effect in dose.resolution(catalog).labs {
                 switch effect.lab {
-                case "potassium": moved.potassium = true
+                case "potassium":
+                    moved.potassium = true
+                    if (effect.perDose ?? effect.perHour ?? 0) > 0 { potassiumDirection.up = true } else { potassiumDirection.down = true }
                 case "glucose": moved.glucose = true
                 case "bicarbonate": moved.ph = true
                 default: break
@@ -241,7 +245,7 @@ extension Environment {
                 vitals, untreated: untreated, injury: state.injury,
                 potassium: chemistry.potassium, glucose: chemistry.glucose,
                 ph: chemistry.ph(rr: vitals.rr, ventilated: state.ventilated),
-                moved: moved,
+                moved: moved, potassiumDirection: potassiumDirection,
                 membraneStabilised: chemistry.potassium > 6.5 && stabilised(at: state.minute))
             if let cause = ArrestRules.check(hazards, draw: physiology.arrestDraw(at: state.minute)) {
                 arrest(cause, events: &events)
