@@ -27,7 +27,10 @@ struct Fixtures: ParsableCommand {
             abstract: "Validate archetype files and check that the expert beats the anchoring agent on each (--tiers: every archetype across its tiers too).",
             discussion: "Example: medgym fixtures lint my_case.json (exit 1 when a check fails)")
 
-        @Argument(help: "Archetype files to check (default: every shipped fixture).")
+        @Argument(
+            help:
+                "Archetype files to check (default: every shipped fixture). A file's adversarial strategies are read from ../adversarial/ID.json beside it, or NAME.adversarial.json next to it."
+        )
         var files: [String] = []
 
         @Option(help: "Seeds to play each fixture with, e.g. 1-20.")
@@ -42,8 +45,10 @@ struct Fixtures: ParsableCommand {
         func run() throws {
             do {
                 let seeds = try SeedRange.parse(seeds)
-                let fixtures = files.isEmpty ? try FixtureLoader.shipped() : try files.map { try FixtureLoader.fixture(named: $0) }
-                let report = try FixtureLint.check(fixtures, seeds: seeds)
+                let report =
+                    files.isEmpty
+                    ? try FixtureLint.check(try FixtureLoader.shipped(), seeds: seeds)
+                    : try FixtureLint.check(try files.map(FixtureLoader.lintSubject(named:)), seeds: seeds)
                 print(report.text)
                 // With --tiers, every shipped archetype is linted across its tiers too.
                 let scenarios = tiers ? try ScenarioLint.check(try ScenarioCatalog.archetypes()) : nil

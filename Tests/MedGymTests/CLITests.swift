@@ -67,6 +67,61 @@ struct CLITests {
         #expect(malformed.stderr.split(separator: "\n").count == 1)
     }
 
+    /// The broken archetype, four ways, through the real binary: each is reported with its
+    /// file and field, and lint exits 1.
+    @Test func aBrokenArchetypeIsReportedWithFileAndField() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path("archetypes"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.path("adversarial"), withIntermediateDirectories: true)
+        let shipped = URL(fileURLWithPath: CLI.packageRoot.path).appendingPathComponent("Sources/MedGym/Resources")
+        func object(_ path: String) throws -> [String: Any] {
+            try #require(JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent(path))) as? [String: Any])
+        }
+        let file = dir.path("archetypes/adv_aaa_30min.json")
+        func lint(_ fixture: [String: Any]) throws -> CLI.Output {
+            try JSONSerialization.data(withJSONObject: fixture).write(to: URL(fileURLWithPath: file))
+            return try medgym(["fixtures", "lint", file, "--seeds", "1"])
+        }
+        let good = try object("archetypes/adv_aaa_30min.json")
+        var key = try #require(good["answer_key"] as? [String: Any])
+        var items = try #require(key["items"] as? [[String: Any]])
+
+        // A key item without its source.
+        items[0]["source"] = nil
+        key["items"] = items
+        var broken = good
+        broken["answer_key"] = key
+        let unsourced = try lint(broken)
+        #expect(unsourced.status == 1 && unsourced.stderr.contains("\(file): field 'answer_key.items[0].source': is missing"), "\(unsourced.stderr)")
+
+        // A key item naming an action the catalog does not have.
+        items = try #require((good["answer_key"] as? [String: Any])?["items"] as? [[String: Any]])
+        items[0]["actions"] = ["no_such_action"]
+        key["items"] = items
+        broken["answer_key"] = key
+        let unknown = try lint(broken)
+        #expect(unknown.status == 1 && unknown.stderr.contains("field 'answer_key.items[0].actions[0]': 'no_such_action' is not a catalog action"))
+
+        // An expert who lets the patient die, and a strategy over its ceiling (its file beside the fixture's).
+        var strategies = try object("adversarial/adv_aaa_30min.json")
+        var list = try #require(strategies["strategies"] as? [[String: Any]])
+        var expect = try #require(list[0]["expect"] as? [String: Any])
+        expect["max_composite"] = -100
+        list[0]["expect"] = expect
+        strategies["strategies"] = list
+        try JSONSerialization.data(withJSONObject: strategies).write(to: URL(fileURLWithPath: dir.path("adversarial/adv_aaa_30min.json")))
+        var policies = try #require(good["policies"] as? [String: Any])
+        policies["expert"] = Array(repeating: "wait", count: 12)
+        broken = good
+        broken["policies"] = policies
+        let dying = try lint(broken)
+        #expect(dying.status == 1)
+        #expect(dying.stdout.contains("\(file): field 'policies.expert': the expert's plan lets the patient die at seed 1"), "\(dying.stdout)")
+        #expect(dying.stdout.contains("BROKEN paperwork_only"))
+        #expect(dying.stdout.contains("adversarial/adv_aaa_30min.json: field 'strategies[0].expect': seed 1: composite -11.6 above the ceiling -100"))
+    }
+
     @Test func fixturesLintPasses() throws {
         let r = try medgym(["fixtures", "lint", "--seeds", "1-5"])
         #expect(r.status == 0, "\(r.stdout)")

@@ -58,6 +58,34 @@ public enum FixtureLoader {
         return try load(contentsOf: url, resolver: resolver)
     }
 
+    /// A fixture to lint by name or path, with its adversarial strategies: a shipped fixture's own, or
+    /// for a file `../adversarial/ID.json` beside it (the resources' layout) or `NAME.adversarial.json`
+    /// next to it.
+    public static func lintSubject(named nameOrPath: String) throws -> FixtureLint.Subject {
+        let fixture = try fixture(named: nameOrPath)
+        guard nameOrPath.hasSuffix(".json") else {
+            return FixtureLint.Subject(
+                fixture: fixture, file: "archetypes/\(fixture.id).json",
+                adversarial: try AdversarialSuite.shipped(for: fixture.id).map { ($0, "adversarial/\(fixture.id).json") })
+        }
+        let url = URL(fileURLWithPath: nameOrPath)
+        let candidates = [
+            url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("adversarial/\(fixture.id).json"),
+            url.deletingPathExtension().appendingPathExtension("adversarial.json"),
+        ]
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.path) {
+            let data: Data
+            do {
+                data = try Data(contentsOf: candidate)
+            } catch {
+                throw FixtureError(file: candidate.path, field: "", problem: "cannot read the file (\(error.localizedDescription))")
+            }
+            let suite = try AdversarialSuite.decode(data, fixtureID: fixture.id)
+            return FixtureLint.Subject(fixture: fixture, file: nameOrPath, adversarial: (suite, candidate.path))
+        }
+        return FixtureLint.Subject(fixture: fixture, file: nameOrPath, adversarial: nil)
+    }
+
     /// Decodes and validates one archetype file.
     public static func load(contentsOf url: URL, resolver: ActionResolver = .shipped) throws(FixtureError) -> Fixture {
         let file = url.path.contains("esources/archetypes/") ? "archetypes/\(url.lastPathComponent)" : url.path
