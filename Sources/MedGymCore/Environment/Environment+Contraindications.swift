@@ -48,11 +48,19 @@ extension Environment {
 extension HarmItem {
     /// Whether `record` is an offending use of this item, given the actions
     /// before it: its action, not after an action that makes it safe, and
-    /// its state condition held on the monitor when it was taken.
+    /// its state condition held when it was taken: a vital sign on the
+    /// monitor, and `done` / `not_done` over the actions before it (the
+    /// fields a harm item reads; the fixture validator refuses any other).
     public func offends(_ record: ActionRecord, after earlier: ArraySlice<ActionRecord>) -> Bool {
         guard actions.contains(record.actionID) else { return false }
         if let unless = unlessAfter, earlier.contains(where: { unless.contains($0.actionID) }) { return false }
-        if let condition = when, let vital = condition.vital { return condition.matches(record.vitals.value(vital)) }
+        guard let condition = when else { return true }
+        if let vital = condition.vital, !condition.matches(record.vitals.value(vital)) { return false }
+        if let done = condition.done, !earlier.contains(where: { done.contains($0.actionID) }) { return false }
+        if let notDone = condition.notDone, earlier.contains(where: { notDone.contains($0.actionID) }) { return false }
         return true
     }
+
+    /// The `when` fields a harm item reads.
+    static let readableConditionFields = ["vital", "above", "below", "done", "not_done"]
 }

@@ -168,6 +168,25 @@ struct FixtureValidator {
             seen.append(harm.id)
             try check(harm.actions, "\(field).actions")
             try check(harm.unlessAfter ?? [], "\(field).unless_after")
+            if let when = harm.when {
+                // A harm item reads the monitor and the actions before it; any other field would be silently ignored.
+                let unread: [(String, Bool)] = [
+                    ("lab", when.lab != nil), ("condition", when.condition != nil), ("not_condition", when.notCondition != nil),
+                    ("running", when.running != nil), ("age_below", when.ageBelow != nil), ("age_at_least", when.ageAtLeast != nil),
+                    ("ventilated", when.ventilated != nil), ("gcs_fall_at_least", when.gcsFallAtLeast != nil),
+                    ("arrest", when.arrest != nil), ("shockable", when.shockable != nil),
+                ]
+                if let (name, _) = unread.first(where: \.1) {
+                    throw fail(
+                        "\(field).when.\(name)",
+                        "a harm item reads only \(HarmItem.readableConditionFields.joined(separator: ", ")); state the condition with those, or leave the danger to the catalog's risk rules"
+                    )
+                }
+                if let vital = when.vital, !(Vitals.fieldNames + ["map", "shock_index"]).contains(vital) {
+                    throw fail("\(field).when.vital", "'\(vital)' is not a vital sign")
+                }
+                try check((when.done ?? []) + (when.notDone ?? []), "\(field).when")
+            }
             if harm.points > 0 { throw fail("\(field).points", "must be zero or negative") }
             try cite(harm.source, "\(field).source")
         }
