@@ -235,9 +235,6 @@ struct ScenarioTests {
         #expect(cli.status == 0 && cli.stdout.contains("1–20") && cli.stdout.contains("21–40") && cli.stdout.contains("protocol"))
     }
 
-    /// The lint `medgym fixtures lint --tiers` runs passes on the archetypes that hold across their tiers;
-    /// on the dissection it finds what is still to fix, recorded as a known issue (the test fails once it
-    /// passes, so the expectation is tightened then).
     /// Every shipped archetype (a test below checks this list against the catalogue).
     static let archetypeNames = [
         "acute_ischaemic_stroke", "anaphylaxis", "aortic_dissection", "hyperkalaemia", "low_risk_chest_pain", "minor_head_injury",
@@ -250,19 +247,11 @@ struct ScenarioTests {
         #expect(try ScenarioCatalog.archetypes().map(\.archetype).sorted() == Self.archetypeNames)
     }
 
+    /// The lint `medgym fixtures lint --tiers` runs passes on every archetype across its tiers.
     @Test(arguments: archetypeNames)
     func everyArchetypeLintsAcrossItsTiers(archetype: String) throws {
         let report = try ScenarioLint.check([try ScenarioCatalog.archetype(named: archetype)])
-        switch archetype {
-        case "aortic_dissection":
-            withKnownIssue(
-                "the expert's esmolol and nicardipine drive the MAP below 65 on people with a lower baseline at tier 100, and a single beta-blocker dose ties the expert"
-            ) {
-                #expect(report.passed, "\(report.text)")
-            }
-        default:
-            #expect(report.passed, "\(report.text)")
-            #expect(report.text.contains("1 archetypes valid across their tiers"))
-        }
+        #expect(report.passed, "\(report.text)")
+        #expect(report.text.contains("1 archetypes valid across their tiers"))
     }
 }

@@ -7,6 +7,7 @@
 /// for a result on its way) and asks again, up to five times. Like a
 /// clinician titrating to a target, it skips an antihypertensive (β-blocker,
 /// dihydropyridine, nitrate) once the SBP is at or below 120 (or the MAP below 70),
+/// a vasodilator within 15 minutes of a β-blocker while the SBP is 130 or less,
 /// and a vasopressor while the MAP is 65 or more. In a cardiac arrest it runs
 /// advanced life support and gives the treatments the key names for the
 /// course's cause (``LifeSupport``), then goes on with the policy.
@@ -16,6 +17,8 @@ public struct ExpertAgent: Agent {
     public let id = "expert"
     private let lines: [(text: String, isDisposition: Bool, lowersPressure: Bool, betaBlocker: Bool, raisesPressure: Bool)]
     private var life: LifeSupport
+    /// The minute the expert last gave a β-blocker: a vasodilator waits for its peak.
+    private var betaBlockerMinute: Int?
     private let consultNames: [String]
     private let catalog: ActionCatalog
     private let resolver: ActionResolver
@@ -78,8 +81,11 @@ public struct ExpertAgent: Agent {
             }
             return text
         }
+        let peaking = betaBlockerMinute.map { observation.minute - $0 < Self.betaBlockerPeakMin } ?? false
         while next < lines.count,
-            (lines[next].lowersPressure && Self.atTarget(observation.vitals, betaBlocker: lines[next].betaBlocker))
+            (lines[next].lowersPressure
+                && (Self.atTarget(observation.vitals, betaBlocker: lines[next].betaBlocker)
+                    || (!lines[next].betaBlocker && peaking && observation.vitals.sbp <= 130)))
                 || (lines[next].raisesPressure && Vitals(observed: observation.vitals).map >= 65)
         {
             next += 1
@@ -91,8 +97,13 @@ public struct ExpertAgent: Agent {
         }
         defer { next += 1 }
         if lines[next].isDisposition { lastDisposition = lines[next].text }
+        if lines[next].betaBlocker { betaBlockerMinute = observation.minute }
         return lines[next].text
     }
+
+    /// Minutes a β-blocker takes to reach its effect: within them, a vasodilator is added only
+    /// while the SBP is still above 130 (one drug titrated at a time, not two stacked).
+    static let betaBlockerPeakMin = 15
 
     /// Titrating to target: a β-blocker is held once SBP ≤ 120 with HR ≤ 80 (or
     /// SBP < 100); any other antihypertensive once SBP ≤ 120; all once MAP < 70.
