@@ -20,7 +20,10 @@ let package = Package(
         .target(
             name: "MedGym",
             dependencies: ["MedGymCore", "CCurl"],
-            resources: [.copy("Resources/archetypes"), .copy("Resources/catalog"), .copy("Resources/adversarial"), .copy("Resources/scenarios")]
+            resources: [
+                .copy("Resources/archetypes"), .copy("Resources/catalog"), .copy("Resources/adversarial"), .copy("Resources/scenarios"),
+                .copy("Resources/courses"),
+            ]
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),

@@ -95,7 +95,15 @@ public enum FixtureLoader {
         } catch {
             throw FixtureError(file: file, field: "", problem: "cannot read the file (\(error.localizedDescription))")
         }
-        return try FixtureDecoder.decode(data, file: file, resolver: resolver)
+        let courses: CourseLibrary
+        do {
+            courses = try ShippedContent.courses
+        } catch let error as FixtureError {
+            throw error
+        } catch {
+            throw FixtureError(file: "courses", field: "", problem: "\(error)")
+        }
+        return try FixtureDecoder.decode(data, file: file, resolver: resolver, courses: courses)
     }
 
     static func shippedURLs() -> [URL] { ShippedContent.archetypeURLs() }

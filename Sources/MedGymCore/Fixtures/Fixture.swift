@@ -71,6 +71,35 @@ public struct Course: Sendable, Hashable, Codable {
     public var timeCompression: TimeCompression
     /// How an arrest is worked on this course; without one, an arrest is death.
     public var arrest: ArrestPlan? = nil
+    /// The shared course this one runs (``SharedCourse``), whose stages become
+    /// the keyframes when the file draws none.
+    public var library: CourseReference? = nil
+}
+
+extension Course {
+    private enum CodingKeys: String, CodingKey {
+        case startProgress, ratePerMin, rateJitter, deathAtProgress, keyframes, findings, noise, pressureRules, timeCompression, arrest,
+            library
+    }
+
+    /// As synthesized, except that `keyframes` may be left out when `library`
+    /// names a shared course (the decoder draws them from it).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        library = try c.decodeIfPresent(CourseReference.self, forKey: .library)
+        keyframes =
+            library == nil
+            ? try c.decode([Keyframe].self, forKey: .keyframes) : try c.decodeIfPresent([Keyframe].self, forKey: .keyframes) ?? []
+        startProgress = try c.decode(Double.self, forKey: .startProgress)
+        ratePerMin = try c.decode(Double.self, forKey: .ratePerMin)
+        rateJitter = try c.decode(Double.self, forKey: .rateJitter)
+        deathAtProgress = try c.decode(Double.self, forKey: .deathAtProgress)
+        findings = try c.decode([CourseFinding].self, forKey: .findings)
+        noise = try c.decode(VitalsOffset.self, forKey: .noise)
+        pressureRules = try c.decodeIfPresent([PressureRule].self, forKey: .pressureRules)
+        timeCompression = try c.decode(TimeCompression.self, forKey: .timeCompression)
+        arrest = try c.decodeIfPresent(ArrestPlan.self, forKey: .arrest)
+    }
 }
 
 /// A vital-sign condition that multiplies the progression rate while it holds.

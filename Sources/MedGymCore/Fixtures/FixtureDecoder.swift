@@ -3,11 +3,15 @@ import Foundation
 /// Decodes and validates archetype JSON held in memory, with errors that
 /// name the file and the field.
 public enum FixtureDecoder {
-    /// Decodes and validates archetype JSON; `file` names it in errors.
-    public static func decode(_ data: Data, file: String, resolver: ActionResolver) throws(FixtureError) -> Fixture {
+    /// Decodes and validates archetype JSON; `file` names it in errors. A
+    /// course naming a shared course (`course.library`) without keyframes
+    /// gets its keyframes from `courses`.
+    public static func decode(
+        _ data: Data, file: String, resolver: ActionResolver, courses: CourseLibrary = .empty
+    ) throws(FixtureError) -> Fixture {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let fixture: Fixture
+        var fixture: Fixture
         do {
             fixture = try decoder.decode(Fixture.self, from: data)
         } catch let error as DecodingError {
@@ -19,6 +23,18 @@ public enum FixtureDecoder {
             throw describe(error, file: file)
         } catch {
             throw FixtureError(file: file, field: "", problem: "\(error)")
+        }
+        if let reference = fixture.course.library {
+            guard let shared = courses[reference.name] else {
+                let known = courses.courses.map(\.course)
+                throw FixtureError(
+                    file: file, field: "course.library.name",
+                    problem: "'\(reference.name)' is not a shared course; "
+                        + (known.isEmpty ? "no shared courses are loaded" : "use one of \(known.joined(separator: ", "))"))
+            }
+            if fixture.course.keyframes.isEmpty {
+                fixture.course.keyframes = shared.keyframes(from: reference.baseline, scale: reference.scale ?? 1)
+            }
         }
         try FixtureValidator(resolver: resolver, file: file).validate(fixture)
         return fixture
@@ -55,7 +71,7 @@ public enum FixtureDecoder {
     }
 
     /// Turns a DecodingError into file + dotted snake_case field + problem.
-    static func describe(_ error: DecodingError, file: String) -> FixtureError {
+    public static func describe(_ error: DecodingError, file: String) -> FixtureError {
         func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
             var text = ""
             for key in keys + (last.map { [$0] } ?? []) {
