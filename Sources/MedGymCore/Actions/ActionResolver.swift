@@ -273,7 +273,8 @@ public struct ActionResolver: Sendable {
     static let dosing: Set<String> = [
         "mg", "mcg", "ug", "g", "gram", "grams", "ml", "l", "u", "units", "unit", "kg", "mg/kg", "ml/kg", "u/kg",
         "iv", "im", "po", "sc", "sq", "sl", "intravenous", "intravenously", "intramuscular", "oral", "orally",
-        "subcutaneous", "subcutaneously", "subcut", "sublingual", "meq", "mmol", "h", "hr", "hour", "per", "min", "minutes", "mg/kg", "over",
+        "subcutaneous", "subcutaneously", "subcut", "sublingual", "io", "intraosseous", "meq", "mmol", "h", "hr", "hour", "per", "min", "minutes", "mg/kg",
+        "over",
     ]
     /// Words with one canonical spelling.
     static let canonicalWords: [String: String] = [

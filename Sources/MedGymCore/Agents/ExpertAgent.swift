@@ -62,6 +62,12 @@ public struct ExpertAgent: Agent {
 
     public mutating func act(on observation: Observation) -> String? {
         if let action = life.next(observation, heard: "", results: "") { return action }
+        if observation.alerts.contains(where: { $0.hasPrefix("return of spontaneous circulation") }), let disposition = lastDisposition,
+            next >= lines.count || !lines[next...].contains(where: \.isDisposition)
+        {
+            // A disposition the arrest interrupted is asked again once the pulse is back.
+            queue.append(disposition)
+        }
         if let disposition = lastDisposition, let response = observation.response, response.contains(" declined: ") {
             lastDisposition = nil
             if retries < 5 {

@@ -3,7 +3,8 @@
 /// patient has no pulse: CPR in 2-minute cycles; a shock before each cycle
 /// in VF or pulseless VT; bag-valve-mask ventilation; adrenaline 1 mg at once
 /// in a non-shockable rhythm and after the second shock in a shockable one,
-/// then every other cycle; amiodarone after the third shock; and the
+/// then every other cycle; amiodarone after the third shock; a monitored VF
+/// shocked before the first cycle; each new arrest worked afresh; and the
 /// reversible causes it can read from what it has seen (a high potassium,
 /// an opioid, a bleed, an absent breath sound) — nothing of the hidden truth.
 struct LifeSupport: Sendable {
@@ -30,8 +31,15 @@ struct LifeSupport: Sendable {
             lastWasCPR = false
             return nil
         }
+        if started {  // a new arrest (or a re-arrest): the loop starts again
+            self = LifeSupport(knownTreatments: knownTreatments)
+        }
         let text = (o.alerts + [o.response ?? ""]).joined(separator: " ")
         let shockable = text.contains("ventricular fibrillation") || text.contains("pulseless ventricular tachycardia")
+        if cycles == 0, shockable, shocks == 0 {  // witnessed, monitored VF: the shock first (AHA/ERC)
+            shocks += 1
+            return "defibrillate at 200 J"
+        }
         if cycles == 0 { return cpr() }
         if lastWasCPR, shockable {
             lastWasCPR = false
@@ -80,13 +88,16 @@ struct LifeSupport: Sendable {
         if let k = ProtocolAgent.number(after: "k ", in: results) ?? ProtocolAgent.number(after: "potassium ", in: results), k >= 6.0 {
             candidates.append("calcium chloride")
         }
-        if ["heroin", "opioid", "fentanyl", "pinpoint", "methadone", "oxycodone"].contains(where: { ProtocolAgent.affirms($0, in: heard) }) {
+        // (Not "fentanyl": the agent's own analgesia answers "fentanyl IV: done.")
+        if ["heroin", "pinpoint", "methadone", "track marks", "syringe"].contains(where: { ProtocolAgent.affirms($0, in: heard) }) {
             candidates.append("naloxone")
         }
         if ["ruptured", "free fluid", "retroperitoneal", "haemorrhage", "hemorrhage", "bleeding"].contains(where: { ProtocolAgent.affirms($0, in: results) }) {
             candidates.append("activate massive transfusion protocol")
         }
-        if ["absent breath sounds", "tracheal deviation", "pneumothorax"].contains(where: { ProtocolAgent.affirms($0, in: heard) }) {
+        if ["absent breath sounds", "breath sounds absent", "tracheal deviation", "trachea is now deviated", "pneumothorax"].contains(where: {
+            ProtocolAgent.affirms($0, in: heard)
+        }) {
             candidates.append("needle decompression")
         }
         return candidates.first { !causesTreated.contains($0) }

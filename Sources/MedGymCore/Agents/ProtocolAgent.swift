@@ -215,7 +215,7 @@ public struct ProtocolAgent: Agent {
             disposition: "admit to PICU", urgent: true),
         // Lower abdominal pain or a faint in a woman who may be pregnant: the test first, then blood and the surgeon.
         Rule(
-            name: "possible_pregnancy", heard: ["abdominal pain", "pelvic", "spotting", "vaginal", "missed period", "late period", "faint"],
+            name: "possible_pregnancy", heard: ["abdominal pain", "pelvic", "spotting", "vaginal", "missed period", "late period", "fainted", "a faint"],
             minAge: 12, maxAge: 55, sex: "F", actions: ["pregnancy test"]),
         Rule(
             name: "positive_pregnancy_test", result: ["pregnancy test positive"],
@@ -241,7 +241,8 @@ public struct ProtocolAgent: Agent {
             disposition: "admit for observation"),
         // Pleuritic pain with a worry of a clot: the D-dimer (no rule-out rule applied), and a CTA when it is raised.
         Rule(
-            name: "clot_concern", heard: ["clot", "long drive", "long flight", "dvt", "pulmonary embol", "long journey"], minAge: 16,
+            name: "clot_concern", heard: ["blood clot", "a clot", "clots", "long drive", "long flight", "dvt", "pulmonary embol", "long journey"],
+            minAge: 16,
             actions: ["D-dimer"]),
         Rule(name: "d_dimer_raised", result: ["above the 0.50 cut-off", "d-dimer raised", "d-dimer elevated"], actions: ["CTA chest"]),
         // A child with a fit and a fever: look for the source; meningism or a long sleep after it, more.
@@ -256,7 +257,7 @@ public struct ProtocolAgent: Agent {
             actions: ["CBC", "BMP", "CT head"], disposition: "admit for observation"),
         Rule(
             name: "simple_febrile_seizure", heard: ["seizure", "convuls", "a fit", "fitted"], result: ["no sign of a urinary tract infection"],
-            unlessHeard: ["one side", "twice", "again", "twenty minutes", "half an hour", "slept for", "asleep for", "nearly ten minutes"],
+            unlessHeard: ["one side", "twice", "again", "fitting for twenty", "half an hour", "slept for", "asleep for", "nearly ten minutes"],
             maxAge: 5, actions: [], disposition: "discharge home"),
         // Sudden speech or one-sided weakness: glucose, the stroke team, CT and vessel imaging; lysis when the CT
         // shows no bleed and the CTA an occlusion, pressure lowered first; thrombectomy at the comprehensive centre.
@@ -282,7 +283,7 @@ public struct ProtocolAgent: Agent {
             name: "unresponsive", heard: ["unresponsive", "hard to wake", "hard to rouse", "found down"], minAge: 12,
             actions: ["fingerstick glucose", "supplemental oxygen", "neuro exam", "venous blood gas", "current medications"]),
         Rule(
-            name: "opioid_toxidrome", heard: ["heroin", "fentanyl", "methadone", "syringe", "pinpoint", "track marks", "opioid"], minAge: 12,
+            name: "opioid_toxidrome", heard: ["heroin", "methadone", "syringe", "pinpoint", "track marks"], minAge: 12,
             actions: [
                 "bag valve mask ventilation", "naloxone 0.4 mg IV", "12-lead ECG", "observe and reassess", "naloxone 0.4 mg IV push",
                 "explain diagnosis",
@@ -293,7 +294,7 @@ public struct ProtocolAgent: Agent {
             name: "sepsis_screen", heard: ["fever", "rigors", "shaking chills", "temperature of 38", "temperature of 39"], minAge: 16,
             actions: ["blood cultures", "lactate", "urinalysis", "CBC", "BMP"]),
         Rule(
-            name: "septic_shock", result: ["nitrite positive"], resultNumber: ("lactate", 3.9),
+            name: "septic_shock", result: ["nitrite positive"], minAge: 16, resultNumber: ("lactate", 3.9),
             actions: [
                 "broad-spectrum IV antibiotics", "0.9% saline bolus", "0.9% saline bolus", "0.9% saline bolus", "norepinephrine infusion",
                 "explain diagnosis",
@@ -304,14 +305,17 @@ public struct ProtocolAgent: Agent {
             name: "renal_weakness", heard: ["dialysis", "kidney failure", "kidney patient"], minAge: 16,
             actions: ["12-lead ECG", "venous blood gas", "BMP"]),
         Rule(
-            name: "hyperkalaemia", result: ["peaked t", "hyperkalaemia"], resultNumber: ("k ", 6.0),
+            name: "hyperkalaemia", result: ["peaked t", "hyperkalaemia"], minAge: 16, resultNumber: ("k ", 6.0),
             actions: [
                 "calcium chloride", "insulin bolus", "dextrose", "salbutamol 10 mg nebulised", "call nephrology", "fingerstick glucose",
                 "explain diagnosis",
             ],
             disposition: "admit to ICU", urgent: true),
         // Chest pain's equivalents and the infarct on the ECG: aspirin, heparin, the cath lab (ACC/AHA 2025).
-        Rule(name: "acs_equivalent", heard: ["clammy", "sweating", "sweaty"], minAge: 35, actions: ["12-lead ECG", "troponin"]),
+        Rule(
+            name: "acs_equivalent", heard: ["clammy", "sweating", "sweaty"],
+            alsoHeard: ["chest", "epigastr", "indigestion", "heartburn", "high in the stomach", "jaw"], minAge: 35,
+            actions: ["12-lead ECG", "troponin"]),
         Rule(
             name: "stemi", result: ["st elevation", "stemi"], minAge: 16,
             actions: ["aspirin", "call cardiology", "heparin", "explain diagnosis", "update family"], disposition: "to the cath lab",

@@ -92,10 +92,13 @@ enum ArrestRules {
         if v.hr > 220 {
             found.append(Hazard(probability: 0.1, text: "ventricular fibrillation (HR \(Int(v.hr.rounded())))", iatrogenic: untreated.hr <= 220))
         }
-        if let k = potassium, !membraneStabilised {
+        if let k = potassium {
+            // Calcium on board stabilises the membrane: no arrhythmia hazard from 6.5 to 8 while it acts; at 8 or
+            // more it holds only partly (5 %/min instead of an arrest at once) [calib].
             if k >= 8 {
-                found.append(Hazard(probability: 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: raised))
-            } else if k > 6.5 {
+                found.append(
+                    Hazard(probability: membraneStabilised ? 0.05 : 1, text: "hyperkalaemic arrest (K \(k.plain1))", iatrogenic: raised))
+            } else if k > 6.5, !membraneStabilised {
                 found.append(Hazard(probability: 0.1, text: "hyperkalaemic arrhythmia (K \(k.plain1))", iatrogenic: raised))
             } else if k < 2.5 {
                 found.append(Hazard(probability: 0.02, text: "hypokalaemic arrhythmia (K \(k.plain1))", iatrogenic: lowered))

@@ -12,19 +12,27 @@ extension Environment {
         // arrest in a tension pneumothorax is reversed by decompression as much as by the bag).
         var reversal = courseArrest ? plan.reversedBy : CardiacArrest.reversal(forHazard: cause.text, plan: plan)
         for id in plan.reversedBy where !reversal.contains(id) { reversal.append(id) }
-        if state.status == .disposed {
-            // The arrest came while the patient was leaving: he stays, and the arrest is worked here.
+        if state.status == .disposed, let undo = dispositionUndo {
+            // The arrest came while the patient was leaving: he has not gone. The disposition is not
+            // carried out (nothing it did stands), and the arrest is worked here.
             state.status = .running
+            if let record = state.actions.popLast() { state.notCarriedOut.append(record) }
+            state.warnings.removeAll { $0.step == undo.step }
+            state.totalCost -= undo.cost
+            state.definitive = undo.definitive
+            state.offsets = undo.offsets
+            state.doses = undo.doses
         }
+        // A treatment for the cause given in the last hour still counts (calcium lasts 30–60 min).
+        let treated = state.actions.contains { reversal.contains($0.actionID) && state.minute - $0.minute <= 60 }
         state.arrest = ArrestState(
-            startMinute: state.minute, rhythm: rhythm, cause: cause, reversedBy: reversal, causeTreated: false,
+            startMinute: state.minute, rhythm: rhythm, cause: cause, reversedBy: reversal, causeTreated: treated,
             compressing: false, noFlowMin: 0, lowFlowMin: 0, shocksSinceCheck: 0, shocks: 0,
             lastAdrenalineMinute: nil, adrenalineDoses: 0, amiodarone: false, checks: 0)
         state.vitals = Physiology.arrest
+        // (The cause stays in the state: a course's own arrest would name the hidden diagnosis.)
         events.append(
-            EnvironmentEvent(
-                minute: state.minute, kind: .alert,
-                text: "cardiac arrest: no pulse, the monitor shows \(rhythm.name) (\(cause.text))"))
+            EnvironmentEvent(minute: state.minute, kind: .alert, text: "cardiac arrest: no pulse, the monitor shows \(rhythm.name)"))
     }
 
     /// One minute of an arrest: flow or no flow, the chemistry without
@@ -41,7 +49,7 @@ extension Environment {
         )
         .apply(to: &state.chemistry)
         state.vitals = Physiology.arrest
-        state.injury.record(Physiology.arrest, untreated: Physiology.arrest, drugs: drugs)
+        // (No perfusion debt is recorded here: the minutes of arrest enter the fate through the arrest itself.)
         if arrest.noFlowMin >= CardiacArrest.noFlowLimitMin {
             die(
                 ArrestCause(

@@ -18,6 +18,8 @@ public struct Environment: Sendable {
     var physiology: Physiology
     /// The chemistry at arrival: the baselines lactate clears to and haemoglobin dilutes from.
     let arrivalChemistry: Chemistry
+    /// What a disposition under way changed, to take back if the heart stops before the patient has gone.
+    var dispositionUndo: DispositionUndo? = nil
 
     public init(fixture: Fixture, resolver: ActionResolver, seed: UInt64 = 0) {
         self.fixture = fixture
@@ -84,7 +86,10 @@ public struct Environment: Sendable {
         var events: [EnvironmentEvent] = []
         let start = state.minute
         let assessed = action.risk != nil || !(action.contraindications ?? []).isEmpty
-        let findings = !assessed || (action.kind == .medication && needsAccess(action)) ? [] : SafetyRule.assess(action, in: safetyContext)
+        let refusal = arrestRefusal(action)
+        let findings =
+            !assessed || refusal != nil || (action.kind == .medication && needsAccess(action))
+            ? [] : SafetyRule.assess(action, in: safetyContext)
         state.step += 1
         state.actions.append(
             ActionRecord(
@@ -104,24 +109,32 @@ public struct Environment: Sendable {
                     source: finding.source, kind: finding.kind, points: finding.points,
                     severity: finding.severity))
         }
-        if let refusal = arrestRefusal(action) {
+        if let refusal {
             // Not carried out: nothing charged or credited, a minute lost in the asking.
             if let record = state.actions.popLast() { state.notCarriedOut.append(record) }
             state.totalCost -= action.cost
-            state.warnings.removeAll { $0.step == state.step && $0.actionID == action.id }
             events.append(EnvironmentEvent(minute: start, kind: .response, action: action.id, text: refusal))
             advance(minutes: 1, events: &events)
-            return finishStep(action: action.id, response: refusal, events: events)
+            return finishStep(action: action.id, response: [refusal, arrestStatus].compactMap { $0 }.joined(separator: " "), events: events)
         }
+        if action.kind == .disposition, fixture.course.arrest != nil {
+            dispositionUndo = DispositionUndo(
+                step: state.step, cost: action.cost, definitive: state.definitive, offsets: state.offsets, doses: state.doses)
+        }
+        defer { dispositionUndo = nil }
         var response = respond(to: action, at: start, events: &events)
         if action.kind == .disposition, state.status != .disposed {
             // Declined: the patient did not go, so the disposition's findings are not charged.
             state.warnings.removeAll { $0.step == state.step && $0.actionID == action.id }
         }
         let inArrest = state.arrest != nil
-        if inArrest { workArrest(action) }
+        // (Only what was carried out works the arrest: an intravenous drug refused for want of a line does not.)
+        if inArrest, state.actions.last?.step == state.step { workArrest(action) }
         advance(minutes: max(action.timeMin, 0), events: &events)
-        if action.id == "cpr", state.arrest != nil { rhythmCheck(events: &events) }
+        if action.id == "cpr", inArrest, state.arrest != nil { rhythmCheck(events: &events) }
+        if !inArrest, state.arrest != nil, action.kind == .disposition, state.notCarriedOut.last?.step == state.step {
+            response = "\(action.name) not carried out: the patient arrested before leaving the department."
+        }
         if inArrest || state.arrest != nil, let status = arrestStatus {
             response = [response, status].compactMap { $0 }.joined(separator: " ")
         }
@@ -134,7 +147,7 @@ public struct Environment: Sendable {
         guard state.isRunning else { return nil }
         var events: [EnvironmentEvent] = []
         advance(minutes: max(fixture.timeLimitMin - state.minute, 0), events: &events)
-        // An arrest no one works: no flow until death is declared.
+        // An arrest no one works further runs to its end (death at its limits; no rhythm check without a CPR cycle).
         while state.arrest != nil, state.alive { advance(minutes: 1, events: &events) }
         if state.alive, state.minute < fixture.timeLimitMin {
             advance(minutes: fixture.timeLimitMin - state.minute, events: &events)
@@ -203,4 +216,14 @@ public enum StepError: Error, CustomStringConvertible, Equatable, Sendable {
         case .episodeOver(let status): "the episode is over (\(status.rawValue)); reset to start a new one"
         }
     }
+}
+
+/// What a disposition under way changed (its modifiers, its charge), so that
+/// an arrest before the patient leaves can take it back.
+struct DispositionUndo: Sendable {
+    var step: Int
+    var cost: Int
+    var definitive: Bool
+    var offsets: VitalsOffset
+    var doses: [Dose]
 }

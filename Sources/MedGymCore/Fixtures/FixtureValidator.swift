@@ -54,6 +54,9 @@ struct FixtureValidator {
                 throw fail("course.arrest.reversed_by", "is empty; name the actions that treat the course's cause during the arrest")
             }
             try check(plan.reversedBy, "course.arrest.reversed_by")
+            if let p = plan.roscWhenTreated, !(0...1).contains(p) {
+                throw fail("course.arrest.rosc_when_treated", "is \(p); it is a chance per rhythm check, between 0 and 1")
+            }
             try cite(plan.source, "course.arrest.source")
         }
         for (i, lab) in f.labs.enumerated() {
@@ -182,8 +185,14 @@ struct FixtureValidator {
                         "a harm item reads only \(HarmItem.readableConditionFields.joined(separator: ", ")); state the condition with those, or leave the danger to the catalog's risk rules"
                     )
                 }
-                if let vital = when.vital, !(Vitals.fieldNames + ["map", "shock_index"]).contains(vital) {
-                    throw fail("\(field).when.vital", "'\(vital)' is not a vital sign")
+                // The monitor's values as recorded with the action: the eight fields, not derived ones.
+                if let vital = when.vital, !Vitals.fieldNames.contains(vital) {
+                    throw fail(
+                        "\(field).when.vital", "'\(vital)' is not a monitor field a harm item can read; use one of \(Vitals.fieldNames.joined(separator: ", "))"
+                    )
+                }
+                if (when.vital != nil) != (when.above != nil || when.below != nil) {
+                    throw fail("\(field).when", "a vital and a bound (above or below) go together")
                 }
                 try check((when.done ?? []) + (when.notDone ?? []), "\(field).when")
             }
