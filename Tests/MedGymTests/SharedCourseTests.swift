@@ -27,7 +27,10 @@ struct SharedCourseTests {
 
     @Test func everyShippedCourseIsSourcedAndOrdered() throws {
         let library = try ShippedContent.courses
-        #expect(library.courses.map(\.course) == ["distributive_shock", "haemorrhagic_shock"])
+        #expect(library.courses.map(\.course) == ["distributive_shock", "haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
+        // Archetypes run them: the shipped fixtures naming each.
+        let users = try FixtureLoader.shipped().compactMap(\.course.library?.name).sorted()
+        #expect(users == ["haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
         for course in library.courses {
             #expect(!course.source.guideline.isEmpty && !course.source.section.isEmpty)
             #expect(course.stages.first?.progress == 0 && course.stages.last?.progress == 1)
@@ -62,7 +65,8 @@ struct SharedCourseTests {
         #expect(
             throws: FixtureError(
                 file: file, field: "course.library.name",
-                problem: "'no_such_course' is not a shared course; use one of distributive_shock, haemorrhagic_shock")
+                problem:
+                    "'no_such_course' is not a shared course; use one of distributive_shock, haemorrhagic_shock, obstructive_shock, ventilatory_failure")
         ) {
             try FixtureLoader.fixture(named: file)
         }
