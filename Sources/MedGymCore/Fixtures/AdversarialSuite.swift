@@ -61,8 +61,8 @@ public struct StrategyExpectation: Sendable, Hashable, Codable {
     public var outcomeNot: String?
     /// Harm level at least this.
     public var minHarm: HarmLevel?
-    /// The patient dies in the ED.
-    public var diesInED: Bool?
+    /// The patient dies in the ED (`dies_in_ed`: spelt so that the snake-case decoding finds it).
+    public var diesInEd: Bool?
     /// A harm item with this key is scored.
     public var harmItem: String?
     /// Survival points at most this.
@@ -145,7 +145,7 @@ public enum AdversarialSuite {
         if let outcome = e.outcome, s.outcome != outcome { broken.append("outcome \(s.outcome), expected \(outcome)") }
         if let not = e.outcomeNot, s.outcome == not { broken.append("outcome \(s.outcome) must not be earned") }
         if let level = e.minHarm, s.harmLevel < level { broken.append("harm level \(s.harmLevel.rawValue), expected at least \(level.rawValue)") }
-        if e.diesInED == true, s.fate?.status != .diedInED { broken.append("patient did not die in the ED (\(s.fate?.status.rawValue ?? "?"))") }
+        if e.diesInEd == true, s.fate?.status != .diedInED { broken.append("patient did not die in the ED (\(s.fate?.status.rawValue ?? "?"))") }
         if let key = e.harmItem, !s.items.contains(where: { $0.dimension == .harm && $0.key == key }) {
             broken.append("no harm item \(key)")
         }
