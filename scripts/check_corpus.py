@@ -142,7 +142,7 @@ def chart(replay, transcript_manifest):
 
 
 def at_scale(folder):
-    """A corpus of every shipped fixture x expert, anchoring and random x 12 seeds (144 episodes with four fixtures) loads
+    """A corpus of every shipped fixture x expert, anchoring and random x 12 seeds (540 episodes with fifteen fixtures) loads
     with datasets as it is: every folder's files at once, each column one type across all of them."""
     medgym = os.path.join(os.path.abspath(folder), "medgym")
     replay = os.path.join(os.path.abspath(folder), "replay")
