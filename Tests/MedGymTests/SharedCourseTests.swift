@@ -30,7 +30,7 @@ struct SharedCourseTests {
         #expect(library.courses.map(\.course) == ["distributive_shock", "haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
         // Archetypes run them: the shipped fixtures naming each.
         let users = try FixtureLoader.shipped().compactMap(\.course.library?.name).sorted()
-        #expect(users == ["haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
+        #expect(users == ["distributive_shock", "haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
         for course in library.courses {
             #expect(!course.source.guideline.isEmpty && !course.source.section.isEmpty)
             #expect(course.stages.first?.progress == 0 && course.stages.last?.progress == 1)
