@@ -27,10 +27,21 @@ struct SharedCourseTests {
 
     @Test func everyShippedCourseIsSourcedAndOrdered() throws {
         let library = try ShippedContent.courses
-        #expect(library.courses.map(\.course) == ["distributive_shock", "haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
+        #expect(
+            library.courses.map(\.course) == [
+                "acute_coronary_occlusion", "bradyarrhythmia", "distributive_shock", "haemorrhagic_shock", "obstructive_shock", "raised_icp",
+                "stable", "ventilatory_failure",
+            ])
         // Archetypes run them: the shipped fixtures naming each.
         let users = try FixtureLoader.shipped().compactMap(\.course.library?.name).sorted()
-        #expect(users == ["distributive_shock", "haemorrhagic_shock", "obstructive_shock", "ventilatory_failure"])
+        #expect(
+            users == [
+                "acute_coronary_occlusion", "bradyarrhythmia", "distributive_shock", "haemorrhagic_shock", "obstructive_shock", "raised_icp",
+                "stable", "stable", "stable", "stable", "ventilatory_failure",
+            ])
+        // Every archetype but the three curated (pinned by their recorded traces) and the septic shock names one.
+        let own = try FixtureLoader.shipped().filter { $0.course.library == nil }.map(\.id)
+        #expect(own == ["adv_aaa_30min", "adv_cocaine_dissection", "adv_pediatric_dka", "im_septic_shock"])
         for course in library.courses {
             #expect(!course.source.guideline.isEmpty && !course.source.section.isEmpty)
             #expect(course.stages.first?.progress == 0 && course.stages.last?.progress == 1)
@@ -66,7 +77,8 @@ struct SharedCourseTests {
             throws: FixtureError(
                 file: file, field: "course.library.name",
                 problem:
-                    "'no_such_course' is not a shared course; use one of distributive_shock, haemorrhagic_shock, obstructive_shock, ventilatory_failure")
+                    "'no_such_course' is not a shared course; use one of acute_coronary_occlusion, bradyarrhythmia, distributive_shock, haemorrhagic_shock, obstructive_shock, raised_icp, stable, ventilatory_failure"
+            )
         ) {
             try FixtureLoader.fixture(named: file)
         }
