@@ -48,4 +48,22 @@ struct HarmConditionTests {
             #expect(error.file == "adv_aaa_30min.json" && error.field.hasSuffix(".when.lab") && error.problem.contains("reads only vital"))
         }
     }
+
+    @Test func aDerivedVitalOrAMissingBoundIsRefused() throws {
+        for (when, field, problem) in [
+            (["vital": "map", "below": 65] as [String: Any], ".when.vital", "not a monitor field a harm item can read"),
+            (["vital": "sbp"] as [String: Any], ".when", "a vital and a bound (above or below) go together"),
+        ] {
+            let harm: [String: Any] = [
+                "id": "x", "description": "x", "actions": ["ketorolac"], "points": -5, "severity": "moderate", "when": when,
+                "source": Self.source,
+            ]
+            do {
+                _ = try FixtureDecoder.decode(try fixtureJSON(addingHarm: harm), file: "adv_aaa_30min.json", resolver: .shipped)
+                Issue.record("accepted \(when)")
+            } catch let error as FixtureError {
+                #expect(error.field.hasSuffix(field) && error.problem.contains(problem), "\(error)")
+            }
+        }
+    }
 }

@@ -83,4 +83,24 @@ struct SharedCourseTests {
             try FixtureLoader.fixture(named: file)
         }
     }
+
+    @Test func anArrestPlanChanceOutsideZeroToOneIsRefused() throws {
+        let url = CLI.packageRoot.appendingPathComponent("Sources/MedGym/Resources/archetypes/scc_tension_pneumothorax.json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var course = try #require(object["course"] as? [String: Any])
+        var arrest = try #require(course["arrest"] as? [String: Any])
+        arrest["rosc_when_treated"] = 6
+        course["arrest"] = arrest
+        object["course"] = course
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let file = dir.path("scc_tension_pneumothorax.json")
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: file))
+        #expect(
+            throws: FixtureError(
+                file: file, field: "course.arrest.rosc_when_treated", problem: "is 6.0; it is a chance per rhythm check, between 0 and 1")
+        ) {
+            try FixtureLoader.fixture(named: file)
+        }
+    }
 }

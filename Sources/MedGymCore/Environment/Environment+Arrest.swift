@@ -63,8 +63,8 @@ extension Environment {
         }
     }
 
-    /// An action taken during an arrest: what the resuscitation team does
-    /// with it. Returns the answer, or nil when the ordinary answer stands.
+    /// An action carried out during an arrest: compressions start, a shock,
+    /// a dose of adrenaline or amiodarone is counted, the cause marked treated.
     mutating func workArrest(_ action: CatalogAction) {
         guard var arrest = state.arrest else { return }
         switch action.id {
