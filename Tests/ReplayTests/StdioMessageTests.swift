@@ -27,7 +27,8 @@ struct StdioMessageTests {
     static let calls: [StdioCall] = [
         .hello, .reset(fixture: "adv_aaa_30min", seed: 7, label: nil, settings: nil),
         .reset(fixture: "adv_pediatric_dka", seed: 1, label: "v1", settings: ["temperature": "0"]),
-        .step(action: "CTA chest"), .fork(episode: "ep_0fa72a32ec1d", step: 13, action: "CTA chest", continuation: .expert),
+        .step(action: "CTA chest"), .step(action: "CTA chest", tool: "imaging", raw: "{}"),
+        .fork(episode: "ep_0fa72a32ec1d", step: 13, action: "CTA chest", continuation: .expert),
         .bounds(episode: "ep_0fa72a32ec1d", step: 13, continuation: .none),
         .resetBatch([BatchReset(env: "a", fixture: "adv_aaa_30min", seed: 3, label: "v", settings: ["t": "0"])], observation: true),
         .stepBatch(

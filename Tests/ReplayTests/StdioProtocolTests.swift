@@ -1,5 +1,6 @@
 import CLITestSupport
 import Foundation
+import MedGym
 import Replay
 import Testing
 import TraceStore
@@ -72,6 +73,8 @@ struct StdioProtocolTests {
         (#"{"id":1,"method":"reset","params":{"fixture":"nope"}}"#, "unknown_fixture"),
         (#"{"id":1,"method":"step","params":{"action":"ECG","env":"none"}}"#, "no_episode"),
         (#"{"id":1,"method":"step","params":{}}"#, "invalid_params"),
+        (#"{"id":1,"method":"step","params":{"action":"ECG","tool":7}}"#, "invalid_params"),
+        (#"{"id":1,"method":"step","params":{"action":"ECG","raw":{"x":1}}}"#, "invalid_params"),
         (#"{"id":1,"method":"fork","params":{"episode":"ep_0fa72a32ec1d","step":"13","action":"CTA chest"}}"#, "invalid_params"),
         (#"{"id":1,"method":"fork","params":{"episode":"ep_0fa72a32ec1d","step":13,"action":"CTA chest","continuation":"agent"}}"#, "invalid_params"),
         (#"{"id":1,"method":"fork","params":{"episode":"ep_0fa72a32ec1d","step":99,"action":"CTA chest"}}"#, "bad_fork"),
@@ -97,6 +100,50 @@ struct StdioProtocolTests {
         #expect(try h.code(#"{"id":2,"method":"step","params":{"action":"\#(long)"}}"#) == "too_large")
         h.handler.refuseTooLarge()
         #expect(h.box.lines.last?.contains("\"too_large\"") == true)
+    }
+
+    @Test func helloListsTheToolsEveryModelPathUses() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let h = try Harness(dir)
+        let hello = try #require(try h.send(#"{"id":1,"method":"hello"}"#).reply["result"] as? [String: Any])
+        let tools = try #require(hello["tools"] as? [[String: Any]])
+        let expected = ActionTools(resolver: ActionResolver.shipped).tools
+        #expect(tools.map { $0["name"] as? String } == expected.map(\.name))
+        #expect(tools.map { $0["actions"] as? [String] } == expected.map(\.actions))
+        #expect(tools.allSatisfy { ($0["description"] as? String)?.isEmpty == false })
+    }
+
+    /// A tool call is checked against its tool's family: a call outside it is not taken (no time
+    /// passes), is recorded as a protocol error, and the reply names the right call; five in a row
+    /// stop the agent and leave the patient to the clock.
+    @Test func aToolCallOutsideItsFamilyIsRefusedAndRecorded() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let h = try Harness(dir)
+        _ = try h.send(#"{"id":1,"method":"reset","params":{"fixture":"adv_cocaine_dissection","seed":2}}"#)
+        func result(_ line: String) throws -> [String: Any] { try #require(try h.send(line).reply["result"] as? [String: Any]) }
+        let wrong = try result(#"{"id":2,"method":"step","params":{"tool":"lab","action":"CT angiography of the chest/aorta"}}"#)
+        let info = try #require(wrong["info"] as? [String: Any])
+        let refused = try #require(info["refused"] as? [String: Any])
+        #expect((refused["reason"] as? String)?.contains("call the imaging tool") == true)
+        #expect(refused["suggestions"] as? [String] == ["CT angiography of the chest/aorta"])
+        #expect(info["minute"] as? Int == 0 && info["action"] == nil)
+        #expect((wrong["text"] as? String)?.hasPrefix("Not taken: ") == true)
+        let right = try result(
+            #"{"id":3,"method":"step","params":{"tool":"imaging","action":"CT angiography of the chest/aorta","raw":"{\"tool\":\"imaging\"}"}}"#)
+        #expect((right["info"] as? [String: Any])?["action"] as? String == "cta_chest")
+        var last: [String: Any] = [:]
+        for id in 4...9 where (last["terminated"] as? Bool) != true && (last["truncated"] as? Bool) != true {
+            last = try result(#"{"id":\#(id),"method":"step","params":{"tool":"disposition","action":"aspirin 300 mg"}}"#)
+        }
+        let end = try #require(last["info"] as? [String: Any])
+        let id = try #require(end["episode_id"] as? String)
+        let trace = try h.store.events(id)
+        // The first wrong call, then five refused in a row and the sixth, which stops the agent.
+        #expect(trace.filter { $0.kind == .agentError }.count == 7)
+        #expect((end["minute"] as? Int ?? 0) > 15)  // the patient was left to the clock
+        #expect(trace.contains { $0.kind == .actionReceived && $0.payload.contains(#"\"tool\""#) })
     }
 
     @Test func aRowThatDoesNotCheckIsNotServed() throws {

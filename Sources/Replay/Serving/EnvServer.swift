@@ -18,6 +18,8 @@ public final class EnvServer {
     public let resolver: ActionResolver
     /// The agent id episodes are recorded under (`python` for `serve --stdio`, `mcp` for `serve --mcp`).
     public let agent: String
+    /// The action tools a `step` with a tool call is checked against (the MCP server's and the `openai:` agent's).
+    public let tools: ActionTools
     /// The episodes in progress by env name, each in its own slot: a turn changes its session in
     /// place (a session held in the table's value would be copied out and back by every access).
     private var sessions: [String: Slot] = [:]
@@ -70,6 +72,7 @@ public final class EnvServer {
         self.store = store
         self.resolver = resolver
         self.agent = agent
+        self.tools = ActionTools(resolver: resolver)
     }
 
     /// A reply's error: a stable code and a message naming the fix.
@@ -188,10 +191,20 @@ public final class EnvServer {
         }
     }
 
-    public func step(env name: String, action text: String) throws(Failure) -> Transition {
+    /// One turn: `text` (free text, resolved like any action), or with `tool` a tool call whose
+    /// argument `text` must be one of that tool's actions, as for the `openai:` agent: a call outside
+    /// its tool's family is not taken (recorded as a protocol error, no time passes) and the reply
+    /// says which tool to call. `raw` (the caller's whole output) is recorded with the action.
+    public func step(env name: String, action text: String, tool: String? = nil, raw: String? = nil) throws(Failure) -> Transition {
         guard let slot = sessions[name] else { throw Self.noEpisode(name) }
+        var input = EpisodeSession.Input.text(text, raw: raw)
+        var nearest: [String]?
+        if let tool, case .failure(let why) = tools.action(tool: tool, argument: text) {
+            input = .failure(AgentFailure(kind: .protocolError, detail: why.description, fatal: false))
+            nearest = why.suggestions
+        }
         // Advanced in place in its slot (the session and its arrays never copied), taken out once it ended.
-        let advanced = try Self.advance(&slot.session, text: text)
+        let advanced = try Self.advance(&slot.session, input: input, nearest: nearest)
         return try finish(name, advanced)
     }
 
@@ -209,18 +222,26 @@ public final class EnvServer {
     /// One turn of one session: touches nothing but the session, so a batch's sessions advance on
     /// several threads at once.
     static func advance(_ session: inout Session, text: String) throws(Failure) -> Advanced {
+        try advance(&session, input: .text(text))
+    }
+
+    /// One turn of one session from any input: a text, or a refused tool call (a failure that is not
+    /// fatal) whose refusal names `nearest` (the valid calls it resembles).
+    static func advance(_ session: inout Session, input: EpisodeSession.Input, nearest: [String]? = nil) throws(Failure) -> Advanced {
         let before = session.eventCount
         var result: StepResult?
         var rejection: ActionResolutionError?
         do {
             // The one turn loop: applied, or rejected (and after five in a row the agent is stopped and the clock runs out).
-            switch try session.submit(.text(text)) {
+            switch try session.submit(input) {
             case .applied(let step):
                 result = step.result
             case .rejected(let rejected, let stopped):
                 rejection = rejected.error
                 if stopped, case .ranOut(let rest?) = try session.submit(.stop) { result = rest.result }
-            case .failed, .ranOut:
+            case .failed(_, let stopped):
+                if stopped, session.turns.env.state.isRunning, case .ranOut(let rest?) = try session.submit(.stop) { result = rest.result }
+            case .ranOut:
                 break
             }
         } catch {
@@ -239,7 +260,11 @@ public final class EnvServer {
             reply.info.rejected = rejection.description
             reply.info.suggestions = rejection.suggestions
         }
-        if let refusal = session.turns.refusal {
+        if var refusal = session.turns.refusal {
+            if let nearest, !nearest.isEmpty {
+                refusal.suggestions = nearest
+                reply.info.suggestions = nearest
+            }
             // The model reads why first, then the (unchanged) patient.
             reply.text = refusal.message + "\n\n" + reply.text
             reply.info.refused = refusal

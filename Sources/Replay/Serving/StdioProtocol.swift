@@ -73,13 +73,14 @@ public final class StdioProtocol {
             let hello = StdioReply.Hello(
                 protocol: 1, libraryVersion: MedGymVersion.current, fixtures: try FixtureLoader.shipped().map(\.id),
                 actions: ActionCatalog.shipped.actions.map { .init(id: $0.id, name: $0.name, kind: $0.kind.rawValue) },
+                tools: server.tools.tools.map { .init(name: $0.name, description: $0.description, actions: $0.actions) },
                 charset: try EnvServer.characterSet())
             return (try StdioReply.result(id: id, hello), true)
         case .reset(let fixture, let seed, let label, let settings):
             return (try StdioReply.result(id: id, try server.reset(env: env, fixture: fixture, seed: seed, label: label, settings: settings)), true)
-        case .step(let action):
+        case .step(let action, let tool, let raw):
             stats.envSteps += 1
-            return (try StdioReply.result(id: id, try server.step(env: env, action: action)), true)
+            return (try StdioReply.result(id: id, try server.step(env: env, action: action, tool: tool, raw: raw)), true)
         case .stats(let reset):
             let reply = try StdioReply.result(id: id, stats)
             if reset { stats = StdioReply.Stats(requests: -1, envSteps: 0, elapsedUs: 0) }  // this request is counted on return

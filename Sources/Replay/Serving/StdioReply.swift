@@ -20,6 +20,9 @@ public enum StdioReply {
         public var libraryVersion: String
         public var fixtures: [String]
         public var actions: [Action]
+        /// The action tools offered to models (one per family, the MCP server's and the `openai:` agent's):
+        /// a `step` with `tool` is checked against them.
+        public var tools: [Tool]
         /// Every character an observation or action name can hold (for a tokenizer's check).
         public var charset: String
 
@@ -28,6 +31,14 @@ public enum StdioReply {
             public var id: String
             public var name: String
             public var kind: String
+        }
+
+        /// A tool as `hello` lists it: its name (the family), what it does, and the catalog names its
+        /// one argument `action` takes.
+        public struct Tool: Sendable, Hashable, Codable {
+            public var name: String
+            public var description: String
+            public var actions: [String]
         }
     }
 

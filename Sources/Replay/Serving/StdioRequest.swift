@@ -19,6 +19,9 @@ public struct StdioRequest: Sendable, Hashable, Codable {
     /// The most environments one batch request may name.
     public static let maximumBatch = 4096
 
+    /// The most bytes of a step's `raw` (the model's whole output, recorded with the action).
+    public static let maximumRawBytes = 65536
+
     /// The methods, as a refusal lists them.
     public static let methods = "hello, reset, step, reset_batch, step_batch, fork, bounds, score, stats or close"
 
@@ -134,7 +137,9 @@ public enum StdioCall: Sendable, Hashable {
     case hello
     /// Start an episode; `settings` (the caller's model and sampling settings) go into the provenance.
     case reset(fixture: String, seed: UInt64, label: String?, settings: [String: String]?)
-    case step(action: String)
+    /// One action: free text, or (`tool`) a tool call whose `action` must be one of that tool's
+    /// family (``ActionTools``); `raw` is the caller's whole output, recorded with the action.
+    case step(action: String, tool: String? = nil, raw: String? = nil)
     /// Many environments reset in one request (a vector environment); `observation`: replies carry the structured observation.
     case resetBatch([BatchReset], observation: Bool)
     /// Many environments stepped in one request, in order; each gets its own reply (or error).
@@ -169,7 +174,11 @@ public enum StdioCall: Sendable, Hashable {
             guard action.utf8.count <= ActionResolver.maximumTextLength * 4 else {
                 throw refuse(.tooLarge, "an action of \(action.utf8.count) bytes; write one action, such as 'CTA chest'")
             }
-            self = .step(action: action)
+            let raw = try params.string("raw")
+            guard (raw?.utf8.count ?? 0) <= StdioRequest.maximumRawBytes else {
+                throw refuse(.tooLarge, "params.raw of \(raw?.utf8.count ?? 0) bytes; send at most \(StdioRequest.maximumRawBytes) bytes of the model's output")
+            }
+            self = .step(action: action, tool: try params.string("tool"), raw: raw)
         case "reset_batch", "step_batch":
             guard case .array(let items)? = params.fields[method == "reset_batch" ? "resets" : "steps"], !items.isEmpty else {
                 throw refuse(
@@ -277,7 +286,11 @@ public enum StdioCall: Sendable, Hashable {
             var params: [String: JSONValue] = ["fixture": .string(fixture), "seed": .string(String(seed))]
             if !options.isEmpty { params["options"] = .object(options) }
             return params
-        case .step(let action): return ["action": .string(action)]
+        case .step(let action, let tool, let raw):
+            var params: [String: JSONValue] = ["action": .string(action)]
+            if let tool { params["tool"] = .string(tool) }
+            if let raw { params["raw"] = .string(raw) }
+            return params
         case .resetBatch(let resets, let observation):
             return [
                 "observation": .bool(observation),
