@@ -112,6 +112,7 @@ struct StdioProtocolTests {
         #expect(tools.map { $0["name"] as? String } == expected.map(\.name))
         #expect(tools.map { $0["actions"] as? [String] } == expected.map(\.actions))
         #expect(tools.allSatisfy { ($0["description"] as? String)?.isEmpty == false })
+        #expect(hello["system_prompt"] as? String == ChatTranscript.systemPrompt)
     }
 
     /// A tool call is checked against its tool's family: a call outside it is not taken (no time

@@ -74,6 +74,7 @@ public final class StdioProtocol {
                 protocol: 1, libraryVersion: MedGymVersion.current, fixtures: try FixtureLoader.shipped().map(\.id),
                 actions: ActionCatalog.shipped.actions.map { .init(id: $0.id, name: $0.name, kind: $0.kind.rawValue) },
                 tools: server.tools.tools.map { .init(name: $0.name, description: $0.description, actions: $0.actions) },
+                systemPrompt: ChatTranscript.systemPrompt,
                 charset: try EnvServer.characterSet())
             return (try StdioReply.result(id: id, hello), true)
         case .reset(let fixture, let seed, let label, let settings):

@@ -23,6 +23,8 @@ public enum StdioReply {
         /// The action tools offered to models (one per family, the MCP server's and the `openai:` agent's):
         /// a `step` with `tool` is checked against them.
         public var tools: [Tool]
+        /// The system prompt the `openai:` agent gives a model (one text for every model path).
+        public var systemPrompt: String
         /// Every character an observation or action name can hold (for a tokenizer's check).
         public var charset: String
 
