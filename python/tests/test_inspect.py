@@ -17,7 +17,8 @@ from inspect_ai.model import ChatMessageAssistant, ModelOutput, ModelUsage, get_
 from inspect_ai.util import store as sample_store  # noqa: E402
 
 import medgym  # noqa: E402
-from medgym.inspect import ed_encounter, parse_fixtures, parse_seeds  # noqa: E402
+from medgym.inspect import ed_encounter  # noqa: E402
+from medgym.selection import parse_fixtures, parse_seeds  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("MEDGYM_BINARY") or os.path.join(ROOT, ".build", "debug", "medgym")

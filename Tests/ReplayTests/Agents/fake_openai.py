@@ -7,10 +7,15 @@
 #   {"echo": "text" | "json" | "escaped" | "tool" | "error"}: the Authorization header sent back, in a body
 #     that is not JSON, a reply's text, the same JSON-escaped, a tool call's id, fields and action (or, with
 #     "action": A, a lab call of A with the key beside it), or a 400's error message;
-#   {"pad": N, "body": {...}}: the body's message, its first tool call and its arguments padded with N bytes each.
+#   {"pad": N, "body": {...}}: the body's message, its first tool call and its arguments padded with N bytes each;
+#   {"plans": {"TEXT": [[tool, action] or "plain text", ...], ...}}: the reply read from the conversation, not the
+#     script's position (so concurrent conversations each follow their own plan): the plan whose TEXT is in the
+#     first user message, its step the number of assistant messages so far; past its end, "done" as plain text.
+# A request with "stream": true gets the reply as server-sent events (one chunk with the whole message, one with
+# the usage, then [DONE]), as the OpenAI API streams it.
 # A request without "Authorization: Bearer <KEY>" (KEY from argv[2]) gets 401. Each request is logged
 # (path, model, message count, tools, its size in bytes, and whether it carried an Authorization header).
-import json, os, sys, threading, time
+import json, os, sys, threading, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Close every descriptor inherited from the test process (pipes of other
@@ -27,6 +32,14 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):  # /v1/models, for clients that probe the endpoint first
+        data = json.dumps({"object": "list", "data": [{"id": "fake-model", "object": "model"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         request = json.loads(self.rfile.read(length))
@@ -35,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
             entry = self.take(request, length, auth)
         if auth != "Bearer " + key:
             self.send_response(401); self.end_headers(); return
-        self.answer(entry, auth)
+        self.answer(entry, auth, request)
 
     def take(self, request, length, auth):
         global position
@@ -51,9 +64,53 @@ class Handler(BaseHTTPRequestHandler):
         position += 1
         return entry
 
-    def answer(self, entry, auth):
+    def planned(self, entry, request):
+        """The next message of the plan the conversation follows."""
+        messages = request.get("messages", [])
+        first = next((m.get("content") or "" for m in messages if m.get("role") == "user"), "")
+        first = first if isinstance(first, str) else "".join(part.get("text", "") for part in first)
+        plan = next((steps for text, steps in entry["plans"].items() if text in first), [])
+        step = sum(1 for m in messages if m.get("role") == "assistant")
+        if step >= len(plan) or isinstance(plan[step], str):
+            return {"role": "assistant", "content": plan[step] if step < len(plan) else "done"}, "stop"
+        call = {"id": "call_%d_%s" % (step, uuid.uuid4().hex[:6]), "type": "function",
+                "function": {"name": plan[step][0], "arguments": json.dumps({"action": plan[step][1]})}}
+        return {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+
+    def stream(self, body):
+        """A chat completion as server-sent events."""
+        choice = body["choices"][0]
+        delta = dict(choice["message"])
+        delta["tool_calls"] = [dict(call, index=i) for i, call in enumerate(delta.get("tool_calls") or [])] or None
+        base = {"id": body.get("id", "chatcmpl-1"), "created": 0, "model": body.get("model", "fake-model"),
+                "object": "chat.completion.chunk"}
+        chunks = [dict(base, choices=[{"index": 0, "delta": {k: v for k, v in delta.items() if v is not None},
+                                        "finish_reason": choice.get("finish_reason", "stop")}]),
+                  dict(base, choices=[], usage=body.get("usage"))]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for chunk in chunks:
+            self.wfile.write(("data: %s\n\n" % json.dumps(chunk)).encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def answer(self, entry, auth, request=None):
         time.sleep(entry.get("delay", 0))
         try:
+            if "plans" in entry:
+                message, finish = self.planned(entry, request or {})
+                body = {"id": "chatcmpl-%s" % uuid.uuid4().hex[:8], "object": "chat.completion", "model": (request or {}).get("model"),
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+                if (request or {}).get("stream"):
+                    return self.stream(body)
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
             if "size" in entry:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
