@@ -10,6 +10,8 @@ import sys
 import pytest
 
 pytest.importorskip("inspect_ai")
+# Inspect's own retry set-up warns on every model call (tenacity's renamed parameter): not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:The 'initial' parameter is deprecated:DeprecationWarning")
 
 from inspect_ai import eval as inspect_eval  # noqa: E402
 from inspect_ai.log import read_eval_log  # noqa: E402
