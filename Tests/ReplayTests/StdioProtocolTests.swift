@@ -140,6 +140,7 @@ struct StdioProtocolTests {
         }
         let end = try #require(last["info"] as? [String: Any])
         let id = try #require(end["episode_id"] as? String)
+        #expect(end["caught"] as? Bool == false)
         let trace = try h.store.events(id)
         // The first wrong call, then five refused in a row and the sixth, which stops the agent.
         #expect(trace.filter { $0.kind == .agentError }.count == 7)

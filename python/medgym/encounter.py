@@ -78,6 +78,9 @@ class Encounter:
     composite: Optional[float] = None
     final: dict[str, Any] = field(default_factory=dict)
     card: Optional[dict[str, Any]] = None
+    #: Whether the outcome is the answer key's "caught" (the diagnosis confirmed and acted on); an encounter left
+    #: unfinished never is (it has no disposition).
+    caught: bool = False
     refusals: int = 0
 
     @property
@@ -120,6 +123,7 @@ class Encounter:
             self.done = True
             self.episode_id = info.get("episode_id")
             self.composite = info.get("composite")
+            self.caught = bool(info.get("caught"))
             self._read_card()
         return Turn(text=str(result["text"]), reward=reward, done=self.done,
                     refused=str(refused["message"]) if refused else None, info=info)
@@ -146,7 +150,7 @@ class Encounter:
         dimensions = {d["dimension"]: d["points"] for d in source.get("dimensions", [])}
         metadata = {"episode_id": self.episode_id, "composite": self.composite, "outcome": source.get("outcome"),
                     "harm_level": source.get("harm_level"), "dimensions": dimensions, "fixture": self.fixture,
-                    "seed": int(self.seed), "steps": len(self.rewards), "refusals": self.refusals,
+                    "seed": int(self.seed), "steps": len(self.rewards), "refusals": self.refusals, "caught": self.caught,
                     "step_rewards": list(self.rewards), "abandoned": bool(self.card and self.card.get("abandoned"))}
         if self.card:
             metadata["outcome_text"] = self.card.get("outcome_text")

@@ -133,7 +133,7 @@ def composite():
             return Score(value=float("nan"), explanation="the encounter was not recorded (a server without a store?)",
                          metadata=result)
         dimensions = result.get("dimensions", {})
-        value = {"composite": float(result["composite"]), "caught": 1.0 if str(result.get("outcome", "")).startswith("caught") else 0.0}
+        value = {"composite": float(result["composite"]), "caught": 1.0 if result.get("caught") else 0.0}
         value.update({name: float(dimensions.get(name, 0.0)) for name in DIMENSIONS})
         episode = result.get("episode_id")
         return Score(value=value, answer=result.get("outcome"),

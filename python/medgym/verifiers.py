@@ -177,7 +177,6 @@ class MedGymTask(vf.Task[MedGymData, MedGymState, MedGymTaskConfig]):
                                "deterministically (report it)")
         result = played.score_metadata()
         result["final_text"] = trace.state.final_text
-        result["caught"] = str(result.get("outcome") or "").startswith("caught")
         trace.info["medgym"] = result
         trace.info["step_rewards"] = result["step_rewards"]
         trace.info["episode_id"] = result["episode_id"]

@@ -80,7 +80,7 @@ def test_vf_eval_rewards_are_replay_score(tmp_path, endpoint):
         reward = trace["rewards"]["composite"]["score"]
         assert reward == card["composite"]
         assert sum(trace["info"]["step_rewards"]) == pytest.approx(card["composite"], abs=1e-6)
-        assert trace["metrics"]["caught"] == (1.0 if card["outcome"].startswith("caught") else 0.0)
+        assert trace["metrics"]["caught"] == (1.0 if card["outcome"].startswith("caught_") else 0.0)
         assert all(trace["metrics"][d["dimension"]] == d["points"] for d in card["dimensions"])
         # The refused call reached the model (its answer names the right tool) and was recorded as a protocol error.
         answers = [n["message"]["content"] for n in trace["nodes"] if n["message"].get("role") == "tool"]

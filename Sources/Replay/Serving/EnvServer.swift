@@ -131,6 +131,9 @@ public final class EnvServer {
         /// When the episode is over: its id in the store and its score.
         public var episodeID: String?
         public var composite: Double?
+        /// When the episode is over: whether its outcome is the answer key's `caught` (the diagnosis
+        /// confirmed and acted on).
+        public var caught: Bool?
     }
 
     static let stepLimitForRejections = EpisodeRunner.consecutiveFailureLimit
@@ -279,6 +282,7 @@ public final class EnvServer {
         let (id, final) = try record(session)
         reply.info.episodeID = id
         reply.info.composite = final.composite
+        reply.info.caught = final.outcome == session.fixture.answerKey.outcome.caught
         if session.builder != nil {  // and the score event
             reply.info.events = Array(advanced.eventsBefore..<(advanced.eventsBefore + reply.info.events.count + 1))
         }
