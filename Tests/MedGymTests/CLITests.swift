@@ -119,7 +119,7 @@ struct CLITests {
         #expect(dying.status == 1)
         #expect(dying.stdout.contains("\(file): field 'policies.expert': the expert's plan lets the patient die at seed 1"), "\(dying.stdout)")
         #expect(dying.stdout.contains("BROKEN paperwork_only"))
-        #expect(dying.stdout.contains("adversarial/adv_aaa_30min.json: field 'strategies[0].expect': seed 1: composite -11.6 above the ceiling -100"))
+        #expect(dying.stdout.contains("adversarial/adv_aaa_30min.json: field 'strategies[0].expect': seed 1: composite -26.6 above the ceiling -100"))
     }
 
     @Test func fixturesLintPasses() throws {

@@ -114,7 +114,8 @@ struct ClosedLoopTests {
         let card = try play("adv_cocaine_dissection", ["update family", "document note", "SBAR handoff", "CTA chest", "emergency surgery"]).score
         #expect(card.items.first { $0.key == "family_informed" }?.points == 0)
         #expect(card.items.first { $0.key == "ed_note" }?.points == 0)
-        #expect(card.points(.disposition) == 0)
+        // Surgery is a procedure, not a disposition: the encounter ends with the patient still waiting.
+        #expect(card.points(.disposition) == -(card.dimensions.first { $0.dimension == .disposition }?.max ?? 0))
     }
 
     @Test func fateIsDeterministicAndFollowsTheSeed() throws {

@@ -34,7 +34,7 @@ struct StdioMessageTests {
         .stepBatch(
             [BatchStep(env: "a", action: "CTA chest"), BatchStep(env: "b", reset: BatchReset(env: "b", fixture: "adv_aaa_30min", seed: 9))],
             observation: false), .score(episode: "ep_0fa72a32ec1d"),
-        .close(environment: true), .close(environment: false),
+        .close(environment: true), .close(environment: true, record: true), .close(environment: false),
     ]
 
     @Test(arguments: calls)

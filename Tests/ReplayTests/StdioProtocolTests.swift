@@ -148,6 +148,23 @@ struct StdioProtocolTests {
         #expect(trace.contains { $0.kind == .actionReceived && $0.payload.contains(#"\"tool\""#) })
     }
 
+    /// An encounter closed before any action is recorded only when asked (`record`): a model that did nothing
+    /// (or had every reply refused) is scored on the patient left to the clock.
+    @Test func anUntouchedEncounterIsRecordedWhenAsked() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let h = try Harness(dir)
+        func closed(_ line: String) throws -> Any? { (try h.send(line).reply["result"] as? [String: Any])?["episode_id"] }
+        _ = try h.send(#"{"id":1,"method":"reset","params":{"fixture":"adv_aaa_30min","seed":4,"env":"a"}}"#)
+        #expect(try closed(#"{"id":2,"method":"close","params":{"env":"a"}}"#) is NSNull)
+        _ = try h.send(#"{"id":3,"method":"reset","params":{"fixture":"adv_aaa_30min","seed":4,"env":"b"}}"#)
+        _ = try h.send(#"{"id":4,"method":"step","params":{"env":"b","tool":"lab","action":"CTA chest"}}"#)
+        let id = try #require(try closed(#"{"id":5,"method":"close","params":{"env":"b","record":true}}"#) as? String)
+        let trace = try h.store.events(id)
+        #expect(trace.filter { $0.kind == .agentError }.count == 2)  // the refused call, then the abandonment
+        #expect(try h.code(#"{"id":6,"method":"close","params":{"env":"b","record":"yes"}}"#) == "invalid_params")
+    }
+
     @Test func aRowThatDoesNotCheckIsNotServed() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -129,10 +129,11 @@ class Encounter:
                     refused=str(refused["message"]) if refused else None, info=info)
 
     def close(self) -> Optional[str]:
-        """Ends an encounter still in progress (recorded, marked abandoned); returns the episode id."""
+        """Ends an encounter still in progress (recorded, marked abandoned, even when nothing was done: the
+        patient left to the clock is the score of a model that did nothing); returns the episode id."""
         if self.done:
             return self.episode_id
-        result = self.server.call("close", env=self.env)
+        result = self.server.call("close", env=self.env, record=True)
         self.done = True
         self.episode_id = result.get("episode_id")
         self._read_card()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from typing import Annotated, Any, Optional
 
@@ -147,6 +148,17 @@ class MedGymTask(vf.Task[MedGymData, MedGymState, MedGymTaskConfig]):
         first = Encounter(_server(_binary(), False), self.data.fixture, self.data.seed)
         trace.task.data = trace.task.data.model_copy(update={"prompt": first.start()})
         first.close()
+
+    async def validate(self, runtime: vf.Runtime) -> bool:
+        """The gold check (``vf-validate``): the built-in expert, who reads the answer key, catches this
+        encounter's diagnosis and scores at least +75 (the bar ``medgym fixtures lint`` holds every archetype to)."""
+        out = subprocess.run([_binary(), "run", "--fixture", self.data.fixture, "--seed", str(self.data.seed), "--agent",
+                              "expert", "--no-store", "--json"], capture_output=True, text=True, timeout=300)
+        if out.returncode != 0:
+            raise RuntimeError(out.stderr.strip() or f"medgym run exited {out.returncode}")
+        episode = json.loads(out.stdout)
+        outcome, composite = episode["score"]["outcome"], episode["score"]["composite"]
+        return outcome.startswith("caught_") and composite >= 75
 
     @vf.stop
     async def encounter_over(self, trace: vf.Trace) -> bool:

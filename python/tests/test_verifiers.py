@@ -111,3 +111,25 @@ def test_load_environment_builds_the_taskset(monkeypatch):
     assert len(tasks) == 4 * 3 and {t.data.fixture for t in tasks} >= {"neg_minor_head_injury", "neg_low_risk_chest_pain"}
     with pytest.raises(ValueError, match="matches no shipped fixture"):
         list(load_environment(fixtures="zzz_*").taskset.take(1))
+
+
+def test_vf_validate_every_fixture(tmp_path):
+    """`vf-validate`'s two checks on every shipped fixture: the gold (the built-in expert catches the diagnosis
+    and scores +75 or more) passes, and the untouched encounter (no action: the patient left waiting) does not."""
+    vf_validate = shutil.which("vf-validate") or pytest.fail("vf-validate is not on PATH (pip install './python[verifiers]')")
+    store = tmp_path / "store.sqlite"
+    env = dict(os.environ, MEDGYM_BINARY=BINARY, PRIME_RUNS_MODE="disabled")
+    run = subprocess.run([vf_validate, "medgym-verifiers", "--taskset.fixtures", ",".join(medgym.SHIPPED_FIXTURES),
+                          "--taskset.seeds", "1", "--taskset.task.store", str(store), "--runtime.type", "subprocess",
+                          "--rich", "False", "-o", str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path,
+                         env=env, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    [results] = list((tmp_path / "out").rglob("results.jsonl"))
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    assert sorted(row["name"] for row in rows) == sorted(f"{name}@1" for name in medgym.SHIPPED_FIXTURES)
+    for row in rows:
+        assert row["gold"]["reason"] == "valid", row
+        assert row["noop"]["reason"] == "valid" and row["noop"]["reward"] < 0, row
+    # Each untouched encounter is recorded, marked abandoned, and scores what its reward said.
+    listed = json.loads(replay("list", "--json", "--store", str(store)))
+    assert len(listed) == len(rows) and all(item.get("abandoned") for item in listed)

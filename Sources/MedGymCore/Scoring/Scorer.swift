@@ -92,9 +92,10 @@ public struct Scorer: Sendable {
             outcome = key.outcome.missed
             worstHarm = max(worstHarm, key.outcome.missedHarm)
         }
-        // Cheap and fast never pay for unsafe care: nothing when a lethal
-        // diagnosis is missed, the disposition is unsafe or the patient died;
-        // half when the care did high or critical harm.
+        // Cheap and fast never pay for unsafe or unfinished care: nothing when a
+        // lethal diagnosis is missed, the disposition is unsafe, the patient
+        // died or the encounter ended without a disposition; half when the care
+        // did high or critical harm.
         let safety: (factor: Double, why: String?)
         if !state.alive {
             safety = (0, "the patient died")
@@ -104,6 +105,10 @@ public struct Scorer: Sendable {
             safety = (0, "the disposition was unsafe")
         } else if worstHarm >= .high {
             safety = (0.5, "care did \(worstHarm.rawValue) harm")
+        } else if state.disposition == nil, !state.isRunning {
+            // An encounter left without a disposition (the agent stopped, or ran out of time or actions) was
+            // never seen through: spending nothing on a patient nobody saw is not cheap care.
+            safety = (0, "no disposition: the encounter was never seen through")
         } else {
             safety = (1, nil)
         }
@@ -188,6 +193,12 @@ public struct Scorer: Sendable {
         var points = 0.0
         var unsafe: (ScoreItem, HarmLevel)?
         var detail = details ? chosen.map { "disposition \($0)" } ?? "no disposition (\(state.status.rawValue))" : ""
+        if chosen == nil, !state.isRunning, state.alive {
+            // The encounter ended (the agent stopped, or time or actions ran out) with the patient still
+            // waiting: never assessed through to a decision, the ED's "left without being seen". It costs the
+            // disposition's whole weight, so that doing nothing never scores above care seen through.
+            points = -rule.points
+        }
         if let chosen {
             if rule.accepted.contains(chosen) {
                 points = rule.points

@@ -350,11 +350,12 @@ public final class EnvServer {
     /// client gone): `reason` is recorded as an `abandoned` agent error, the
     /// patient is left to the clock, and the episode is recorded marked
     /// abandoned (kept out of leaderboards, diffs and corpora). An episode in
-    /// which no action was applied is not recorded: nil.
+    /// which no action was applied is not recorded (nil) unless `recordEmpty`
+    /// (a model's encounter counts even when it did nothing).
     @discardableResult
-    public func abandon(_ name: String, reason: AgentFailure) throws(Failure) -> String? {
+    public func abandon(_ name: String, reason: AgentFailure, recordEmpty: Bool = false) throws(Failure) -> String? {
         guard var session = sessions.removeValue(forKey: name)?.session else { return nil }
-        guard !session.turns.steps.isEmpty, session.builder != nil else { return nil }
+        guard recordEmpty || !session.turns.steps.isEmpty, session.builder != nil else { return nil }
         _ = try? session.submit(.failure(reason))
         _ = try? session.submit(.stop)
         return try record(session).id

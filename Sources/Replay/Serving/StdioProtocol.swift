@@ -100,10 +100,11 @@ public final class StdioProtocol {
             return (try StdioReply.result(id: id, StdioReply.Bounds(episode: episode, continuation: continuation, swept)), true)
         case .score(let episode):
             return (try StdioReply.result(id: id, try server.score(episode: episode)), true)
-        case .close(environment: true):
-            let recorded = try server.abandon(env, reason: EnvServer.abandoned("the client closed env '\(env)' with the encounter in progress"))
+        case .close(environment: true, let record):
+            let recorded = try server.abandon(
+                env, reason: EnvServer.abandoned("the client closed env '\(env)' with the encounter in progress"), recordEmpty: record)
             return (try StdioReply.result(id: id, StdioReply.Closed.environment(env, recorded: recorded)), true)
-        case .close(environment: false):
+        case .close(environment: false, _):
             if let first = server.closeAll().first { throw first }
             return (try StdioReply.result(id: id, StdioReply.Closed.wholeServer), false)
         }

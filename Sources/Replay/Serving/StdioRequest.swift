@@ -150,8 +150,9 @@ public enum StdioCall: Sendable, Hashable {
     case score(episode: String)
     /// The server's own time spent answering requests and the env-steps it served (`reset`: start counting again).
     case stats(reset: Bool)
-    /// With `params.env`: end and record that environment's episode. Without: stop the server.
-    case close(environment: Bool)
+    /// With `params.env`: end and record that environment's episode (`record`: even when no action was
+    /// taken, as a model's encounter is). Without: stop the server.
+    case close(environment: Bool, record: Bool = false)
 
     init(
         method: String, params: StdioRequest.Params,
@@ -248,7 +249,13 @@ public enum StdioCall: Sendable, Hashable {
             default: throw refuse(.invalidParams, "params.reset must be true or false")
             }
         case "close":
-            self = .close(environment: params.has("env"))
+            let record: Bool
+            switch params.fields["record"] {
+            case nil, .null?: record = false
+            case .bool(let flag)?: record = flag
+            default: throw refuse(.invalidParams, "params.record must be true or false")
+            }
+            self = .close(environment: params.has("env"), record: record)
         default:
             throw refuse(.unknownMethod, "unknown method '\(method)'; use \(StdioRequest.methods)")
         }
@@ -271,14 +278,15 @@ public enum StdioCall: Sendable, Hashable {
     }
 
     var closesEnvironment: Bool {
-        if case .close(let environment) = self { return environment }
+        if case .close(let environment, _) = self { return environment }
         return false
     }
 
     /// The call's params on the wire (without `env`).
     var params: [String: JSONValue] {
         switch self {
-        case .hello, .close: return [:]
+        case .close(_, let record): return record ? ["record": .bool(true)] : [:]
+        case .hello: return [:]
         case .reset(let fixture, let seed, let label, let settings):
             var options: [String: JSONValue] = [:]
             if let label { options["label"] = .string(label) }
