@@ -104,6 +104,20 @@ def test_inspect_eval_from_the_command_line(tmp_path, plans):
     check_log(path, store, composites, "medgym/plan")
 
 
+def test_the_readme_command(tmp_path):
+    """The README's offline `inspect eval` (the committed plans of the three curated fixtures, seeds 1-3)."""
+    inspect = shutil.which("inspect") or pytest.fail("the inspect command is not on PATH (pip install './python[inspect]')")
+    store = tmp_path / "store.sqlite"
+    run = subprocess.run([inspect, "eval", "medgym/ed_encounter", "-T", "fixtures=adv_*", "-T", "seeds=1-3", "--model", "medgym/plan",
+                          "-M", "plans=examples/inspect/plans.json", "-T", f"store={store}", "-T", f"binary={BINARY}",
+                          "--log-dir", str(tmp_path / "logs"), "--display", "none"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    [path] = glob.glob(str(tmp_path / "logs" / "*.eval"))
+    log = read_eval_log(path)
+    assert log.status == "success" and len(log.samples) == 9
+    assert all(sample.scores["composite"].value["caught"] == 1.0 for sample in log.samples)
+
+
 def test_inspect_mockllm_scripted_with_epochs(tmp_path, plans):
     """Inspect's own mockllm/model, scripted per sample with the same plans, over two epochs with pass@2."""
     found, composites = plans
