@@ -27,6 +27,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Scenarios of the catalogue played once by the expert, without a store and into a file store (0 skips it; default: all).")
     var catalogue: Int?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Also measure the references beside the figures (Foundation's JSON encoder, an empty process start) and whole processes: medgym --version, one replay fork, an MCP tool call."
+    )
+    var references = true
+
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
@@ -40,6 +47,7 @@ struct Bench: ParsableCommand {
                 + StoreBenchmark(episodes: recordings, forks: forks, batch: batch).run()
                 + (corpus > 0 ? CorpusBenchmark(episodes: corpus).run() : [])
                 + (catalogue == 0 ? [] : CatalogueBenchmark(limit: catalogue).run())
+                + (references ? ReferenceBenchmark(medgym: Bundle.main.executablePath ?? CommandLine.arguments[0]).run() : [])
             if json {
                 try printJSON(figures)
             } else {

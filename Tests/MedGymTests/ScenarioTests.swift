@@ -195,6 +195,13 @@ struct ScenarioTests {
             #expect(bench.stdout.contains("\"\(name)\""), "\(name)")
         }
         #expect(bench.stdout.contains("on each of 12 scenarios; 12 caught"))
+        // Each figure with its reference measured in the same run, and the whole-process figures.
+        for name in [
+            "json_canonical_encodes_per_second", "reference_foundation_json_encodes_per_second", "reference_empty_process_start",
+            "medgym_version_process", "mcp_tool_call", "reference_mcp_ping",
+        ] {
+            #expect(bench.stdout.contains("\"\(name)\""), "\(name)")
+        }
     }
 
     /// Difficulty is real: on every archetype at tiers 1–100, variant 0 (at least 500 scenarios) the
