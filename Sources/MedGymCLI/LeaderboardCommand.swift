@@ -32,8 +32,12 @@ struct LeaderboardCommand: ParsableCommand {
     @Option(help: "Rank per fixture (default), archetype, specialty or tier (bands of twenty); the overall ranking stays over the fixtures every agent covers.")
     var by: Leaderboard.Grouping = .fixture
 
+    @Option(help: "Threads checking the episodes (the board is the same for any number).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         if fixture != nil && fixtures != nil { throw ValidationError("give --fixture or --fixtures, not both") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
     }
 
     func run() throws {
@@ -42,7 +46,7 @@ struct LeaderboardCommand: ParsableCommand {
             for note in imports { FileHandle.standardError.write(Data("\(note)\n".utf8)) }
             let patterns = fixture.map { [$0] } ?? fixtures.map { $0.split(separator: ",").map(String.init) } ?? []
             let board = try Leaderboard.build(
-                store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load), includeAbandoned: includeAbandoned, by: by)
+                store: opened, fixtures: patterns, trust: try trust.map(TrustedKeys.load), includeAbandoned: includeAbandoned, by: by, jobs: jobs)
             guard !board.perFixture.isEmpty else {
                 let why = CheckedSelection.summary(board.leftOut).map { "; " + PrintableText.terminal($0) }.joined()
                 throw ValidationError(

@@ -72,7 +72,8 @@ struct CorpusCommand: ParsableCommand {
             let trusted = try trust.map(TrustedKeys.load)
             if episodes.isEmpty {
                 let selection = try EpisodeSelection.checked(
-                    store, fixtures: EpisodeSelection.patterns(fixtures), label: label, trust: trusted, includeAbandoned: includeAbandoned)
+                    store, fixtures: EpisodeSelection.patterns(fixtures), label: label, trust: trusted, includeAbandoned: includeAbandoned,
+                    jobs: jobs)
                 for line in CheckedSelection.summary(selection.leftOut) {
                     FileHandle.standardError.write(Data((PrintableText.terminal(line) + "\n").utf8))
                 }

@@ -34,13 +34,20 @@ struct DiffCommand: ParsableCommand {
     @Flag(name: .customLong("fail-on-regression"), help: "Exit 1 when the candidate loses a patient the baseline saved, or the verdict is worse.")
     var failOnRegression = false
 
+    @Option(help: "Threads checking the episodes (the report is the same for any number).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
+    }
+
     func run() throws {
         let diff: ModelDiff
         do {
             diff = try ModelDiff.build(
                 forker: Forker(store: try storeOptions.open()), baseline: baseline, candidate: candidate,
                 fixtures: EpisodeSelection.patterns(fixtures), trust: try trust.map(TrustedKeys.load),
-                includeAbandoned: includeAbandoned)
+                includeAbandoned: includeAbandoned, jobs: jobs)
         } catch {
             throw fail(error)
         }

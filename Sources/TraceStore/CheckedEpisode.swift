@@ -34,6 +34,19 @@ public struct CheckedEpisode: Sendable {
         }
     }
 
+    /// The score card the trace ends with, without its items (`items` empty): what leaderboards,
+    /// diffs, lists and selections read. Building the items (every answer-key entry, its detail and
+    /// source) is most of a card's decoding; the rest is the same as ``score``'s.
+    public var scoreWithoutItems: ScoreCard {
+        get throws(StoreError) {
+            do {
+                return try CanonicalJSON.decode(ItemlessScore.self, from: Data(scoreEvent.payload.utf8)).score.card
+            } catch {
+                throw .rowMismatch(id: id, path: storePath, problem: "its score event does not decode: \(error)")
+            }
+        }
+    }
+
     public var header: EpisodeHeader { listing.header }
     public var id: String { listing.header.episodeID }
 
@@ -129,6 +142,27 @@ public enum RowCheck {
 }
 
 /// What a row's summary repeats of a score card: outcome, harm level and composite.
+/// A score event's payload with its card read without the items.
+struct ItemlessScore: Decodable {
+    struct Card: Decodable {
+        var fixtureID: String
+        var outcome: String
+        var outcomeText: String?
+        var harmLevel: HarmLevel
+        var composite: Double
+        var dimensions: [DimensionScore]
+        var fate: PatientFate?
+        var abandoned: String?
+
+        var card: ScoreCard {
+            ScoreCard(
+                fixtureID: fixtureID, outcome: outcome, outcomeText: outcomeText, harmLevel: harmLevel, composite: composite,
+                dimensions: dimensions, items: [], fate: fate, abandoned: abandoned)
+        }
+    }
+    var score: Card
+}
+
 public struct ScoreHeadline: Sendable, Hashable, Decodable {
     public var outcome: String
     public var harmLevel: String

@@ -442,38 +442,12 @@ public final class TraceStore {
     /// its trace ``StoreError/rowMismatch(id:path:problem:)``; `replay verify`
     /// reports the same.
     public func checkedEpisode(_ id: String) throws(StoreError) -> CheckedEpisode {
-        let listing = try listing(id)
-        let events = try events(id)
-        if let broken = TraceComparison.firstBrokenLink(events) {
-            throw .brokenTrace(id: id, path: path, problem: broken.problem)
-        }
-        guard events.count == listing.eventCount, (events.last?.hash ?? "") == listing.headHash else {
-            throw .brokenTrace(
-                id: id, path: path,
-                problem:
-                    "the episode row records \(listing.eventCount) events ending \(listing.headHash.prefix(12))…, the events table has \(events.count) ending \((events.last?.hash ?? "").prefix(12))…"
-            )
-        }
-        let start: TraceStart
-        do { start = try TraceStart(events) } catch { throw .brokenTrace(id: id, path: path, problem: error.message) }
-        let score = events.last.flatMap(ScoreHeadline.read)
-        let problems = RowCheck.disagreements(
-            listing, start: start, events: events, score: score,
-            fixtureTier: fixtureTier(start))
-        guard problems.isEmpty, score != nil, let last = events.last else {
-            throw .rowMismatch(id: id, path: path, problem: problems.joined(separator: "; "))
-        }
-        return CheckedEpisode(listing: listing, events: events, start: start, scoreEvent: last, storePath: path)
+        try checker.check(try listing(id), events: try events(id))
     }
 
-    /// The tier of the fixture a trace names, when the shipped fixture is the
-    /// one it was recorded against; nil (unknown) otherwise.
-    private func fixtureTier(_ start: TraceStart) -> Int?? {
-        guard let (fixture, digest) = try? fixtures.fixture(named: start.fixture, resolver: .shipped),
-            digest == start.fixtureDigest
-        else { return nil }
-        return .some(fixture.tier)
-    }
+    /// What ``checkedEpisode(_:)`` checks, apart from reading: rows and events read on one thread can
+    /// be checked on several.
+    public var checker: EpisodeChecker { EpisodeChecker(path: path, fixtures: fixtures) }
 
     /// One episode's events, checked as ``checkedEpisode(_:)`` checks them.
     public func checkedEvents(_ id: String) throws(StoreError) -> (listing: EpisodeListing, events: [TraceEvent]) {

@@ -70,22 +70,37 @@ public struct RandomStream: Sendable, Hashable, Codable {
     public let source: SeededRandom
     public let purpose: String
     public private(set) var counter: UInt64
+    /// The purpose hashed once (``SeededRandom/fnv1a(_:)``), not on every draw: the same draws, a
+    /// leaderboard's bootstrap hashed its purpose two thousand times per fixture otherwise.
+    private let purposeKey: UInt64
+
+    enum CodingKeys: String, CodingKey { case source, purpose, counter }
 
     public init(seed: UInt64, purpose: String, counter: UInt64 = 0) {
         self.source = SeededRandom(seed: seed)
         self.purpose = purpose
         self.counter = counter
+        self.purposeKey = SeededRandom.fnv1a(purpose)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        source = try c.decode(SeededRandom.self, forKey: .source)
+        purpose = try c.decode(String.self, forKey: .purpose)
+        counter = try c.decode(UInt64.self, forKey: .counter)
+        purposeKey = SeededRandom.fnv1a(purpose)
     }
 
     /// The next value below `upperBound`.
     public mutating func next(below upperBound: Int) -> Int {
+        precondition(upperBound > 0, "upperBound must be positive")
         defer { counter &+= 1 }
-        return source.index(purpose, counter, below: upperBound)
+        return Int(source.bits(purposeKey: purposeKey, counter) % UInt64(upperBound))
     }
 
     /// The next uniform double in [0, 1).
     public mutating func nextUnit() -> Double {
         defer { counter &+= 1 }
-        return source.unit(purpose, counter)
+        return Double(source.bits(purposeKey: purposeKey, counter) >> 11) * 0x1.0p-53
     }
 }

@@ -21,6 +21,14 @@ public struct ScoreCard: Sendable, Hashable, Codable {
     /// says nothing of the agent and is left out of leaderboards, diffs and corpora.
     public var abandoned: String? = nil
 
+    public init(
+        fixtureID: String, outcome: String, outcomeText: String?, harmLevel: HarmLevel, composite: Double, dimensions: [DimensionScore],
+        items: [ScoreItem], fate: PatientFate?, abandoned: String? = nil
+    ) {
+        (self.fixtureID, self.outcome, self.outcomeText, self.harmLevel, self.composite) = (fixtureID, outcome, outcomeText, harmLevel, composite)
+        (self.dimensions, self.items, self.fate, self.abandoned) = (dimensions, items, fate, abandoned)
+    }
+
     /// Points of one dimension.
     public func points(_ dimension: ScoreDimension) -> Double {
         dimensions.first { $0.dimension == dimension }?.points ?? 0

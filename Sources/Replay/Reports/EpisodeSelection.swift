@@ -24,45 +24,92 @@ public enum EpisodeSelection {
     /// Every other matching row is left out, with its reason.
     public static func checked(
         _ store: TraceStore, fixtures patterns: [String], label: String? = nil,
-        trust: TrustedKeys? = nil, includeAbandoned: Bool = false
+        trust: TrustedKeys? = nil, includeAbandoned: Bool = false, jobs: Int = 1
     ) throws -> CheckedSelection {
         var selection = CheckedSelection(runs: [], leftOut: [])
-        for row in try store.list(includeUnfinished: true) {
-            let h = row.header
-            guard matches(h.fixture, patterns), label == nil || h.label == label else { continue }
-            let checked: CheckedEpisode
-            do {
-                checked = try store.checkedEpisode(h.episodeID)
-            } catch {
-                selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .broken, reason: error.problem))
-                continue
-            }
-            if checked.header.parentID != nil { continue }
-            if let reason = checked.unverifiedReason {
-                selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .unverified, reason: reason))
-                continue
-            }
-            if let trust,
-                let refusal = trust.refusal(
-                    try store.signatures(h.episodeID), header: checked.header,
-                    headHash: checked.listing.headHash, eventCount: checked.events.count)
-            {
-                selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .untrusted, reason: refusal))
-                continue
-            }
-            do {
-                let score = try checked.score
-                if let why = score.abandoned, !includeAbandoned {
-                    selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .abandoned, reason: why))
-                    continue
+        let rows = try store.list(includeUnfinished: true).filter { row in
+            matches(row.header.fixture, patterns) && (label == nil || row.header.label == label)
+        }
+        // Rows are read on this thread a chunk at a time (one connection), and each chunk is checked on
+        // `jobs` threads: the selection is the same for any `jobs`.
+        let checker = store.checker
+        let chunk = max(1, jobs) * 64
+        var first = 0
+        while first < rows.count {
+            let read: [Read] = try rows[first..<min(first + chunk, rows.count)].map { row in
+                let h = row.header
+                var item = Read(header: h, listing: nil, events: [], signatures: [], failure: nil)
+                do throws(StoreError) {
+                    item.listing = try store.listing(h.episodeID)
+                    item.events = try store.events(h.episodeID)
+                } catch {
+                    item.failure = error.problem
                 }
-                selection.runs.append(CheckedRun(listing: checked.listing, score: score, provenance: checked.start.provenance))
-            } catch {
-                selection.leftOut.append(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: .broken, reason: error.problem))
+                if trust != nil, item.failure == nil { item.signatures = try store.signatures(h.episodeID) }
+                return item
             }
+            let outcomes = OrderedWork.map(read.count, width: jobs) { index in
+                examine(read[index], checker: checker, trust: trust, includeAbandoned: includeAbandoned)
+            }
+            for outcome in outcomes {
+                switch try outcome.get() {
+                case .run(let run): selection.runs.append(run)
+                case .leftOut(let leftOut): selection.leftOut.append(leftOut)
+                case .fork: break
+                }
+            }
+            first += read.count
         }
         return selection
     }
+
+    /// One row as read from the store, before it is checked.
+    struct Read: Sendable {
+        var header: EpisodeHeader
+        var listing: EpisodeListing?
+        var events: [TraceEvent]
+        var signatures: [EpisodeSignature]
+        /// Why it could not be read.
+        var failure: String?
+    }
+
+    /// What a row is to a selection.
+    enum Examined: Sendable {
+        case run(CheckedRun)
+        case leftOut(LeftOut)
+        /// A saved fork: never counted, never listed as left out.
+        case fork
+    }
+
+    /// One row, checked as the selection checks it.
+    static func examine(_ read: Read, checker: EpisodeChecker, trust: TrustedKeys?, includeAbandoned: Bool) -> Examined {
+        let h = read.header
+        func leftOut(_ kind: LeftOut.Kind, _ reason: String) -> Examined {
+            .leftOut(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: kind, reason: reason))
+        }
+        guard let listing = read.listing, read.failure == nil else { return leftOut(.broken, read.failure ?? "unreadable") }
+        let checked: CheckedEpisode
+        do {
+            checked = try checker.check(listing, events: read.events)
+        } catch {
+            return leftOut(.broken, error.problem)
+        }
+        if checked.header.parentID != nil { return .fork }
+        if let reason = checked.unverifiedReason { return leftOut(.unverified, reason) }
+        if let trust,
+            let refusal = trust.refusal(read.signatures, header: checked.header, headHash: checked.listing.headHash, eventCount: checked.events.count)
+        {
+            return leftOut(.untrusted, refusal)
+        }
+        do {
+            let score = try checked.scoreWithoutItems
+            if let why = score.abandoned, !includeAbandoned { return leftOut(.abandoned, why) }
+            return .run(CheckedRun(listing: checked.listing, score: score, provenance: checked.start.provenance))
+        } catch {
+            return leftOut(.broken, error.problem)
+        }
+    }
+
     /// Named episodes, each checked before anything is written from them: an
     /// unknown id or a row that does not match its trace throws its
     /// ``StoreError``; another simulation's episode, or (with `trust`) one no
@@ -90,7 +137,7 @@ public enum EpisodeSelection {
                 let reason = checked.unverifiedReason
                 return IndexedEpisode(
                     episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
-                    abandoned: (try? checked.score)?.abandoned)
+                    abandoned: (try? checked.scoreWithoutItems)?.abandoned)
             } catch {
                 return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
             }

@@ -126,9 +126,9 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     /// matches `fixtures` (glob patterns; empty: all).
     public static func build(
         store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
-        trust: TrustedKeys? = nil, includeAbandoned: Bool = false, by grouping: Grouping = .fixture
+        trust: TrustedKeys? = nil, includeAbandoned: Bool = false, by grouping: Grouping = .fixture, jobs: Int = 1
     ) throws -> Leaderboard {
-        let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned)
+        let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned, jobs: jobs)
         var groups: [String: [Run]] = [:]
         for run in selection.runs { groups[name(run.header), default: []].append(run) }
         let fixtures = Set(selection.runs.map(\.header.fixture)).sorted()

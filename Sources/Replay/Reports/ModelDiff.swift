@@ -98,9 +98,10 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     /// Builds the diff. `baseline` and `candidate` name a label, or an agent id when no episode has that label.
     public static func build(
         forker: Forker, baseline: String, candidate: String, fixtures patterns: [String],
-        trust: TrustedKeys? = nil, includeAbandoned: Bool = false
+        trust: TrustedKeys? = nil, includeAbandoned: Bool = false, jobs: Int = 1
     ) throws -> ModelDiff {
-        let selection = try EpisodeSelection.checked(forker.store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned)
+        let selection = try EpisodeSelection.checked(
+            forker.store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned, jobs: jobs)
         let listings = selection.runs.map(\.listing)
         var scores: [String: ScoreCard] = [:]
         for run in selection.runs { scores[run.header.episodeID] = run.score }
