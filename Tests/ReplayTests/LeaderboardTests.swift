@@ -47,6 +47,28 @@ struct LeaderboardTests {
         #expect(row["tokens"] is NSNull && row["mean_tokens"] is NSNull && row["episodes_with_tokens"] as? Int == 0, "\(row)")
     }
 
+    /// The board, the diff and the list are the same for any number of checking threads, and a broken
+    /// row is left out the same way on each.
+    @Test func theReportsAreTheSameForAnyJobs() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        let batch = try CLI.run("medgym", ["batch", "--fixtures", "adv_*", "--seeds", "1-7", "--agent", "expert,anchoring", "--store", store])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        try TraceStore(path: store).connection.execute("UPDATE episodes SET seed = 99 WHERE rowid = 5")
+        var boards: [String] = []
+        var diffs: [String] = []
+        for jobs in ["1", "2", "5"] {
+            let board = try CLI.run("medgym", ["leaderboard", "--json", "--store", store, "--jobs", jobs])
+            #expect(board.status == 0, "\(board.stderr)")
+            boards.append(board.stdout)
+            diffs.append(try CLI.run("replay", ["diff", "--baseline", "expert", "--candidate", "anchoring", "--format", "json", "--store", store, "--jobs", jobs]).stdout)
+        }
+        #expect(Set(boards).count == 1 && Set(diffs).count == 1)
+        #expect(boards[0].contains("\"broken\""), "the broken row is left out")
+        #expect(try CLI.run("medgym", ["leaderboard", "--store", store, "--jobs", "0"]).status == 64)
+    }
+
     @Test func agentsSharingNoFixtureGetNoPooledRanking() throws {
         let dir = try TempDir()
         defer { dir.remove() }
