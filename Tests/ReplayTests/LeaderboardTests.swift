@@ -62,7 +62,9 @@ struct LeaderboardTests {
             let board = try CLI.run("medgym", ["leaderboard", "--json", "--store", store, "--jobs", jobs])
             #expect(board.status == 0, "\(board.stderr)")
             boards.append(board.stdout)
-            diffs.append(try CLI.run("replay", ["diff", "--baseline", "expert", "--candidate", "anchoring", "--format", "json", "--store", store, "--jobs", jobs]).stdout)
+            diffs.append(
+                try CLI.run("replay", ["diff", "--baseline", "expert", "--candidate", "anchoring", "--format", "json", "--store", store, "--jobs", jobs]).stdout
+            )
         }
         #expect(Set(boards).count == 1 && Set(diffs).count == 1)
         #expect(boards[0].contains("\"broken\""), "the broken row is left out")
