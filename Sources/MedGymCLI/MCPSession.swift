@@ -34,7 +34,6 @@ actor MCPSession {
     }
 
     static let env = "mcp"
-    static let actionTools = ActionTools()
 
     /// What the server tells a client at initialisation: the role, how an encounter runs, the rules.
     static let instructions = """
@@ -145,17 +144,10 @@ actor MCPSession {
             guard ActionKind(rawValue: name) != nil else { return .init(content: [Self.content("unknown tool '\(name)'")], isError: true) }
             return .init(content: [Self.content("\(name) needs an 'action'")], isError: true)
         }
-        // Validated as the openai: agent validates a call: the action must be one of this family's.
-        let action: CatalogAction
-        switch Self.actionTools.action(tool: name, argument: text) {
-        case .success(let found): action = found
-        case .failure(let why):
-            // Not sent to the patient: nothing happens and no time passes.
-            return .init(
-                content: [Self.content("Not taken: \(why). Nothing was done and no time passed; call one tool with one of its actions.")], isError: true)
-        }
+        // Checked by the server as every tool call is: an action outside the tool's family is not taken (nothing
+        // happens, no time passes), is recorded as a protocol error, and the reply names the right call.
         let transition: EnvServer.Transition
-        do { transition = try server.step(env: Self.env, action: action.name) } catch {
+        do { transition = try server.step(env: Self.env, action: text, tool: name) } catch {
             return .init(content: [Self.content(error.message)], isError: true)
         }
         observationText = transition.info.refused == nil ? transition.text : ChatTranscript.render(transition.observation)

@@ -1,6 +1,7 @@
 """`medgym serve --mcp` with Python's MCP client: list the tools, play a whole
 encounter through them, and find it recorded and verifiable in the store."""
 import asyncio
+import json
 import os
 import subprocess
 
@@ -54,6 +55,10 @@ def test_an_mcp_client_plays_an_encounter_that_verifies(tmp_path):
     assert "mcp mcp-client" in listed and "caught_aad" in listed
     verify = subprocess.run([REPLAY, "verify", "--all", "--store", store], capture_output=True, text=True)
     assert verify.returncode == 0 and "1 of 1 episode verified" in verify.stdout, verify.stdout
+    # The wrong-family call was not taken, and is in the trace as the protocol error it was (as for openai: agents).
+    [row] = json.loads(subprocess.run([REPLAY, "list", "--json", "--store", store], capture_output=True, text=True).stdout)
+    shown = subprocess.run([REPLAY, "show", row["episode"], "--store", store], capture_output=True, text=True).stdout
+    assert "agent protocol: '12-lead ECG' is an ecg action, not one of the imaging tool's: call the ecg tool" in shown, shown
 
 
 async def rules_prompt_and_many_encounters(store):
