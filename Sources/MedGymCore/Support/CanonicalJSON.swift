@@ -64,20 +64,51 @@ public enum CanonicalJSON {
 /// Foundation's `convertToSnakeCase`, remembered per key name: each name is
 /// converted once, by Foundation itself (so the bytes cannot differ from
 /// `.convertToSnakeCase`), instead of on every encoded key.
+///
+/// Each thread keeps its own table (no lock on the way: every key of every
+/// event goes through here, and one shared lock was where a batch's two
+/// threads waited on each other); the shared table, behind its lock, is read
+/// only for a name a thread has not met yet.
 final class SnakeCaseKeys: @unchecked Sendable {
     static let shared = SnakeCaseKeys()
     private var known: [String: String] = [:]
     private let lock = NSLock()
 
+    /// A thread's own table.
+    final class ThreadTable {
+        var known: [String: String] = [:]
+    }
+
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { table in
+            guard let table else { return }
+            Unmanaged<ThreadTable>.fromOpaque(table).release()
+        }
+        return key
+    }()
+
+    /// This thread's table, made on first use (released when the thread ends).
+    private static var threadTable: ThreadTable {
+        if let raw = pthread_getspecific(threadKey) { return Unmanaged<ThreadTable>.fromOpaque(raw).takeUnretainedValue() }
+        let table = ThreadTable()
+        pthread_setspecific(threadKey, Unmanaged.passRetained(table).toOpaque())
+        return table
+    }
+
     func converted(_ key: String) -> String {
+        let table = Self.threadTable
+        if let hit = table.known[key] { return hit }
         lock.lock()
-        let hit = known[key]
+        let shared = known[key]
         lock.unlock()
-        if let hit { return hit }
-        let value = Self.byFoundation(key)
-        lock.lock()
-        known[key] = value
-        lock.unlock()
+        let value = shared ?? Self.byFoundation(key)
+        if shared == nil {
+            lock.lock()
+            known[key] = value
+            lock.unlock()
+        }
+        table.known[key] = value
         return value
     }
 
