@@ -130,6 +130,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
 
         var deltas: [[Double]] = []  // per pair: composite, then each dimension
         var regressions: [Transition] = []
+        let postmortems = PostmortemBuilder(forker: forker)
         var improvements: [Transition] = []
         var unchanged = 0
         var spread: [PairDelta] = []
@@ -153,7 +154,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
                 divergence: nil)
             if (wasCaught && !isCaught) || (!severe(sa.harmLevel) && severe(sb.harmLevel)) || (sb.outcome == "death" && sa.outcome != "death") {
                 transition.divergence = try divergence(forker: forker, baseline: la.header.episodeID, candidate: lb.header.episodeID)
-                if let c = try PostmortemBuilder(forker: forker).closure(lb.header.episodeID) {
+                if let c = try postmortems.closure(lb.header.episodeID) {
                     transition.decisive = Decisive(
                         step: c.step, kind: .prematureClosure, recordedText: c.recordedText,
                         alternative: c.alternative, delta: c.delta)

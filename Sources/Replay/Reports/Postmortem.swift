@@ -160,6 +160,8 @@ public struct Postmortem: Sendable, Hashable, Encodable {
 /// Builds a ``Postmortem`` from the store: the checked events, a sweep and three forks.
 public struct PostmortemBuilder {
     public let forker: Forker
+    /// Each fixture loaded once per builder (a diff asks one builder about every regression).
+    let fixtures = FixtureCache()
 
     public init(forker: Forker) { self.forker = forker }
 
@@ -272,7 +274,7 @@ public struct PostmortemBuilder {
     /// first action, and that action's Δ there with the recorded agent carrying on. One fork.
     public func closure(_ episodeID: String) throws -> (step: Int, recordedText: String?, alternative: String, delta: Double)? {
         let (listing, events) = try forker.store.checkedEvents(episodeID)
-        let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
+        let fixture = try fixtures.fixture(named: listing.header.fixture, resolver: forker.resolver).0
         let trajectory = Self.read(events).trajectory
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
         guard
