@@ -98,6 +98,11 @@ struct StdioProtocolTests {
         _ = try h.send(#"{"id":1,"method":"reset","params":{"fixture":"adv_aaa_30min"}}"#)
         let long = String(repeating: "x", count: 100_000)
         #expect(try h.code(#"{"id":2,"method":"step","params":{"action":"\#(long)"}}"#) == "too_large")
+        // A model's whole output over 64 KiB is refused before anything is done, naming the limit.
+        let raw = String(repeating: "r", count: StdioRequest.maximumRawBytes + 1)
+        let refused = try h.send(#"{"id":3,"method":"step","params":{"action":"ECG","raw":"\#(raw)"}}"#).reply
+        #expect((refused["error"] as? [String: Any])?["code"] as? String == "too_large")
+        #expect(((refused["error"] as? [String: Any])?["message"] as? String)?.contains("at most 65536 bytes") == true)
         h.handler.refuseTooLarge()
         #expect(h.box.lines.last?.contains("\"too_large\"") == true)
     }

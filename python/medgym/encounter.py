@@ -17,6 +17,20 @@ from .server import MedGymError, Server
 
 _ENVS = itertools.count(1)
 
+#: The nine dimensions of a MedGym score card, in the card's order.
+DIMENSIONS = ("survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation")
+
+_SERVERS: dict[tuple[Optional[str], bool, Optional[str]], Server] = {}
+
+
+def shared_server(binary: Optional[str] = None, store: Any = None) -> Server:
+    """One server per binary and store in this process, started on first use (the encounters of an
+    evaluation share it, each in an environment of its own); `store=False` records nothing."""
+    key = (binary, store is False, None if store is None or store is False else str(store))
+    if key not in _SERVERS or _SERVERS[key]._process.poll() is not None:
+        _SERVERS[key] = Server(binary=binary, store=store)
+    return _SERVERS[key]
+
 
 def tool_schemas(hello: dict[str, Any]) -> list[dict[str, Any]]:
     """The action tools as OpenAI function schemas (one per action family, its one argument

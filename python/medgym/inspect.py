@@ -28,23 +28,8 @@ from inspect_ai.solver import Generate, TaskState, solver
 from inspect_ai.tool import ToolCallError, ToolInfo, ToolParam, ToolParams
 from inspect_ai.util import store
 
-from .encounter import Encounter, not_taken
+from .encounter import DIMENSIONS, Encounter, not_taken, shared_server
 from .selection import parse_fixtures, parse_seeds
-from .server import Server
-
-#: The nine dimensions of a MedGym score card, in the card's order.
-DIMENSIONS = ("survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation")
-
-_SERVERS: dict[tuple[Optional[str], Optional[str]], Server] = {}
-
-
-def _server(binary: Optional[str], store_path: Optional[str]) -> Server:
-    """One server per binary and store for the process (samples share it, each in an environment of its own)."""
-    key = (binary, store_path)
-    if key not in _SERVERS or _SERVERS[key]._process.poll() is not None:
-        _SERVERS[key] = Server(binary=binary, store=store_path)
-    return _SERVERS[key]
-
 
 def tool_infos(hello: dict[str, Any]) -> list[ToolInfo]:
     """The server's action tools as Inspect tools (name, description, the ``action`` enum)."""
@@ -83,7 +68,7 @@ def encounter(binary: Optional[str] = None, store_path: Optional[str] = None, ma
     An encounter Inspect cuts short (a message or token limit) is recorded as abandoned."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        server = _server(binary, store_path)
+        server = shared_server(binary, store_path)
         model = get_model()
         fixture, seed = state.metadata["fixture"], int(state.metadata["seed"])
         store().set("fixture", fixture)
@@ -154,7 +139,7 @@ def ed_encounter(fixtures: Any = "adv_*", seeds: Any = "1", binary: Optional[str
     ``--epochs K`` each sample is played K times (the same patient; a sampling model acts differently), and
     ``reducer`` (``mean``, ``max``, ``pass_at_2``…; ``caught`` is the key to read for pass@k) folds the K scores.
     """
-    server = _server(binary, store)
+    server = shared_server(binary, store)
     names = parse_fixtures(fixtures, list(server.hello["fixtures"]))
     samples = [Sample(id=f"{name}@{seed}", input=f"MedGym encounter: {name}, seed {seed}",
                       metadata={"fixture": name, "seed": seed})

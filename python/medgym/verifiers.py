@@ -40,23 +40,9 @@ from typing import Annotated, Any, Optional
 import verifiers.v1 as vf
 from pydantic import Field
 
-from .encounter import Encounter
+from .encounter import DIMENSIONS, Encounter, shared_server
 from .selection import parse_fixtures, parse_seeds
 from .server import Server, find_binary
-
-#: The nine dimensions of a MedGym score card, in the card's order.
-DIMENSIONS = ("survival", "disposition", "workup", "red_flag", "communication", "cost", "harm", "efficiency", "documentation")
-
-_SERVERS: dict[tuple[Optional[str], Optional[str]], Server] = {}
-
-
-def _server(binary: Optional[str], store: Any) -> Server:
-    """One server per binary and store in this process (rollouts share it, each in an environment of its own)."""
-    key = (binary, None if store is False else str(store))
-    if key not in _SERVERS or _SERVERS[key]._process.poll() is not None:
-        _SERVERS[key] = Server(binary=binary, store=store)
-    return _SERVERS[key]
-
 
 def _binary() -> str:
     """The ``medgym`` executable (``$MEDGYM_BINARY``, ``medgym`` on PATH, or a checkout's build), made
@@ -68,7 +54,7 @@ def _binary() -> str:
 
 def _hello() -> dict[str, Any]:
     """The server's hello (tools, system prompt, fixtures), from a server that records nothing."""
-    return _server(_binary(), False).hello
+    return shared_server(_binary(), False).hello
 
 
 class MedGymData(vf.TaskData):
@@ -145,7 +131,7 @@ class MedGymTask(vf.Task[MedGymData, MedGymState, MedGymTaskConfig]):
         return [MedGymTools(config.tools)]
 
     async def setup(self, trace: vf.Trace, runtime: vf.Runtime) -> None:
-        first = Encounter(_server(_binary(), False), self.data.fixture, self.data.seed)
+        first = Encounter(shared_server(_binary(), False), self.data.fixture, self.data.seed)
         trace.task.data = trace.task.data.model_copy(update={"prompt": first.start()})
         first.close()
 
@@ -173,7 +159,7 @@ class MedGymTask(vf.Task[MedGymData, MedGymState, MedGymTaskConfig]):
         if calls and calls[0].sampling is not None:
             settings.update(calls[0].sampling.model_dump(mode="json", exclude_none=True))
         store = self.config.store or os.environ.get("MEDGYM_STORE")
-        played = Encounter(_server(_binary(), store), self.data.fixture, self.data.seed,
+        played = Encounter(shared_server(_binary(), store), self.data.fixture, self.data.seed,
                            label=self.config.label or model or "verifiers", settings=settings)
         played.start()
         for call in trace.state.calls:
