@@ -40,7 +40,7 @@ public struct CheckedEpisode: Sendable {
     public var scoreWithoutItems: ScoreCard {
         get throws(StoreError) {
             do {
-                return try CanonicalJSON.decode(ItemlessScore.self, from: Data(scoreEvent.payload.utf8)).score.card
+                return try ItemlessScore.card(scoreEvent.payload)
             } catch {
                 throw .rowMismatch(id: id, path: storePath, problem: "its score event does not decode: \(error)")
             }
@@ -58,12 +58,18 @@ public struct CheckedEpisode: Sendable {
     /// Why this episode's score cannot count on a leaderboard, a diff or a
     /// corpus, or nil when it can: another simulation version, or a trace
     /// format whose agent and label lie outside the chain.
+    public var unverifiedReason: String? { start.unverifiedReason }
+}
+
+extension TraceStart {
+    /// Why an episode that starts so cannot count on a leaderboard, a diff or a corpus, or nil when it
+    /// can: another simulation version, or a trace format whose agent and label lie outside the chain.
     public var unverifiedReason: String? {
-        if !start.isCurrentSimulation {
+        if !isCurrentSimulation {
             return
-                "recorded by simulation \(start.simulation) (this MedGym re-executes simulation \(MedGymVersion.simulation) only; MedGym \(MedGymVersion.release(ofSimulation: start.simulation)) can verify it)"
+                "recorded by simulation \(simulation) (this MedGym re-executes simulation \(MedGymVersion.simulation) only; MedGym \(MedGymVersion.release(ofSimulation: simulation)) can verify it)"
         }
-        if start.provenance == nil {
+        if provenance == nil {
             return "trace format 1: its agent and label are outside the hash chain"
         }
         return nil
@@ -141,28 +147,19 @@ public enum RowCheck {
     }
 }
 
-/// What a row's summary repeats of a score card: outcome, harm level and composite.
-/// A score event's payload with its card read without the items.
-struct ItemlessScore: Decodable {
-    struct Card: Decodable {
-        var fixtureID: String
-        var outcome: String
-        var outcomeText: String?
-        var harmLevel: HarmLevel
-        var composite: Double
-        var dimensions: [DimensionScore]
-        var fate: PatientFate?
-        var abandoned: String?
-
-        var card: ScoreCard {
-            ScoreCard(
-                fixtureID: fixtureID, outcome: outcome, outcomeText: outcomeText, harmLevel: harmLevel, composite: composite,
-                dimensions: dimensions, items: [], fate: fate, abandoned: abandoned)
+/// A score event's card without its items: the items are cut from the text before it is parsed (they
+/// are most of its bytes), and the rest read without the generic decoder.
+enum ItemlessScore {
+    static func card(_ payload: String) throws -> ScoreCard {
+        let text = JSONMemberCut.cut("items", of: "score", in: payload) ?? payload
+        guard case .object(let top) = try JSONParser.parse(text.utf8), let score = top["score"] else {
+            throw ScoreCard.ReadFailure(field: "score")
         }
+        return try ScoreCard.withoutItems(score)
     }
-    var score: Card
 }
 
+/// What a row's summary repeats of a score card: outcome, harm level and composite.
 public struct ScoreHeadline: Sendable, Hashable, Decodable {
     public var outcome: String
     public var harmLevel: String

@@ -66,13 +66,20 @@ public enum TraceComparison {
     public static func firstBrokenLink(_ events: [TraceEvent]) -> (seq: Int, problem: String)? {
         var previous = TraceHash.genesis
         for (index, event) in events.enumerated() {
-            let label = "event \(event.seq) (\(event.kind.rawValue), step \(event.step), minute \(event.simMinute))"
-            if event.seq != index { return (index, "event \(index) is missing (found seq \(event.seq))") }
-            if event.prevHash != previous { return (event.seq, "\(label): prev_hash does not match the previous event's hash") }
-            if TraceHash.hash(of: event) != event.hash {
-                return (event.seq, "\(label): hash does not match its content; the event was altered after it was written")
-            }
+            if let problem = brokenLink(event, at: index, previous: previous, rehash: true) { return (problem.seq, problem.problem) }
             previous = event.hash
+        }
+        return nil
+    }
+
+    /// What is wrong with `event` as the chain's `index`th link after a link hashed `previous`, if
+    /// anything; `rehash` also recomputes its hash from its content.
+    static func brokenLink(_ event: TraceEvent, at index: Int, previous: String, rehash: Bool) -> (seq: Int, problem: String)? {
+        var label: String { "event \(event.seq) (\(event.kind.rawValue), step \(event.step), minute \(event.simMinute))" }
+        if event.seq != index { return (index, "event \(index) is missing (found seq \(event.seq))") }
+        if event.prevHash != previous { return (event.seq, "\(label): prev_hash does not match the previous event's hash") }
+        if rehash, TraceHash.hash(of: event) != event.hash {
+            return (event.seq, "\(label): hash does not match its content; the event was altered after it was written")
         }
         return nil
     }

@@ -20,7 +20,8 @@ public final class TraceStore {
     /// Compresses payloads on write and inflates them on read (schema 6).
     private let codec = PayloadCodec()
     /// Fixtures the row checks read tiers from, loaded once each.
-    private let fixtures = FixtureCache()
+    /// The fixtures its episodes name, each loaded once (the checks and the reports share them).
+    public let fixtures = FixtureCache()
     /// When set, every episode this store saves is signed with it (its
     /// signature stored beside the row, outside the chain).
     public var signingKey: SigningKey?
@@ -453,6 +454,68 @@ public final class TraceStore {
     public func checkedEvents(_ id: String) throws(StoreError) -> (listing: EpisodeListing, events: [TraceEvent]) {
         let checked = try checkedEpisode(id)
         return (checked.listing, checked.events)
+    }
+
+    /// One episode's outline, as stored (unchecked: see ``EpisodeChecker/check(_:outline:)``): the number
+    /// of its events rows, and of its events only those the row's check reads (see ``TraceOutline``).
+    public func outline(_ id: String) throws(StoreError) -> TraceOutline {
+        do {
+            let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ?")
+            try range.bind([.text(id)])
+            guard try range.step() else {
+                range.reset()
+                _ = try listing(id)
+                return TraceOutline(events: [], count: 0)
+            }
+            let (key, first, count, seed) = (range.int(0), range.int(1), range.int(2), range.text(3) ?? "")
+            range.reset()
+            let rows = try statement("SELECT count(*) FROM events WHERE id BETWEEN ? AND ?")
+            try rows.bind([.int(first), .int(first + count - 1)])
+            defer { rows.reset() }
+            guard try rows.step() else { return TraceOutline(events: [], count: 0) }
+            let stored = rows.int(0)
+            let statement = try statement(
+                """
+                SELECT id, episode, seq, step, sim_minute, kind, payload, size, hash FROM events
+                WHERE id BETWEEN ? AND ? AND (id = ? OR id >= ? OR kind IN ('action_received', 'action_rejected', 'no_action'))
+                ORDER BY id
+                """)
+            try statement.bind([.int(first), .int(first + count - 1), .int(first), .int(first + count - 2)])
+            defer { statement.reset() }
+            var events: [TraceEvent] = []
+            var previous: (seq: Int, hash: String) = (-1, TraceHash.genesis)
+            while try statement.step() {
+                let seq = statement.int(2)
+                guard statement.int(1) == key, seq == statement.int(0) - first else {
+                    throw StoreError.corruptRow(
+                        path: path, episode: id,
+                        detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
+                }
+                let kindText = statement.text(5) ?? ""
+                guard let kind = TraceEventKind(rawValue: kindText) else {
+                    throw StoreError.corruptRow(path: path, episode: id, detail: "event \(seq) has unknown kind '\(kindText)'")
+                }
+                var payload = ""
+                if TraceOutline.carriesPayload(seq: seq, kind: kind, count: count) {
+                    guard let inflated = try self.payload(statement, column: 6, size: statement.int(7)) else {
+                        throw StoreError.corruptRow(
+                            path: path, episode: id,
+                            detail: "event \(seq)'s payload is neither its \(statement.int(7)) bytes nor a zlib stream of them")
+                    }
+                    payload = inflated
+                }
+                let hash = HashBytes.hex(statement.blob(8))
+                events.append(
+                    TraceEvent(
+                        seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
+                        rngState: "seed=\(seed) minute=\(statement.int(4))", prevHash: previous.seq == seq - 1 ? previous.hash : "",
+                        hash: hash))
+                previous = (seq, hash)
+            }
+            return TraceOutline(events: events, count: stored)
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
     }
 
     /// One episode's events, in order, as stored (unchecked: see ``checkedEvents(_:)``).

@@ -30,44 +30,53 @@ public enum EpisodeSelection {
         let rows = try store.list(includeUnfinished: true).filter { row in
             matches(row.header.fixture, patterns) && (label == nil || row.header.label == label)
         }
-        // Rows are read on this thread a chunk at a time (one connection), and each chunk is checked on
-        // `jobs` threads: the selection is the same for any `jobs`.
+        // Each of `jobs` workers reads and checks a contiguous share of the rows on its own read-only
+        // connection; the shares are joined in store order, so the selection is the same for any `jobs`.
+        let width = max(1, min(jobs, rows.count))
+        let readers = Readers(try (0..<width).map { i in i == 0 ? store : try TraceStore(path: store.path, readOnly: true) })
         let checker = store.checker
-        let chunk = max(1, jobs) * 64
-        var first = 0
-        while first < rows.count {
-            let read: [Read] = try rows[first..<min(first + chunk, rows.count)].map { row in
-                let h = row.header
-                var item = Read(header: h, listing: nil, events: [], signatures: [], failure: nil)
-                do throws(StoreError) {
-                    item.listing = try store.listing(h.episodeID)
-                    item.events = try store.events(h.episodeID)
-                } catch {
-                    item.failure = error.problem
-                }
-                if trust != nil, item.failure == nil { item.signatures = try store.signatures(h.episodeID) }
-                return item
+        let share = (rows.count + width - 1) / max(width, 1)
+        let shares = OrderedWork.map(width, width: width) { w in
+            let reader = readers.stores[w]
+            return rows[min(w * share, rows.count)..<min((w + 1) * share, rows.count)].map { row in
+                examine(read(row, from: reader, trust: trust), checker: checker, trust: trust, includeAbandoned: includeAbandoned)
             }
-            let outcomes = OrderedWork.map(read.count, width: jobs) { index in
-                examine(read[index], checker: checker, trust: trust, includeAbandoned: includeAbandoned)
-            }
-            for outcome in outcomes {
-                switch try outcome.get() {
+        }
+        for outcomes in shares {
+            for outcome in try outcomes.get() {
+                switch outcome {
                 case .run(let run): selection.runs.append(run)
                 case .leftOut(let leftOut): selection.leftOut.append(leftOut)
                 case .fork: break
                 }
             }
-            first += read.count
         }
         return selection
+    }
+
+    /// The workers' connections: worker i uses store i only.
+    final class Readers: @unchecked Sendable {
+        let stores: [TraceStore]
+        init(_ stores: [TraceStore]) { self.stores = stores }
+    }
+
+    /// One row's outline (and signatures, with `trust`) as `store` holds them; a failure to read is kept.
+    static func read(_ row: EpisodeListing, from store: TraceStore, trust: TrustedKeys?) -> Read {
+        var item = Read(header: row.header, listing: row, outline: TraceOutline(events: [], count: 0), signatures: [], failure: nil)
+        do throws(StoreError) {
+            item.outline = try store.outline(row.header.episodeID)
+            if trust != nil { item.signatures = try store.signatures(row.header.episodeID) }
+        } catch {
+            item.failure = error.problem
+        }
+        return item
     }
 
     /// One row as read from the store, before it is checked.
     struct Read: Sendable {
         var header: EpisodeHeader
         var listing: EpisodeListing?
-        var events: [TraceEvent]
+        var outline: TraceOutline
         var signatures: [EpisodeSignature]
         /// Why it could not be read.
         var failure: String?
@@ -88,26 +97,22 @@ public enum EpisodeSelection {
             .leftOut(LeftOut(episodeID: h.episodeID, agent: h.agent, label: h.label, kind: kind, reason: reason))
         }
         guard let listing = read.listing, read.failure == nil else { return leftOut(.broken, read.failure ?? "unreadable") }
-        let checked: CheckedEpisode
+        let checked: CheckedOutline
         do {
-            checked = try checker.check(listing, events: read.events)
+            checked = try checker.check(listing, outline: read.outline)
         } catch {
             return leftOut(.broken, error.problem)
         }
         if checked.header.parentID != nil { return .fork }
         if let reason = checked.unverifiedReason { return leftOut(.unverified, reason) }
         if let trust,
-            let refusal = trust.refusal(read.signatures, header: checked.header, headHash: checked.listing.headHash, eventCount: checked.events.count)
+            let refusal = trust.refusal(read.signatures, header: checked.header, headHash: checked.listing.headHash, eventCount: checked.eventCount)
         {
             return leftOut(.untrusted, refusal)
         }
-        do {
-            let score = try checked.scoreWithoutItems
-            if let why = score.abandoned, !includeAbandoned { return leftOut(.abandoned, why) }
-            return .run(CheckedRun(listing: checked.listing, score: score, provenance: checked.start.provenance))
-        } catch {
-            return leftOut(.broken, error.problem)
-        }
+        let score = checked.scoreWithoutItems
+        if let why = score.abandoned, !includeAbandoned { return leftOut(.abandoned, why) }
+        return .run(CheckedRun(listing: checked.listing, score: score, provenance: checked.start.provenance))
     }
 
     /// Named episodes, each checked before anything is written from them: an
@@ -133,11 +138,11 @@ public enum EpisodeSelection {
         try store.list(includeUnfinished: true).map { row in
             let id = row.header.episodeID
             do throws(StoreError) {
-                let checked = try store.checkedEpisode(id)
+                let checked = try store.checker.check(row, outline: try store.outline(id))
                 let reason = checked.unverifiedReason
                 return IndexedEpisode(
                     episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
-                    abandoned: (try? checked.scoreWithoutItems)?.abandoned)
+                    abandoned: checked.scoreWithoutItems.abandoned)
             } catch {
                 return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
             }

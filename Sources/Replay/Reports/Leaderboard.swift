@@ -133,16 +133,19 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         for run in selection.runs { groups[name(run.header), default: []].append(run) }
         let fixtures = Set(selection.runs.map(\.header.fixture)).sorted()
         let names = groups.keys.sorted()
-        let (caught, specialties) = try fixtureFacts(Set(fixtures))
+        let (caught, specialties) = fixtureFacts(Set(fixtures), cache: store.fixtures)
         let cell = { (header: EpisodeHeader) -> String in cellName(header, grouping, specialty: specialties[header.fixture]) }
-        let cells = Set(selection.runs.map { cell($0.header) }).sorted { cellOrder($0, $1) }
+        // Each run filed once under its cell and group (in store order within each).
+        var byCell: [String: [String: [Run]]] = [:]
+        for run in selection.runs { byCell[cell(run.header), default: [:]][name(run.header), default: []].append(run) }
+        let cells = byCell.keys.sorted { cellOrder($0, $1) }
         let perFixture = cells.map { name in
             FixtureRanking(
                 fixture: name,
                 rows: ranked(
                     names.compactMap { group in
-                        let runs = groups[group]!.filter { cell($0.header) == name }
-                        return runs.isEmpty ? nil : row(group, runs, caught: caught, passK: passK)
+                        guard let runs = byCell[name]?[group], !runs.isEmpty else { return nil }
+                        return row(group, runs, caught: caught, passK: passK)
                     }))
         }
         let covered = fixtures.filter { fixture in names.allSatisfy { name in groups[name]!.contains { $0.header.fixture == fixture } } }
@@ -193,11 +196,11 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     }
 
     /// Each fixture's `caught_*` label and specialty, the fixture read once.
-    static func fixtureFacts(_ fixtures: Set<String>) throws -> (caught: [String: String], specialty: [String: String]) {
+    static func fixtureFacts(_ fixtures: Set<String>, cache: FixtureCache) -> (caught: [String: String], specialty: [String: String]) {
         var labels: [String: String] = [:]
         var specialties: [String: String] = [:]
         for id in fixtures.sorted() {
-            let fixture = try? FixtureLoader.fixture(named: id)
+            let fixture = try? cache.fixture(named: id, resolver: .shipped).0
             labels[id] = fixture?.answerKey.outcome.caught
             specialties[id] = fixture?.specialty
         }
