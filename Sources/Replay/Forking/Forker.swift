@@ -79,6 +79,19 @@ public struct Forker {
             outcomeLabels: [fixture.answerKey.outcome.caught, fixture.answerKey.outcome.missed])
     }
 
+    /// The two arms' scores of ``fork(_:at:action:continuation:)``, without their traces (what a
+    /// report that prints only the Δ and the outcome needs): the recorded arm and the alternate.
+    public func scoreFork(
+        _ episodeID: String, at step: Int, action text: String, continuation: ForkContinuation = .original
+    ) throws -> (recorded: ScoreCard, counterfactual: ScoreCard) {
+        let context = try forkPoint(episodeID, at: step)
+        let counterfactual = try player.scoreArm(text, continuation: continuation, context: context)
+        // As in `fork`: the recorded text, or no action when it no longer resolves.
+        let recordedText = context.original.text.flatMap { (try? resolver.resolve($0)) == nil ? nil : $0 }
+        let recorded = try player.scoreArm(recordedText, continuation: continuation, context: context)
+        return (recorded, counterfactual)
+    }
+
     /// On-policy samples: the recorded agent re-run `count` times from the
     /// fork point (draws 0…count−1; draw 0 is the agent as recorded), each
     /// draw continuing both arms — the recorded action and the alternate —

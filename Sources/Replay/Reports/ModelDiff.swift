@@ -130,7 +130,6 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
 
         var deltas: [[Double]] = []  // per pair: composite, then each dimension
         var regressions: [Transition] = []
-        let postmortems = PostmortemBuilder(forker: forker)
         var improvements: [Transition] = []
         var unchanged = 0
         var spread: [PairDelta] = []
@@ -147,18 +146,12 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
             let wasCaught = sa.outcome == caught
             let isCaught = sb.outcome == caught
             let severe = { (h: HarmLevel) in h >= .high }
-            var transition = Transition(
+            let transition = Transition(
                 fixture: la.header.fixture, seed: la.header.seed, baselineEpisode: la.header.episodeID,
                 candidateEpisode: lb.header.episodeID, baselineOutcome: sa.outcome, candidateOutcome: sb.outcome,
                 baselineHarm: sa.harmLevel, candidateHarm: sb.harmLevel, delta: round2(sb.composite - sa.composite),
                 divergence: nil)
             if (wasCaught && !isCaught) || (!severe(sa.harmLevel) && severe(sb.harmLevel)) || (sb.outcome == "death" && sa.outcome != "death") {
-                transition.divergence = try divergence(forker: forker, baseline: la.header.episodeID, candidate: lb.header.episodeID)
-                if let c = try postmortems.closure(lb.header.episodeID) {
-                    transition.decisive = Decisive(
-                        step: c.step, kind: .prematureClosure, recordedText: c.recordedText,
-                        alternative: c.alternative, delta: c.delta)
-                }
                 regressions.append(transition)
             } else if sa.outcome != sb.outcome || sa.harmLevel != sb.harmLevel {
                 improvements.append(transition)
@@ -166,6 +159,28 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
                 unchanged += 1
             }
         }
+        // Each regression: where the runs part and the decisive premature closure, each priced by a
+        // score-only fork. Worker w takes a contiguous share on its own connection; the report is the
+        // same for any `jobs`.
+        let width = max(1, min(jobs, regressions.count))
+        let workers = Readers(
+            try (0..<width).map { w in w == 0 ? forker : Forker(store: try TraceStore(path: forker.store.path, readOnly: true), resolver: forker.resolver) })
+        let share = (regressions.count + width - 1) / width
+        let found = regressions
+        let analysed = OrderedWork.map(width, width: width) { w in
+            let worker = workers.forkers[w]
+            let postmortems = PostmortemBuilder(forker: worker)
+            return try found[min(w * share, found.count)..<min((w + 1) * share, found.count)].map { transition in
+                var transition = transition
+                transition.divergence = try divergence(forker: worker, baseline: transition.baselineEpisode, candidate: transition.candidateEpisode)
+                if let c = try postmortems.closure(transition.candidateEpisode) {
+                    transition.decisive = Decisive(
+                        step: c.step, kind: .prematureClosure, recordedText: c.recordedText, alternative: c.alternative, delta: c.delta)
+                }
+                return transition
+            }
+        }
+        regressions = try analysed.flatMap { try $0.get() }
         var stream = RandomStream(seed: seed ^ SeededRandom.fnv1a(baseline + "\u{0}" + candidate), purpose: "diff.bootstrap")
         let intervals = pairedBootstrap(deltas, stream: &stream)
         let composite = intervals[0]
@@ -210,9 +225,7 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
     static func divergence(forker: Forker, baseline: String, candidate: String) throws -> Divergence? {
         func actions(_ id: String) throws -> [Int: String] {
             var byStep: [Int: String] = [:]
-            for event in try forker.store.checkedEvents(id).events where event.kind == .actionReceived {
-                byStep[event.step] = try event.decodedPayload().action
-            }
+            for case .action(let step, _, _, let action, _, _) in try forker.load(id).exchanges { byStep[step] = action }
             return byStep
         }
         let (a, b) = (try actions(baseline), try actions(candidate))
@@ -220,11 +233,17 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         guard let step = (1...max(1, last)).first(where: { a[$0] != b[$0] }) else { return nil }
         var divergence = Divergence(step: step, baselineAction: a[step], candidateAction: b[step], forkDelta: nil, forkOutcome: nil)
         if let action = a[step], b[step] != nil {
-            let fork = try forker.fork(candidate, at: step, action: action, continuation: .original)
-            divergence.forkDelta = fork.deltaComposite
-            divergence.forkOutcome = fork.counterfactual.outcome
+            let arms = try forker.scoreFork(candidate, at: step, action: action, continuation: .original)
+            divergence.forkDelta = round2(arms.counterfactual.composite - arms.recorded.composite)
+            divergence.forkOutcome = arms.counterfactual.outcome
         }
         return divergence
+    }
+
+    /// The workers' forkers: worker i uses forker i only (each on its own connection).
+    final class Readers: @unchecked Sendable {
+        let forkers: [Forker]
+        init(_ forkers: [Forker]) { self.forkers = forkers }
     }
 
     static func names(_ listings: [EpisodeListing]) -> [String] {

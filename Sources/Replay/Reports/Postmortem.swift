@@ -160,8 +160,6 @@ public struct Postmortem: Sendable, Hashable, Encodable {
 /// Builds a ``Postmortem`` from the store: the checked events, a sweep and three forks.
 public struct PostmortemBuilder {
     public let forker: Forker
-    /// Each fixture loaded once per builder (a diff asks one builder about every regression).
-    let fixtures = FixtureCache()
 
     public init(forker: Forker) { self.forker = forker }
 
@@ -273,18 +271,19 @@ public struct PostmortemBuilder {
     /// Premature closure alone (no sweep): the step, what it closed on, the first open red flag's
     /// first action, and that action's Δ there with the recorded agent carrying on. One fork.
     public func closure(_ episodeID: String) throws -> (step: Int, recordedText: String?, alternative: String, delta: Double)? {
-        let (listing, events) = try forker.store.checkedEvents(episodeID)
-        let fixture = try fixtures.fixture(named: listing.header.fixture, resolver: forker.resolver).0
-        let trajectory = Self.read(events).trajectory
-        let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
+        let episode = try forker.load(episodeID)
+        let redFlags = episode.fixture.answerKey.items.filter { $0.dimension == .redFlag }
+        // The applied actions, as the trajectory lists them (the minute is the action event's).
+        let steps = episode.exchanges.compactMap { exchange -> Postmortem.Turn? in
+            guard case .action(let step, let seq, let text, let id, _, _) = exchange else { return nil }
+            return Postmortem.Turn(step: step, minute: episode.events[seq].simMinute, text: text, action: id, response: nil, kind: .action)
+        }
         guard
-            let found = Self.prematureClosure(
-                trajectory.filter { $0.kind == .action }, redFlags: redFlags,
-                catalog: forker.resolver.catalog),
+            let found = Self.prematureClosure(steps, redFlags: redFlags, catalog: forker.resolver.catalog),
             let action = found.open.first?.actions.first
         else { return nil }
-        let fork = try forker.fork(episodeID, at: found.turn.step, action: action, continuation: .original)
-        return (found.turn.step, found.turn.text, action, fork.deltaComposite)
+        let arms = try forker.scoreFork(episodeID, at: found.turn.step, action: action, continuation: .original)
+        return (found.turn.step, found.turn.text, action, round2(arms.counterfactual.composite - arms.recorded.composite))
     }
 
     /// What the events show: the presentation, vitals, alerts, trajectory and orders.
