@@ -53,6 +53,13 @@ public enum CanonicalJSON {
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        // The tree decoder when it takes the text; Foundation's otherwise (and for every error).
+        if let value = data.withUnsafeBytes({ CanonicalDecoder.decode(type, from: $0) }) { return value }
+        return try foundationDecode(type, from: data)
+    }
+
+    /// Decodes with `JSONDecoder` and the canonical key strategy (the reference ``decode(_:from:)`` agrees with).
+    public static func foundationDecode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in
             SnakeKey(camelCase: path.last?.stringValue ?? "")

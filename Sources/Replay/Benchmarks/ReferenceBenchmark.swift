@@ -1,5 +1,6 @@
 import Foundation
 import MedGym
+import TraceStore
 
 /// Figures that need a reference beside them, measured in the same run: this
 /// machine's speed swings by up to 2× between runs, so a figure is read
@@ -7,6 +8,8 @@ import MedGym
 ///
 /// - JSON: the house's canonical encoder against Foundation's `JSONEncoder`
 ///   (sorted keys) on the same score card.
+/// - JSON decoding: every event payload of one recorded episode read by
+///   ``CanonicalJSON/decode(_:from:)`` against `JSONDecoder` with the same key strategy.
 /// - Processes: an empty process (`/bin/true`), `medgym --version` (start-up:
 ///   loading, argument parsing) and one `replay fork` of the demo episode,
 ///   each the median of its starts.
@@ -27,7 +30,7 @@ public struct ReferenceBenchmark {
     typealias Figure = SimulationBenchmark.Figure
 
     public func run() throws -> [SimulationBenchmark.Figure] {
-        try json() + processes() + mcp()
+        try json() + decoding() + processes() + mcp()
     }
 
     /// Encodes per second of one expert episode's score card: the canonical encoder, and Foundation's.
@@ -52,6 +55,33 @@ public struct ReferenceBenchmark {
             Figure(
                 name: "reference_foundation_json_encodes_per_second", value: Double(count) / bare.sorted()[1], unit: "encodes/s",
                 detail: detail + ", JSONEncoder with sorted keys"),
+        ]
+    }
+
+    /// Payloads decoded per second: the canonical decoder, and Foundation's.
+    func decoding() throws -> [Figure] {
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        var agent = AgentSpec.anchoring.makeAgent(fixture: fixture, seed: 42)
+        let payloads = try EpisodeRecorder(fixture: fixture).record(seed: 42, agent: &agent, createdAt: "bench").events
+            .map { Data($0.payload.utf8) }
+        let rounds = 20
+        let clock = ContinuousClock()
+        var canonical: [Double] = []
+        var bare: [Double] = []
+        for _ in 0..<3 {
+            canonical.append(
+                try clock.measure { for _ in 0..<rounds { for p in payloads { _ = try CanonicalJSON.decode(TracePayload.self, from: p) } } }.seconds)
+            bare.append(
+                try clock.measure { for _ in 0..<rounds { for p in payloads { _ = try CanonicalJSON.foundationDecode(TracePayload.self, from: p) } } }
+                    .seconds)
+        }
+        let count = Double(rounds * payloads.count)
+        let detail = "the \(payloads.count) event payloads of the demo episode, \(rounds) times, median of 3 rounds"
+        return [
+            Figure(name: "json_canonical_decodes_per_second", value: count / canonical.sorted()[1], unit: "payloads/s", detail: detail),
+            Figure(
+                name: "reference_foundation_json_decodes_per_second", value: count / bare.sorted()[1], unit: "payloads/s",
+                detail: detail + ", JSONDecoder with the same key strategy"),
         ]
     }
 

@@ -1,0 +1,381 @@
+import Foundation
+
+/// Decodes what the canonical encoder wrote (snake_case keys turned back into
+/// property names as ``SnakeKey`` does), in one pass over the bytes into a
+/// tree and then through `Decodable`, without Foundation's generic machinery
+/// (its per-key coding paths were most of the cost of reading a trace).
+///
+/// It decodes exactly what `JSONDecoder` with ``CanonicalJSON``'s key
+/// strategy decodes, or gives up: a text it does not take (malformed, a
+/// number out of range, a type it does not handle such as `Date`), or any
+/// decoding error, is left to `JSONDecoder`, so results and error messages are
+/// Foundation's whenever anything is unusual.
+enum CanonicalDecoder {
+    /// The value `bytes` hold, or nil when `JSONDecoder` should be asked instead.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) -> T? {
+        var parser = TreeParser(bytes: bytes)
+        guard let root = parser.document() else { return nil }
+        return try? TreeDecoder(root).decode(type)
+    }
+
+    /// One JSON value; numbers kept as their text, object keys as property names.
+    indirect enum Tree {
+        case null
+        case bool(Bool)
+        case number(String)
+        case string(String)
+        case array([Tree])
+        /// Members in text order, each key as written (`raw`) and as a property name (`name`).
+        case object([(raw: String, name: String, value: Tree)])
+    }
+
+    /// Why the tree decoder gave up (never shown: `JSONDecoder` is asked instead).
+    struct GiveUp: Error {}
+
+    /// Reads a whole document, or nil for anything but plain well-formed JSON.
+    struct TreeParser {
+        let bytes: UnsafeRawBufferPointer
+        var at = 0
+        static let maximumDepth = 256
+
+        mutating func document() -> Tree? {
+            space()
+            guard let value = value(depth: 0) else { return nil }
+            space()
+            return at == bytes.count ? value : nil
+        }
+
+        mutating func space() {
+            while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
+        }
+
+        mutating func value(depth: Int) -> Tree? {
+            guard at < bytes.count, depth < Self.maximumDepth else { return nil }
+            switch bytes[at] {
+            case UInt8(ascii: "{"):
+                at += 1
+                var members: [(raw: String, name: String, value: Tree)] = []
+                space()
+                if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+                    at += 1
+                    return .object(members)
+                }
+                while true {
+                    space()
+                    guard at < bytes.count, bytes[at] == UInt8(ascii: "\""), let key = string() else { return nil }
+                    space()
+                    guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { return nil }
+                    at += 1
+                    space()
+                    guard let member = value(depth: depth + 1) else { return nil }
+                    members.append((key, PropertyNames.name(key), member))
+                    space()
+                    guard at < bytes.count else { return nil }
+                    if bytes[at] == UInt8(ascii: ",") {
+                        at += 1
+                        continue
+                    }
+                    guard bytes[at] == UInt8(ascii: "}") else { return nil }
+                    at += 1
+                    return .object(members)
+                }
+            case UInt8(ascii: "["):
+                at += 1
+                var items: [Tree] = []
+                space()
+                if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+                    at += 1
+                    return .array(items)
+                }
+                while true {
+                    space()
+                    guard let item = value(depth: depth + 1) else { return nil }
+                    items.append(item)
+                    space()
+                    guard at < bytes.count else { return nil }
+                    if bytes[at] == UInt8(ascii: ",") {
+                        at += 1
+                        continue
+                    }
+                    guard bytes[at] == UInt8(ascii: "]") else { return nil }
+                    at += 1
+                    return .array(items)
+                }
+            case UInt8(ascii: "\""):
+                return string().map(Tree.string)
+            case UInt8(ascii: "t"): return literal("true", .bool(true))
+            case UInt8(ascii: "f"): return literal("false", .bool(false))
+            case UInt8(ascii: "n"): return literal("null", .null)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let start = at
+                while at < bytes.count {
+                    switch bytes[at] {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
+                        UInt8(ascii: "E"):
+                        at += 1
+                    default:
+                        return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self))
+                    }
+                }
+                return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self))
+            default:
+                return nil
+            }
+        }
+
+        mutating func literal(_ word: StaticString, _ value: Tree) -> Tree? {
+            let count = word.utf8CodeUnitCount
+            guard at + count <= bytes.count else { return nil }
+            for i in 0..<count where bytes[at + i] != word.utf8Start[i] { return nil }
+            at += count
+            return value
+        }
+
+        /// A string without escapes is taken as it stands; one with escapes other than the simple
+        /// ones (`\uXXXX`) is left to Foundation. Raw control characters are not JSON.
+        mutating func string() -> String? {
+            at += 1
+            let start = at
+            var plain = true
+            while at < bytes.count {
+                let byte = bytes[at]
+                if byte == UInt8(ascii: "\"") { break }
+                if byte < 0x20 { return nil }
+                if byte == UInt8(ascii: "\\") {
+                    plain = false
+                    at += 2
+                    continue
+                }
+                at += 1
+            }
+            guard at < bytes.count else { return nil }
+            let body = UnsafeRawBufferPointer(rebasing: bytes[start..<at])
+            at += 1
+            if plain { return String(validating: body, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(body.count)
+            var i = 0
+            while i < body.count {
+                let byte = body[i]
+                guard byte == UInt8(ascii: "\\") else {
+                    out.append(byte)
+                    i += 1
+                    continue
+                }
+                guard i + 1 < body.count else { return nil }
+                switch body[i + 1] {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                default: return nil  // \u and anything else: Foundation's
+                }
+                i += 2
+            }
+            return String(validating: out, as: UTF8.self)
+        }
+    }
+
+    /// Property names of JSON keys (``SnakeKey/init(camelCase:)``), remembered per thread.
+    enum PropertyNames {
+        final class Table {
+            var names: [String: String] = [:]
+        }
+
+        private static let threadKey: pthread_key_t = {
+            var key = pthread_key_t()
+            pthread_key_create(&key) { table in
+                guard let table else { return }
+                Unmanaged<Table>.fromOpaque(table).release()
+            }
+            return key
+        }()
+
+        static func name(_ key: String) -> String {
+            let table: Table
+            if let raw = pthread_getspecific(threadKey) {
+                table = Unmanaged<Table>.fromOpaque(raw).takeUnretainedValue()
+            } else {
+                table = Table()
+                pthread_setspecific(threadKey, Unmanaged.passRetained(table).toOpaque())
+            }
+            if let known = table.names[key] { return known }
+            let name = SnakeKey(camelCase: key).stringValue
+            table.names[key] = name
+            return name
+        }
+    }
+}
+
+/// A `[String: Value]`, whose keys `JSONDecoder` takes as written (no key strategy).
+protocol StringKeyedDictionary {
+    static func decoded(from tree: CanonicalDecoder.Tree) throws -> Self
+}
+
+extension Dictionary: StringKeyedDictionary where Key == String, Value: Decodable {
+    static func decoded(from tree: CanonicalDecoder.Tree) throws -> Self {
+        guard case .object(let members) = tree else { throw CanonicalDecoder.GiveUp() }
+        var out: [String: Value] = [:]
+        for member in members { out[member.raw] = try TreeDecoder(member.value).decode(Value.self) }
+        return out
+    }
+}
+
+/// A `Decoder` over one tree node.
+struct TreeDecoder: Decoder {
+    let tree: CanonicalDecoder.Tree
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    /// No coding path is kept: on any error the caller asks `JSONDecoder`, whose errors carry it.
+    init(_ tree: CanonicalDecoder.Tree) {
+        self.tree = tree
+    }
+
+    /// `type` decoded from this node: scalars read here, everything else through its `init(from:)`.
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        switch type {
+        case is String.Type:
+            guard case .string(let s) = tree else { throw CanonicalDecoder.GiveUp() }
+            return s as! T
+        case is Bool.Type:
+            guard case .bool(let b) = tree else { throw CanonicalDecoder.GiveUp() }
+            return b as! T
+        case is Double.Type: return try number(Double.init) as! T
+        case is Int.Type: return try number(Int.init) as! T
+        case is Int64.Type: return try number(Int64.init) as! T
+        case is UInt64.Type: return try number(UInt64.init) as! T
+        case is Int32.Type: return try number(Int32.init) as! T
+        case is UInt32.Type: return try number(UInt32.init) as! T
+        case is UInt.Type: return try number(UInt.init) as! T
+        case is URL.Type:
+            // As JSONDecoder reads a URL: from its string.
+            guard case .string(let s) = tree, let url = URL(string: s) else { throw CanonicalDecoder.GiveUp() }
+            return url as! T
+        case is Float.Type, is Int8.Type, is Int16.Type, is UInt8.Type, is UInt16.Type, is Date.Type, is Data.Type, is Decimal.Type:
+            throw CanonicalDecoder.GiveUp()
+        case let dictionary as StringKeyedDictionary.Type:
+            return try dictionary.decoded(from: tree) as! T
+        default:
+            return try T(from: self)
+        }
+    }
+
+    /// A number read from its text (a whole number for the integer types, as Foundation reads them).
+    private func number<N>(_ make: (String) -> N?) throws -> N {
+        guard case .number(let text) = tree, let value = make(text) else { throw CanonicalDecoder.GiveUp() }
+        return value
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let members) = tree else { throw CanonicalDecoder.GiveUp() }
+        return KeyedDecodingContainer(TreeKeyedContainer<Key>(members: members))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .array(let items) = tree else { throw CanonicalDecoder.GiveUp() }
+        return TreeUnkeyedContainer(items: items)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { TreeSingleValue(decoder: self) }
+}
+
+struct TreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let members: [(raw: String, name: String, value: CanonicalDecoder.Tree)]
+    var codingPath: [any CodingKey] { [] }
+
+    var allKeys: [Key] { members.compactMap { Key(stringValue: $0.name) } }
+
+    private func value(_ key: Key) -> CanonicalDecoder.Tree? {
+        let name = key.stringValue
+        return members.first { $0.name == name }?.value
+    }
+
+    func contains(_ key: Key) -> Bool { value(key) != nil }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard let value = value(key) else { throw CanonicalDecoder.GiveUp() }
+        if case .null = value { return true }
+        return false
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        guard let value = value(key) else { throw CanonicalDecoder.GiveUp() }
+        return try TreeDecoder(value).decode(type)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let value = value(key) else { return nil }
+        if case .null = value { return nil }
+        return try TreeDecoder(value).decode(type)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        guard let value = value(key) else { throw CanonicalDecoder.GiveUp() }
+        return try TreeDecoder(value).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        guard let value = value(key) else { throw CanonicalDecoder.GiveUp() }
+        return try TreeDecoder(value).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder { throw CanonicalDecoder.GiveUp() }
+    func superDecoder(forKey key: Key) throws -> any Decoder { throw CanonicalDecoder.GiveUp() }
+}
+
+struct TreeUnkeyedContainer: UnkeyedDecodingContainer {
+    let items: [CanonicalDecoder.Tree]
+    var codingPath: [any CodingKey] { [] }
+    var currentIndex = 0
+
+    init(items: [CanonicalDecoder.Tree]) { self.items = items }
+
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+
+    private mutating func next() throws -> CanonicalDecoder.Tree {
+        guard currentIndex < items.count else { throw CanonicalDecoder.GiveUp() }
+        defer { currentIndex += 1 }
+        return items[currentIndex]
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard currentIndex < items.count else { throw CanonicalDecoder.GiveUp() }
+        if case .null = items[currentIndex] {
+            currentIndex += 1
+            return true
+        }
+        return false
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        return try TreeDecoder(try next()).decode(type)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        return try TreeDecoder(try next()).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        return try TreeDecoder(try next()).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder { throw CanonicalDecoder.GiveUp() }
+}
+
+struct TreeSingleValue: SingleValueDecodingContainer {
+    let decoder: TreeDecoder
+    var codingPath: [any CodingKey] { [] }
+
+    func decodeNil() -> Bool {
+        if case .null = decoder.tree { return true }
+        return false
+    }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decode(type) }
+}
