@@ -108,6 +108,17 @@ public struct EpisodeRecorder: Sendable {
     /// `last`, by seq, from one re-execution, checked as ``restore(_:before:)``
     /// checks: the events it writes must equal the stored ones up to there.
     public func restoreAll(_ events: [TraceEvent], through last: Int = Int.max) throws -> [Int: Environment] {
+        try replay(events, through: last).before
+    }
+
+    /// The environment before every turn and after the last one, from one checked re-execution of
+    /// the whole trace (see ``restoreAll(_:through:)``): a trace whose last turn ran the clock out
+    /// ends at the state before it, run out by the caller if it needs that.
+    public func restoreAllAndEnd(_ events: [TraceEvent]) throws -> (before: [Int: Environment], end: Environment) {
+        try replay(events, through: Int.max)
+    }
+
+    private func replay(_ events: [TraceEvent], through last: Int) throws -> (before: [Int: Environment], end: Environment) {
         let start = try TraceStart(events)
         var env = Environment(fixture: fixture, resolver: resolver, seed: start.seed)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: start.provenance, format: start.format)
@@ -144,7 +155,7 @@ public struct EpisodeRecorder: Sendable {
         {
             throw TraceFormatError.doesNotReexecute(upTo: checkedUpTo, difference: "\(difference)")
         }
-        return states
+        return (states, env)
     }
 }
 

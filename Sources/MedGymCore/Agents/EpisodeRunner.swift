@@ -5,6 +5,9 @@ public struct EpisodeRunner: Sendable {
     public let resolver: ActionResolver
     /// What to do when the agent writes text that names no catalog action.
     public var invalidActions: InvalidActionPolicy
+    /// Whether the score card carries its texts (descriptions, details, the outcome in words); without
+    /// them its points, outcome and harm are the same, for callers that read only those (a sweep's arms).
+    public var scoreDetails = true
 
     /// Bad replies in a row (failures and rejected texts) after which an agent is treated as stopped.
     public static let consecutiveFailureLimit = 5
@@ -54,7 +57,8 @@ public struct EpisodeRunner: Sendable {
             if case .ranOut = try session.submit(input, observer: &observer) { break }
             if let refusal = session.refusal { agent.refused(refusal) }
         }
-        let episode = session.episode(fixture: fixture, catalog: resolver.catalog, agentID: agent.id, initialObservation: observation)
+        let episode = session.episode(
+            fixture: fixture, catalog: resolver.catalog, agentID: agent.id, initialObservation: observation, scoreDetails: scoreDetails)
         agent.finish(score: episode.score)
         return episode
     }

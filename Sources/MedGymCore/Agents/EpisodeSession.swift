@@ -126,8 +126,13 @@ public struct EpisodeSession: Sendable {
     }
 
     /// The episode as played so far, scored (call once it is over, or to end it where it stands).
-    public func episode(fixture: Fixture, catalog: ActionCatalog, agentID: String, initialObservation: Observation) -> Episode {
-        let score = Scorer(fixture: fixture, catalog: catalog).score(env.state)
+    /// `scoreDetails` false leaves the card's texts empty (points, outcome and harm are the same).
+    public func episode(
+        fixture: Fixture, catalog: ActionCatalog, agentID: String, initialObservation: Observation, scoreDetails: Bool = true
+    ) -> Episode {
+        var scorer = Scorer(fixture: fixture, catalog: catalog)
+        scorer.details = scoreDetails
+        let score = scorer.score(env.state)
         return Episode(
             fixtureID: fixture.id, seed: env.state.seed, agentID: agentID, initialObservation: initialObservation,
             steps: steps, rejections: rejections, agentFailures: failures, finalState: env.state, score: score)

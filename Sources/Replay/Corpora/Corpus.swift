@@ -231,10 +231,11 @@ public struct CorpusExporter {
 
     /// The three corpora's rows for `episodeID`, each row one line of canonical JSON.
     public func rows(_ episodeID: String) throws -> Rows {
-        let checked = try forker.store.checkedEpisode(episodeID)
-        let (listing, events, score) = (checked.listing, checked.events, try checked.score)
-        let start = try TraceStart(events)
-        let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
+        // The episode read, checked and re-executed once (the state before every turn and after the
+        // last), for the rows, the sweep and the post-mortem alike.
+        let episode = try forker.preparedEpisode(episodeID)
+        let (events, score, start, fixture) = (episode.events, episode.score, episode.start, episode.fixture)
+        let listing = (header: episode.header, headHash: episode.headHash)
         let catalog = forker.resolver.catalog
         let h = listing.header
         func provenance(_ step: Int) -> Provenance {
@@ -279,18 +280,14 @@ public struct CorpusExporter {
         // RLVR: every step.
         // The potential before the first step and after each: the arrival state, the states the trace
         // restores before each later exchange, and the final state.
-        let recorder = try EpisodeRecorder(fixture: fixture, resolver: forker.resolver, fixtureDigest: start.fixtureDigest)
-        let restored = try recorder.restoreAll(events)
-        guard let final = try recorder.reexecute(events, header: h, hashing: false).finalState else {
-            throw TraceFormatError.noFinalState(episode: episodeID)
-        }
+        guard let final = episode.end else { throw TraceFormatError.noFinalState(episode: episodeID) }
         let scorer = Scorer(fixture: fixture, catalog: catalog)
-        let exchanges = TraceExchange.all(in: events)
+        let exchanges = episode.exchanges
         let applied = exchanges.filter { if case .action = $0 { true } else { false } }
         var cards = [scorer.score(Environment(fixture: fixture, resolver: forker.resolver, seed: h.seed).state)]
         for exchange in applied {
             // After a step: the state before the next exchange of any kind, or the final state.
-            let after = exchanges.first { $0.seq > exchange.seq }.flatMap { restored[$0.seq]?.state } ?? final
+            let after = exchanges.first { $0.seq > exchange.seq }.flatMap { episode.restored[$0.seq] } ?? final
             cards.append(scorer.score(after))
         }
         let credits = StepReward.episode(cards)
@@ -309,11 +306,25 @@ public struct CorpusExporter {
             lengths["rlvr", default: []].append(RowLength(prompt: Self.characters(row.prompt), completion: t.text.count))
         }
 
-        // GRPO and SFT: from the post-mortem's decisive step, or the sweep's critical steps.
-        let sweep = try Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs)
-        let postmortem = try PostmortemBuilder(forker: forker).build(
-            episodeID, jobs: jobs, sweep: continuation == .original ? sweep : nil,
-            withCounterfactuals: false)
+        // GRPO and SFT: from the post-mortem's decisive step (premature closure: only that step is
+        // swept), or the sweep's critical steps (contraindicated candidates played only there).
+        let sweeper = Sweeper(forker: forker)
+        var closureSweep: Sweep?
+        var postmortem: Postmortem?
+        if let closing = try PostmortemBuilder(forker: forker).decisiveClosureStep(episodeID) {
+            func swept(_ continuation: ForkContinuation) throws -> Sweep {
+                let step = try sweeper.sweepStep(episodeID, at: closing, candidates: .key, continuation: continuation)
+                return Sweep(
+                    episodeID: episodeID, fixture: fixture.id, seed: h.seed, continuation: continuation, candidates: [], steps: [step], critical: [])
+            }
+            let decisive = try swept(continuation)
+            // The post-mortem's alternative is the best with the recorded agent carrying on (continuation original).
+            postmortem = try PostmortemBuilder(forker: forker).build(
+                episodeID, jobs: jobs, sweep: continuation == .original ? decisive : try swept(.original), withCounterfactuals: false)
+            if postmortem?.decisive?.kind == .prematureClosure { closureSweep = decisive }
+        }
+        // No decisive closure (or no alternative to it): the whole sweep, for its critical steps.
+        let sweep = try closureSweep ?? sweeper.sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs, wholeOnlyWhereCritical: true)
         let harmful = Set(fixture.answerKey.harmful.flatMap(\.actions))
         func text(for action: String) -> String {
             fixture.policies.expert.first { (try? forker.resolver.resolve($0).id) == action } ?? catalog[action]?.name ?? action
@@ -347,7 +358,7 @@ public struct CorpusExporter {
             lengths["grpo", default: []].append(
                 RowLength(prompt: Self.characters(row.prompt), completion: max(Self.characters(row.chosen), Self.characters(row.rejected))))
         }
-        if let decisive = postmortem.decisive, decisive.kind == .prematureClosure,
+        if let decisive = postmortem?.decisive, decisive.kind == .prematureClosure,
             let step = sweep.steps.first(where: { $0.step == decisive.step })
         {
             var paired: [String] = []

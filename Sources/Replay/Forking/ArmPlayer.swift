@@ -10,7 +10,9 @@ public struct ArmPlayer: Sendable {
 
     public init(resolver: ActionResolver) { self.resolver = resolver }
 
-    /// One arm's score only: no trace, no JSON, no SQL (the sweep's path).
+    /// One arm's score only: no trace, no JSON, no SQL (the sweep's path). The card's points, outcome
+    /// and harm are the full card's; its texts are left empty (``EpisodeRunner/scoreDetails``), except
+    /// for the recorded arm under `original`, which is the recorded card.
     public func scoreArm(_ text: String?, continuation: ForkContinuation, context: ForkPoint, sample: Int = 0) throws -> ScoreCard {
         let action: CatalogAction?
         if let text {
@@ -20,17 +22,20 @@ public struct ArmPlayer: Sendable {
         }
         if continuation == .original, text == context.original.text { return context.recordedScore }
         var observer = NoObserver()
-        return try playArm(text, action: action, continuation: continuation, context: context, sample: sample, observer: &observer).score
+        return try playArm(
+            text, action: action, continuation: continuation, context: context, sample: sample, scoreDetails: false, observer: &observer
+        ).score
     }
 
     func playArm(
         _ text: String?, action: CatalogAction?, continuation: ForkContinuation, context: ForkPoint, sample: Int = 0,
-        observer: inout some EpisodeObserver
+        scoreDetails: Bool = true, observer: inout some EpisodeObserver
     ) throws -> Episode {
         let follower = try continuationAgent(continuation, action: action, context: context, sample: sample)
         var agent = LeadAgent(id: "fork:\(continuation.rawValue)", lead: text, follower: follower)
         let env = Environment(fixture: context.fixture, resolver: resolver, restoring: context.restored)
-        let runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
+        var runner = EpisodeRunner(fixture: context.fixture, resolver: resolver, invalidActions: .reject(limit: Int.max))
+        runner.scoreDetails = scoreDetails
         return try runner.run(from: env, observation: context.prompt, agent: &agent, observer: &observer)
     }
 

@@ -167,10 +167,19 @@ public struct Forker {
     /// Rebuilds, in one checked re-execution, the state before every turn of
     /// an episode (a sweep's fork points), and keeps them with the loaded episode.
     public func prepareAllSteps(_ episodeID: String) throws {
+        _ = try preparedEpisode(episodeID)
+    }
+
+    /// The episode with the state before every turn and after the last, rebuilt once.
+    func preparedEpisode(_ episodeID: String) throws -> LoadedEpisode {
         var episode = try load(episodeID)
+        if episode.end != nil { return episode }
         let recorder = try EpisodeRecorder(fixture: episode.fixture, resolver: resolver, fixtureDigest: episode.start.fixtureDigest)
-        for (seq, env) in try recorder.restoreAll(episode.events) { episode.restored[seq] = env.state }
+        let replayed = try recorder.restoreAllAndEnd(episode.events)
+        for (seq, env) in replayed.before { episode.restored[seq] = env.state }
+        episode.end = replayed.end.state
         loaded.store(episode)
+        return episode
     }
 
     /// The turns of a stored episode that can be forked, in order.

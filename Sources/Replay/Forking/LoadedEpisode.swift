@@ -15,6 +15,8 @@ struct LoadedEpisode {
     var score: ScoreCard
     /// State just before each turn's event seq, rebuilt on first use (looked up, never iterated).
     var restored: [Int: EpisodeState] = [:]
+    /// The state after the last turn, once every step was rebuilt (``Forker/prepareAllSteps(_:)``).
+    var end: EpisodeState?
 }
 
 /// The last few episodes a ``Forker`` loaded, so a sweep's forks of one

@@ -25,9 +25,15 @@ public struct Sweeper {
 
     /// Sweeps `episodeID`. `jobs` > 1 scores steps on that many threads;
     /// the result is identical to one job.
+    ///
+    /// `wholeOnlyWhereCritical`: a step that is not critical lists only the
+    /// candidates that are not contraindicated there (what its regret is made
+    /// of), so those that are are never played; critical steps are whole.
+    /// Regrets and critical steps are the same as a whole sweep's: what a
+    /// corpus needs, at about two thirds of the forks.
     public func sweep(
         _ episodeID: String, candidates: SweepCandidates, continuation: ForkContinuation,
-        jobs: Int = 1
+        jobs: Int = 1, wholeOnlyWhereCritical: Bool = false
     ) throws -> Sweep {
         let steps = try forker.steps(episodeID)
         try forker.prepareAllSteps(episodeID)
@@ -41,11 +47,16 @@ public struct Sweeper {
 
         let player = forker.player
         var rows = try OrderedWork.map(points.count, width: jobs) { index in
-            try Self.sweepStep(points[index], texts: texts, continuation: continuation, player: player)
+            try Self.sweepStep(
+                points[index], texts: texts, continuation: continuation, player: player, playContraindicated: !wholeOnlyWhereCritical)
         }.map { try $0.get() }
         let largest = rows.map(\.regret).max() ?? 0
         for i in rows.indices {
             rows[i].critical = rows[i].regret >= Self.criticalMinimum && rows[i].regret >= Self.criticalShare * largest
+            if wholeOnlyWhereCritical, rows[i].critical {
+                rows[i] = try Self.sweepStep(points[i], texts: texts, continuation: continuation, player: player)
+                rows[i].critical = true
+            }
         }
         return Sweep(
             episodeID: episodeID, fixture: first.fixture.id, seed: first.seed, continuation: continuation,
@@ -63,20 +74,23 @@ public struct Sweeper {
         return try Self.sweepStep(point, texts: texts, continuation: continuation, player: forker.player)
     }
 
+    /// `playContraindicated` false leaves out the candidates contraindicated at the step (they are never its best).
     static func sweepStep(
         _ point: ForkPoint, texts: [String], continuation: ForkContinuation,
-        player: ArmPlayer
+        player: ArmPlayer, playContraindicated: Bool = true
     ) throws -> SweepStep {
         let recorded = try player.scoreArm(point.original.text, continuation: continuation, context: point)
         let env = Environment(fixture: point.fixture, resolver: player.resolver, restoring: point.restored)
         var alternatives: [SweepAlternative] = []
         for text in texts {
             let action = try player.resolver.resolve(text)
+            let contraindication = env.contraindication(of: action)
+            if contraindication != nil, !playContraindicated { continue }
             let score = try player.scoreArm(text, continuation: continuation, context: point)
             alternatives.append(
                 SweepAlternative(
                     text: text, action: action.id, composite: score.composite, delta: round2(score.composite - recorded.composite),
-                    contraindication: env.contraindication(of: action), score: score))
+                    contraindication: contraindication, score: score))
         }
         let allowed = alternatives.filter { $0.contraindication == nil }
         let best = allowed.max { $0.composite < $1.composite }  // first of equals wins: candidate order

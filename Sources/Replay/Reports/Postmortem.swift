@@ -184,11 +184,8 @@ public struct PostmortemBuilder {
         (report.presentation, report.vitals, report.alerts, report.trajectory, report.orders) =
             (chart.presentation, chart.vitals, chart.alerts, chart.trajectory, chart.orders)
 
-        // Red-flag items undone, and when each was done (if it was).
         let redFlags = fixture.answerKey.items.filter { $0.dimension == .redFlag }
-        let missedRedFlags = redFlags.filter { item in !report.trajectory.contains { $0.action.map(item.actions.contains) ?? false } }
-        let severe = score.harmLevel >= .high
-        report.verdict = missedRedFlags.isEmpty && !severe ? .good : .missed
+        report.verdict = Self.verdict(report.trajectory, redFlags: redFlags, harm: score.harmLevel)
 
         let sweep = try given ?? Sweeper(forker: forker).sweep(episodeID, candidates: .key, continuation: .original, jobs: jobs)
         report.critical = sweep.steps.filter(\.critical).compactMap { step in
@@ -268,16 +265,36 @@ public struct PostmortemBuilder {
         return nil
     }
 
+    /// Good when every red-flag item was done and harm stayed below high; else missed.
+    static func verdict(_ trajectory: [Postmortem.Turn], redFlags: [KeyItem], harm: HarmLevel) -> Postmortem.Verdict {
+        let missedRedFlags = redFlags.filter { item in !trajectory.contains { $0.action.map(item.actions.contains) ?? false } }
+        return missedRedFlags.isEmpty && harm < .high ? .good : .missed
+    }
+
+    /// The applied actions of a loaded episode, as the trajectory lists them (the minute is the action event's).
+    static func actionTurns(_ episode: LoadedEpisode) -> [Postmortem.Turn] {
+        episode.exchanges.compactMap { exchange -> Postmortem.Turn? in
+            guard case .action(let step, let seq, let text, let id, _, _) = exchange else { return nil }
+            return Postmortem.Turn(step: step, minute: episode.events[seq].simMinute, text: text, action: id, response: nil, kind: .action)
+        }
+    }
+
+    /// The step a post-mortem names decisive for premature closure, when it does (its verdict is
+    /// missed and a closing action was taken with a red flag open): found without a sweep.
+    public func decisiveClosureStep(_ episodeID: String) throws -> Int? {
+        let episode = try forker.load(episodeID)
+        let redFlags = episode.fixture.answerKey.items.filter { $0.dimension == .redFlag }
+        let steps = Self.actionTurns(episode)
+        guard Self.verdict(steps, redFlags: redFlags, harm: episode.score.harmLevel) == .missed else { return nil }
+        return Self.prematureClosure(steps, redFlags: redFlags, catalog: forker.resolver.catalog)?.turn.step
+    }
+
     /// Premature closure alone (no sweep): the step, what it closed on, the first open red flag's
     /// first action, and that action's Δ there with the recorded agent carrying on. One fork.
     public func closure(_ episodeID: String) throws -> (step: Int, recordedText: String?, alternative: String, delta: Double)? {
         let episode = try forker.load(episodeID)
         let redFlags = episode.fixture.answerKey.items.filter { $0.dimension == .redFlag }
-        // The applied actions, as the trajectory lists them (the minute is the action event's).
-        let steps = episode.exchanges.compactMap { exchange -> Postmortem.Turn? in
-            guard case .action(let step, let seq, let text, let id, _, _) = exchange else { return nil }
-            return Postmortem.Turn(step: step, minute: episode.events[seq].simMinute, text: text, action: id, response: nil, kind: .action)
-        }
+        let steps = Self.actionTurns(episode)
         guard
             let found = Self.prematureClosure(steps, redFlags: redFlags, catalog: forker.resolver.catalog),
             let action = found.open.first?.actions.first
