@@ -54,6 +54,46 @@ struct CanonicalDecoderTests {
         #expect(taken == payloads.count, "the tree decoder takes every payload MedGym writes (\(taken) of \(payloads.count))")
     }
 
+    /// Every shipped file (archetypes, shared courses, adversarial suites, scenario archetypes, the
+    /// catalog) is taken by the tree decoder and read as its `JSONDecoder` reads it.
+    @Test func everyShippedFileDecodesAsJSONDecoderDecodesIt() throws {
+        let resources = CLI.packageRoot.appendingPathComponent("Sources/MedGym/Resources")
+        func files(_ folder: String) throws -> [Data] {
+            let dir = resources.appendingPathComponent(folder)
+            return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+                .map { try Data(contentsOf: dir.appendingPathComponent($0)) }
+        }
+        func same<T: Codable & Equatable>(_ type: T.Type, _ folder: String, _ keys: CanonicalDecoder.KeyStyle) throws -> Int {
+            let decoder = JSONDecoder()
+            if keys == .fromSnakeCase { decoder.keyDecodingStrategy = .convertFromSnakeCase }
+            let all = try files(folder)
+            for data in all {
+                let reference = try decoder.decode(type, from: data)
+                let tree = data.withUnsafeBytes { CanonicalDecoder.decodeOrExplain(type, from: $0, keys: keys) }
+                guard case .success(let value) = tree else {
+                    Issue.record("\(folder): the tree decoder leaves a file to JSONDecoder: \(tree)")
+                    continue
+                }
+                #expect(value == reference, "\(folder)")
+                #expect(try CanonicalJSON.string(value) == CanonicalJSON.string(reference), "\(folder)")
+            }
+            return all.count
+        }
+        struct Catalog: Codable, Equatable { var actions: [CatalogAction] }
+        #expect(try same(Fixture.self, "archetypes", .fromSnakeCase) >= 15)
+        #expect(try same(SharedCourse.self, "courses", .fromSnakeCase) >= 1)
+        #expect(try same(AdversarialStrategies.self, "adversarial", .fromSnakeCase) >= 15)
+        #expect(try same(Archetype.self, "scenarios", .fromSnakeCase) >= 10)
+        #expect(try same(Catalog.self, "catalog", .asWritten) == 1)
+        // Foundation's snake-case conversion, word by word.
+        for (key, name) in [
+            ("spo2", "spo2"), ("max_spo2", "maxSpo2"), ("_per_hour_", "_perHour_"), ("a__b", "aB"), ("___", "___"), ("fixture_id", "fixtureId"),
+        ] {
+            #expect(CanonicalDecoder.PropertyNames.fromSnakeCase(key) == name, "\(key)")
+        }
+        #expect(CanonicalDecoder.PropertyNames.fromSnakeCase("max_SBP") == nil && CanonicalDecoder.PropertyNames.fromSnakeCase("a_2b") == nil)
+    }
+
     @Test func whatTheTreeDecoderDoesNotTakeIsJSONDecodersAndErrorsAreItsToo() throws {
         struct Sample: Codable, Equatable {
             var fixtureID: String

@@ -44,7 +44,8 @@ public enum ShippedContent {
         for url in urls {
             let file = "courses/\(url.lastPathComponent)"
             do {
-                let course = try decoder.decode(SharedCourse.self, from: Data(contentsOf: url))
+                let data = try Data(contentsOf: url)
+                let course = try CanonicalJSON.treeDecode(SharedCourse.self, from: data, keys: .fromSnakeCase) ?? decoder.decode(SharedCourse.self, from: data)
                 if "\(course.course).json" != url.lastPathComponent {
                     throw FixtureError(file: file, field: "course", problem: "is '\(course.course)' but the file is named '\(url.lastPathComponent)'")
                 }

@@ -20,7 +20,8 @@ public struct ActionCatalog: Sendable {
     /// A catalog from JSON in memory (`{"actions": [...]}`, the shipped file's shape).
     public init(json: Data) throws {
         struct File: Decodable { var actions: [CatalogAction] }
-        try self.init(actions: JSONDecoder().decode(File.self, from: json).actions)
+        let file = try CanonicalJSON.treeDecode(File.self, from: json, keys: .asWritten) ?? JSONDecoder().decode(File.self, from: json)
+        try self.init(actions: file.actions)
     }
 
     /// The action with this canonical id.

@@ -91,7 +91,8 @@ public enum AdversarialSuite {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(AdversarialStrategies.self, from: json)
+            return try CanonicalJSON.treeDecode(AdversarialStrategies.self, from: json, keys: .fromSnakeCase)
+                ?? decoder.decode(AdversarialStrategies.self, from: json)
         } catch {
             throw FixtureError(file: "adversarial/\(fixtureID).json", field: "", problem: "\(error)")
         }

@@ -13,7 +13,8 @@ public enum FixtureDecoder {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         var fixture: Fixture
         do {
-            fixture = try decoder.decode(Fixture.self, from: data)
+            // The tree decoder when it takes the file; JSONDecoder (the reference, and every error) otherwise.
+            fixture = try CanonicalJSON.treeDecode(Fixture.self, from: data, keys: .fromSnakeCase) ?? decoder.decode(Fixture.self, from: data)
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let number = outOfRangeNumber(in: data) {
                 throw FixtureError(

@@ -9,7 +9,7 @@ public enum ArchetypeDecoder {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let archetype: Archetype
         do {
-            archetype = try decoder.decode(Archetype.self, from: data)
+            archetype = try CanonicalJSON.treeDecode(Archetype.self, from: data, keys: .fromSnakeCase) ?? decoder.decode(Archetype.self, from: data)
         } catch let error as DecodingError {
             throw FixtureDecoder.describe(error, file: file)
         } catch {

@@ -10,12 +10,28 @@ import Foundation
 /// number out of range, a type it does not handle such as `Date`), or any
 /// decoding error, is left to `JSONDecoder`, so results and error messages are
 /// Foundation's whenever anything is unusual.
-enum CanonicalDecoder {
+public enum CanonicalDecoder {
+    /// How JSON keys become property names: as the `JSONDecoder` a caller would otherwise use
+    /// turns them (its `keyDecodingStrategy`). `[String: Value]` keys are never turned, as there.
+    public enum KeyStyle: Sendable, Hashable {
+        /// ``SnakeKey/init(camelCase:)``: `fixture_id` → `fixtureID` (``CanonicalJSON``'s).
+        case canonical
+        /// `.convertFromSnakeCase`: `fixture_id` → `fixtureId` (fixtures, courses, archetypes).
+        case fromSnakeCase
+        /// `.useDefaultKeys`.
+        case asWritten
+    }
+
     /// The value `bytes` hold, or nil when `JSONDecoder` should be asked instead.
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) -> T? {
-        var parser = TreeParser(bytes: bytes)
-        guard let root = parser.document() else { return nil }
-        return try? TreeDecoder(root).decode(type)
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, keys: KeyStyle = .canonical) -> T? {
+        try? decodeOrExplain(type, from: bytes, keys: keys).get()
+    }
+
+    /// The value, or why the tree decoder leaves the text to `JSONDecoder` (for tests).
+    static func decodeOrExplain<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, keys: KeyStyle) -> Result<T, any Error> {
+        var parser = TreeParser(bytes: bytes, keys: keys)
+        guard let root = parser.document() else { return .failure(GiveUp(reason: "text at byte \(parser.at)")) }
+        return Result { try TreeDecoder(root).decode(type) }
     }
 
     /// One JSON value; numbers kept as their text, object keys as property names.
@@ -30,11 +46,14 @@ enum CanonicalDecoder {
     }
 
     /// Why the tree decoder gave up (never shown: `JSONDecoder` is asked instead).
-    struct GiveUp: Error {}
+    struct GiveUp: Error {
+        var reason = ""
+    }
 
     /// Reads a whole document, or nil for anything but plain well-formed JSON.
     struct TreeParser {
         let bytes: UnsafeRawBufferPointer
+        let keys: KeyStyle
         var at = 0
         static let maximumDepth = 256
 
@@ -62,13 +81,15 @@ enum CanonicalDecoder {
                 }
                 while true {
                     space()
-                    guard at < bytes.count, bytes[at] == UInt8(ascii: "\""), let key = string() else { return nil }
+                    guard at < bytes.count, bytes[at] == UInt8(ascii: "\""), let key = string(), let name = PropertyNames.name(key, keys) else {
+                        return nil
+                    }
                     space()
                     guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { return nil }
                     at += 1
                     space()
                     guard let member = value(depth: depth + 1) else { return nil }
-                    members.append((key, PropertyNames.name(key), member))
+                    members.append((key, name, member))
                     space()
                     guard at < bytes.count else { return nil }
                     if bytes[at] == UInt8(ascii: ",") {
@@ -131,8 +152,25 @@ enum CanonicalDecoder {
             return value
         }
 
-        /// A string without escapes is taken as it stands; one with escapes other than the simple
-        /// ones (`\uXXXX`) is left to Foundation. Raw control characters are not JSON.
+        /// Four hex digits at `at` of `body`, or nil.
+        func hex4(_ body: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {
+            guard at + 4 <= body.count else { return nil }
+            var value: UInt32 = 0
+            for byte in body[at..<(at + 4)] {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
+
+        /// A string: taken as it stands without escapes, else unescaped (a `\u` surrogate pair joined;
+        /// a lone surrogate or an unknown escape is left to Foundation). Raw control characters are not JSON.
         mutating func string() -> String? {
             at += 1
             let start = at
@@ -172,7 +210,21 @@ enum CanonicalDecoder {
                 case UInt8(ascii: "n"): out.append(0x0A)
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
-                default: return nil  // \u and anything else: Foundation's
+                case UInt8(ascii: "u"):
+                    // A code point, or a surrogate pair; a lone surrogate is Foundation's to judge.
+                    guard var scalar = hex4(body, i + 2) else { return nil }
+                    i += 6
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard i + 1 < body.count, body[i] == UInt8(ascii: "\\"), body[i + 1] == UInt8(ascii: "u"), let low = hex4(body, i + 2),
+                            (0xDC00...0xDFFF).contains(low)
+                        else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                    out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                    continue
+                default: return nil
                 }
                 i += 2
             }
@@ -180,10 +232,10 @@ enum CanonicalDecoder {
         }
     }
 
-    /// Property names of JSON keys (``SnakeKey/init(camelCase:)``), remembered per thread.
+    /// Property names of JSON keys, remembered per thread and key style.
     enum PropertyNames {
         final class Table {
-            var names: [String: String] = [:]
+            var names: [KeyStyle: [String: String]] = [:]
         }
 
         private static let threadKey: pthread_key_t = {
@@ -195,7 +247,9 @@ enum CanonicalDecoder {
             return key
         }()
 
-        static func name(_ key: String) -> String {
+        /// The property name `key` stands for, or nil when only Foundation can say.
+        static func name(_ key: String, _ style: KeyStyle) -> String? {
+            if style == .asWritten { return key }
             let table: Table
             if let raw = pthread_getspecific(threadKey) {
                 table = Unmanaged<Table>.fromOpaque(raw).takeUnretainedValue()
@@ -203,10 +257,36 @@ enum CanonicalDecoder {
                 table = Table()
                 pthread_setspecific(threadKey, Unmanaged.passRetained(table).toOpaque())
             }
-            if let known = table.names[key] { return known }
-            let name = SnakeKey(camelCase: key).stringValue
-            table.names[key] = name
+            if let known = table.names[style]?[key] { return known }
+            let name: String?
+            switch style {
+            case .canonical: name = SnakeKey(camelCase: key).stringValue
+            case .fromSnakeCase: name = fromSnakeCase(key)
+            case .asWritten: name = key
+            }
+            if let name { table.names[style, default: [:]][key] = name }
             return name
+        }
+
+        /// Foundation's `convertFromSnakeCase`: a key with one word between its leading and trailing
+        /// underscores is kept as written; otherwise, for words of lowercase ASCII letters and digits
+        /// each starting with a letter, the words after the first capitalised and joined. Nil for any
+        /// other key, whose capitalisation only Foundation defines.
+        static func fromSnakeCase(_ key: String) -> String? {
+            let bytes = Array(key.utf8)
+            guard let first = bytes.firstIndex(where: { $0 != 0x5F }), let last = bytes.lastIndex(where: { $0 != 0x5F }) else { return key }
+            let words = bytes[first...last].split(separator: 0x5F)
+            guard words.count > 1 else { return key }
+            func lowercaseLetter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) }
+            guard words.allSatisfy({ word in lowercaseLetter(word.first!) && word.allSatisfy { lowercaseLetter($0) || (0x30...0x39).contains($0) } })
+            else { return nil }
+            var out = Array(bytes[..<first])
+            for (i, word) in words.enumerated() {
+                out += word
+                if i > 0 { out[out.count - word.count] -= 0x20 }
+            }
+            out += bytes[(last + 1)...]
+            return String(decoding: out, as: UTF8.self)
         }
     }
 }

@@ -58,6 +58,12 @@ public enum CanonicalJSON {
         return try foundationDecode(type, from: data)
     }
 
+    /// What `JSONDecoder` with the key strategy `keys` stands for decodes from `data`, read by the tree
+    /// decoder; nil when it does not take the text (ask that `JSONDecoder`: its value and errors are the reference).
+    public static func treeDecode<T: Decodable>(_ type: T.Type, from data: Data, keys: CanonicalDecoder.KeyStyle) -> T? {
+        data.withUnsafeBytes { CanonicalDecoder.decode(type, from: $0, keys: keys) }
+    }
+
     /// Decodes with `JSONDecoder` and the canonical key strategy (the reference ``decode(_:from:)`` agrees with).
     public static func foundationDecode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
