@@ -318,31 +318,38 @@ struct TreeDecoder: Decoder {
 
     /// `type` decoded from this node: scalars read here, everything else through its `init(from:)`.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        switch type {
-        case is String.Type:
-            guard case .string(let s) = tree else { throw CanonicalDecoder.GiveUp() }
-            return s as! T
-        case is Bool.Type:
-            guard case .bool(let b) = tree else { throw CanonicalDecoder.GiveUp() }
-            return b as! T
-        case is Double.Type: return try number(Double.init) as! T
-        case is Int.Type: return try number(Int.init) as! T
-        case is Int64.Type: return try number(Int64.init) as! T
-        case is UInt64.Type: return try number(UInt64.init) as! T
-        case is Int32.Type: return try number(Int32.init) as! T
-        case is UInt32.Type: return try number(UInt32.init) as! T
-        case is UInt.Type: return try number(UInt.init) as! T
-        case is URL.Type:
-            // As JSONDecoder reads a URL: from its string.
-            guard case .string(let s) = tree, let url = URL(string: s) else { throw CanonicalDecoder.GiveUp() }
-            return url as! T
-        case is Float.Type, is Int8.Type, is Int16.Type, is UInt8.Type, is UInt16.Type, is Date.Type, is Data.Type, is Decimal.Type:
-            throw CanonicalDecoder.GiveUp()
-        case let dictionary as StringKeyedDictionary.Type:
-            return try dictionary.decoded(from: tree) as! T
-        default:
-            return try T(from: self)
+        // By the node first, then by comparing metatypes (a pointer compare; a protocol cast is asked
+        // only of an object, which may be a `[String: Value]`).
+        switch tree {
+        case .string(let s):
+            if T.self == String.self { return s as! T }
+            if T.self == URL.self {
+                // As JSONDecoder reads a URL: from its string.
+                guard let url = URL(string: s) else { throw CanonicalDecoder.GiveUp() }
+                return url as! T
+            }
+            if T.self == Data.self || T.self == Date.self { throw CanonicalDecoder.GiveUp() }
+        case .number:
+            if T.self == Double.self { return try number(Double.init) as! T }
+            if T.self == Int.self { return try number(Int.init) as! T }
+            if T.self == Int64.self { return try number(Int64.init) as! T }
+            if T.self == UInt64.self { return try number(UInt64.init) as! T }
+            if T.self == Int32.self { return try number(Int32.init) as! T }
+            if T.self == UInt32.self { return try number(UInt32.init) as! T }
+            if T.self == UInt.self { return try number(UInt.init) as! T }
+            if T.self == Float.self || T.self == Int8.self || T.self == Int16.self || T.self == UInt8.self || T.self == UInt16.self
+                || T.self == Date.self || T.self == Decimal.self
+            {
+                throw CanonicalDecoder.GiveUp()
+            }
+        case .bool(let b):
+            if T.self == Bool.self { return b as! T }
+        case .object:
+            if let dictionary = T.self as? StringKeyedDictionary.Type { return try dictionary.decoded(from: tree) as! T }
+        case .array, .null:
+            break
         }
+        return try T(from: self)
     }
 
     /// A number read from its text (a whole number for the integer types, as Foundation reads them).

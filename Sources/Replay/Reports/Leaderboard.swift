@@ -211,14 +211,15 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     /// fixture's own figure (for one fixture, the plain mean).
     static func row(_ name: String, _ runs: [Run], caught: [String: String], passK: [Int]) -> Row {
         let fixtures = Set(runs.map(\.header.fixture)).sorted()
-        let byFixture = fixtures.map { fixture in runs.filter { $0.header.fixture == fixture } }
+        // Each fixture's runs by position (the runs themselves are large: they are read in place, never copied).
+        let byFixture = fixtures.map { fixture in runs.indices.filter { runs[$0].header.fixture == fixture } }
         func mean(_ value: (Run) -> Double) -> Double {
-            byFixture.map { group in group.map(value).reduce(0, +) / Double(group.count) }.reduce(0, +) / Double(byFixture.count)
+            byFixture.map { group in group.reduce(0.0) { $0 + value(runs[$1]) } / Double(group.count) }.reduce(0, +) / Double(byFixture.count)
         }
         func share(_ flag: (Run) -> Bool) -> Double { round2(mean { flag($0) ? 1 : 0 }) }
         // The bootstrap: each fixture's episodes resampled on their own, the fixture means averaged.
         var stream = RandomStream(seed: seed ^ SeededRandom.fnv1a(name), purpose: "leaderboard.bootstrap")
-        let composites = byFixture.map { $0.map(\.score.composite) }
+        let composites = byFixture.map { $0.map { runs[$0].score.composite } }
         var means: [Double] = []
         means.reserveCapacity(resamples)
         for _ in 0..<resamples {
@@ -236,7 +237,7 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         let pass: [Double?] = passK.map { k in
             let eligible = byFixture.filter { $0.count >= k }
             guard !eligible.isEmpty else { return nil }
-            let each = eligible.map { group in choose(group.filter(success).count, k) / choose(group.count, k) }
+            let each = eligible.map { group in choose(group.filter { success(runs[$0]) }.count, k) / choose(group.count, k) }
             return round2(each.reduce(0, +) / Double(eligible.count) * 100) / 100
         }
         var settings: [RunSettings] = []
