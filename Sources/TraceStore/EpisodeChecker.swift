@@ -45,7 +45,8 @@ public struct EpisodeChecker: Sendable {
         guard let card else {
             throw .rowMismatch(id: id, path: path, problem: "score: the trace does not end with a readable score event")
         }
-        return CheckedOutline(listing: listing, start: start, scoreWithoutItems: card, eventCount: outline.count)
+        return CheckedOutline(
+            listing: listing, start: start, scoreWithoutItems: card, eventCount: outline.count, actionEvents: events.filter { $0.kind == .actionReceived })
     }
 
     /// Checks what a row says against the trace (chain already checked): it ends where the row says, its

@@ -30,6 +30,8 @@ public struct CheckedOutline: Sendable {
     /// The score card the trace ends with, without its items.
     public var scoreWithoutItems: ScoreCard
     public var eventCount: Int
+    /// Its `action_received` events (payloads read; the hashes of those between the start and the end not re-checked).
+    public var actionEvents: [TraceEvent]
 
     public var header: EpisodeHeader { listing.header }
 

@@ -223,12 +223,15 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
 
     /// The first step where the two episodes' resolved actions differ, and the baseline's action forked into the candidate there.
     static func divergence(forker: Forker, baseline: String, candidate: String) throws -> Divergence? {
-        func actions(_ id: String) throws -> [Int: String] {
-            var byStep: [Int: String] = [:]
-            for case .action(let step, _, _, let action, _, _) in try forker.load(id).exchanges { byStep[step] = action }
-            return byStep
+        // The candidate is loaded whole (it is forked); the baseline's actions are read from its outline,
+        // checked as the selection checked it.
+        var a: [Int: String] = [:]
+        let listing = try forker.store.listing(baseline)
+        for event in try forker.store.checker.check(listing, outline: forker.store.outline(baseline)).actionEvents {
+            a[event.step] = try event.decodedPayload().action
         }
-        let (a, b) = (try actions(baseline), try actions(candidate))
+        var b: [Int: String] = [:]
+        for case .action(let step, _, _, let action, _, _) in try forker.load(candidate).exchanges { b[step] = action }
         let last = max(a.keys.max() ?? 0, b.keys.max() ?? 0)
         guard let step = (1...max(1, last)).first(where: { a[$0] != b[$0] }) else { return nil }
         var divergence = Divergence(step: step, baselineAction: a[step], candidateAction: b[step], forkDelta: nil, forkOutcome: nil)
