@@ -44,84 +44,126 @@ public struct DrugEffects: Sendable {
     public static func at(_ minute: Int, doses: [Dose], catalog: ActionCatalog) -> DrugEffects {
         var result = DrugEffects()
         guard !doses.isEmpty else { return result }
-        // Per class: summed activity and activity-weighted effect; per drug: activity.
-        var classes: [(key: Int, active: Double, raw: Vitals, benzo: Bool, opioid: Bool)] = []
-        var drugs: [(key: Int, active: Double, resolved: ResolvedDose)] = []
-        var rateTerms: [(key: Int, multiplier: Double?, add: Double?, active: Double)] = []
-        classes.reserveCapacity(doses.count)
-        drugs.reserveCapacity(doses.count)
-        for dose in doses {
-            let resolved = dose.resolution(catalog)
-            guard resolved.isDrug else {
-                // A non-drug action with an effect (a fixture modifier): lasting.
-                result.offset = result.offset + resolved.effect
-                if dose.rateMultiplier != nil || dose.rateAdd != nil {
-                    rateTerms.append((resolved.actionKey, dose.rateMultiplier, dose.rateAdd, 1))
+        // Scratch space on the stack (this runs every simulated minute of every arm): per class the
+        // summed activity and activity-weighted effect, per drug its activity and a dose of it, per
+        // dose with a pace term that term; each table in order of first appearance, as the sums run.
+        return withUnsafeTemporaryAllocation(of: ClassSum.self, capacity: doses.count) { classes in
+            withUnsafeTemporaryAllocation(of: DrugSum.self, capacity: doses.count) { drugs in
+                withUnsafeTemporaryAllocation(of: RateTerm.self, capacity: doses.count) { terms in
+                    var (classCount, drugCount, termCount) = (0, 0, 0)
+                    for index in doses.indices {
+                        let resolved = doses[index].resolution(catalog)
+                        let (rateMultiplier, rateAdd) = (doses[index].rateMultiplier, doses[index].rateAdd)
+                        guard resolved.isDrug else {
+                            // A non-drug action with an effect (a fixture modifier): lasting.
+                            result.offset = result.offset + resolved.effect
+                            if rateMultiplier != nil || rateAdd != nil {
+                                terms.initializeElement(at: termCount, to: RateTerm(key: resolved.actionKey, multiplier: rateMultiplier, add: rateAdd, active: 1))
+                                termCount += 1
+                            }
+                            continue
+                        }
+                        let active = resolved.activity(after: Double(minute - doses[index].minute))
+                        result.volumeMlPerKg += resolved.volumeMlPerKg
+                        if active > 0 {
+                            for rate in resolved.labRates { result.labRates.append((rate.lab, rate.perHour * active)) }
+                            if let bleed = resolved.bleeding { result.bleedingMultiplier *= 1 + (bleed - 1) * min(active, 1) }
+                            if resolved.isBetaBlocker, active > 0.05 { result.betaBlocked = true }
+                            if active > 0.05 {
+                                if resolved.isVasopressor { result.vasopressorActive = true }
+                                if resolved.isVasodilator { result.vasodilatorActive = true }
+                            }
+                        }
+                        if let i = (0..<classCount).first(where: { classes[$0].key == resolved.classKey }) {
+                            classes[i].active += active
+                            classes[i].raw = classes[i].raw + resolved.effect * active
+                        } else {
+                            classes.initializeElement(
+                                at: classCount,
+                                to: ClassSum(
+                                    key: resolved.classKey, active: active, raw: resolved.effect * active, benzo: resolved.isBenzodiazepine,
+                                    opioid: resolved.isOpioid))
+                            classCount += 1
+                        }
+                        if let i = (0..<drugCount).first(where: { drugs[$0].key == resolved.actionKey }) {
+                            drugs[i].active += active
+                        } else {
+                            drugs.initializeElement(at: drugCount, to: DrugSum(key: resolved.actionKey, active: active, dose: index))
+                            drugCount += 1
+                        }
+                        if rateMultiplier != nil || rateAdd != nil {
+                            terms.initializeElement(at: termCount, to: RateTerm(key: resolved.actionKey, multiplier: rateMultiplier, add: rateAdd, active: active))
+                            termCount += 1
+                        }
+                    }
+                    var benzo = 0.0
+                    var opioid = 0.0
+                    for entry in classes[..<classCount] where entry.active > 0 {
+                        result.offset = result.offset + entry.raw * (saturated(entry.active) / entry.active)
+                        if entry.benzo { benzo = entry.active }
+                        if entry.opioid { opioid = entry.active }
+                    }
+                    for drug in drugs[..<drugCount] {
+                        let resolved = doses[drug.dose].resolution(catalog)
+                        guard let ceiling = resolved.ceiling, drug.active > ceiling else { continue }
+                        let excess = drug.active - ceiling
+                        result.overCeiling.append((resolved.action, excess))
+                        if let toxicity = resolved.toxicity { result.offset = result.offset + toxicity * excess }
+                    }
+                    if benzo > 0.5, opioid > 0.5, benzo + opioid > 2 {
+                        let synergy = benzo + opioid - 2
+                        result.offset.rr -= 3 * synergy
+                        result.offset.gcs -= 1.5 * synergy
+                    }
+                    // Pace of the disease: per drug, protective effects saturate at one
+                    // dose, harmful ones grow toward twice a dose. (Terms of one drug are summed in
+                    // place, in the table's first slots: a drug's first term comes before its others.)
+                    var perDrug = 0
+                    for t in 0..<termCount {
+                        let term = terms[t]
+                        if let i = (0..<perDrug).first(where: { terms[$0].key == term.key }) {
+                            terms[i].active += term.active
+                        } else {
+                            terms[perDrug] = term
+                            perDrug += 1
+                        }
+                    }
+                    for term in terms[..<perDrug] {
+                        if let m = term.multiplier {
+                            let fraction = m < 1 ? min(term.active, 1) : saturated(term.active)
+                            result.rateMultiplier *= max(0, 1 + (m - 1) * fraction)
+                        }
+                        if let a = term.add { result.rateAdd += a * min(term.active, 1) }
+                    }
+                    // The scratch values hold no references: nothing to deinitialize.
+                    return result
                 }
-                continue
-            }
-            let active = resolved.activity(after: Double(minute - dose.minute))
-            result.volumeMlPerKg += resolved.volumeMlPerKg
-            if active > 0 {
-                for rate in resolved.labRates { result.labRates.append((rate.lab, rate.perHour * active)) }
-                if let bleed = resolved.bleeding { result.bleedingMultiplier *= 1 + (bleed - 1) * min(active, 1) }
-                if resolved.isBetaBlocker, active > 0.05 { result.betaBlocked = true }
-                if active > 0.05 {
-                    if resolved.isVasopressor { result.vasopressorActive = true }
-                    if resolved.isVasodilator { result.vasodilatorActive = true }
-                }
-            }
-            if let i = classes.firstIndex(where: { $0.key == resolved.classKey }) {
-                classes[i].active += active
-                classes[i].raw = classes[i].raw + resolved.effect * active
-            } else {
-                classes.append((resolved.classKey, active, resolved.effect * active, resolved.isBenzodiazepine, resolved.isOpioid))
-            }
-            if let i = drugs.firstIndex(where: { $0.key == resolved.actionKey }) {
-                drugs[i].active += active
-            } else {
-                drugs.append((resolved.actionKey, active, resolved))
-            }
-            if dose.rateMultiplier != nil || dose.rateAdd != nil {
-                rateTerms.append((resolved.actionKey, dose.rateMultiplier, dose.rateAdd, active))
             }
         }
-        var benzo = 0.0
-        var opioid = 0.0
-        for entry in classes where entry.active > 0 {
-            result.offset = result.offset + entry.raw * (saturated(entry.active) / entry.active)
-            if entry.benzo { benzo = entry.active }
-            if entry.opioid { opioid = entry.active }
-        }
-        for drug in drugs {
-            guard let ceiling = drug.resolved.ceiling, drug.active > ceiling else { continue }
-            let excess = drug.active - ceiling
-            result.overCeiling.append((drug.resolved.action, excess))
-            if let toxicity = drug.resolved.toxicity { result.offset = result.offset + toxicity * excess }
-        }
-        if benzo > 0.5, opioid > 0.5, benzo + opioid > 2 {
-            let synergy = benzo + opioid - 2
-            result.offset.rr -= 3 * synergy
-            result.offset.gcs -= 1.5 * synergy
-        }
-        // Pace of the disease: per drug, protective effects saturate at one
-        // dose, harmful ones grow toward twice a dose.
-        var perDrug: [(key: Int, active: Double, multiplier: Double?, add: Double?)] = []
-        for term in rateTerms {
-            if let i = perDrug.firstIndex(where: { $0.key == term.key }) {
-                perDrug[i].active += term.active
-            } else {
-                perDrug.append((term.key, term.active, term.multiplier, term.add))
-            }
-        }
-        for (_, active, multiplier, add) in perDrug {
-            if let m = multiplier {
-                let fraction = m < 1 ? min(active, 1) : saturated(active)
-                result.rateMultiplier *= max(0, 1 + (m - 1) * fraction)
-            }
-            if let a = add { result.rateAdd += a * min(active, 1) }
-        }
-        return result
+    }
+
+    /// A class's summed activity and activity-weighted effect, keyed by catalog position.
+    private struct ClassSum {
+        var key: Int
+        var active: Double
+        var raw: Vitals
+        var benzo: Bool
+        var opioid: Bool
+    }
+
+    /// A drug's summed activity, and the position of a dose of it (for its ceiling and toxicity).
+    private struct DrugSum {
+        var key: Int
+        var active: Double
+        var dose: Int
+    }
+
+    /// A dose's pull on the disease's pace, weighted by its activity.
+    private struct RateTerm {
+        var key: Int
+        var multiplier: Double?
+        var add: Double?
+        var active: Double
     }
 }
 
