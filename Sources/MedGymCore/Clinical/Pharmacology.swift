@@ -58,7 +58,8 @@ public struct DrugEffects: Sendable {
                             // A non-drug action with an effect (a fixture modifier): lasting.
                             result.offset = result.offset + resolved.effect
                             if rateMultiplier != nil || rateAdd != nil {
-                                terms.initializeElement(at: termCount, to: RateTerm(key: resolved.actionKey, multiplier: rateMultiplier, add: rateAdd, active: 1))
+                                terms.initializeElement(
+                                    at: termCount, to: RateTerm(key: resolved.actionKey, multiplier: rateMultiplier, add: rateAdd, active: 1))
                                 termCount += 1
                             }
                             continue
@@ -92,7 +93,8 @@ public struct DrugEffects: Sendable {
                             drugCount += 1
                         }
                         if rateMultiplier != nil || rateAdd != nil {
-                            terms.initializeElement(at: termCount, to: RateTerm(key: resolved.actionKey, multiplier: rateMultiplier, add: rateAdd, active: active))
+                            terms.initializeElement(
+                                at: termCount, to: RateTerm(key: resolved.actionKey, multiplier: rateMultiplier, add: rateAdd, active: active))
                             termCount += 1
                         }
                     }

@@ -453,11 +453,29 @@ public struct CorpusWriter {
             "at the decisive step (premature closure): the conversation so far and the expert's action for the first open red-flag item, with the item's rationale and source",
     ]
 
-    /// The workers' exporters. Iteration i of a chunk uses exporter i only, so no
-    /// exporter (nor its connection) is ever used by two threads at once.
+    /// The workers' exporters, each taken by one episode's export at a time and given back after, so
+    /// no exporter (nor its connection) is ever used by two threads at once.
     final class Workers: @unchecked Sendable {
-        let exporters: [CorpusExporter]
-        init(_ exporters: [CorpusExporter]) { self.exporters = exporters }
+        private var free: [CorpusExporter]
+        private let lock = NSLock()
+        let count: Int
+        init(_ exporters: [CorpusExporter]) {
+            free = exporters
+            count = exporters.count
+        }
+
+        /// `body` run with an exporter no other thread holds meanwhile (there is one per thread of the map).
+        func with<T>(_ body: (CorpusExporter) throws -> T) rethrows -> T {
+            lock.lock()
+            let exporter = free.removeLast()
+            lock.unlock()
+            defer {
+                lock.lock()
+                free.append(exporter)
+                lock.unlock()
+            }
+            return try body(exporter)
+        }
     }
 
     /// One exporter per job: the caller's for one job; otherwise each on its own read-only
@@ -503,14 +521,15 @@ public struct CorpusWriter {
         var fixtures = Set<String>()
         var agents = Set<String>()
         var lengths: [String: [CorpusExporter.RowLength]] = [:]
-        // With several jobs, episodes are exported a chunk at a time, each on its own read-only
-        // connection (one per worker, sweeps inside on one thread), and written in order.
+        // With several jobs, episodes are exported a window at a time, each by whichever worker is free
+        // (on its own read-only connection, sweeps inside on one thread), and written in order: memory
+        // holds one window's rows, and a slow episode holds up only its window's end.
         let workers = Workers(try workerExporters())
+        let window = workers.count == 1 ? 1 : workers.count * 8
         var done = 0
         while done < episodes.count {
-            let chunk = Array(episodes[done..<min(done + workers.exporters.count, episodes.count)])
-            // Exporter i (its own connection) serves index i only.
-            let slots = OrderedWork.map(chunk.count, width: chunk.count) { i in try workers.exporters[i].rows(chunk[i]) }
+            let chunk = Array(episodes[done..<min(done + window, episodes.count)])
+            let slots = OrderedWork.map(chunk.count, width: workers.count) { i in try workers.with { try $0.rows(chunk[i]) } }
             for (offset, id) in chunk.enumerated() {
                 let header = try exporter.forker.store.header(id)
                 fixtures.insert(header.fixture)
