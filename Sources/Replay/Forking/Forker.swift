@@ -10,12 +10,22 @@ import TraceStore
 public struct Forker {
     public let store: TraceStore
     public let resolver: ActionResolver
-    let fixtures = FixtureCache()
+    /// Fixtures by name, each loaded and digested once: the store's own (its checks load the same
+    /// ones) under the shipped resolver, a cache of its own under another.
+    let fixtures: FixtureCache
     let loaded = LoadedEpisodeCache()
 
-    public init(store: TraceStore, resolver: ActionResolver = .shipped) {
+    /// A forker with the shipped catalog, sharing the store's fixtures.
+    public init(store: TraceStore) {
+        self.store = store
+        self.resolver = .shipped
+        self.fixtures = store.fixtures
+    }
+
+    public init(store: TraceStore, resolver: ActionResolver) {
         self.store = store
         self.resolver = resolver
+        self.fixtures = FixtureCache()
     }
 
     /// The continuation a fork uses when none is asked for, and why: a
