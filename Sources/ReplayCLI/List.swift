@@ -16,9 +16,16 @@ struct List: ParsableCommand {
     @Flag(help: "Print the list as JSON.")
     var json = false
 
+    @Option(help: "Threads that read and check the rows (the list is the same for any number).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
+    }
+
     func run() throws {
         do {
-            let listed = try EpisodeSelection.index(try storeOptions.open())
+            let listed = try EpisodeSelection.index(try storeOptions.open(), jobs: jobs)
             if json { return try printJSON(listed) }
             print("episode           fixture                  seed  agent            steps  min  outcome          composite  parent")
             for item in listed {

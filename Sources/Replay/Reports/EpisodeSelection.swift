@@ -134,19 +134,28 @@ public enum EpisodeSelection {
 
     /// Every row of the store (finished or not: hiding a row is what an edit would want), each checked
     /// against its trace: what `replay list` shows.
-    public static func index(_ store: TraceStore) throws -> [IndexedEpisode] {
-        try store.list(includeUnfinished: true).map { row in
-            let id = row.header.episodeID
-            do throws(StoreError) {
-                let checked = try store.checker.check(row, outline: try store.outline(id))
-                let reason = checked.unverifiedReason
-                return IndexedEpisode(
-                    episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
-                    abandoned: checked.scoreWithoutItems.abandoned)
-            } catch {
-                return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
+    public static func index(_ store: TraceStore, jobs: Int = 1) throws -> [IndexedEpisode] {
+        let rows = try store.list(includeUnfinished: true)
+        // As `checked`: each worker a contiguous share on its own connection, joined in store order.
+        let width = max(1, min(jobs, rows.count))
+        let readers = Readers(try (0..<width).map { i in i == 0 ? store : try TraceStore(path: store.path, readOnly: true) })
+        let checker = store.checker
+        let share = (rows.count + width - 1) / width
+        return try OrderedWork.map(width, width: width) { w in
+            let reader = readers.stores[w]
+            return rows[min(w * share, rows.count)..<min((w + 1) * share, rows.count)].map { row in
+                let id = row.header.episodeID
+                do throws(StoreError) {
+                    let checked = try checker.check(row, outline: try reader.outline(id))
+                    let reason = checked.unverifiedReason
+                    return IndexedEpisode(
+                        episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
+                        abandoned: checked.scoreWithoutItems.abandoned)
+                } catch {
+                    return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
+                }
             }
-        }
+        }.flatMap { try $0.get() }
     }
 }
 
