@@ -349,6 +349,15 @@ struct TreeDecoder: Decoder {
         case .array, .null:
             break
         }
+        // A scalar type met with another kind of node is a type mismatch (its own `init(from:)` would
+        // ask this decoder for itself again): Foundation's to report.
+        if T.self == String.self || T.self == Bool.self || T.self == Double.self || T.self == Float.self || T.self == Int.self
+            || T.self == Int8.self || T.self == Int16.self || T.self == Int32.self || T.self == Int64.self || T.self == UInt.self
+            || T.self == UInt8.self || T.self == UInt16.self || T.self == UInt32.self || T.self == UInt64.self || T.self == URL.self
+            || T.self == Date.self || T.self == Data.self || T.self == Decimal.self
+        {
+            throw CanonicalDecoder.GiveUp(reason: "\(T.self) from another kind of value")
+        }
         return try T(from: self)
     }
 
