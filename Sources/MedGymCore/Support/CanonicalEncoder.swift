@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes any `Encodable` as MedGym's canonical JSON — snake_case keys
 /// (Foundation's `convertToSnakeCase`), sorted by their UTF-8 bytes, slashes
 /// unescaped, numbers as Foundation writes them — without Foundation's
@@ -9,6 +11,11 @@
 struct CanonicalEncoder {
     /// The encoded bytes of `value`.
     static func encode(_ value: some Encodable, numbers: CanonicalJSON.NumberStyle = .canonical) throws -> [UInt8] {
+        // Canonical JSON leaves a nil optional's key out: it is not recorded at all (typed JSON writes it).
+        let omitting = OmittedKeys.flag
+        let outer = omitting.omit
+        omitting.omit = numbers == .canonical
+        defer { omitting.omit = outer }
         let root = try Node.make(value, path: [])
         var out: [UInt8] = []
         out.reserveCapacity(512)
@@ -161,6 +168,32 @@ enum Node {
     }
 }
 
+/// Whether the encoding under way on this thread leaves out the keys of absent optionals, as
+/// canonical JSON writes them (one flag per thread, set by ``CanonicalEncoder/encode(_:numbers:)`` for
+/// the encode it runs and restored after, so an encode inside another keeps the outer one's).
+enum OmittedKeys {
+    final class Flag {
+        var omit = false
+    }
+
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { flag in
+            guard let flag else { return }
+            Unmanaged<Flag>.fromOpaque(flag).release()
+        }
+        return key
+    }()
+
+    /// This thread's flag, made on first use.
+    static var flag: Flag {
+        if let raw = pthread_getspecific(threadKey) { return Unmanaged<Flag>.fromOpaque(raw).takeUnretainedValue() }
+        let flag = Flag()
+        pthread_setspecific(threadKey, Unmanaged.passRetained(flag).toOpaque())
+        return flag
+    }
+}
+
 /// An object under construction: keys (already converted) and values in the order written.
 final class ObjectBox {
     var keys: [String] = []
@@ -211,6 +244,7 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let codingPath: [any CodingKey]
 
     private func set(_ node: Node, _ key: Key) {
+        if case .absent(_, omitted: true) = node, OmittedKeys.flag.omit { return }
         box.keys.append(SnakeCaseKeys.shared.converted(key.stringValue))
         box.values.append(node)
     }
