@@ -21,6 +21,9 @@ public struct ArmPlayer: Sendable {
             action = nil
         }
         if continuation == .original, text == context.original.text { return context.recordedScore }
+        // The recorded action under another text ("cta_chest" for "CTA chest"), the recorded turns after it:
+        // the same encounter (the score never reads how an action was worded), so the recorded score.
+        if continuation == .original, let action, action.id == context.originalAction { return context.recordedScore }
         var observer = NoObserver()
         return try playArm(
             text, action: action, continuation: continuation, context: context, sample: sample, scoreDetails: false, observer: &observer
