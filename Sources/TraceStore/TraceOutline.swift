@@ -6,7 +6,9 @@ import MedGym
 /// the clock running out, the last two), each with its payload only where the check reads one (the
 /// start, the replies, the last event); every other payload is empty.
 public struct TraceOutline: Sendable {
-    /// The events read, in order; an event whose predecessor was not read has an empty `prevHash`.
+    /// The events read, in order. Only the first event and the last two carry their hash and rng
+    /// state (what the check re-hashes and links); the others' are empty, as is the `prevHash` of an
+    /// event whose predecessor was not read.
     public var events: [TraceEvent]
     /// The events rows the episode's range holds.
     public var count: Int
