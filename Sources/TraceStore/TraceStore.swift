@@ -460,60 +460,23 @@ public final class TraceStore {
     /// of its events rows, and of its events only those the row's check reads (see ``TraceOutline``).
     public func outline(_ id: String) throws(StoreError) -> TraceOutline {
         do {
-            let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ?")
-            try range.bind([.text(id)])
-            guard try range.step() else {
-                range.reset()
-                _ = try listing(id)
-                return TraceOutline(events: [], count: 0)
-            }
-            let (key, first, count, seed) = (range.int(0), range.int(1), range.int(2), range.text(3) ?? "")
-            range.reset()
-            let rows = try statement("SELECT count(*) FROM events WHERE id BETWEEN ? AND ?")
-            try rows.bind([.int(first), .int(first + count - 1)])
-            defer { rows.reset() }
-            guard try rows.step() else { return TraceOutline(events: [], count: 0) }
-            let stored = rows.int(0)
+            guard let range = try eventRange(id) else { return TraceOutline(events: [], count: 0) }
+            let counting = try statement("SELECT count(*) FROM events WHERE id BETWEEN ? AND ?")
+            try counting.bind([.int(range.first), .int(range.first + range.count - 1)])
+            defer { counting.reset() }
+            guard try counting.step() else { return TraceOutline(events: [], count: 0) }
+            let stored = counting.int(0)
             let statement = try statement(
                 """
                 SELECT id, episode, seq, step, sim_minute, kind, payload, size, hash FROM events
                 WHERE id BETWEEN ? AND ? AND (id = ? OR id >= ? OR kind IN ('action_received', 'action_rejected', 'no_action'))
                 ORDER BY id
                 """)
-            try statement.bind([.int(first), .int(first + count - 1), .int(first), .int(first + count - 2)])
-            defer { statement.reset() }
-            var events: [TraceEvent] = []
-            var previous: (seq: Int, hash: String) = (-1, TraceHash.genesis)
-            while try statement.step() {
-                let seq = statement.int(2)
-                guard statement.int(1) == key, seq == statement.int(0) - first else {
-                    throw StoreError.corruptRow(
-                        path: path, episode: id,
-                        detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
-                }
-                let kindText = statement.text(5) ?? ""
-                guard let kind = TraceEventKind(rawValue: kindText) else {
-                    throw StoreError.corruptRow(path: path, episode: id, detail: "event \(seq) has unknown kind '\(kindText)'")
-                }
-                var payload = ""
-                if TraceOutline.carriesPayload(seq: seq, kind: kind, count: count) {
-                    guard let inflated = try self.payload(statement, column: 6, size: statement.int(7)) else {
-                        throw StoreError.corruptRow(
-                            path: path, episode: id,
-                            detail: "event \(seq)'s payload is neither its \(statement.int(7)) bytes nor a zlib stream of them")
-                    }
-                    payload = inflated
-                }
-                // Hashes and rng states are spelled out only where the check reads them: the first event, the
-                // last, and the one before the last (the last's link).
-                let linked = seq == 0 || seq >= count - 2
-                let hash = linked ? HashBytes.hex(statement.blob(8)) : ""
-                events.append(
-                    TraceEvent(
-                        seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
-                        rngState: linked ? "seed=\(seed) minute=\(statement.int(4))" : "",
-                        prevHash: previous.seq == seq - 1 ? previous.hash : "", hash: hash))
-                previous = (seq, hash)
+            try statement.bind([.int(range.first), .int(range.first + range.count - 1), .int(range.first), .int(range.first + range.count - 2)])
+            // Hashes and rng states are spelled out only where the check reads them: the first event, the
+            // last, and the one before the last (the last's link).
+            let events = try rows(of: id, in: range, from: statement) { seq, kind in
+                (TraceOutline.carriesPayload(seq: seq, kind: kind, count: range.count), seq == 0 || seq >= range.count - 2)
             }
             return TraceOutline(events: events, count: stored)
         } catch {
@@ -526,53 +489,75 @@ public final class TraceStore {
     /// payload that does not inflate to its recorded size, is a corrupt row.
     public func events(_ id: String) throws(StoreError) -> [TraceEvent] {
         do {
-            let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ?")
-            try range.bind([.text(id)])
-            guard try range.step() else {
-                range.reset()
-                _ = try listing(id)
-                return []
-            }
-            let (key, first, count, seed) = (range.int(0), range.int(1), range.int(2), range.text(3) ?? "")
-            range.reset()
-            // rng_state and prev_hash are not stored: they follow from the seed, the minute and the previous row.
+            guard let range = try eventRange(id) else { return [] }
             let statement = try statement(
                 """
                 SELECT id, episode, seq, step, sim_minute, kind, payload, size, hash FROM events
                 WHERE id BETWEEN ? AND ? ORDER BY id
                 """)
-            try statement.bind([.int(first), .int(first + count - 1)])
-            defer { statement.reset() }
-            var events: [TraceEvent] = []
-            events.reserveCapacity(count)
-            var previous = TraceHash.genesis
-            while try statement.step() {
-                let seq = statement.int(2)
-                guard statement.int(1) == key, seq == statement.int(0) - first else {
-                    throw StoreError.corruptRow(
-                        path: path, episode: id,
-                        detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
-                }
-                let kindText = statement.text(5) ?? ""
-                guard let kind = TraceEventKind(rawValue: kindText) else {
-                    throw StoreError.corruptRow(path: path, episode: id, detail: "event \(seq) has unknown kind '\(kindText)'")
-                }
-                guard let payload = try payload(statement, column: 6, size: statement.int(7)) else {
+            try statement.bind([.int(range.first), .int(range.first + range.count - 1)])
+            return try rows(of: id, in: range, from: statement) { _, _ in (true, true) }
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+
+    /// Where an episode's events rows are: its row's key, first event row, event count and seed; nil
+    /// when the episode has no row (an unknown id throws, with the nearest ids).
+    private func eventRange(_ id: String) throws -> (key: Int, first: Int, count: Int, seed: String)? {
+        let range = try statement("SELECT id, first_event, event_count, seed FROM episodes WHERE episode_id = ?")
+        try range.bind([.text(id)])
+        defer { range.reset() }
+        guard try range.step() else {
+            range.reset()
+            _ = try listing(id)
+            return nil
+        }
+        return (range.int(0), range.int(1), range.int(2), range.text(3) ?? "")
+    }
+
+    /// The events `statement` selects (it binds the columns `events()` reads), each checked to be a row
+    /// of the episode at its seq. `spell(seq, kind)` says whether to inflate its payload and whether to
+    /// spell out its hash and rng state (else both empty). rng_state and prev_hash are not stored: they
+    /// follow from the seed, the minute and the previous row (empty when that row was not selected).
+    private func rows(
+        of id: String, in range: (key: Int, first: Int, count: Int, seed: String), from statement: SQLiteStatement,
+        spell: (Int, TraceEventKind) -> (payload: Bool, linked: Bool)
+    ) throws -> [TraceEvent] {
+        defer { statement.reset() }
+        var events: [TraceEvent] = []
+        events.reserveCapacity(range.count)
+        var previous: (seq: Int, hash: String) = (-1, TraceHash.genesis)
+        while try statement.step() {
+            let seq = statement.int(2)
+            guard statement.int(1) == range.key, seq == statement.int(0) - range.first else {
+                throw StoreError.corruptRow(
+                    path: path, episode: id,
+                    detail: "events row \(statement.int(0)), in this episode's range, is episode \(statement.int(1)) seq \(seq)")
+            }
+            let kindText = statement.text(5) ?? ""
+            guard let kind = TraceEventKind(rawValue: kindText) else {
+                throw StoreError.corruptRow(path: path, episode: id, detail: "event \(seq) has unknown kind '\(kindText)'")
+            }
+            let wanted = spell(seq, kind)
+            var payload = ""
+            if wanted.payload {
+                guard let inflated = try self.payload(statement, column: 6, size: statement.int(7)) else {
                     throw StoreError.corruptRow(
                         path: path, episode: id,
                         detail: "event \(seq)'s payload is neither its \(statement.int(7)) bytes nor a zlib stream of them")
                 }
-                let hash = HashBytes.hex(statement.blob(8))
-                events.append(
-                    TraceEvent(
-                        seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
-                        rngState: "seed=\(seed) minute=\(statement.int(4))", prevHash: previous, hash: hash))
-                previous = hash
+                payload = inflated
             }
-            return events
-        } catch {
-            throw Self.wrap(error, path: path)
+            let hash = wanted.linked ? HashBytes.hex(statement.blob(8)) : ""
+            events.append(
+                TraceEvent(
+                    seq: seq, step: statement.int(3), simMinute: statement.int(4), kind: kind, payload: payload,
+                    rngState: wanted.linked ? "seed=\(range.seed) minute=\(statement.int(4))" : "",
+                    prevHash: previous.seq == seq - 1 ? previous.hash : "", hash: hash))
+            previous = (seq, hash)
         }
+        return events
     }
 
     private func payload(_ statement: SQLiteStatement, column: Int32, size: Int) throws -> String? {

@@ -238,25 +238,12 @@ public enum CanonicalDecoder {
             var names: [KeyStyle: [String: String]] = [:]
         }
 
-        private static let threadKey: pthread_key_t = {
-            var key = pthread_key_t()
-            pthread_key_create(&key) { table in
-                guard let table else { return }
-                Unmanaged<Table>.fromOpaque(table).release()
-            }
-            return key
-        }()
+        private static let tables = PerThread { Table() }
 
         /// The property name `key` stands for, or nil when only Foundation can say.
         static func name(_ key: String, _ style: KeyStyle) -> String? {
             if style == .asWritten { return key }
-            let table: Table
-            if let raw = pthread_getspecific(threadKey) {
-                table = Unmanaged<Table>.fromOpaque(raw).takeUnretainedValue()
-            } else {
-                table = Table()
-                pthread_setspecific(threadKey, Unmanaged.passRetained(table).toOpaque())
-            }
+            let table = tables.value
             if let known = table.names[style]?[key] { return known }
             let name: String?
             switch style {

@@ -176,22 +176,10 @@ enum OmittedKeys {
         var omit = false
     }
 
-    private static let threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { flag in
-            guard let flag else { return }
-            Unmanaged<Flag>.fromOpaque(flag).release()
-        }
-        return key
-    }()
+    private static let flags = PerThread { Flag() }
 
     /// This thread's flag, made on first use.
-    static var flag: Flag {
-        if let raw = pthread_getspecific(threadKey) { return Unmanaged<Flag>.fromOpaque(raw).takeUnretainedValue() }
-        let flag = Flag()
-        pthread_setspecific(threadKey, Unmanaged.passRetained(flag).toOpaque())
-        return flag
-    }
+    static var flag: Flag { flags.value }
 }
 
 /// An object under construction: keys (already converted) and values in the order written.

@@ -92,22 +92,10 @@ final class SnakeCaseKeys: @unchecked Sendable {
         var known: [String: String] = [:]
     }
 
-    private static let threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { table in
-            guard let table else { return }
-            Unmanaged<ThreadTable>.fromOpaque(table).release()
-        }
-        return key
-    }()
+    private static let tables = PerThread { ThreadTable() }
 
     /// This thread's table, made on first use (released when the thread ends).
-    private static var threadTable: ThreadTable {
-        if let raw = pthread_getspecific(threadKey) { return Unmanaged<ThreadTable>.fromOpaque(raw).takeUnretainedValue() }
-        let table = ThreadTable()
-        pthread_setspecific(threadKey, Unmanaged.passRetained(table).toOpaque())
-        return table
-    }
+    private static var threadTable: ThreadTable { tables.value }
 
     func converted(_ key: String) -> String {
         let table = Self.threadTable
