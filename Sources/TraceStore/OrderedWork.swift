@@ -10,6 +10,28 @@ public enum OrderedWork {
     /// its index. Threads of their own rather than `concurrentPerform`, which
     /// is only as wide as the machine's cores: work that waits on another
     /// process (a `cmd:` agent) runs `width` at once on two cores.
+    /// `body(worker, item)` for every item, the items split into one contiguous share per worker, each
+    /// share on a thread of its own with its own worker: worker w serves share w only, so a worker that
+    /// must not be shared between threads (a store connection) never is. Results in item order; the
+    /// first share's error, in order, is thrown.
+    public static func inShares<Worker, Item, Output>(
+        _ items: [Item], workers: [Worker], _ body: @escaping (Worker, Item) throws -> Output
+    ) throws -> [Output] {
+        let width = max(1, min(workers.count, items.count))
+        let share = (items.count + width - 1) / width
+        let work = Unchecked((items, workers, body))
+        return try map(width, width: width) { w in
+            let (items, workers, body) = work.value
+            return try items[min(w * share, items.count)..<min((w + 1) * share, items.count)].map { try body(workers[w], $0) }
+        }.flatMap { try $0.get() }
+    }
+
+    /// What ``inShares(_:workers:_:)`` hands its threads: each reads the items and uses its own worker only.
+    private final class Unchecked<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
     public static func map<T>(_ count: Int, width: Int, _ body: @escaping @Sendable (Int) throws -> T) -> [Result<T, any Error>] {
         let slots = ResultSlots<T>(count: count)
         if width <= 1 || count <= 1 {

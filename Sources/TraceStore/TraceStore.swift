@@ -456,6 +456,14 @@ public final class TraceStore {
         return (checked.listing, checked.events)
     }
 
+    /// `count` connections to this store for as many threads (at least one): this one, then read-only
+    /// ones of its own (a connection is used by one thread at a time).
+    public func connections(_ count: Int) throws(StoreError) -> [TraceStore] {
+        var stores = [self]
+        for _ in 1..<max(1, count) { stores.append(try TraceStore(path: path, readOnly: true)) }
+        return stores
+    }
+
     /// One episode's outline, as stored (unchecked: see ``EpisodeChecker/check(_:outline:)``): the number
     /// of its events rows, and of its events only those the row's check reads (see ``TraceOutline``).
     public func outline(_ id: String) throws(StoreError) -> TraceOutline {

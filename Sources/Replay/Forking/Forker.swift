@@ -89,17 +89,25 @@ public struct Forker {
             outcomeLabels: [fixture.answerKey.outcome.caught, fixture.answerKey.outcome.missed])
     }
 
+    /// The two arms of a fork, scored only.
+    public struct ScoredArms: Sendable {
+        public var recorded: ScoreCard
+        public var counterfactual: ScoreCard
+        /// Counterfactual minus recorded composite, as ``Fork/deltaComposite``.
+        public var deltaComposite: Double { round2(counterfactual.composite - recorded.composite) }
+    }
+
     /// The two arms' scores of ``fork(_:at:action:continuation:)``, without their traces (what a
     /// report that prints only the Δ and the outcome needs): the recorded arm and the alternate.
     public func scoreFork(
         _ episodeID: String, at step: Int, action text: String, continuation: ForkContinuation = .original
-    ) throws -> (recorded: ScoreCard, counterfactual: ScoreCard) {
+    ) throws -> ScoredArms {
         let context = try forkPoint(episodeID, at: step)
         let counterfactual = try player.scoreArm(text, continuation: continuation, context: context)
         // As in `fork`: the recorded text, or no action when it no longer resolves.
         let recordedText = context.original.text.flatMap { (try? resolver.resolve($0)) == nil ? nil : $0 }
         let recorded = try player.scoreArm(recordedText, continuation: continuation, context: context)
-        return (recorded, counterfactual)
+        return ScoredArms(recorded: recorded, counterfactual: counterfactual)
     }
 
     /// On-policy samples: the recorded agent re-run `count` times from the

@@ -30,34 +30,20 @@ public enum EpisodeSelection {
         let rows = try store.list(includeUnfinished: true).filter { row in
             matches(row.header.fixture, patterns) && (label == nil || row.header.label == label)
         }
-        // Each of `jobs` workers reads and checks a contiguous share of the rows on its own read-only
-        // connection; the shares are joined in store order, so the selection is the same for any `jobs`.
-        let width = max(1, min(jobs, rows.count))
-        let readers = Readers(try (0..<width).map { i in i == 0 ? store : try TraceStore(path: store.path, readOnly: true) })
+        // Each of `jobs` workers reads and checks a contiguous share of the rows on its own connection;
+        // the shares are joined in store order, so the selection is the same for any `jobs`.
         let checker = store.checker
-        let share = (rows.count + width - 1) / max(width, 1)
-        let shares = OrderedWork.map(width, width: width) { w in
-            let reader = readers.stores[w]
-            return rows[min(w * share, rows.count)..<min((w + 1) * share, rows.count)].map { row in
-                examine(read(row, from: reader, trust: trust), checker: checker, trust: trust, includeAbandoned: includeAbandoned)
-            }
+        let outcomes = try OrderedWork.inShares(rows, workers: try store.connections(min(jobs, rows.count))) { reader, row in
+            examine(read(row, from: reader, trust: trust), checker: checker, trust: trust, includeAbandoned: includeAbandoned)
         }
-        for outcomes in shares {
-            for outcome in try outcomes.get() {
-                switch outcome {
-                case .run(let run): selection.runs.append(run)
-                case .leftOut(let leftOut): selection.leftOut.append(leftOut)
-                case .fork: break
-                }
+        for outcome in outcomes {
+            switch outcome {
+            case .run(let run): selection.runs.append(run)
+            case .leftOut(let leftOut): selection.leftOut.append(leftOut)
+            case .fork: break
             }
         }
         return selection
-    }
-
-    /// The workers' connections: worker i uses store i only.
-    final class Readers: @unchecked Sendable {
-        let stores: [TraceStore]
-        init(_ stores: [TraceStore]) { self.stores = stores }
     }
 
     /// One row's outline (and signatures, with `trust`) as `store` holds them; a failure to read is kept.
@@ -137,25 +123,19 @@ public enum EpisodeSelection {
     public static func index(_ store: TraceStore, jobs: Int = 1) throws -> [IndexedEpisode] {
         let rows = try store.list(includeUnfinished: true)
         // As `checked`: each worker a contiguous share on its own connection, joined in store order.
-        let width = max(1, min(jobs, rows.count))
-        let readers = Readers(try (0..<width).map { i in i == 0 ? store : try TraceStore(path: store.path, readOnly: true) })
         let checker = store.checker
-        let share = (rows.count + width - 1) / width
-        return try OrderedWork.map(width, width: width) { w in
-            let reader = readers.stores[w]
-            return rows[min(w * share, rows.count)..<min((w + 1) * share, rows.count)].map { row in
-                let id = row.header.episodeID
-                do throws(StoreError) {
-                    let checked = try checker.check(row, outline: try reader.outline(id))
-                    let reason = checked.unverifiedReason
-                    return IndexedEpisode(
-                        episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
-                        abandoned: checked.scoreWithoutItems.abandoned)
-                } catch {
-                    return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
-                }
+        return try OrderedWork.inShares(rows, workers: try store.connections(min(jobs, rows.count))) { reader, row in
+            let id = row.header.episodeID
+            do throws(StoreError) {
+                let checked = try checker.check(row, outline: try reader.outline(id))
+                let reason = checked.unverifiedReason
+                return IndexedEpisode(
+                    episode: id, check: reason == nil ? .checked : .unverified, reason: reason, listing: checked.listing,
+                    abandoned: checked.scoreWithoutItems.abandoned)
+            } catch {
+                return IndexedEpisode(episode: id, check: .broken, reason: error.problem, listing: nil)
             }
-        }.flatMap { try $0.get() }
+        }
     }
 }
 

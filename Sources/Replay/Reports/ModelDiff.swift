@@ -162,25 +162,18 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         // Each regression: where the runs part and the decisive premature closure, each priced by a
         // score-only fork. Worker w takes a contiguous share on its own connection; the report is the
         // same for any `jobs`.
-        let width = max(1, min(jobs, regressions.count))
-        let workers = Readers(
-            try (0..<width).map { w in w == 0 ? forker : Forker(store: try TraceStore(path: forker.store.path, readOnly: true), resolver: forker.resolver) })
-        let share = (regressions.count + width - 1) / width
-        let found = regressions
-        let analysed = OrderedWork.map(width, width: width) { w in
-            let worker = workers.forkers[w]
-            let postmortems = PostmortemBuilder(forker: worker)
-            return try found[min(w * share, found.count)..<min((w + 1) * share, found.count)].map { transition in
-                var transition = transition
-                transition.divergence = try divergence(forker: worker, baseline: transition.baselineEpisode, candidate: transition.candidateEpisode)
-                if let c = try postmortems.closure(transition.candidateEpisode) {
-                    transition.decisive = Decisive(
-                        step: c.step, kind: .prematureClosure, recordedText: c.recordedText, alternative: c.alternative, delta: c.delta)
-                }
-                return transition
-            }
+        let forkers = try forker.store.connections(min(jobs, regressions.count)).enumerated().map { w, store in
+            w == 0 ? forker : Forker(store: store, resolver: forker.resolver)
         }
-        regressions = try analysed.flatMap { try $0.get() }
+        regressions = try OrderedWork.inShares(regressions, workers: forkers) { worker, transition in
+            var transition = transition
+            transition.divergence = try divergence(forker: worker, baseline: transition.baselineEpisode, candidate: transition.candidateEpisode)
+            if let c = try PostmortemBuilder(forker: worker).closure(transition.candidateEpisode) {
+                transition.decisive = Decisive(
+                    step: c.step, kind: .prematureClosure, recordedText: c.recordedText, alternative: c.alternative, delta: c.delta)
+            }
+            return transition
+        }
         var stream = RandomStream(seed: seed ^ SeededRandom.fnv1a(baseline + "\u{0}" + candidate), purpose: "diff.bootstrap")
         let intervals = pairedBootstrap(deltas, stream: &stream)
         let composite = intervals[0]
@@ -237,16 +230,10 @@ public struct ModelDiff: Sendable, Hashable, Encodable {
         var divergence = Divergence(step: step, baselineAction: a[step], candidateAction: b[step], forkDelta: nil, forkOutcome: nil)
         if let action = a[step], b[step] != nil {
             let arms = try forker.scoreFork(candidate, at: step, action: action, continuation: .original)
-            divergence.forkDelta = round2(arms.counterfactual.composite - arms.recorded.composite)
+            divergence.forkDelta = arms.deltaComposite
             divergence.forkOutcome = arms.counterfactual.outcome
         }
         return divergence
-    }
-
-    /// The workers' forkers: worker i uses forker i only (each on its own connection).
-    final class Readers: @unchecked Sendable {
-        let forkers: [Forker]
-        init(_ forkers: [Forker]) { self.forkers = forkers }
     }
 
     static func names(_ listings: [EpisodeListing]) -> [String] {

@@ -300,7 +300,7 @@ public struct PostmortemBuilder {
             let action = found.open.first?.actions.first
         else { return nil }
         let arms = try forker.scoreFork(episodeID, at: found.turn.step, action: action, continuation: .original)
-        return (found.turn.step, found.turn.text, action, round2(arms.counterfactual.composite - arms.recorded.composite))
+        return (found.turn.step, found.turn.text, action, arms.deltaComposite)
     }
 
     /// What the events show: the presentation, vitals, alerts, trajectory and orders.
