@@ -72,6 +72,10 @@ struct LeaderboardTests {
         #expect(lists[0].contains("\"broken\""), "the list shows the broken row as not served")
         #expect(boards[0].contains("\"broken\""), "the broken row is left out")
         #expect(try CLI.run("medgym", ["leaderboard", "--store", store, "--jobs", "0"]).status == 64)
+        for args in [["list", "--jobs", "0"], ["diff", "--baseline", "expert", "--candidate", "anchoring", "--jobs", "257"]] {
+            let refused = try CLI.run("replay", args + ["--store", store])
+            #expect(refused.status == 64 && refused.stderr.contains("is out of range; use 1…256"), "\(args): \(refused.stderr)")
+        }
     }
 
     @Test func agentsSharingNoFixtureGetNoPooledRanking() throws {

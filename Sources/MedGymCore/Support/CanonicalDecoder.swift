@@ -10,6 +10,12 @@ import Foundation
 /// number out of range, a type it does not handle such as `Date`), or any
 /// decoding error, is left to `JSONDecoder`, so results and error messages are
 /// Foundation's whenever anything is unusual.
+///
+/// Its parser stands beside ``JSONParser`` rather than on it: decoding needs
+/// numbers as their text (a `UInt64` seed above `Int64.max` must not pass
+/// through a `Double`), members in order with their property names made once,
+/// and no error text, where `JSONParser` gives the stdio protocol values and
+/// byte offsets for its refusals.
 public enum CanonicalDecoder {
     /// How JSON keys become property names: as the `JSONDecoder` a caller would otherwise use
     /// turns them (its `keyDecodingStrategy`). `[String: Value]` keys are never turned, as there.
