@@ -147,18 +147,6 @@ public enum RowCheck {
     }
 }
 
-/// A score event's card without its items: the items are cut from the text before it is parsed (they
-/// are most of its bytes), and the rest read without the generic decoder.
-enum ItemlessScore {
-    static func card(_ payload: String) throws -> ScoreCard {
-        let text = JSONMemberCut.cut("items", of: "score", in: payload) ?? payload
-        guard case .object(let top) = try JSONParser.parse(text.utf8), let score = top["score"] else {
-            throw ScoreCard.ReadFailure(field: "score")
-        }
-        return try ScoreCard.withoutItems(score)
-    }
-}
-
 /// What a row's summary repeats of a score card: outcome, harm level and composite.
 public struct ScoreHeadline: Sendable, Hashable, Decodable {
     public var outcome: String

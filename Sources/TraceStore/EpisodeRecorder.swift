@@ -176,7 +176,8 @@ public struct TraceStart: Sendable, Hashable {
         guard let first = events.first, first.kind == .episodeStarted else {
             throw TraceFormatError.notStarted
         }
-        guard let payload = try? first.decodedPayload(), let fixture = payload.fixture, let digest = payload.fixtureDigest,
+        guard let payload = try? CanonicalJSON.decode(Fields.self, from: Data(first.payload.utf8)), let fixture = payload.fixture,
+            let digest = payload.fixtureDigest,
             let seed = payload.seed, let format = payload.format
         else {
             throw TraceFormatError.incompleteStart
@@ -197,6 +198,17 @@ public struct TraceStart: Sendable, Hashable {
 
     /// Whether this MedGym can re-execute the trace.
     public var isCurrentSimulation: Bool { simulation == MedGymVersion.simulation }
+
+    /// The fields of ``TracePayload`` a start reads: a report reads the start of every episode, and
+    /// decoding the whole payload type (twenty optional fields) was most of that.
+    private struct Fields: Decodable {
+        var fixture: String?
+        var fixtureDigest: String?
+        var seed: UInt64?
+        var format: Int?
+        var simulation: Int?
+        var provenance: Provenance?
+    }
 }
 
 /// A trace whose events do not have the shape MedGym writes: one case per

@@ -89,4 +89,46 @@ struct TraceOutlineTests {
             #expect(JSONMemberCut.cut("items", of: "score", in: text) == cut, "\(text)")
         }
     }
+
+    @Test func theOnePassReaderReadsEveryCardMedGymWritesAsTheParserDoes() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try store(in: dir)
+        var payloads: [String] = []
+        for id in try store.episodeIDs() {
+            guard let last = try store.events(id).last, last.kind == .score else { continue }
+            payloads.append(last.payload)
+        }
+        #expect(payloads.count == 90)
+        for payload in payloads {
+            let card = ItemlessScore.canonicalCard(payload)
+            #expect(card != nil, "MedGym's own text is read in one pass")
+            #expect(try card == ItemlessScore.parsedCard(payload))
+        }
+        // Texts MedGym does not write, and cards it writes less often, read alike either way.
+        let sample = payloads[0]
+        let variants = [
+            sample.replacingOccurrences(of: #""outcome":"#, with: #" "outcome" : "#),
+            sample.replacingOccurrences(of: #""fixture_id":"#, with: #""extra":[1,{"a":"\\"}],"fixture_id":"#),
+            sample.replacingOccurrences(of: #""outcome_text":""#, with: #""outcome_text":"say \"caught\" "#),
+            sample.replacingOccurrences(of: #""score":{"#, with: #""score":{"abandoned":"the caller stopped","#),
+            sample.replacingOccurrences(of: #""score":{"#, with: #""score":{"abandoned":null,"outcome_text":null,"#),
+            #"{"score":{"composite":1.5e1,"dimensions":[],"fate":null,"fixture_id":"f","harm_level":"none","items":[],"outcome":"o"}}"#,
+        ]
+        for (index, text) in variants.enumerated() {
+            #expect(throws: Never.self, "variant \(index): \(text)") { try ItemlessScore.parsedCard(text) }
+            #expect(try ItemlessScore.card(text) == ItemlessScore.parsedCard(text), "variant \(index)")
+        }
+        #expect(ItemlessScore.canonicalCard(variants[0]) == nil && ItemlessScore.canonicalCard(variants[2]) == nil)
+        #expect(ItemlessScore.canonicalCard(variants[3])?.abandoned == "the caller stopped")
+        #expect(ItemlessScore.canonicalCard(variants[5])?.composite == 15)
+        #expect(sample.contains(#""composite":86.42,"#), "the sample's composite, which the broken numbers replace")
+        let numbers = [#""composite":01"#, #""composite":+1"#, #""composite":.5"#, #""composite":1."#, #""composite":1e"#, #""composite":-"#]
+        for broken in [#"{"score":{"composite":"x"}}"#, #"{"score":{}}"#, "{}", ""]
+            + numbers.map({ sample.replacingOccurrences(of: #""composite":86.42"#, with: $0) })
+        {
+            #expect(ItemlessScore.canonicalCard(broken) == nil)
+            #expect(throws: (any Error).self) { try ItemlessScore.card(broken) }
+        }
+    }
 }

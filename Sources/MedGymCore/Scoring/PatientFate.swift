@@ -17,6 +17,13 @@ public struct PatientFate: Sendable, Hashable, Codable {
     public var notes: [String]
     /// Injuries carried out of the ED (perfusion or oxygen debt).
     public var injuries: [String]
+
+    public init(
+        status: FateStatus, course: String, description: String, mortality: Double, horizonDays: Int, notes: [String], injuries: [String]
+    ) {
+        (self.status, self.course, self.description, self.mortality) = (status, course, description, mortality)
+        (self.horizonDays, self.notes, self.injuries) = (horizonDays, notes, injuries)
+    }
 }
 
 /// Death in the ED, death after it, survival with injury and survival are distinct.

@@ -40,6 +40,10 @@ public struct DimensionScore: Sendable, Hashable, Codable {
     public var dimension: ScoreDimension
     public var points: Double
     public var max: Double
+
+    public init(dimension: ScoreDimension, points: Double, max: Double) {
+        (self.dimension, self.points, self.max) = (dimension, points, max)
+    }
 }
 
 /// One scored answer-key entry.

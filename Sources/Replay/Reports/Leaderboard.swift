@@ -139,23 +139,31 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
         var byCell: [String: [String: [Run]]] = [:]
         for run in selection.runs { byCell[cell(run.header), default: [:]][name(run.header), default: []].append(run) }
         let cells = byCell.keys.sorted { cellOrder($0, $1) }
-        let perFixture = cells.map { name in
-            FixtureRanking(
-                fixture: name,
-                rows: ranked(
-                    names.compactMap { group in
-                        guard let runs = byCell[name]?[group], !runs.isEmpty else { return nil }
-                        return row(group, runs, caught: caught, passK: passK)
-                    }))
-        }
         let covered = fixtures.filter { fixture in names.allSatisfy { name in groups[name]!.contains { $0.header.fixture == fixture } } }
         let gaps = fixtures.filter { !covered.contains($0) }.map { fixture in
             Gap(fixture: fixture, missing: names.filter { name in !groups[name]!.contains { $0.header.fixture == fixture } })
         }
-        let overall =
-            covered.isEmpty
-            ? []
-            : ranked(names.map { name in row(name, groups[name]!.filter { covered.contains($0.header.fixture) }, caught: caught, passK: passK) })
+        // Every row's runs: the overall rows first (each as large as all its cells together), then each cell's.
+        let overallRuns: [(name: String, runs: [Run])] =
+            covered.isEmpty ? [] : names.map { name in (name, groups[name]!.filter { covered.contains($0.header.fixture) }) }
+        let cellRuns: [[(name: String, runs: [Run])]] = cells.map { cell in
+            names.compactMap { group in
+                guard let runs = byCell[cell]?[group], !runs.isEmpty else { return nil }
+                return (group, runs)
+            }
+        }
+        // Rows (their bootstraps) on `jobs` threads: each row draws from its own stream, so any number gives the same board.
+        let tasks = overallRuns + cellRuns.flatMap { $0 }
+        let rows = try OrderedWork.map(tasks.count, width: jobs) { index in
+            row(tasks[index].name, tasks[index].runs, caught: caught, passK: passK)
+        }.map { try $0.get() }
+        let overall = ranked(Array(rows[..<overallRuns.count]))
+        var next = overallRuns.count
+        var perFixture: [FixtureRanking] = []
+        for (cell, runs) in zip(cells, cellRuns) {
+            perFixture.append(FixtureRanking(fixture: cell, rows: ranked(Array(rows[next..<next + runs.count]))))
+            next += runs.count
+        }
         return Leaderboard(
             rows: overall, overallFixtures: covered, notCovered: gaps, perFixture: perFixture, fixtures: fixtures, grouping: grouping, passK: passK,
             leftOut: selection.leftOut)
