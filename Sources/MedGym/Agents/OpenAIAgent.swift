@@ -446,8 +446,8 @@ struct HTTPPost {
         var announced: Int64?
     }
 
-    /// libcurl's global setup, once per process (before any handle; FoundationNetworking's own is counted separately).
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// libcurl loaded and set up, once per process (before any handle): nil when ready, else why not.
+    private static let setupFailure: String? = medgym_curl_setup().map { String(cString: $0) }
 
     /// The body as it arrives, up to the limit.
     private final class Sink {
@@ -461,11 +461,12 @@ struct HTTPPost {
 
     /// POSTs `body` to `url` with `headers` ("Name: value"), waiting at most `timeout` seconds in all.
     static func send(_ url: URL, headers: [String], body: Data, timeout: Double, limit: Int) -> Response {
-        guard initialized, let handle = curl_easy_init() else { return Response(failure: "libcurl could not be set up") }
-        defer { curl_easy_cleanup(handle) }
+        if let setupFailure { return Response(failure: setupFailure) }
+        guard let handle = medgym_curl_easy_init() else { return Response(failure: "libcurl could not make a request handle") }
+        defer { medgym_curl_easy_cleanup(handle) }
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in headers + ["Expect:"] { list = curl_slist_append(list, header) }  // "Expect:": no 100-continue round trip
-        defer { curl_slist_free_all(list) }
+        for header in headers + ["Expect:"] { list = medgym_curl_slist_append(list, header) }  // "Expect:": no 100-continue round trip
+        defer { medgym_curl_slist_free_all(list) }
         let sink = Sink(limit: limit)
         let context = Unmanaged.passRetained(sink)
         defer { context.release() }
@@ -506,7 +507,7 @@ struct HTTPPost {
                 medgym_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)  // threads: no SIGALRM for timeouts
                 medgym_curl_setopt_write(handle, write, context.toOpaque())
                 medgym_curl_setopt_header(handle, header, context.toOpaque())
-                return curl_easy_perform(handle)
+                return medgym_curl_easy_perform(handle)
             }
         }
         var status = 0
@@ -527,7 +528,7 @@ struct HTTPPost {
             response.timedOut = true
             response.failure = "timed out"
         default:
-            response.failure = String(cString: curl_easy_strerror(code))
+            response.failure = String(cString: medgym_curl_easy_strerror(code))
         }
         return response
     }
