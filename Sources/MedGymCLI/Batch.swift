@@ -6,6 +6,7 @@ import TraceStore
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "batch",
         abstract: "Record many episodes: every fixture matching the patterns × every seed × every agent, one transaction each.",
         discussion:
             "Example: medgym batch --fixtures 'adv_*' --seeds 1-20 --agent expert,anchoring --label v1\nAgents: expert, anchoring, random, script:FILE, cmd:COMMAND, openai:MODEL (comma-separated)."

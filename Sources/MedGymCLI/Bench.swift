@@ -6,6 +6,7 @@ import Replay
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure simulation speed (build with -c release for meaningful figures).",
         discussion: "Example: swift build -c release --product medgym && .build/release/medgym bench")
 

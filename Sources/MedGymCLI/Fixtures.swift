@@ -5,11 +5,13 @@ import MedGym
 
 struct Fixtures: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fixtures",
         abstract: "List and validate archetype fixtures.",
         subcommands: [List.self, Lint.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the shipped fixtures.", discussion: "Example: medgym fixtures list")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the shipped fixtures.", discussion: "Example: medgym fixtures list")
 
         func run() throws {
             do {
@@ -24,6 +26,7 @@ struct Fixtures: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Validate archetype files and check that the expert beats the anchoring agent on each (--tiers: every archetype across its tiers too).",
             discussion: "Example: medgym fixtures lint my_case.json (exit 1 when a check fails)")
 
@@ -65,6 +68,7 @@ struct Fixtures: ParsableCommand {
 
 struct Actions: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "actions",
         abstract: "List the action catalog, or show what texts resolve to (--resolve).",
         discussion: "Example: medgym actions --resolve \"take him to the operating room\"")
 

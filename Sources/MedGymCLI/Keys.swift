@@ -6,11 +6,13 @@ import TraceStore
 /// `medgym keys new`: an Ed25519 signing key for recorders.
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keys",
         abstract: "Signing keys: a recorder that holds one signs every episode it stores.",
         subcommands: [New.self])
 
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Write a new Ed25519 private key (mode 600) and its public key (FILE.pub, for --trust files).",
             discussion: "Example: medgym keys new --out lab.key, then medgym run … --sign-key lab.key and replay verify --all --trust lab.key.pub")
 

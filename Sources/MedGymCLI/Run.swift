@@ -6,6 +6,7 @@ import TraceStore
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run one episode, record it in the trace store, and print its trajectory and score.",
         discussion:
             "Example: medgym run --fixture adv_cocaine_dissection --seed 42 --agent anchoring\nAgents: expert, anchoring, random, script:FILE (one action a line), cmd:COMMAND (JSON lines), openai:MODEL (with --base-url)."

@@ -5,6 +5,7 @@ import MedGym
 
 struct Scenarios: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scenarios",
         abstract: "List or count the scenario catalogue (archetype × tier × variant), or show one scenario.",
         discussion: """
             Examples: medgym scenarios --archetype aortic_dissection --tier 40-60
@@ -61,7 +62,7 @@ struct Scenarios: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show what a clinician sees of one scenario (or fixture) at arrival.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show what a clinician sees of one scenario (or fixture) at arrival.")
 
         @Argument(help: "A scenario id (aortic_dissection/t40/v3) or a fixture name.")
         var scenario: String
@@ -80,6 +81,7 @@ struct Scenarios: ParsableCommand {
 
     struct Difficulty: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "difficulty",
             abstract: "Measure the tiers: the truth-blind protocol agent and the expert per tier band of twenty.",
             discussion: "Example: medgym scenarios difficulty --variants 0-1 --seeds 1-2 (every archetype, tiers 1-100)")
 

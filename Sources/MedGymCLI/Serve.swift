@@ -11,6 +11,7 @@ import TraceStore
 /// "error": {"code": …, "message": …}}`, one line each, in order.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the environment over standard input and output: JSON lines (--stdio) or the Model Context Protocol (--mcp).",
         discussion: "Example: medgym serve --mcp --fixture adv_cocaine_dissection --seed 42 --label my-model")
 

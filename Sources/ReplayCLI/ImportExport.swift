@@ -6,6 +6,7 @@ import TraceStore
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import JSONL event logs: each is hash-checked and re-executed before it is stored.",
         discussion: "Example: replay import traces/ep_0fa72a32ec1d.jsonl")
 
@@ -42,10 +43,12 @@ struct Import: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export recorded data.", subcommands: [Trace.self, NotebookCommand.self, CorpusCommand.self])
 
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trace",
             abstract: "Write an episode's event log (JSONL) to stdout or --out.", discussion: "Example: replay export trace ep_0fa72a32ec1d --out ep.jsonl")
 
         @OptionGroup var storeOptions: StoreOptions

@@ -6,7 +6,7 @@ import Replay
 import TraceStore
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the stored episodes.", discussion: "Example: replay list --json")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the stored episodes.", discussion: "Example: replay list --json")
 
     @OptionGroup var storeOptions: StoreOptions
 

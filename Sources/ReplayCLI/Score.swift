@@ -6,6 +6,7 @@ import Replay
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "score",
         abstract: "Re-score an episode from its events against the current answer key.", discussion: "Example: replay score ep_0fa72a32ec1d --explain")
 
     @OptionGroup var storeOptions: StoreOptions

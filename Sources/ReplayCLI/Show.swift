@@ -7,6 +7,7 @@ import TraceStore
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Show an episode's timeline: sim minute, action, results, alerts, vitals.", discussion: "Example: replay show ep_0fa72a32ec1d")
 
     @OptionGroup var storeOptions: StoreOptions

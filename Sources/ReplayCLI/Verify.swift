@@ -7,6 +7,7 @@ import TraceStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Re-execute recorded episodes and check every hash, the chain, the episode row and the summary.",
         discussion: "Example: replay verify --all --trust lab.key.pub (exit 1 when any episode fails)")
 
