@@ -305,36 +305,49 @@ public struct ActionResolver: Sendable {
         return nil
     }
 
-    /// A number written with its unit or count, "20mg", "0.1u", "x2": a dose, not a word.
+    /// A number written with its unit or count, "20mg", "0.1u", "x2": a dose, not a word. (`word` is one
+    /// of the tokens' words: ASCII, read by byte.)
     static func isGluedDose(_ word: String) -> Bool {
-        if word.hasPrefix("x"), word.count > 1, word.dropFirst().allSatisfy(\.isNumber) { return true }
-        guard let first = word.first, first.isNumber else { return false }
-        let unit = word.drop { $0.isNumber || $0 == "." }
-        return [
-            "mg", "mcg", "ug", "g", "kg", "ml", "l", "u", "units", "h", "hr", "hrs", "min", "mmol", "meq", "j", "mm", "cm",
-            "mg/kg", "ml/kg", "u/kg",
-        ].contains(String(unit))
+        let bytes = word.utf8
+        guard let first = bytes.first else { return false }
+        if first == UInt8(ascii: "x"), bytes.count > 1, bytes.dropFirst().allSatisfy(isDigit) { return true }
+        guard isDigit(first) else { return false }
+        return doseUnits.contains(String(decoding: bytes.drop { isDigit($0) || $0 == UInt8(ascii: ".") }, as: UTF8.self))
     }
+
+    private static let doseUnits: Set<String> = [
+        "mg", "mcg", "ug", "g", "kg", "ml", "l", "u", "units", "h", "hr", "hrs", "min", "mmol", "meq", "j", "mm", "cm",
+        "mg/kg", "ml/kg", "u/kg",
+    ]
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// Lower-cased words with punctuation, fillers, doses and units removed.
     static func tokens(of text: String) -> [String] {
-        var cleaned = ""
+        // Every scalar outside a word becomes a space, so what is left is ASCII: it is read by byte.
+        var cleaned: [UInt8] = []
+        cleaned.reserveCapacity(text.utf8.count)
         for scalar in text.lowercased().unicodeScalars {
-            if CharacterSetLite.isWordScalar(scalar) { cleaned.unicodeScalars.append(scalar) } else { cleaned.append(" ") }
+            cleaned.append(CharacterSetLite.isWordScalar(scalar) ? UInt8(truncatingIfNeeded: scalar.value) : UInt8(ascii: " "))
         }
+        let raws = cleaned.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
         var words: [String] = []
-        for raw in cleaned.split(separator: " ").map(String.init) {
-            let mapped = canonicalWords[raw] ?? raw
-            for word in mapped.split(separator: " ").map(String.init) {
-                if fillers.contains(word) || dosing.contains(word) { continue }
-                if word.allSatisfy({ $0.isNumber || $0 == "." }) { continue }
-                if ActionResolver.isGluedDose(word) { continue }
-                words.append(word)
+        func keep(_ word: String) {
+            if fillers.contains(word) || dosing.contains(word) { return }
+            if word.utf8.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") }) { return }
+            if ActionResolver.isGluedDose(word) { return }
+            words.append(word)
+        }
+        for raw in raws {
+            guard let mapped = canonicalWords[raw] else {
+                keep(raw)
+                continue
             }
+            for word in mapped.split(separator: " ") { keep(String(word)) }
         }
         if words.isEmpty {
             // A text made only of filler ("iv") still means something on its own.
-            return cleaned.split(separator: " ").map { canonicalWords[String($0)] ?? String($0) }
+            return raws.map { canonicalWords[$0] ?? $0 }
         }
         return words
     }
