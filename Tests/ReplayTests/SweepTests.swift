@@ -70,6 +70,43 @@ struct SweepTests {
         }
     }
 
+    /// The ceiling a corpus skips sweeps by: no arm of any sweep scores above it, for every fixture and
+    /// three agents (the random one's trajectories included), with every key candidate and the catalog's
+    /// dangerous ones played at every step; and an episode it says can have no critical step has none.
+    @Test func noArmScoresAboveTheFixturesCeilingAndNoStepIsCriticalBelowIt() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.path("store.sqlite")
+        let batch = try CLI.run("medgym", ["batch", "--seeds", "7", "--agent", "expert,anchoring,random", "--store", path])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let store = try TraceStore(path: path)
+        let forker = Forker(store: store)
+        var skippable = 0
+        for listing in try store.list() {
+            let fixture = try FixtureLoader.fixture(named: listing.header.fixture)
+            let ceiling = try #require(Scorer(fixture: fixture, catalog: .shipped).compositeCeiling)
+            let id = listing.header.episodeID
+            let sweep = try Sweeper(forker: forker).sweep(id, candidates: .key, continuation: .original, jobs: 2)
+            let recorded = try #require(sweep.steps.first?.recordedComposite)
+            for step in sweep.steps {
+                let top = step.alternatives.map(\.composite).max() ?? -.infinity
+                #expect(max(top, step.recordedComposite) <= ceiling, "\(listing.header.fixture) \(listing.header.agent) step \(step.step)")
+            }
+            if !Sweeper.canBeCritical(recorded: recorded, ceiling: ceiling) {
+                skippable += 1
+                #expect(sweep.critical.isEmpty && sweep.steps.allSatisfy { $0.regret < Sweeper.criticalMinimum }, "\(id)")
+            }
+        }
+        #expect(skippable > 10, "most expert episodes score within the critical margin of their ceiling")
+        // A catalog that could charge positive harm points has no ceiling.
+        var actions = ActionCatalog.shipped.actions
+        let risky = try #require(actions.firstIndex { $0.risk?.dangers?.isEmpty == false })
+        actions[risky].risk?.dangers?[0].points = 1
+        let catalog = try ActionCatalog(actions: actions)
+        #expect(Scorer(fixture: try FixtureLoader.fixture(named: "adv_aaa_30min"), catalog: catalog).compositeCeiling == nil)
+        #expect(Sweeper.canBeCritical(recorded: 100, ceiling: nil))
+    }
+
     @Test func parallelSweepIsIdenticalAndBadInputIsAnError() throws {
         let dir = try TempDir()
         defer { dir.remove() }

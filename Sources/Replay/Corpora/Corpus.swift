@@ -323,8 +323,17 @@ public struct CorpusExporter {
                 episodeID, jobs: jobs, sweep: continuation == .original ? decisive : try swept(.original), withCounterfactuals: false)
             if postmortem?.decisive?.kind == .prematureClosure { closureSweep = decisive }
         }
-        // No decisive closure (or no alternative to it): the whole sweep, for its critical steps.
-        let sweep = try closureSweep ?? sweeper.sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs, wholeOnlyWhereCritical: true)
+        // No decisive closure (or no alternative to it): the whole sweep, for its critical steps; none when no
+        // step can be critical (under `original` every step's recorded arm is the recorded episode, and the
+        // fixture's ceiling leaves less than the critical margin above its score).
+        let sweep: Sweep?
+        if let closureSweep {
+            sweep = closureSweep
+        } else if continuation == .original, !Sweeper.canBeCritical(recorded: score.composite, ceiling: scorer.compositeCeiling) {
+            sweep = nil
+        } else {
+            sweep = try sweeper.sweep(episodeID, candidates: .key, continuation: continuation, jobs: jobs, wholeOnlyWhereCritical: true)
+        }
         let harmful = Set(fixture.answerKey.harmful.flatMap(\.actions))
         func text(for action: String) -> String {
             fixture.policies.expert.first { (try? forker.resolver.resolve($0).id) == action } ?? catalog[action]?.name ?? action
@@ -359,7 +368,7 @@ public struct CorpusExporter {
                 RowLength(prompt: Self.characters(row.prompt), completion: max(Self.characters(row.chosen), Self.characters(row.rejected))))
         }
         if let decisive = postmortem?.decisive, decisive.kind == .prematureClosure,
-            let step = sweep.steps.first(where: { $0.step == decisive.step })
+            let step = sweep?.steps.first(where: { $0.step == decisive.step })
         {
             var paired: [String] = []
             for open in decisive.open {
@@ -383,7 +392,7 @@ public struct CorpusExporter {
                 lengths["sft", default: []].append(RowLength(prompt: Self.characters(row.prompt), completion: Self.characters(row.completion)))
             }
         } else {
-            for step in sweep.steps where step.critical {
+            for step in sweep?.steps ?? [] where step.critical {
                 if let best = step.best { try pair(step, chosen: best, reason: "critical step \(step.step): largest regret", item: nil) }
             }
         }

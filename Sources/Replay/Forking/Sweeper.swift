@@ -23,6 +23,16 @@ public struct Sweeper {
 
     public init(forker: Forker) { self.forker = forker }
 
+    /// Whether a step can be critical in an episode whose recorded arm scores `recorded` at every step
+    /// (continuation `original`): not when `ceiling` (``Scorer/compositeCeiling``, the most any arm can
+    /// score) is less than ``criticalMinimum`` above it, allowing for the regret's rounding. Then no
+    /// alternative anywhere beats the recorded action by a critical margin, and no arm need be played
+    /// to know it.
+    public static func canBeCritical(recorded: Double, ceiling: Double?) -> Bool {
+        guard let ceiling else { return true }
+        return ceiling - recorded + 0.005 >= criticalMinimum
+    }
+
     /// Sweeps `episodeID`. `jobs` > 1 scores steps on that many threads;
     /// the result is identical to one job.
     ///
