@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // The viewer's HTTP server (medgym serve --http); no traits: neither swift-configuration nor the rest of Foundation is needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .target(name: "MedGymCore"),
@@ -36,13 +38,18 @@ let package = Package(
         .systemLibrary(name: "CRename"),
         .target(name: "Replay", dependencies: ["MedGym", "TraceStore", "CRename"]),
         .target(
+            name: "Viewer",
+            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Pages")]
+        ),
+        .target(
             name: "CommandLineSupport",
             dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "medgym",
             dependencies: [
-                "MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MedGym", "TraceStore", "Replay", "Viewer", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/MedGymCLI"
@@ -56,6 +63,7 @@ let package = Package(
         .testTarget(name: "MedGymTests", dependencies: ["MedGym", "MedGymCore", "CLITestSupport"], exclude: ["Data"]),
         .testTarget(name: "MedGymCoreTests", dependencies: ["MedGymCore"]),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "MedGymCore", "CLITestSupport"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "TraceStore", "MedGym", "CLITestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "MedGymCore", "CLITestSupport"], exclude: ["Legacy", "Agents"]),
     ]
 )

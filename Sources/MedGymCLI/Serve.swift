@@ -4,6 +4,7 @@ import Foundation
 import MedGym
 import Replay
 import TraceStore
+import Viewer
 
 /// `medgym serve --stdio`: the environment as a subprocess speaking JSON
 /// lines (README "Train from Python"). Requests: `{"id": …, "method": …,
@@ -12,14 +13,30 @@ import TraceStore
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the environment over standard input and output: JSON lines (--stdio) or the Model Context Protocol (--mcp).",
-        discussion: "Example: medgym serve --mcp --fixture adv_cocaine_dissection --seed 42 --label my-model")
+        abstract:
+            "Serve the environment over standard input and output: JSON lines (--stdio) or the Model Context Protocol (--mcp); or the store in a browser (--http).",
+        discussion: """
+            Examples: medgym serve --mcp --fixture adv_cocaine_dissection --seed 42 --label my-model
+                      medgym serve --http --port 8080   (then open http://127.0.0.1:8080)
+            """)
 
     @Flag(help: "Speak JSON lines on stdin/stdout: reset, step, fork, score, close.")
     var stdio = false
 
     @Flag(help: "Speak the Model Context Protocol on stdin/stdout: one encounter per session, its action families as tools.")
     var mcp = false
+
+    @Flag(help: "Serve the store's browser and fork panel over HTTP (pages and JSON endpoints; read-only unless --allow-save).")
+    var http = false
+
+    @Option(help: "With --http: the port (0: any free one; the URL printed says which).")
+    var port: Int = 8080
+
+    @Option(help: "With --http: the address to bind (loopback by default: the pages show every stored trace).")
+    var host: String = "127.0.0.1"
+
+    @Flag(name: .customLong("allow-save"), help: "With --http: let the page save the forks it makes into the store.")
+    var allowSave = false
 
     @Option(help: "With --mcp: the fixture of the encounter.")
     var fixture: String = "adv_cocaine_dissection"
@@ -47,11 +64,13 @@ struct Serve: AsyncParsableCommand {
     var jobs: Int = 1
 
     func validate() throws {
-        guard stdio != mcp else { throw ValidationError("choose one transport: --stdio or --mcp") }
+        guard [stdio, mcp, http].filter({ $0 }).count == 1 else { throw ValidationError("choose one transport: --stdio, --mcp or --http") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is out of range; use 0…65535") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
     }
 
     func run() async throws {
+        if http { return try await serveHTTP() }
         if mcp {
             // Before the store is opened: an unknown fixture creates nothing.
             do { _ = try FixtureLoader.fixture(named: fixture) } catch { throw fail(error) }
@@ -77,5 +96,30 @@ struct Serve: AsyncParsableCommand {
             return
         }
         StdioSession(server: server, jobs: jobs).serve()
+    }
+
+    /// `--http`: the viewer over the store, until interrupted.
+    private func serveHTTP() async throws {
+        var options: ViewerOptions
+        let opened: TraceStore
+        do {
+            let (store, imports) = try StoreLocation(option: store).open(create: true, readOnly: false)
+            for note in imports { warn(note.description) }
+            opened = store
+            options = ViewerOptions(storePath: store.path)
+        } catch {
+            throw fail(error)
+        }
+        (options.host, options.port, options.allowSave) = (host, port, allowSave)
+        signal(SIGPIPE, SIG_IGN)
+        let about = "(store \(opened.path)\(allowSave ? ", forks may be saved" : ", read-only"))"
+        do {
+            try await ViewerServer.run(options, store: opened) { url in
+                // Unbuffered: a script waits for this line to know the port.
+                FileHandle.standardOutput.write(Data("MedGym viewer at \(url) \(about)\n".utf8))
+            }
+        } catch {
+            throw fail(error)
+        }
     }
 }

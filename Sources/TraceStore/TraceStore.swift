@@ -386,7 +386,10 @@ public final class TraceStore {
         try listings(where: includeUnfinished ? "" : "WHERE e.finished = 1", [])
     }
 
-    private func listings(where clause: String, _ values: [SQLiteValue]) throws(StoreError) -> [EpisodeListing] {
+    /// Rows matching `clause` (with `values` bound), in `order`, `limit` of them from `offset` (all when nil).
+    func listings(
+        where clause: String, _ values: [SQLiteValue], order: String = "e.id", limit: Int? = nil, offset: Int = 0
+    ) throws(StoreError) -> [EpisodeListing] {
         do {
             let statement = try connection.prepare(
                 """
@@ -395,7 +398,8 @@ public final class TraceStore {
                        s.outcome, s.harm_level, s.composite, s.steps, s.end_minute, s.tokens
                 FROM episodes e LEFT JOIN summaries s ON s.episode = e.id
                 \(clause)
-                ORDER BY e.id
+                ORDER BY \(order)
+                \(limit.map { "LIMIT \($0) OFFSET \(offset)" } ?? "")
                 """)
             try statement.bind(values)
             var rows: [EpisodeListing] = []

@@ -1,0 +1,130 @@
+/// What a browser of the store asks for: episodes filtered, sorted and paged in SQL, so a page of a
+/// store of 100,000 episodes reads its fifty rows, not the store.
+public struct EpisodeQuery: Sendable, Hashable {
+    /// The orders a page can be in (each then by recording order).
+    public enum Sort: String, Sendable, Hashable, CaseIterable {
+        case recorded, fixture, agent, tier, composite, steps, outcome, harm
+
+        var column: String {
+            switch self {
+            case .recorded: "e.id"
+            case .fixture: "e.fixture"
+            case .agent: "e.agent"
+            case .tier: "e.tier"
+            case .composite: "s.composite"
+            case .steps: "s.steps"
+            case .outcome: "s.outcome"
+            case .harm: "s.harm_level"
+            }
+        }
+    }
+
+    /// A fixture id or a shell-style pattern (`adv_*`, `aortic_dissection/*`).
+    public var fixture: String?
+    public var agent: String?
+    public var label: String?
+    public var outcome: String?
+    public var harm: String?
+    public var minTier: Int?
+    public var maxTier: Int?
+    public var minComposite: Double?
+    public var maxComposite: Double?
+    /// Recorded on or after / before this `created_at` prefix (`2026-12-07`, `2026-12-07T10:00`).
+    public var from: String?
+    public var until: String?
+    /// Saved forks too (by default only recorded runs).
+    public var forks = false
+    public var sort = Sort.recorded
+    public var descending = true
+    public var offset = 0
+    public var limit = 50
+
+    public init() {}
+
+    /// The most rows one page may ask for.
+    public static let maximumLimit = 500
+
+    /// The WHERE clause and its values.
+    var filter: (clause: String, values: [SQLiteValue]) {
+        var terms = ["e.finished = 1"]
+        var values: [SQLiteValue] = []
+        func add(_ term: String, _ value: SQLiteValue) {
+            terms.append(term)
+            values.append(value)
+        }
+        if !forks { terms.append("e.parent_id IS NULL") }
+        if let fixture { add("e.fixture GLOB ?", .text(fixture)) }
+        if let agent { add("e.agent = ?", .text(agent)) }
+        if let label { add("e.label = ?", .text(label)) }
+        if let outcome { add("s.outcome = ?", .text(outcome)) }
+        if let harm { add("s.harm_level = ?", .text(harm)) }
+        if let minTier { add("e.tier >= ?", .int(minTier)) }
+        if let maxTier { add("e.tier <= ?", .int(maxTier)) }
+        if let minComposite { add("s.composite >= ?", .double(minComposite)) }
+        if let maxComposite { add("s.composite <= ?", .double(maxComposite)) }
+        if let from { add("e.created_at >= ?", .text(from)) }
+        // (a prefix: everything that starts with it is before its end)
+        if let until { add("e.created_at < ?", .text(until + "\u{10FFFF}")) }
+        return ("WHERE " + terms.joined(separator: " AND "), values)
+    }
+
+    var order: String {
+        let direction = descending ? "DESC" : "ASC"
+        return sort == .recorded ? "e.id \(direction)" : "\(sort.column) \(direction), e.id \(direction)"
+    }
+}
+
+/// One page of a store's episodes as their rows say (``TraceStore/page(_:)``), and how many match in all.
+public struct EpisodePage: Sendable {
+    public var total: Int
+    public var rows: [EpisodeListing]
+}
+
+extension TraceStore {
+    /// The episodes `query` asks for, as their rows say: the caller checks each against its trace
+    /// before it serves it (``EpisodeChecker/check(_:outline:)`` reads little).
+    public func page(_ query: EpisodeQuery) throws(StoreError) -> EpisodePage {
+        let (clause, values) = query.filter
+        let limit = min(max(query.limit, 0), EpisodeQuery.maximumLimit)
+        let rows = try listings(where: clause, values, order: query.order, limit: limit, offset: max(query.offset, 0))
+        let total: Int
+        do {
+            let statement = try connection.prepare("SELECT count(*) FROM episodes e LEFT JOIN summaries s ON s.episode = e.id \(clause)")
+            try statement.bind(values)
+            total = try statement.step() ? statement.int(0) : 0
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+        return EpisodePage(total: total, rows: rows)
+    }
+
+    /// The distinct values of a browsing filter (fixtures, agents, labels, outcomes, harm levels), sorted.
+    public func distinct(_ column: EpisodeQuery.Facet) throws(StoreError) -> [String] {
+        do {
+            let statement = try connection.prepare(
+                "SELECT DISTINCT \(column.column) FROM episodes e LEFT JOIN summaries s ON s.episode = e.id WHERE \(column.column) IS NOT NULL ORDER BY 1")
+            var out: [String] = []
+            while try statement.step() { if let text = statement.text(0) { out.append(text) } }
+            return out
+        } catch {
+            throw Self.wrap(error, path: path)
+        }
+    }
+}
+
+extension EpisodeQuery {
+    /// A filter whose values a browser offers to choose from.
+    public enum Facet: String, Sendable, CaseIterable {
+        case fixture, agent, label, outcome, harm
+
+        var column: String {
+            switch self {
+            case .fixture: "e.fixture"
+            case .agent: "e.agent"
+            case .label: "e.label"
+            case .outcome: "s.outcome"
+            case .harm: "s.harm_level"
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+// MedGym's viewer: plain DOM, text only (every value from a trace is set with textContent, never as markup).
+"use strict";
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function row(cells, className) {
+  const tr = element("tr", null, className);
+  for (const cell of cells) {
+    const td = document.createElement("td");
+    if (cell instanceof Node) td.appendChild(cell);
+    else if (typeof cell === "number") { td.textContent = String(cell); td.className = "number"; }
+    else td.textContent = cell === undefined || cell === null ? "" : String(cell);
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+function link(href, text) {
+  const a = element("a", text);
+  a.href = href;
+  return a;
+}
+
+async function getJSON(url, options) {
+  const response = await fetch(url, options);
+  const body = await response.json();
+  if (!response.ok) {
+    const more = body.suggestions && body.suggestions.length ? " (nearest: " + body.suggestions.join(", ") + ")" : "";
+    throw new Error(body.error + more);
+  }
+  return body;
+}
+
+function status(text, isError) {
+  const node = document.getElementById("status");
+  node.textContent = text;
+  node.className = isError ? "error" : "";
+}
+
+function outcomeClass(outcome) {
+  if (!outcome) return "";
+  if (outcome.startsWith("caught")) return "outcome-caught";
+  if (outcome.startsWith("missed") || outcome === "death") return "outcome-missed";
+  return "";
+}
+
+// ---- the list ----
+
+const list = { offset: 0, limit: 50, total: 0, timer: null };
+
+function listQuery() {
+  const form = document.getElementById("filters");
+  const params = new URLSearchParams();
+  for (const field of form.elements) {
+    if (field.name && field.value) params.set(field.name, field.value);
+  }
+  params.set("offset", String(list.offset));
+  params.set("limit", String(list.limit));
+  return params;
+}
+
+async function loadList() {
+  const params = listQuery();
+  history.replaceState(null, "", "/?" + params.toString());
+  try {
+    const page = await getJSON("/api/episodes?" + params.toString());
+    list.total = page.total;
+    const body = document.querySelector("#episodes tbody");
+    body.replaceChildren();
+    for (const r of page.rows) {
+      const outcome = element("span", r.outcome || "", outcomeClass(r.outcome));
+      body.appendChild(row([
+        link("/episodes/" + encodeURIComponent(r.episode_id), r.episode_id), r.fixture, r.tier, r.seed, r.agent, r.label,
+        r.steps, r.end_minute, outcome, r.harm_level, r.composite, r.check, r.created_at,
+      ], r.check === "broken" ? "broken" : ""));
+    }
+    const last = Math.min(list.offset + page.rows.length, page.total);
+    document.getElementById("range").textContent = page.total ? (list.offset + 1) + "–" + last + " of " + page.total : "no episodes";
+    document.getElementById("previous").disabled = list.offset === 0;
+    document.getElementById("next").disabled = last >= page.total;
+    status("");
+  } catch (error) {
+    status(error.message, true);
+  }
+}
+
+async function startList() {
+  const form = document.getElementById("filters");
+  const given = new URLSearchParams(location.search);
+  try {
+    const facets = await getJSON("/api/facets");
+    document.getElementById("store").textContent = facets.store;
+    for (const facet of facets.facets) {
+      if (facet.name === "fixture") {
+        const options = document.getElementById("fixture-values");
+        for (const value of facet.values) options.appendChild(element("option", null)).value = value;
+        continue;
+      }
+      const select = form.elements[facet.name];
+      for (const value of facet.values) { const option = element("option", value); option.value = value; select.appendChild(option); }
+    }
+  } catch (error) {
+    status(error.message, true);
+  }
+  for (const [name, value] of given) {
+    if (name === "offset") list.offset = Number(value) || 0;
+    else if (form.elements[name]) form.elements[name].value = value;
+  }
+  form.addEventListener("input", () => { list.offset = 0; loadList(); });
+  form.addEventListener("submit", (event) => { event.preventDefault(); loadList(); });
+  document.getElementById("previous").addEventListener("click", () => { list.offset = Math.max(0, list.offset - list.limit); loadList(); });
+  document.getElementById("next").addEventListener("click", () => { list.offset += list.limit; loadList(); });
+  // Another process may be recording into the store: the list is read again every two seconds while followed.
+  list.timer = setInterval(() => { if (document.getElementById("follow").checked) loadList(); }, 2000);
+  await loadList();
+}
+
+// ---- one episode ----
+
+function describe(kind, p) {
+  switch (kind) {
+    case "episode_started": return "fixture " + p.fixture + ", seed " + p.seed;
+    case "observation": {
+      const o = p.observation || {};
+      const v = o.vitals || {};
+      return "HR " + v.hr + " · BP " + v.sbp + "/" + v.dbp + " · RR " + v.rr + " · SpO2 " + v.spo2 + "% · T " + v.temp + " · GCS " + v.gcs;
+    }
+    case "action_received": return (p.text || "") + " → " + (p.action || "");
+    case "action_rejected": return (p.text || "") + " (rejected: " + (p.error || "") + ")";
+    case "agent_error": return p.failure ? p.failure.kind + ": " + p.failure.detail : "";
+    case "score": return p.score ? p.score.outcome + ", composite " + p.score.composite : "";
+    default: return p.text || p.action || "";
+  }
+}
+
+async function startEpisode() {
+  const id = decodeURIComponent(location.pathname.split("/").pop());
+  document.getElementById("title").textContent = "Episode " + id;
+  let data;
+  try {
+    data = await getJSON("/api/episodes/" + encodeURIComponent(id));
+  } catch (error) {
+    status(error.message, true);
+    return;
+  }
+  const e = data.episode;
+  const summary = document.getElementById("summary");
+  const facts = element("dl");
+  const pairs = [["fixture", e.fixture], ["seed", e.seed], ["agent", e.agent + (e.label ? " · " + e.label : "")],
+    ["outcome", e.outcome], ["harm", e.harm_level], ["composite", e.composite], ["steps", e.steps], ["check", e.check + (e.reason ? ": " + e.reason : "")]];
+  for (const [k, v] of pairs) { facts.appendChild(element("dt", k)); facts.appendChild(element("dd", v)); }
+  summary.appendChild(facts);
+  const score = data.events.length ? data.events[data.events.length - 1].payload.score : null;
+  if (score) {
+    const dims = document.querySelector("#dimensions tbody");
+    for (const d of score.dimensions) dims.appendChild(row([d.dimension, d.points, d.max]));
+    const items = document.querySelector("#items tbody");
+    for (const item of score.items) {
+      const s = item.source || {};
+      items.appendChild(row([item.dimension, item.description || item.key, item.points, item.detail,
+        [s.guideline, s.year, s.section].filter((x) => x !== undefined && x !== null && x !== "").join(", ")]));
+    }
+  }
+  const timeline = document.querySelector("#timeline tbody");
+  for (const event of data.events) {
+    const what = document.createElement("div");
+    what.appendChild(element("span", describe(event.kind, event.payload)));
+    if (event.kind === "action_received" || event.kind === "action_rejected") {
+      if (event.payload.raw) {
+        const details = element("details");
+        details.appendChild(element("summary", "raw agent output"));
+        details.appendChild(element("pre", event.payload.raw));
+        what.appendChild(details);
+      }
+      const fork = link("/fork?episode=" + encodeURIComponent(id) + "&step=" + event.step, "fork here");
+      fork.className = "fork-link";
+      what.appendChild(document.createTextNode(" "));
+      what.appendChild(fork);
+    }
+    timeline.appendChild(row([event.step, event.minute, event.kind, what]));
+  }
+}
+
+// ---- the fork panel ----
+
+async function startFork() {
+  const form = document.getElementById("fork");
+  const given = new URLSearchParams(location.search);
+  for (const [name, value] of given) if (form.elements[name]) form.elements[name].value = value;
+  try {
+    const facets = await getJSON("/api/facets");
+    document.getElementById("save").disabled = !facets.allow_save;
+  } catch (error) {
+    status(error.message, true);
+  }
+  const action = form.elements.action;
+  action.addEventListener("input", async () => {
+    const text = action.value;
+    try {
+      const found = await getJSON("/api/actions?q=" + encodeURIComponent(text));
+      if (action.value !== text) return;
+      document.getElementById("resolved").textContent = found.action ? "→ " + found.action + " (" + found.name + ")" : "";
+      const options = document.getElementById("action-values");
+      options.replaceChildren();
+      for (const s of found.suggestions) options.appendChild(element("option", null)).value = s;
+    } catch (error) {
+      status(error.message, true);
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status("forking…");
+    const request = {
+      episode: form.elements.episode.value, step: Number(form.elements.step.value), action: action.value,
+      continuation: form.elements.continuation.value || null, save: form.elements.save.checked,
+    };
+    try {
+      const fork = await getJSON("/api/fork", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+      showFork(fork);
+      status("continuation " + fork.continuation + (fork.saved_as ? "; saved as " + fork.saved_as : ""));
+    } catch (error) {
+      status(error.message, true);
+    }
+  });
+}
+
+function showFork(fork) {
+  document.getElementById("arms").hidden = false;
+  const arms = [["actual", fork.actual, fork.recorded_text], ["counterfactual", fork.counterfactual, fork.alternate_text]];
+  for (const [id, arm, text] of arms) {
+    const dl = document.querySelector("#" + id + " dl");
+    dl.replaceChildren();
+    const pairs = [["action at step " + fork.step, text], ["outcome", arm.outcome], ["harm", arm.harm_level], ["composite", arm.composite], ["fate", arm.fate]];
+    for (const [k, v] of pairs) {
+      dl.appendChild(element("dt", k));
+      dl.appendChild(element("dd", v, k === "outcome" ? outcomeClass(v) + " outcome" : ""));
+    }
+  }
+  const deltas = document.querySelector("#deltas tbody");
+  deltas.replaceChildren();
+  for (const d of fork.dimensions) deltas.appendChild(row([d.dimension, d.actual, d.counterfactual, d.delta]));
+  deltas.appendChild(row(["composite", fork.actual.composite, fork.counterfactual.composite, fork.delta_composite]));
+  const pair = document.getElementById("pair");
+  pair.replaceChildren();
+  const p = fork.preference_pair;
+  if (p) {
+    for (const [k, v] of [["chosen", p.chosen + " (" + p.chosen_reward + ")"], ["rejected", p.rejected + " (" + p.rejected_reward + ")"]]) {
+      pair.appendChild(element("dt", k));
+      pair.appendChild(element("dd", v));
+    }
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const page = document.body.dataset.page;
+  if (page === "list") startList();
+  else if (page === "episode") startEpisode();
+  else if (page === "fork") startFork();
+});

@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import Logging
+import MedGym
+import TraceStore
+
+/// `medgym serve --http`: the store browser and fork panel, served by MedGym itself on loopback.
+/// Pages are plain HTML with one script and one style sheet from this server (no CDN, nothing from
+/// outside: a Content-Security-Policy of `'self'` says so to the browser); they read the JSON
+/// endpoints of ``ViewerAPI``, which other tools can use too (`docs/viewer.md`).
+public enum ViewerServer {
+    /// Serves until the process is interrupted; `ready` is told the URL once the socket listens.
+    public static func run(_ options: ViewerOptions, store: TraceStore, ready: @escaping @Sendable (String) -> Void) async throws {
+        let api = ViewerAPI(gate: StoreGate(store), options: options)
+        let router = Router()
+        router.middlewares.add(ErrorBodies())
+        addRoutes(router, api)
+        var logger = Logger(label: "medgym.viewer")
+        logger.logLevel = .warning
+        let host = options.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: options.port), serverName: "MedGym"),
+            onServerRunning: { channel in ready("http://\(host):\(channel.localAddress?.port ?? options.port)") },
+            logger: logger)
+        try await app.runService()
+    }
+
+    static func addRoutes(_ router: Router<BasicRequestContext>, _ api: ViewerAPI) {
+        router.get("/api/episodes") { request, _ in try json(api.episodes(parameters(request))) }
+        router.get("/api/facets") { _, _ in try json(api.facets()) }
+        router.get("/api/episodes/:id") { _, context in try json(api.episode(try context.parameters.require("id"))) }
+        router.get("/api/actions") { request, _ in try json(api.actions(request.uri.queryParameters.get("q") ?? "")) }
+        router.post("/api/fork") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return try json(api.fork(Data(buffer: body)))
+        }
+        for (path, page) in [("/", "index.html"), ("/episodes/:id", "episode.html"), ("/fork", "fork.html")] {
+            router.get(RouterPath(path)) { _, _ in try asset(page) }
+        }
+        router.get("/assets/:file") { _, context in try asset(try context.parameters.require("file")) }
+    }
+
+    static func parameters(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { out[String(key)] = String(value) }
+        return out
+    }
+
+    static func json(_ data: Data) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The pages and their script and style, from the module's resources.
+    static let assets: [String: (type: String, data: Data)] = {
+        var found: [String: (String, Data)] = [:]
+        let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
+        for name in ["index.html", "episode.html", "fork.html", "viewer.js", "viewer.css"] {
+            let (base, ext) = (String(name.prefix { $0 != "." }), String(name.drop { $0 != "." }.dropFirst()))
+            guard let file = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Pages"),
+                let data = try? Data(contentsOf: file)
+            else { continue }
+            found[name] = (types[ext] ?? "application/octet-stream", data)
+        }
+        return found
+    }()
+
+    static func asset(_ name: String) throws -> Response {
+        guard let (type, data) = assets[name] else { throw ViewerError(status: 404, message: "no page '\(name)'") }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: type,
+                .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'",
+                .init("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Turns a ``ViewerError`` (or any other error) into a JSON body: `{"error": …, "suggestions": […]}`.
+struct ErrorBodies: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ViewerError {
+            return Self.body(error)
+        } catch let error as HTTPError {
+            return Self.body(ViewerError(status: Int(error.status.code), message: error.body ?? error.status.reasonPhrase))
+        } catch {
+            return Self.body(ViewerError(status: 500, message: "\(error)"))
+        }
+    }
+
+    static func body(_ error: ViewerError) -> Response {
+        struct Body: Encodable {
+            var error: String
+            var suggestions: [String]
+        }
+        let data = (try? CanonicalJSON.data(Body(error: error.message, suggestions: error.suggestions))) ?? Data()
+        return Response(
+            status: .init(code: error.status), headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,175 @@
+import CLITestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `medgym serve --http`, the real binary on a real store: the list (filtered, sorted, paged, each row
+/// checked), one episode whole, the resolver's suggestions, a fork from the page's endpoint, errors
+/// that name the parameter and the fix, pages served with a same-origin policy, and a list that
+/// grows while another process records.
+struct ViewerServerTests {
+    /// A running viewer and the URL it printed.
+    struct Viewer {
+        let process: Process
+        let base: URL
+
+        static func start(store: String, extra: [String] = []) throws -> Viewer {
+            let process = try CLI.start("medgym", ["serve", "--http", "--port", "0", "--store", store] + extra, capture: true)
+            let out = (process.standardOutput as! Pipe).fileHandleForReading
+            var line = Data()
+            while true {
+                let byte = out.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data("\n".utf8) { break }
+                line += byte
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            guard let start = text.range(of: "http://"), let end = text[start.lowerBound...].firstIndex(of: " "),
+                let url = URL(string: String(text[start.lowerBound..<end]))
+            else {
+                process.terminate()
+                throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "no URL in: \(text)"])
+            }
+            return Viewer(process: process, base: url)
+        }
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        func get(_ path: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
+            try await send(URLRequest(url: URL(string: path, relativeTo: base)!))
+        }
+
+        func post(_ path: String, _ json: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
+            var request = URLRequest(url: URL(string: path, relativeTo: base)!)
+            request.httpMethod = "POST"
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            return try await send(request)
+        }
+
+        private func send(_ request: URLRequest) async throws -> (status: Int, body: Data, headers: [String: String]) {
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let http = response as! HTTPURLResponse
+            var headers: [String: String] = [:]
+            for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+            return (http.statusCode, data, headers)
+        }
+    }
+
+    func object(_ data: Data) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func theViewerServesTheListAnEpisodeAForkAndTheirErrors() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
+        let batch = try CLI.run("medgym", ["batch", "--fixtures", "adv_*", "--seeds", "1-2", "--agent", "expert,anchoring", "--store", store])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let viewer = try Viewer.start(store: store)
+        defer { viewer.stop() }
+        #expect(viewer.base.host == "127.0.0.1", "loopback unless told otherwise")
+
+        let all = try object(try await viewer.get("/api/episodes").body)
+        #expect(all["total"] as? Int == 13)
+        let rows = try #require(all["rows"] as? [[String: Any]])
+        #expect(rows.count == 13 && rows.allSatisfy { $0["check"] as? String == "checked" })
+        #expect(rows.last?["episode_id"] as? String == "ep_0fa72a32ec1d", "newest first: the demo was stored first")
+
+        let sorted = try object(try await viewer.get("/api/episodes?fixture=adv_a*&sort=composite&order=asc&limit=2").body)
+        #expect(sorted["total"] as? Int == 4)
+        let composites = try #require(sorted["rows"] as? [[String: Any]]).compactMap { $0["composite"] as? Double }
+        #expect(composites.count == 2 && composites[0] <= composites[1])
+        let page2 = try object(try await viewer.get("/api/episodes?limit=5&offset=10").body)
+        #expect((page2["rows"] as? [Any])?.count == 3)
+
+        for (query, message) in [
+            ("min_tier=x", "min_tier 'x' is not a whole number in 1…100"), ("fxture=adv", "unknown parameter 'fxture'"),
+            ("sort=colour", "sort 'colour' is not a column"), ("limit=100000", "limit '100000' is not a whole number in 1…500"),
+        ] {
+            let reply = try await viewer.get("/api/episodes?\(query)")
+            #expect(reply.status == 400)
+            #expect((try object(reply.body)["error"] as? String) == message, "\(query)")
+        }
+        let near = try object(try await viewer.get("/api/episodes?fxture=adv").body)
+        #expect((near["suggestions"] as? [String])?.contains("fixture") == true)
+
+        let demo = try object(try await viewer.get("/api/episodes/ep_0fa72a32ec1d").body)
+        let events = try #require(demo["events"] as? [[String: Any]])
+        #expect(events.first?["kind"] as? String == "episode_started" && events.last?["kind"] as? String == "score")
+        let texts = events.filter { $0["kind"] as? String == "action_received" }.compactMap { ($0["payload"] as? [String: Any])?["text"] as? String }
+        #expect(texts.contains("reassure, no imaging"))
+        let unknown = try await viewer.get("/api/episodes/ep_0fa72a32ec1e")
+        #expect(unknown.status == 404)
+        #expect((try object(unknown.body)["suggestions"] as? [String]) == ["ep_0fa72a32ec1d"])
+
+        let cta = try object(try await viewer.get("/api/actions?q=CT%20angio%20thorax").body)
+        #expect(cta["action"] as? String == "cta_chest")
+        let typing = try object(try await viewer.get("/api/actions?q=esmo").body)
+        #expect(typing["action"] == nil && (typing["suggestions"] as? [String])?.first == "esmolol", "completed as typed")
+        let nothing = try object(try await viewer.get("/api/actions?q=zzqx").body)
+        #expect(nothing["action"] == nil && (nothing["suggestions"] as? [String]) == [])
+
+        let fork = try await viewer.post("/api/fork", #"{"episode": "ep_0fa72a32ec1d", "step": 13, "action": "CTA chest"}"#)
+        #expect(fork.status == 200)
+        let arms = try object(fork.body)
+        #expect((arms["actual"] as? [String: Any])?["outcome"] as? String == "missed_aad")
+        #expect((arms["counterfactual"] as? [String: Any])?["outcome"] as? String == "caught_aad")
+        let refused = try await viewer.post("/api/fork", #"{"episode": "ep_0fa72a32ec1d", "step": 13, "action": "CTA chest", "save": true}"#)
+        #expect(refused.status == 403)
+        #expect((try object(refused.body)["error"] as? String)?.contains("--allow-save") == true)
+        let badStep = try await viewer.post("/api/fork", #"{"episode": "ep_0fa72a32ec1d", "step": 99, "action": "CTA chest"}"#)
+        #expect(badStep.status == 400)
+        #expect((try object(badStep.body)["error"] as? String)?.contains("1") == true)
+        let notJSON = try await viewer.post("/api/fork", "step 13")
+        #expect(notJSON.status == 400)
+
+        let page = try await viewer.get("/")
+        #expect(page.status == 200 && page.headers["content-type"]?.hasPrefix("text/html") == true)
+        #expect(page.headers["content-security-policy"]?.contains("default-src 'self'") == true)
+        #expect(String(decoding: page.body, as: UTF8.self).contains("/assets/viewer.js"))
+        for path in ["/episodes/ep_0fa72a32ec1d", "/fork", "/assets/viewer.js", "/assets/viewer.css"] {
+            #expect(try await viewer.get(path).status == 200, "\(path)")
+        }
+        #expect(try await viewer.get("/assets/secrets.txt").status == 404)
+
+        // Another process records into the same store while the viewer reads it.
+        let more = try CLI.run("medgym", ["batch", "--fixtures", "em_anaphylaxis", "--seeds", "1-3", "--agent", "expert", "--store", store])
+        #expect(more.status == 0, "\(more.stderr)")
+        #expect(try object(try await viewer.get("/api/episodes").body)["total"] as? Int == 16)
+    }
+
+    @Test func saveIsAllowedOnlyWhenAskedAndBadFlagsAreRefused() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
+        let viewer = try Viewer.start(store: store, extra: ["--allow-save"])
+        defer { viewer.stop() }
+        let saved = try await viewer.post("/api/fork", #"{"episode": "ep_0fa72a32ec1d", "step": 13, "action": "CTA chest", "save": true}"#)
+        #expect(saved.status == 200)
+        let id = try #require(try object(saved.body)["saved_as"] as? String)
+        let forks = try object(try await viewer.get("/api/episodes?forks=true").body)
+        #expect((forks["rows"] as? [[String: Any]])?.contains { $0["episode_id"] as? String == id } == true)
+
+        let both = try CLI.run("medgym", ["serve", "--http", "--mcp"])
+        #expect(both.status == 64 && both.stderr.contains("choose one transport"))
+        let port = try CLI.run("medgym", ["serve", "--http", "--port", "70000"])
+        #expect(port.status == 64 && port.stderr.contains("--port 70000 is out of range; use 0…65535"))
+    }
+
+    /// The pages set every value from a trace as text, never as markup: an agent's reply that holds
+    /// `<script>` shows as those characters.
+    @Test func thePagesNeverWriteTraceTextAsMarkup() throws {
+        let script = try String(contentsOf: CLI.packageRoot.appendingPathComponent("Sources/Viewer/Pages/viewer.js"), encoding: .utf8)
+        for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("] {
+            #expect(!script.contains(sink), "\(sink)")
+        }
+    }
+}
