@@ -38,6 +38,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-save"), help: "With --http: let the page save the forks it makes into the store.")
     var allowSave = false
 
+    @Flag(name: .customLong("allow-run"), help: "With --http: let the live page start episodes (recorded into the store).")
+    var allowRun = false
+
     @Option(help: "With --mcp: the fixture of the encounter.")
     var fixture: String = "adv_cocaine_dissection"
 
@@ -110,9 +113,10 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        (options.host, options.port, options.allowSave) = (host, port, allowSave)
+        (options.host, options.port, options.allowSave, options.allowRun) = (host, port, allowSave, allowRun)
         signal(SIGPIPE, SIG_IGN)
-        let about = "(store \(opened.path)\(allowSave ? ", forks may be saved" : ", read-only"))"
+        let may = [allowRun ? "episodes may be started" : nil, allowSave ? "forks may be saved" : nil].compactMap { $0 }
+        let about = "(store \(opened.path), \(may.isEmpty ? "read-only" : may.joined(separator: ", ")))"
         do {
             try await ViewerServer.run(options, store: opened) { url in
                 // Unbuffered: a script waits for this line to know the port.

@@ -37,14 +37,16 @@ public struct EpisodeRecorder: Sendable {
 
     /// Like ``record(seed:agent:label:episodeID:createdAt:)``, also returning
     /// the played episode (for printing its trajectory).
+    /// `endpoint`: the model endpoint's settings when `agent` wraps an ``OpenAIAgent`` (a watched agent);
+    /// an ``OpenAIAgent`` itself is asked for them.
     public func play(
         seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
-        createdAt: String
+        createdAt: String, endpoint: EndpointSettings? = nil
     ) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
         let provenance = Provenance(
             agent: agent.id, label: label, answerKeyDigest: answerKeyDigest,
-            endpoint: (agent as? OpenAIAgent)?.settings)
+            endpoint: endpoint ?? (agent as? OpenAIAgent)?.settings)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
         let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)

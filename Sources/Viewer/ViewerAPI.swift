@@ -8,6 +8,7 @@ import TraceStore
 struct ViewerAPI: Sendable {
     let gate: StoreGate
     let options: ViewerOptions
+    let live = LiveRuns()
 
     // MARK: GET /api/episodes
 
@@ -85,7 +86,10 @@ struct ViewerAPI: Sendable {
         let values = try gate.read { store in
             try EpisodeQuery.Facet.allCases.map { facet in Facet(name: facet.rawValue, values: try store.distinct(facet)) }
         }
-        return try CanonicalJSON.data(Facets(facets: values, store: gate.path, allowSave: options.allowSave))
+        return try CanonicalJSON.data(
+            Facets(
+                facets: values, store: gate.path, allowSave: options.allowSave, allowRun: options.allowRun,
+                fixtures: FixtureLoader.shippedNames()))
     }
 
     // MARK: GET /api/episodes/:id
@@ -148,6 +152,77 @@ struct ViewerAPI: Sendable {
                 return typed.allSatisfy { word in have.contains { $0.hasPrefix(word) } }
             }
         }.map(\.id)
+    }
+
+    // MARK: POST /api/live, GET /api/live
+
+    /// Starts an episode from the live page: checked first (an unknown fixture or agent is a 400 naming
+    /// the nearest), then played on a thread of its own, each turn published to the run's stream.
+    func startLive(_ body: Data) throws -> Data {
+        guard options.allowRun else {
+            throw ViewerError(status: 403, message: "starting episodes is off: start the viewer with --allow-run to start them from the page")
+        }
+        let request: LiveRequest
+        do {
+            request = try CanonicalJSON.decode(LiveRequest.self, from: body)
+        } catch {
+            throw ViewerError.badRequest(
+                "the body is not {\"fixture\": …, \"agent\": …, \"seed\"?: …, \"label\"?: …, \"pace_ms\"?: 0…5000}")
+        }
+        let fixture: Fixture
+        do {
+            fixture = try FixtureLoader.fixture(named: request.fixture)
+        } catch let error as UnknownFixtureError {
+            let near = error.known.filter { $0.hasPrefix(String(error.name.prefix(3))) }
+            throw ViewerError.badRequest("unknown fixture '\(error.name)'", suggestions: near.isEmpty ? error.known : near)
+        } catch {
+            throw ViewerError.badRequest("\(error)")
+        }
+        let spec: AgentSpec
+        do {
+            spec = try AgentSpec.parse(request.agent) { try String(contentsOfFile: $0, encoding: .utf8) }
+        } catch {
+            throw ViewerError.badRequest("\(error)", suggestions: ["expert", "anchoring", "random", "protocol"])
+        }
+        let pace = request.paceMs ?? 300
+        guard (0...5000).contains(pace) else { throw ViewerError.badRequest("pace_ms \(pace) is out of range; use 0…5000") }
+        let run = LiveRun(id: "run_\(live.count + 1)", request: request)
+        live.add(run)
+        let gate = self.gate
+        Thread {
+            Self.play(run, fixture: fixture, spec: spec, seed: request.seed ?? 42, pace: Double(pace) / 1000, gate: gate)
+        }.start()
+        return try CanonicalJSON.data(LiveStarted(run: run.id, stream: "/api/live/\(run.id)/stream"))
+    }
+
+    /// Plays and records one live run, publishing as it goes; ends with its episode id and score, or an error.
+    static func play(_ run: LiveRun, fixture: Fixture, spec: AgentSpec, seed: UInt64, pace: Double, gate: StoreGate) {
+        do {
+            var recorder = try EpisodeRecorder(fixture: fixture)
+            switch spec {
+            case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
+            default: break
+            }
+            let inner = spec.makeAgent(fixture: fixture, seed: seed)
+            var watched = WatchedAgent(inner: inner, run: run, resolver: .shipped, pace: pace)
+            let (episode, recorded) = try recorder.play(
+                seed: seed, agent: &watched, label: run.request.label, createdAt: CreatedAt.now(),
+                endpoint: (inner as? OpenAIAgent)?.settings)
+            run.publish(LiveLine.observation(episode.steps.last?.result.observation ?? episode.initialObservation))
+            let outcome = try gate.read { try $0.save(recorded) }
+            switch outcome {
+            case .inserted: run.publish(LiveLine.end(recorded.header.episodeID, alreadyStored: false, score: episode.score), last: true)
+            case .alreadyStored(let existing): run.publish(LiveLine.end(existing, alreadyStored: true, score: episode.score), last: true)
+            }
+        } catch {
+            run.publish(LiveLine.error("\(error)"), last: true)
+        }
+    }
+
+    /// The runs started from the page, newest last.
+    func liveRuns() throws -> Data {
+        try CanonicalJSON.data(
+            live.all.map { LiveSummary(run: $0.id, fixture: $0.request.fixture, agent: $0.request.agent, seed: $0.request.seed ?? 42, done: $0.done) })
     }
 
     // MARK: POST /api/fork
@@ -243,6 +318,9 @@ struct Facets: Sendable, Encodable {
     var facets: [Facet]
     var store: String
     var allowSave: Bool
+    var allowRun: Bool
+    /// The shipped fixtures (the live page's choices; a scenario id is typed).
+    var fixtures: [String]
 }
 
 struct EventHead: Sendable, Encodable {
@@ -257,6 +335,19 @@ struct ActionLookup: Sendable, Encodable {
     var action: String?
     var name: String?
     var suggestions: [String]
+}
+
+struct LiveStarted: Sendable, Encodable {
+    var run: String
+    var stream: String
+}
+
+struct LiveSummary: Sendable, Encodable {
+    var run: String
+    var fixture: String
+    var agent: String
+    var seed: UInt64
+    var done: Bool
 }
 
 struct ForkRequest: Sendable, Decodable {

@@ -9,6 +9,8 @@ public struct ViewerOptions: Sendable, Hashable {
     public var storePath: String
     /// Whether a fork made from the page may be saved into the store (read-only otherwise).
     public var allowSave = false
+    /// Whether the live page may start episodes (recorded into the store as `medgym run` records them).
+    public var allowRun = false
 
     public init(storePath: String) { self.storePath = storePath }
 }

@@ -35,7 +35,17 @@ public enum ViewerServer {
             let body = try await request.body.collect(upTo: 64 * 1024)
             return try json(api.fork(Data(buffer: body)))
         }
-        for (path, page) in [("/", "index.html"), ("/episodes/:id", "episode.html"), ("/fork", "fork.html")] {
+        router.post("/api/live") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return try json(api.startLive(Data(buffer: body)))
+        }
+        router.get("/api/live") { _, _ in try json(api.liveRuns()) }
+        router.get("/api/live/:run/stream") { _, context in
+            let id = try context.parameters.require("run")
+            guard let run = api.live.run(id) else { throw ViewerError(status: 404, message: "no live run '\(id)'") }
+            return stream(run)
+        }
+        for (path, page) in [("/", "index.html"), ("/episodes/:id", "episode.html"), ("/fork", "fork.html"), ("/live", "live.html")] {
             router.get(RouterPath(path)) { _, _ in try asset(page) }
         }
         router.get("/assets/:file") { _, context in try asset(try context.parameters.require("file")) }
@@ -45,6 +55,24 @@ public enum ViewerServer {
         var out: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { out[String(key)] = String(value) }
         return out
+    }
+
+    /// A live run as server-sent events: every line published so far, then each new one as it comes,
+    /// until the run ends (its last line says how).
+    static func stream(_ run: LiveRun) -> Response {
+        let body = ResponseBody { writer in
+            var next = 0
+            while true {
+                let (lines, done) = run.lines(from: next)
+                for line in lines { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
+                next += lines.count
+                if done && lines.isEmpty { break }
+                if lines.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
     }
 
     static func json(_ data: Data) -> Response {
@@ -57,7 +85,7 @@ public enum ViewerServer {
     static let assets: [String: (type: String, data: Data)] = {
         var found: [String: (String, Data)] = [:]
         let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
-        for name in ["index.html", "episode.html", "fork.html", "viewer.js", "viewer.css"] {
+        for name in ["index.html", "episode.html", "fork.html", "live.html", "viewer.js", "viewer.css"] {
             let (base, ext) = (String(name.prefix { $0 != "." }), String(name.drop { $0 != "." }.dropFirst()))
             guard let file = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Pages"),
                 let data = try? Data(contentsOf: file)

@@ -164,6 +164,46 @@ struct ViewerServerTests {
         #expect(port.status == 64 && port.stderr.contains("--port 70000 is out of range; use 0…65535"))
     }
 
+    /// The live page's run: started from its endpoint, every turn streamed (server-sent events), then
+    /// recorded as `medgym run` records it: the anchored agent on the demo's fixture and seed is the
+    /// demo episode itself, already stored. Starting runs needs --allow-run.
+    @Test func aLiveRunStreamsEveryTurnAndIsRecordedAsMedgymRunRecordsIt() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
+        let closed = try Viewer.start(store: store)
+        let refused = try await closed.post("/api/live", #"{"fixture": "adv_cocaine_dissection", "agent": "anchoring"}"#)
+        closed.stop()
+        #expect(refused.status == 403)
+        #expect((try object(refused.body)["error"] as? String)?.contains("--allow-run") == true)
+
+        let viewer = try Viewer.start(store: store, extra: ["--allow-run"])
+        defer { viewer.stop() }
+        let typo = try await viewer.post("/api/live", #"{"fixture": "adv_cocaine_dissectio", "agent": "anchoring"}"#)
+        #expect(typo.status == 400)
+        #expect((try object(typo.body)["suggestions"] as? [String])?.contains("adv_cocaine_dissection") == true)
+        let started = try await viewer.post("/api/live", #"{"fixture": "adv_cocaine_dissection", "seed": 42, "agent": "anchoring", "pace_ms": 0}"#)
+        #expect(started.status == 200)
+        let stream = try #require(try object(started.body)["stream"] as? String)
+        // The stream ends with the run: read whole, it holds every line published.
+        let body = String(decoding: try await viewer.get(stream).body, as: UTF8.self)
+        let lines = try body.split(separator: "\n").filter { $0.hasPrefix("data: ") }.map {
+            try object(Data($0.dropFirst(6).utf8))
+        }
+        let actions = lines.filter { $0["type"] as? String == "action" }
+        #expect(actions.count == 28 && actions.first?["text"] as? String == "order ECG")
+        let alerts = lines.compactMap { ($0["observation"] as? [String: Any])?["alerts"] as? [String] }.flatMap { $0 }
+        #expect(alerts.contains { $0.contains("tearing back pain") })
+        let end = try #require(lines.last)
+        #expect(end["type"] as? String == "end" && end["episode_id"] as? String == "ep_0fa72a32ec1d" && end["already_stored"] as? Bool == true)
+        #expect((end["score"] as? [String: Any])?["outcome"] as? String == "missed_aad")
+        let runs = try #require(try JSONSerialization.jsonObject(with: try await viewer.get("/api/live").body) as? [[String: Any]])
+        #expect(runs.count == 1 && runs[0]["done"] as? Bool == true)
+        #expect(try await viewer.get("/api/live/run_9/stream").status == 404)
+        #expect(try await viewer.get("/live").status == 200)
+    }
+
     /// The pages set every value from a trace as text, never as markup: an agent's reply that holds
     /// `<script>` shows as those characters.
     @Test func thePagesNeverWriteTraceTextAsMarkup() throws {

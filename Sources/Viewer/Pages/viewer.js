@@ -256,9 +256,129 @@ function showFork(fork) {
   }
 }
 
+
+// ---- the live page ----
+
+const vitals = [["hr", "HR"], ["sbp", "SBP"], ["dbp", "DBP"], ["rr", "RR"], ["spo2", "SpO2"], ["temp", "T"], ["gcs", "GCS"]];
+const live = { history: {}, seenResults: 0, stream: null };
+
+function sparkline(values) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "trend");
+  svg.setAttribute("viewBox", "0 0 120 24");
+  const line = document.createElementNS(ns, "polyline");
+  const lo = Math.min(...values), hi = Math.max(...values);
+  const span = hi - lo || 1;
+  const points = values.map((v, i) => (values.length === 1 ? 60 : (i * 120) / (values.length - 1)).toFixed(1) + "," + (22 - ((v - lo) / span) * 20).toFixed(1));
+  line.setAttribute("points", points.join(" "));
+  svg.appendChild(line);
+  return svg;
+}
+
+function showObservation(o) {
+  document.getElementById("clock").textContent = "minute " + o.minute + ", after step " + o.step + (o.end_reason ? " — " + o.end_reason : "");
+  const body = document.querySelector("#monitor tbody");
+  body.replaceChildren();
+  for (const [key, name] of vitals) {
+    const value = o.vitals ? o.vitals[key] : undefined;
+    if (value === undefined) continue;
+    (live.history[key] = live.history[key] || []).push(value);
+    body.appendChild(row([name, value, sparkline(live.history[key])]));
+  }
+  const alerts = document.getElementById("alerts");
+  for (const alert of o.alerts || []) alerts.appendChild(element("li", "minute " + o.minute + ": " + alert));
+  for (const warning of o.warnings || []) alerts.appendChild(element("li", "minute " + o.minute + ": " + warning));
+  const pending = document.getElementById("pending");
+  pending.replaceChildren();
+  for (const name of o.pending || []) pending.appendChild(element("li", name));
+  const results = document.getElementById("results");
+  for (const r of o.results || []) results.appendChild(element("li", r.name + " (minute " + r.arrived_at + "): " + r.text));
+  const rows = document.querySelectorAll("#trajectory tbody tr");
+  if (o.response && rows.length) rows[rows.length - 1].lastChild.textContent = o.response;
+}
+
+function showAction(a) {
+  const minute = document.getElementById("clock").textContent.match(/minute (\d+)/);
+  const what = document.createElement("div");
+  what.appendChild(element("span", a.text === null || a.text === undefined ? "(stops)" : a.text));
+  if (a.raw) {
+    const details = element("details");
+    details.appendChild(element("summary", "raw output"));
+    details.appendChild(element("pre", a.raw));
+    what.appendChild(details);
+  }
+  document.querySelector("#trajectory tbody").appendChild(row([a.step, minute ? Number(minute[1]) : "", what, a.action ? a.action + (a.kind ? " (" + a.kind + ")" : "") : "—", ""]));
+  if (a.kind === "medication") document.getElementById("medications").appendChild(element("li", "step " + a.step + ": " + a.name));
+  if (a.kind === "disposition") document.getElementById("disposition").textContent = a.name + " (asked at step " + a.step + ")";
+}
+
+function showEnd(e) {
+  document.getElementById("score").hidden = false;
+  const headline = document.getElementById("headline");
+  headline.replaceChildren();
+  headline.appendChild(element("span", e.score.outcome, outcomeClass(e.score.outcome) + " outcome"));
+  headline.appendChild(document.createTextNode(" · harm " + e.score.harm_level + " · composite " + e.score.composite + " · "));
+  headline.appendChild(link("/episodes/" + encodeURIComponent(e.episode_id), e.episode_id));
+  const body = document.querySelector("#score-dimensions tbody");
+  body.replaceChildren();
+  for (const d of e.score.dimensions) body.appendChild(row([d.dimension, d.points, d.max]));
+  status(e.already_stored ? "this run was already stored as " + e.episode_id : "recorded as " + e.episode_id);
+}
+
+function follow(streamURL) {
+  if (live.stream) live.stream.close();
+  live.history = {};
+  for (const id of ["alerts", "pending", "results", "medications"]) document.getElementById(id).replaceChildren();
+  document.querySelector("#trajectory tbody").replaceChildren();
+  document.getElementById("disposition").textContent = "none yet";
+  document.getElementById("score").hidden = true;
+  const source = new EventSource(streamURL);
+  live.stream = source;
+  source.onmessage = (message) => {
+    const line = JSON.parse(message.data);
+    if (line.type === "observation") showObservation(line.observation);
+    else if (line.type === "action") showAction(line);
+    else if (line.type === "end") { showEnd(line); source.close(); }
+    else if (line.type === "error") { status(line.message, true); source.close(); }
+  };
+}
+
+async function startLive() {
+  const form = document.getElementById("live");
+  try {
+    const facets = await getJSON("/api/facets");
+    const names = document.getElementById("fixture-names");
+    for (const name of facets.fixtures) names.appendChild(element("option", null)).value = name;
+    document.getElementById("start").disabled = !facets.allow_run;
+    if (!facets.allow_run) status("starting episodes is off: start the viewer with --allow-run");
+  } catch (error) {
+    status(error.message, true);
+  }
+  const run = new URLSearchParams(location.search).get("run");
+  if (run) follow("/api/live/" + encodeURIComponent(run) + "/stream");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const request = {
+      fixture: form.elements.fixture.value, agent: form.elements.agent.value,
+      seed: form.elements.seed.value === "" ? null : Number(form.elements.seed.value),
+      pace_ms: Number(form.elements.pace_ms.value),
+    };
+    try {
+      const started = await getJSON("/api/live", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+      history.replaceState(null, "", "/live?run=" + encodeURIComponent(started.run));
+      status("running " + started.run + "…");
+      follow(started.stream);
+    } catch (error) {
+      status(error.message, true);
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const page = document.body.dataset.page;
   if (page === "list") startList();
   else if (page === "episode") startEpisode();
   else if (page === "fork") startFork();
+  else if (page === "live") startLive();
 });
