@@ -154,6 +154,51 @@ struct ViewerAPI: Sendable {
         }.map(\.id)
     }
 
+    // MARK: GET /api/diff, GET /api/leaderboard
+
+    /// `replay diff` as JSON: two model versions (labels, else agents) on the same patients, each
+    /// regression with its episodes, where the runs part and the decisive step.
+    func diff(_ p: [String: String]) throws -> Data {
+        try Self.only(["baseline", "candidate", "fixtures"], in: p)
+        guard let baseline = p["baseline"], !baseline.isEmpty, let candidate = p["candidate"], !candidate.isEmpty else {
+            throw ViewerError.badRequest("give baseline and candidate (a label, else an agent): /api/diff?baseline=expert&candidate=anchoring")
+        }
+        let diff = try gate.read { store in
+            do {
+                return try ModelDiff.build(
+                    forker: Forker(store: store), baseline: baseline, candidate: candidate,
+                    fixtures: EpisodeSelection.patterns(p["fixtures"]), jobs: ProcessInfo.processInfo.activeProcessorCount)
+            } catch {
+                throw ViewerError.badRequest("\(error)")
+            }
+        }
+        return try CanonicalJSON.data(diff)
+    }
+
+    /// `medgym leaderboard --json`: each group's figures per fixture (or archetype, specialty, tier band) and overall.
+    func leaderboard(_ p: [String: String]) throws -> Data {
+        try Self.only(["fixtures", "by"], in: p)
+        var grouping = Leaderboard.Grouping.fixture
+        if let by = p["by"], !by.isEmpty {
+            guard let chosen = Leaderboard.Grouping(rawValue: by) else {
+                throw ViewerError.badRequest("by '\(by)' is not a grouping", suggestions: Leaderboard.Grouping.allCases.map(\.rawValue))
+            }
+            grouping = chosen
+        }
+        let board = try gate.read { store in
+            try Leaderboard.build(
+                store: store, fixtures: EpisodeSelection.patterns(p["fixtures"]), by: grouping, jobs: ProcessInfo.processInfo.activeProcessorCount)
+        }
+        return try CanonicalJSON.data(board)
+    }
+
+    /// A 400 for any parameter not in `known`.
+    static func only(_ known: [String], in p: [String: String]) throws(ViewerError) {
+        for name in p.keys.sorted() where !known.contains(name) {
+            throw .badRequest("unknown parameter '\(name)'", suggestions: known)
+        }
+    }
+
     // MARK: POST /api/live, GET /api/live
 
     /// Starts an episode from the live page: checked first (an unknown fixture or agent is a 400 naming

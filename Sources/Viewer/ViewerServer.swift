@@ -35,6 +35,8 @@ public enum ViewerServer {
             let body = try await request.body.collect(upTo: 64 * 1024)
             return try json(api.fork(Data(buffer: body)))
         }
+        router.get("/api/diff") { request, _ in try json(api.diff(parameters(request))) }
+        router.get("/api/leaderboard") { request, _ in try json(api.leaderboard(parameters(request))) }
         router.post("/api/live") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
             return try json(api.startLive(Data(buffer: body)))
@@ -45,7 +47,10 @@ public enum ViewerServer {
             guard let run = api.live.run(id) else { throw ViewerError(status: 404, message: "no live run '\(id)'") }
             return stream(run)
         }
-        for (path, page) in [("/", "index.html"), ("/episodes/:id", "episode.html"), ("/fork", "fork.html"), ("/live", "live.html")] {
+        for (path, page) in [
+            ("/", "index.html"), ("/episodes/:id", "episode.html"), ("/fork", "fork.html"), ("/live", "live.html"), ("/diff", "diff.html"),
+            ("/leaderboard", "leaderboard.html"),
+        ] {
             router.get(RouterPath(path)) { _, _ in try asset(page) }
         }
         router.get("/assets/:file") { _, context in try asset(try context.parameters.require("file")) }
@@ -85,7 +90,7 @@ public enum ViewerServer {
     static let assets: [String: (type: String, data: Data)] = {
         var found: [String: (String, Data)] = [:]
         let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
-        for name in ["index.html", "episode.html", "fork.html", "live.html", "viewer.js", "viewer.css"] {
+        for name in ["index.html", "episode.html", "fork.html", "live.html", "diff.html", "leaderboard.html", "viewer.js", "viewer.css"] {
             let (base, ext) = (String(name.prefix { $0 != "." }), String(name.drop { $0 != "." }.dropFirst()))
             guard let file = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Pages"),
                 let data = try? Data(contentsOf: file)

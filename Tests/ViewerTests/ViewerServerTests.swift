@@ -139,6 +139,18 @@ struct ViewerServerTests {
         }
         #expect(try await viewer.get("/assets/secrets.txt").status == 404)
 
+        let diff = try object(try await viewer.get("/api/diff?baseline=expert&candidate=anchoring").body)
+        let regressions = try #require(diff["regressions"] as? [[String: Any]])
+        #expect(diff["pairs"] as? Int == 6 && !regressions.isEmpty)
+        #expect(regressions.allSatisfy { ($0["candidate_episode"] as? String)?.hasPrefix("ep_") == true })
+        #expect(try await viewer.get("/api/diff?baseline=expert").status == 400)
+        let board = try object(try await viewer.get("/api/leaderboard?by=archetype").body)
+        #expect((board["rows"] as? [[String: Any]])?.first?["agent"] as? String == "expert")
+        let grouping = try await viewer.get("/api/leaderboard?by=colour")
+        #expect(grouping.status == 400)
+        #expect((try object(grouping.body)["suggestions"] as? [String]) == ["fixture", "archetype", "specialty", "tier"])
+        for path in ["/diff", "/leaderboard"] { #expect(try await viewer.get(path).status == 200, "\(path)") }
+
         // Another process records into the same store while the viewer reads it.
         let more = try CLI.run("medgym", ["batch", "--fixtures", "em_anaphylaxis", "--seeds", "1-3", "--agent", "expert", "--store", store])
         #expect(more.status == 0, "\(more.stderr)")

@@ -375,10 +375,114 @@ async function startLive() {
   });
 }
 
+// ---- the diff ----
+
+async function startDiff() {
+  const form = document.getElementById("diff");
+  try {
+    const facets = await getJSON("/api/facets");
+    const versions = document.getElementById("versions");
+    for (const facet of facets.facets) {
+      if (facet.name !== "label" && facet.name !== "agent") continue;
+      for (const value of facet.values) versions.appendChild(element("option", null)).value = value;
+    }
+  } catch (error) {
+    status(error.message, true);
+  }
+  const given = new URLSearchParams(location.search);
+  for (const [name, value] of given) if (form.elements[name]) form.elements[name].value = value;
+  form.addEventListener("submit", (event) => { event.preventDefault(); loadDiff(form); });
+  if (given.get("baseline") && given.get("candidate")) loadDiff(form);
+}
+
+async function loadDiff(form) {
+  const params = new URLSearchParams();
+  for (const name of ["baseline", "candidate", "fixtures"]) if (form.elements[name].value) params.set(name, form.elements[name].value);
+  history.replaceState(null, "", "/diff?" + params.toString());
+  status("comparing… (every regression is forked to find where it starts)");
+  let d;
+  try {
+    d = await getJSON("/api/diff?" + params.toString());
+  } catch (error) {
+    status(error.message, true);
+    return;
+  }
+  status(d.pairs + " pairs; " + d.regressions.length + " regressions, " + d.improvements.length + " improvements, " + d.unchanged + " unchanged");
+  document.getElementById("result").hidden = false;
+  document.getElementById("verdict").textContent = d.verdict + " — composite change " + d.composite.mean + " (95 % interval " + d.composite.interval.join(" to ") + ")";
+  const dims = document.querySelector("#diff-dimensions tbody");
+  dims.replaceChildren();
+  for (const x of d.dimensions) dims.appendChild(row([x.dimension, x.change.mean, x.change.interval.join(" to ")]));
+  const body = document.querySelector("#regressions tbody");
+  body.replaceChildren();
+  for (const r of d.regressions) {
+    const tr = row([r.fixture, r.seed,
+      link("/episodes/" + encodeURIComponent(r.baseline_episode), r.baseline_outcome + " (" + r.baseline_harm + ")"),
+      link("/episodes/" + encodeURIComponent(r.candidate_episode), r.candidate_outcome + " (" + r.candidate_harm + ")"),
+      r.delta,
+      r.divergence ? "step " + r.divergence.step + ": " + r.divergence.baseline_action + " → " + r.divergence.candidate_action : "",
+      r.decisive ? "step " + r.decisive.step + " (" + r.decisive.kind + ")" : ""]);
+    tr.className = "regression";
+    tr.dataset.episode = r.candidate_episode;
+    tr.addEventListener("click", (event) => {
+      if (event.target.tagName !== "A") location.href = "/episodes/" + encodeURIComponent(r.candidate_episode);
+    });
+    body.appendChild(tr);
+  }
+}
+
+// ---- the leaderboard ----
+
+async function startLeaderboard() {
+  const form = document.getElementById("board");
+  const given = new URLSearchParams(location.search);
+  for (const [name, value] of given) if (form.elements[name]) form.elements[name].value = value;
+  form.addEventListener("submit", (event) => { event.preventDefault(); loadBoard(form); });
+  loadBoard(form);
+}
+
+function boardTable(title, rows, fixture) {
+  const section = element("section");
+  section.appendChild(element("h2", title));
+  const table = element("table");
+  const head = element("tr");
+  for (const h of ["rank", "agent", "episodes", "mean composite", "95 % interval", "caught", "death", "harm ≥ high"]) head.appendChild(element("th", h));
+  table.appendChild(element("thead")).appendChild(head);
+  const body = table.appendChild(element("tbody"));
+  for (const r of rows) {
+    const filter = new URLSearchParams({ agent: r.agent });
+    if (r.label) filter.set("label", r.label);
+    if (fixture) filter.set("fixture", fixture);
+    body.appendChild(row([r.rank, link("/?" + filter.toString(), r.name), r.episodes, r.mean_composite, r.interval.join(" to "),
+      r.caught_rate, r.death_rate, r.severe_harm_rate]));
+  }
+  section.appendChild(table);
+  return section;
+}
+
+async function loadBoard(form) {
+  const params = new URLSearchParams();
+  for (const name of ["fixtures", "by"]) if (form.elements[name].value) params.set(name, form.elements[name].value);
+  history.replaceState(null, "", "/leaderboard?" + params.toString());
+  status("ranking…");
+  try {
+    const board = await getJSON("/api/leaderboard?" + params.toString());
+    const boards = document.getElementById("boards");
+    boards.replaceChildren();
+    if (board.rows.length) boards.appendChild(boardTable("Overall (" + board.overall_fixtures.length + " fixtures)", board.rows, null));
+    for (const f of board.per_fixture) boards.appendChild(boardTable(f.fixture, f.rows, board.grouping === "fixture" ? f.fixture : null));
+    status(board.fixtures.length + " fixtures");
+  } catch (error) {
+    status(error.message, true);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const page = document.body.dataset.page;
   if (page === "list") startList();
   else if (page === "episode") startEpisode();
   else if (page === "fork") startFork();
   else if (page === "live") startLive();
+  else if (page === "diff") startDiff();
+  else if (page === "leaderboard") startLeaderboard();
 });
