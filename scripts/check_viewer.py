@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""The viewer (`medgym serve --http`) driven in a real browser: Selenium with Debian's chromium and
+chromium-driver, run by .ci/run after swift test.
+
+  python3 scripts/check_viewer.py [--bin .build/debug] [--screenshots docs/viewer]
+
+Against a store holding the demo, an episode whose scripted agent wrote <script> and <img onerror>
+as actions, and expert and anchoring batches, with the viewer started by the real binary on a free
+loopback port (--allow-run):
+
+- the live page starts an episode (the anchored agent on the demo's seed), at least five turns
+  stream in before it ends, an alert appears, and the score shows at the end;
+- the diff page compares expert with anchoring, and clicking a regression row opens its episode;
+- the fork page forks step 13 of the demo with "CTA chest" (the resolver's completion shown as it
+  is typed) and shows missed_aad against caught_aad;
+- the scripted agent's <script> shows as text, and the page holds no element made from it;
+- the list grows while a second process records a batch into the store;
+- no console error, and no request leaves 127.0.0.1 (Chrome's network log).
+
+With --screenshots DIR, the live, episode, fork and diff pages are saved there (docs/viewer/).
+"""
+import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def fail(message):
+    sys.exit("viewer: " + message)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1100"):
+        options.add_argument(flag)
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        options.binary_location = binary
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver_path = shutil.which("chromedriver")
+    if not driver_path:
+        fail("no chromedriver: apt-get install chromium-driver (.ci/run installs it)")
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
+    parser.add_argument("--screenshots", help="save the live, episode, fork and diff pages here")
+    args = parser.parse_args()
+    replay, medgym = (os.path.join(os.path.abspath(args.bin), name) for name in ("replay", "medgym"))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = os.path.join(tmp, "store.sqlite")
+        env = dict(os.environ, MEDGYM_STORE="")
+
+        def run(*command):
+            return subprocess.run(list(command) + ["--store", store], check=True, cwd=ROOT, env=env, capture_output=True, text=True)
+
+        run(replay, "import", os.path.join(ROOT, "traces", "ep_0fa72a32ec1d.jsonl"))
+        script = os.path.join(tmp, "agent.txt")
+        with open(script, "w") as f:
+            f.write("ECG\n<script>document.title='pwned'</script>\n<img src=x onerror=\"document.title='pwned'\">\nCTA chest\ndischarge home\n")
+        recorded = run(medgym, "run", "--fixture", "adv_cocaine_dissection", "--agent", "script:" + script, "--reject-invalid")
+        markup = re.search(r"ep_[0-9a-f]{12}", recorded.stderr).group(0)
+        run(medgym, "batch", "--fixtures", "adv_*", "--seeds", "1-2", "--agent", "expert,anchoring")
+
+        server = subprocess.Popen([medgym, "serve", "--http", "--port", "0", "--allow-run", "--store", store], cwd=ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        driver = None
+        try:
+            line = server.stdout.readline()
+            match = re.search(r"http://127\.0\.0\.1:\d+", line)
+            if not match:
+                fail(f"the server printed no loopback URL: {line!r} {server.stderr.read() if server.poll() is not None else ''}")
+            base = match.group(0)
+            driver = browser()
+            wait = WebDriverWait(driver, 60)
+            shots = {}
+
+            # Live: start an episode from the page and watch it stream.
+            driver.get(base + "/live")
+            wait.until(lambda d: not d.find_element(By.ID, "start").get_attribute("disabled"))
+            form = driver.find_element(By.ID, "live")
+            for name, value in (("fixture", "adv_cocaine_dissection"), ("seed", "42"), ("agent", "anchoring"), ("pace_ms", "150")):
+                field = form.find_element(By.NAME, name)
+                field.clear()
+                field.send_keys(value)
+            driver.find_element(By.ID, "start").click()
+            wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr")) >= 5)
+            streaming = len(driver.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr"))
+            if not driver.find_element(By.ID, "score").get_attribute("hidden"):
+                fail("the score showed before five turns had streamed in")
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#alerts li"))
+            wait.until(lambda d: d.find_element(By.ID, "score").is_displayed())
+            headline = driver.find_element(By.ID, "headline").text
+            turns = len(driver.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr"))
+            if "missed_aad" not in headline or "ep_0fa72a32ec1d" not in headline or turns != 28:
+                fail(f"the live run ended with {headline!r} after {turns} turns (expected missed_aad, the demo's id, 28 turns)")
+            shots["live"] = driver.get_screenshot_as_png()
+
+            # Diff: a regression row opens its episode.
+            driver.get(base + "/diff?baseline=expert&candidate=anchoring")
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#regressions tbody tr.regression"))
+            shots["diff"] = driver.get_screenshot_as_png()
+            first = driver.find_element(By.CSS_SELECTOR, "#regressions tbody tr.regression")
+            episode = first.get_attribute("data-episode")
+            first.find_elements(By.TAG_NAME, "td")[0].click()
+            wait.until(lambda d: d.current_url.endswith("/episodes/" + episode))
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline tbody tr"))
+            if episode not in driver.find_element(By.ID, "title").text:
+                fail(f"clicking the regression row did not open {episode}")
+
+            # Fork step 13 of the demo from the page.
+            driver.get(base + "/fork?episode=ep_0fa72a32ec1d&step=13")
+            action = driver.find_element(By.NAME, "action")
+            action.send_keys("CTA chest")
+            wait.until(lambda d: "cta_chest" in d.find_element(By.ID, "resolved").text)
+            driver.find_element(By.CSS_SELECTOR, "#fork button[type=submit]").click()
+            wait.until(lambda d: d.find_element(By.ID, "arms").is_displayed())
+            actual = driver.find_element(By.CSS_SELECTOR, "#actual dd.outcome").text
+            counterfactual = driver.find_element(By.CSS_SELECTOR, "#counterfactual dd.outcome").text
+            if (actual, counterfactual) != ("missed_aad", "caught_aad"):
+                fail(f"the fork read {actual} → {counterfactual}, not missed_aad → caught_aad")
+            shots["fork"] = driver.get_screenshot_as_png()
+
+            # The agent's markup is text.
+            driver.get(base + "/episodes/" + markup)
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline tbody tr"))
+            body = driver.find_element(By.TAG_NAME, "body").text
+            scripts = driver.find_elements(By.TAG_NAME, "script")
+            if "<script>document.title='pwned'</script>" not in body or "pwned" in driver.title:
+                fail("the agent's <script> is not shown as text")
+            if len(scripts) != 1 or driver.find_elements(By.TAG_NAME, "img"):
+                fail("the agent's text became elements of the page")
+            driver.get(base + "/episodes/ep_0fa72a32ec1d")
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline tbody tr"))
+            shots["episode"] = driver.get_screenshot_as_png()
+
+            # The list grows while another process records.
+            driver.get(base + "/")
+            wait.until(lambda d: " of " in d.find_element(By.ID, "range").text)
+            before = int(driver.find_element(By.ID, "range").text.split(" of ")[1])
+            run(medgym, "batch", "--fixtures", "em_anaphylaxis", "--seeds", "1-3", "--agent", "expert")
+            wait.until(lambda d: d.find_element(By.ID, "range").text.endswith(f" of {before + 3}"))
+            shots["list"] = driver.get_screenshot_as_png()
+
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+            if errors:
+                fail(f"console errors: {errors[:3]}")
+            outside, seen = set(), 0
+            for entry in driver.get_log("performance"):
+                message = json.loads(entry["message"])["message"]
+                if message.get("method") == "Network.requestWillBeSent":
+                    seen += 1
+                    url = message["params"]["request"]["url"]
+                    if not (url.startswith(base + "/") or url == base or url.startswith("data:")):
+                        outside.add(url)
+            if seen < 10:
+                fail(f"the network log saw only {seen} requests: it is not being read")
+            if outside:
+                fail(f"requests left 127.0.0.1: {sorted(outside)[:5]}")
+            if args.screenshots:
+                os.makedirs(args.screenshots, exist_ok=True)
+                for name in ("live", "episode", "fork", "diff"):
+                    with open(os.path.join(args.screenshots, name + ".png"), "wb") as f:
+                        f.write(shots[name])
+            print(f"viewer: live run streamed ({streaming}+ turns seen before the end, 28 in all, an alert, the score); "
+                  f"a diff row opened {episode}; the fork read missed_aad → caught_aad; agent markup shown as text; "
+                  f"the list grew by 3 while another process recorded; no console error; no request left 127.0.0.1")
+        finally:
+            if driver:
+                driver.quit()
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
