@@ -9,6 +9,7 @@ struct ViewerAPI: Sendable {
     let gate: StoreGate
     let options: ViewerOptions
     let live = LiveRuns()
+    let facetCache = FacetCache()
 
     // MARK: GET /api/episodes
 
@@ -83,8 +84,12 @@ struct ViewerAPI: Sendable {
 
     /// The values each filter can take in this store.
     func facets() throws -> Data {
+        // Each is a scan of the store: read again only when an episode has been added since.
         let values = try gate.read { store in
-            try EpisodeQuery.Facet.allCases.map { facet in Facet(name: facet.rawValue, values: try store.distinct(facet)) }
+            let latest = try store.connection.scalarInt("SELECT max(id) FROM episodes") ?? 0
+            return try facetCache.values(at: latest) {
+                try EpisodeQuery.Facet.allCases.map { facet in Facet(name: facet.rawValue, values: try store.distinct(facet)) }
+            }
         }
         return try CanonicalJSON.data(
             Facets(
@@ -357,6 +362,21 @@ struct EpisodesPage: Sendable, Encodable {
 struct Facet: Sendable, Encodable {
     var name: String
     var values: [String]
+}
+
+/// The facets as of the store's latest episode.
+final class FacetCache: @unchecked Sendable {
+    private var cached: (latest: Int, facets: [Facet])?
+    private let lock = NSLock()
+
+    func values(at latest: Int, _ read: () throws -> [Facet]) rethrows -> [Facet] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached, cached.latest == latest { return cached.facets }
+        let facets = try read()
+        cached = (latest, facets)
+        return facets
+    }
 }
 
 struct Facets: Sendable, Encodable {

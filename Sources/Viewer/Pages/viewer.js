@@ -51,7 +51,7 @@ function outcomeClass(outcome) {
 
 // ---- the list ----
 
-const list = { offset: 0, limit: 50, total: 0, timer: null };
+const list = { offset: 0, limit: 50, total: 0, timer: null, ticket: 0 };
 
 function listQuery() {
   const form = document.getElementById("filters");
@@ -67,8 +67,11 @@ function listQuery() {
 async function loadList() {
   const params = listQuery();
   history.replaceState(null, "", "/?" + params.toString());
+  // Only the latest request is shown: an answer to an older one (a re-read, the filter before) is dropped.
+  const ticket = ++list.ticket;
   try {
     const page = await getJSON("/api/episodes?" + params.toString());
+    if (ticket !== list.ticket) return;
     list.total = page.total;
     const body = document.querySelector("#episodes tbody");
     body.replaceChildren();
@@ -84,6 +87,7 @@ async function loadList() {
     document.getElementById("previous").disabled = list.offset === 0;
     document.getElementById("next").disabled = last >= page.total;
     status("");
+    performance.mark("list-rendered");
   } catch (error) {
     status(error.message, true);
   }
@@ -92,6 +96,18 @@ async function loadList() {
 async function startList() {
   const form = document.getElementById("filters");
   const given = new URLSearchParams(location.search);
+  for (const [name, value] of given) {
+    const field = form.elements[name];
+    if (name === "offset") list.offset = Number(value) || 0;
+    else if (field && field.tagName === "SELECT" && ![...field.options].some((o) => o.value === value)) {
+      const option = element("option", value);
+      option.value = value;
+      field.appendChild(option);
+      field.value = value;
+    } else if (field) field.value = value;
+  }
+  // The rows first; the filters' choices fill in beside them.
+  const first = loadList();
   try {
     const facets = await getJSON("/api/facets");
     document.getElementById("store").textContent = facets.store;
@@ -102,22 +118,23 @@ async function startList() {
         continue;
       }
       const select = form.elements[facet.name];
-      for (const value of facet.values) { const option = element("option", value); option.value = value; select.appendChild(option); }
+      for (const value of facet.values) {
+        if ([...select.options].some((o) => o.value === value)) continue;
+        const option = element("option", value);
+        option.value = value;
+        select.appendChild(option);
+      }
     }
   } catch (error) {
     status(error.message, true);
   }
-  for (const [name, value] of given) {
-    if (name === "offset") list.offset = Number(value) || 0;
-    else if (form.elements[name]) form.elements[name].value = value;
-  }
-  form.addEventListener("input", () => { list.offset = 0; loadList(); });
+  form.addEventListener("input", () => { performance.mark("filter-changed"); list.offset = 0; loadList(); });
   form.addEventListener("submit", (event) => { event.preventDefault(); loadList(); });
   document.getElementById("previous").addEventListener("click", () => { list.offset = Math.max(0, list.offset - list.limit); loadList(); });
   document.getElementById("next").addEventListener("click", () => { list.offset += list.limit; loadList(); });
   // Another process may be recording into the store: the list is read again every two seconds while followed.
   list.timer = setInterval(() => { if (document.getElementById("follow").checked) loadList(); }, 2000);
-  await loadList();
+  await first;
 }
 
 // ---- one episode ----
