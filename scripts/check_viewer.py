@@ -13,6 +13,8 @@ loopback port (--allow-run):
 - the diff page compares expert with anchoring, and clicking a regression row opens its episode;
 - the fork page forks step 13 of the demo with "CTA chest" (the resolver's completion shown as it
   is typed) and shows missed_aad against caught_aad;
+- the demo's page shows its post-mortem (premature closure at step 13), the regret of its 28 steps
+  (the bar of step 13 opens the fork there with cta_chest) and its training rows;
 - the scripted agent's <script> shows as text, and the page holds no element made from it;
 - the list grows while a second process records a batch into the store;
 - no console error, and no request leaves 127.0.0.1 (Chrome's network log).
@@ -145,9 +147,17 @@ def main():
                 fail("the agent's <script> is not shown as text")
             if len(scripts) != 1 or driver.find_elements(By.TAG_NAME, "img"):
                 fail("the agent's text became elements of the page")
+            # The demo's page: its post-mortem, the regret per step (a bar opens the fork there), its training rows.
             driver.get(base + "/episodes/ep_0fa72a32ec1d")
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline tbody tr"))
+            wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "svg.regret rect")) == 28)
+            wait.until(lambda d: "GRPO pairs" in d.find_element(By.ID, "training-counts").text)
+            wait.until(lambda d: "premature closure" in d.find_element(By.ID, "decisive").text)
             shots["episode"] = driver.get_screenshot_as_png()
+            driver.find_elements(By.CSS_SELECTOR, "svg.regret rect")[12].click()
+            wait.until(lambda d: "/fork?" in d.current_url and "step=13" in d.current_url)
+            if driver.find_element(By.NAME, "action").get_attribute("value") != "cta_chest":
+                fail("the regret bar of step 13 did not open the fork with its best action (cta_chest)")
 
             # The list grows while another process records.
             driver.get(base + "/")
@@ -178,7 +188,8 @@ def main():
                     with open(os.path.join(args.screenshots, name + ".png"), "wb") as f:
                         f.write(shots[name])
             print(f"viewer: live run streamed ({streaming}+ turns seen before the end, 28 in all, an alert, the score); "
-                  f"a diff row opened {episode}; the fork read missed_aad → caught_aad; agent markup shown as text; "
+                  f"a diff row opened {episode}; the fork read missed_aad → caught_aad; the demo's post-mortem, regret chart "
+                  f"(a bar opens its fork) and training rows; agent markup shown as text; "
                   f"the list grew by 3 while another process recorded; no console error; no request left 127.0.0.1")
         finally:
             if driver:

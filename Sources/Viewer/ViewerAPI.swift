@@ -14,9 +14,9 @@ struct ViewerAPI: Sendable {
     // MARK: GET /api/episodes
 
     /// One page of stored episodes, filtered and sorted, each row checked against its trace.
-    func episodes(_ parameters: [String: String]) throws -> Data {
+    func episodes(_ parameters: [String: String]) async throws -> Data {
         let query = try Self.query(parameters)
-        let page = try gate.read { store in
+        return try await gate.read { store in
             let page = try store.page(query)
             let checker = store.checker
             let rows = page.rows.map { row -> EpisodeRow in
@@ -28,9 +28,8 @@ struct ViewerAPI: Sendable {
                     return EpisodeRow(row, check: "broken", reason: "\(error)")
                 }
             }
-            return EpisodesPage(total: page.total, offset: query.offset, limit: query.limit, rows: rows)
+            return try CanonicalJSON.data(EpisodesPage(total: page.total, offset: query.offset, limit: query.limit, rows: rows))
         }
-        return try CanonicalJSON.data(page)
     }
 
     /// The query a request's parameters make; an unknown parameter or a bad value is a 400 naming it.
@@ -83,9 +82,10 @@ struct ViewerAPI: Sendable {
     // MARK: GET /api/facets
 
     /// The values each filter can take in this store.
-    func facets() throws -> Data {
+    func facets() async throws -> Data {
         // Each is a scan of the store: read again only when an episode has been added since.
-        let values = try gate.read { store in
+        let facetCache = self.facetCache
+        let values = try await gate.read { store in
             let latest = try store.connection.scalarInt("SELECT max(id) FROM episodes") ?? 0
             return try facetCache.values(at: latest) {
                 try EpisodeQuery.Facet.allCases.map { facet in Facet(name: facet.rawValue, values: try store.distinct(facet)) }
@@ -100,8 +100,8 @@ struct ViewerAPI: Sendable {
     // MARK: GET /api/episodes/:id
 
     /// One episode, its whole chain checked: the row, every event as recorded, and the score card.
-    func episode(_ id: String) throws -> Data {
-        let checked: CheckedEpisode = try gate.read { store in
+    func episode(_ id: String) async throws -> Data {
+        let checked: CheckedEpisode = try await gate.read { store in
             do throws(StoreError) {
                 return try store.checkedEpisode(id)
             } catch {
@@ -123,6 +123,56 @@ struct ViewerAPI: Sendable {
         }
         body += Data("]}".utf8)
         return body
+    }
+
+    // MARK: GET /api/episodes/:id/postmortem, /sweep, /training
+
+    /// `replay postmortem --format json`: the decisive step, what was missed, the critical steps.
+    func postmortem(_ id: String) async throws -> Data {
+        try await gate.analysis("postmortem/" + id) { store in
+            try Self.served(id) { try CanonicalJSON.data(PostmortemBuilder(forker: Forker(store: store)).build(id, jobs: Self.jobs)) }
+        }
+    }
+
+    /// `replay sweep --json` (the answer key's actions at every step, the recorded agent carrying on):
+    /// the regret per step the page charts.
+    func sweep(_ id: String) async throws -> Data {
+        try await gate.analysis("sweep/" + id) { store in
+            try Self.served(id) {
+                try CanonicalJSON.data(Sweeper(forker: Forker(store: store)).sweep(id, candidates: .key, continuation: .original, jobs: Self.jobs))
+            }
+        }
+    }
+
+    /// The training rows the episode yields, as `replay export corpus` writes them: `{"rlvr": [...],
+    /// "grpo": [...], "sft": [...]}` (each row the exported JSON object).
+    func training(_ id: String) async throws -> Data {
+        try await gate.analysis("training/" + id) { store in
+            let rows = try Self.served(id) { try CorpusExporter(forker: Forker(store: store), jobs: Self.jobs).rows(id) }
+            var body = Data("{".utf8)
+            for (index, (name, lines)) in [("grpo", rows.grpo), ("rlvr", rows.rlvr), ("sft", rows.sft)].enumerated() {
+                body += Data(((index > 0 ? "," : "") + "\"\(name)\":[" + lines.joined(separator: ",") + "]").utf8)
+            }
+            return body + Data("}".utf8)
+        }
+    }
+
+    static var jobs: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// `body`, with an unknown episode a 404 naming the nearest and any other refusal a 409 saying why.
+    static func served<T>(_ id: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            if case .unknownEpisode(_, _, let suggestions) = error {
+                throw ViewerError(status: 404, message: "no episode '\(id)' in this store", suggestions: suggestions)
+            }
+            throw ViewerError(status: 409, message: "\(error)")
+        } catch let error as ViewerError {
+            throw error
+        } catch {
+            throw ViewerError(status: 409, message: "\(error)")
+        }
     }
 
     // MARK: GET /api/actions?q=
@@ -163,25 +213,27 @@ struct ViewerAPI: Sendable {
 
     /// `replay diff` as JSON: two model versions (labels, else agents) on the same patients, each
     /// regression with its episodes, where the runs part and the decisive step.
-    func diff(_ p: [String: String]) throws -> Data {
+    func diff(_ p: [String: String]) async throws -> Data {
         try Self.only(["baseline", "candidate", "fixtures"], in: p)
         guard let baseline = p["baseline"], !baseline.isEmpty, let candidate = p["candidate"], !candidate.isEmpty else {
             throw ViewerError.badRequest("give baseline and candidate (a label, else an agent): /api/diff?baseline=expert&candidate=anchoring")
         }
-        let diff = try gate.read { store in
+        return try await gate.read { store in
             do {
-                return try ModelDiff.build(
-                    forker: Forker(store: store), baseline: baseline, candidate: candidate,
-                    fixtures: EpisodeSelection.patterns(p["fixtures"]), jobs: ProcessInfo.processInfo.activeProcessorCount)
+                return try CanonicalJSON.data(
+                    ModelDiff.build(
+                        forker: Forker(store: store), baseline: baseline, candidate: candidate,
+                        fixtures: EpisodeSelection.patterns(p["fixtures"]), jobs: ProcessInfo.processInfo.activeProcessorCount))
+            } catch let error as ViewerError {
+                throw error
             } catch {
                 throw ViewerError.badRequest("\(error)")
             }
         }
-        return try CanonicalJSON.data(diff)
     }
 
     /// `medgym leaderboard --json`: each group's figures per fixture (or archetype, specialty, tier band) and overall.
-    func leaderboard(_ p: [String: String]) throws -> Data {
+    func leaderboard(_ p: [String: String]) async throws -> Data {
         try Self.only(["fixtures", "by"], in: p)
         var grouping = Leaderboard.Grouping.fixture
         if let by = p["by"], !by.isEmpty {
@@ -190,11 +242,11 @@ struct ViewerAPI: Sendable {
             }
             grouping = chosen
         }
-        let board = try gate.read { store in
-            try Leaderboard.build(
-                store: store, fixtures: EpisodeSelection.patterns(p["fixtures"]), by: grouping, jobs: ProcessInfo.processInfo.activeProcessorCount)
+        let (patterns, by) = (EpisodeSelection.patterns(p["fixtures"]), grouping)
+        return try await gate.read { store in
+            try CanonicalJSON.data(
+                Leaderboard.build(store: store, fixtures: patterns, by: by, jobs: ProcessInfo.processInfo.activeProcessorCount))
         }
-        return try CanonicalJSON.data(board)
     }
 
     /// A 400 for any parameter not in `known`.
@@ -259,7 +311,7 @@ struct ViewerAPI: Sendable {
                 seed: seed, agent: &watched, label: run.request.label, createdAt: CreatedAt.now(),
                 endpoint: (inner as? OpenAIAgent)?.settings)
             run.publish(LiveLine.observation(episode.steps.last?.result.observation ?? episode.initialObservation))
-            let outcome = try gate.read { try $0.save(recorded) }
+            let outcome = try gate.readHere { try $0.save(recorded) }
             switch outcome {
             case .inserted: run.publish(LiveLine.end(recorded.header.episodeID, alreadyStored: false, score: episode.score), last: true)
             case .alreadyStored(let existing): run.publish(LiveLine.end(existing, alreadyStored: true, score: episode.score), last: true)
@@ -279,7 +331,7 @@ struct ViewerAPI: Sendable {
 
     /// Forks a stored episode at a step with another action (the page's counterfactual panel); saved
     /// into the store only when the server was started with saving allowed.
-    func fork(_ body: Data) throws -> Data {
+    func fork(_ body: Data) async throws -> Data {
         let request: ForkRequest
         do {
             request = try JSONDecoder().decode(ForkRequest.self, from: body)
@@ -296,13 +348,14 @@ struct ViewerAPI: Sendable {
             }
             continuation = chosen
         }
-        let document: ForkDocument = try gate.read { store in
+        let chosen = continuation
+        return try await gate.read { store in
             let forker = Forker(store: store)
             do {
-                let how = try continuation ?? Forker.defaultContinuation(forAgent: store.header(request.episode).agent).0
+                let how = try chosen ?? Forker.defaultContinuation(forAgent: store.header(request.episode).agent).0
                 let fork = try forker.fork(request.episode, at: request.step, action: request.action, continuation: how)
                 let saved = request.save == true ? try forker.save(fork, createdAt: CreatedAt.now()).header.episodeID : nil
-                return ForkReport.document(fork, savedAs: saved)
+                return try CanonicalJSON.data(ForkReport.document(fork, savedAs: saved))
             } catch let error as ForkError {
                 throw ViewerError.badRequest("\(error)")
             } catch let error as StoreError {
@@ -312,7 +365,6 @@ struct ViewerAPI: Sendable {
                 throw ViewerError(status: 409, message: "\(error)")
             }
         }
-        return try CanonicalJSON.data(document)
     }
 }
 

@@ -27,16 +27,19 @@ public enum ViewerServer {
     }
 
     static func addRoutes(_ router: Router<BasicRequestContext>, _ api: ViewerAPI) {
-        router.get("/api/episodes") { request, _ in try json(api.episodes(parameters(request))) }
-        router.get("/api/facets") { _, _ in try json(api.facets()) }
-        router.get("/api/episodes/:id") { _, context in try json(api.episode(try context.parameters.require("id"))) }
+        router.get("/api/episodes") { request, _ in try await json(api.episodes(parameters(request))) }
+        router.get("/api/facets") { _, _ in try await json(api.facets()) }
+        router.get("/api/episodes/:id") { _, context in try await json(api.episode(try context.parameters.require("id"))) }
+        router.get("/api/episodes/:id/postmortem") { _, context in try await json(api.postmortem(try context.parameters.require("id"))) }
+        router.get("/api/episodes/:id/sweep") { _, context in try await json(api.sweep(try context.parameters.require("id"))) }
+        router.get("/api/episodes/:id/training") { _, context in try await json(api.training(try context.parameters.require("id"))) }
         router.get("/api/actions") { request, _ in try json(api.actions(request.uri.queryParameters.get("q") ?? "")) }
         router.post("/api/fork") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
-            return try json(api.fork(Data(buffer: body)))
+            return try await json(api.fork(Data(buffer: body)))
         }
-        router.get("/api/diff") { request, _ in try json(api.diff(parameters(request))) }
-        router.get("/api/leaderboard") { request, _ in try json(api.leaderboard(parameters(request))) }
+        router.get("/api/diff") { request, _ in try await json(api.diff(parameters(request))) }
+        router.get("/api/leaderboard") { request, _ in try await json(api.leaderboard(parameters(request))) }
         router.post("/api/live") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
             return try json(api.startLive(Data(buffer: body)))

@@ -74,7 +74,7 @@ struct ServeTests {
     }
 
     static let badServeArguments: [(args: [String], message: String, status: Int32)] = [
-        ([], "choose one transport: --stdio or --mcp", 64), (["--stdio", "--mcp"], "choose one transport", 64),
+        ([], "choose one transport: --stdio, --mcp or --http", 64), (["--stdio", "--mcp"], "choose one transport", 64),
         (["--mcp", "--fixture", "nope"], "unknown fixture 'nope'", 2),
     ]
 

@@ -109,6 +109,16 @@ struct ViewerServerTests {
         #expect(unknown.status == 404)
         #expect((try object(unknown.body)["suggestions"] as? [String]) == ["ep_0fa72a32ec1d"])
 
+        let postmortem = try object(try await viewer.get("/api/episodes/ep_0fa72a32ec1d/postmortem").body)
+        #expect(postmortem["verdict"] as? String == "missed")
+        #expect((postmortem["decisive"] as? [String: Any])?["step"] as? Int == 13)
+        let sweep = try object(try await viewer.get("/api/episodes/ep_0fa72a32ec1d/sweep").body)
+        let swept = try #require(sweep["steps"] as? [[String: Any]])
+        #expect(swept.count == 28 && swept[12]["regret"] as? Double == 10)
+        let training = try object(try await viewer.get("/api/episodes/ep_0fa72a32ec1d/training").body)
+        #expect((training["rlvr"] as? [Any])?.count == 28 && ((training["grpo"] as? [Any])?.isEmpty == false))
+        #expect(try await viewer.get("/api/episodes/ep_0fa72a32ec1e/sweep").status == 404)
+
         let cta = try object(try await viewer.get("/api/actions?q=CT%20angio%20thorax").body)
         #expect(cta["action"] as? String == "cta_chest")
         let typing = try object(try await viewer.get("/api/actions?q=esmo").body)

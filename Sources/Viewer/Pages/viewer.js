@@ -155,6 +155,82 @@ function describe(kind, p) {
   }
 }
 
+function regretChart(id, sweep) {
+  const ns = "http://www.w3.org/2000/svg";
+  const steps = sweep.steps;
+  const top = Math.max(1, ...steps.map((s) => s.regret));
+  const width = Math.max(300, steps.length * 22), height = 140;
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "regret");
+  svg.setAttribute("viewBox", "0 0 " + width + " " + (height + 20));
+  svg.setAttribute("width", String(width));
+  steps.forEach((s, i) => {
+    const h = (s.regret / top) * height;
+    const bar = document.createElementNS(ns, "rect");
+    bar.setAttribute("x", String(i * 22 + 2));
+    bar.setAttribute("y", String(height - h));
+    bar.setAttribute("width", "18");
+    bar.setAttribute("height", String(Math.max(h, 1)));
+    bar.setAttribute("class", s.critical ? "bar critical" : "bar");
+    const title = document.createElementNS(ns, "title");
+    title.textContent = "step " + s.step + ": regret " + s.regret + (s.best ? " (best: " + s.best.text + ")" : "") + (s.critical ? ", critical" : "");
+    bar.appendChild(title);
+    bar.addEventListener("click", () => {
+      const query = new URLSearchParams({ episode: id, step: String(s.step) });
+      if (s.best) query.set("action", s.best.text);
+      location.href = "/fork?" + query.toString();
+    });
+    svg.appendChild(bar);
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", String(i * 22 + 11));
+    label.setAttribute("y", String(height + 14));
+    label.setAttribute("text-anchor", "middle");
+    label.textContent = String(s.step);
+    svg.appendChild(label);
+  });
+  return svg;
+}
+
+async function showPostmortem(id) {
+  try {
+    const p = await getJSON("/api/episodes/" + encodeURIComponent(id) + "/postmortem");
+    document.getElementById("verdict").textContent = "verdict: " + p.verdict + " — " + (p.outcome_text || p.outcome);
+    const dl = document.getElementById("decisive");
+    const d = p.decisive;
+    if (d) {
+      const pairs = [["decisive step", d.step + " (minute " + d.minute + "): " + d.kind], ["the agent wrote", d.recorded_text], ["why it matters", d.why], ["instead", d.alternative]];
+      for (const [k, v] of pairs) { dl.appendChild(element("dt", k)); dl.appendChild(element("dd", v)); }
+    }
+    const missed = document.getElementById("missed");
+    for (const item of p.missed) missed.appendChild(element("li", item.description + " (" + item.points + "): " + item.detail));
+  } catch (error) {
+    document.getElementById("verdict").textContent = error.message;
+  }
+}
+
+async function showSweep(id) {
+  try {
+    const sweep = await getJSON("/api/episodes/" + encodeURIComponent(id) + "/sweep");
+    document.getElementById("regret").appendChild(regretChart(id, sweep));
+  } catch (error) {
+    document.getElementById("regret").textContent = error.message;
+  }
+}
+
+async function showTraining(id) {
+  try {
+    const rows = await getJSON("/api/episodes/" + encodeURIComponent(id) + "/training");
+    document.getElementById("training-counts").textContent =
+      rows.rlvr.length + " RLVR tuples, " + rows.grpo.length + " GRPO pairs, " + rows.sft.length + " SFT corrections (as replay export corpus writes them)";
+    for (const name of ["grpo", "sft", "rlvr"]) {
+      const holder = document.getElementById(name);
+      for (const r of rows[name]) holder.appendChild(element("pre", JSON.stringify(r, null, 2)));
+    }
+  } catch (error) {
+    document.getElementById("training-counts").textContent = error.message;
+  }
+}
+
 async function startEpisode() {
   const id = decodeURIComponent(location.pathname.split("/").pop());
   document.getElementById("title").textContent = "Episode " + id;
@@ -201,6 +277,10 @@ async function startEpisode() {
     }
     timeline.appendChild(row([event.step, event.minute, event.kind, what]));
   }
+  // The analyses re-execute the episode (a sweep forks every step): each fills in when it is ready.
+  showPostmortem(id);
+  showSweep(id);
+  showTraining(id);
 }
 
 // ---- the fork panel ----
