@@ -21,6 +21,8 @@ public struct EpisodeQuery: Sendable, Hashable {
 
     /// A fixture id or a shell-style pattern (`adv_*`, `aortic_dissection/*`).
     public var fixture: String?
+    /// One of these fixtures (a specialty's, say); none match an empty list.
+    public var fixtures: [String]?
     public var agent: String?
     public var label: String?
     public var outcome: String?
@@ -54,6 +56,10 @@ public struct EpisodeQuery: Sendable, Hashable {
         }
         if !forks { terms.append("e.parent_id IS NULL") }
         if let fixture { add("e.fixture GLOB ?", .text(fixture)) }
+        if let fixtures {
+            terms.append(fixtures.isEmpty ? "0" : "e.fixture IN (" + fixtures.map { _ in "?" }.joined(separator: ", ") + ")")
+            values += fixtures.map { .text($0) }
+        }
         if let agent { add("e.agent = ?", .text(agent)) }
         if let label { add("e.label = ?", .text(label)) }
         if let outcome { add("s.outcome = ?", .text(outcome)) }

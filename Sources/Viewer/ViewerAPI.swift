@@ -10,13 +10,22 @@ struct ViewerAPI: Sendable {
     let options: ViewerOptions
     let live = LiveRuns()
     let facetCache = FacetCache()
+    let specialties = Specialties()
 
     // MARK: GET /api/episodes
 
     /// One page of stored episodes, filtered and sorted, each row checked against its trace.
     func episodes(_ parameters: [String: String]) async throws -> Data {
-        let query = try Self.query(parameters)
+        var query = try Self.query(parameters)
+        let specialties = self.specialties
+        if let specialty = parameters["specialty"], !specialty.isEmpty {
+            // The store's fixtures of that specialty (the fixtures facet, cached until an episode is added).
+            let fixtures = try await storeFacets().first { $0.name == "fixture" }?.values ?? []
+            query.fixtures = fixtures.filter { specialties.of($0) == specialty }
+        }
+        let chosen = query
         return try await gate.read { store in
+            let query = chosen
             let page = try store.page(query)
             let checker = store.checker
             let rows = page.rows.map { row -> EpisodeRow in
@@ -35,7 +44,7 @@ struct ViewerAPI: Sendable {
     /// The query a request's parameters make; an unknown parameter or a bad value is a 400 naming it.
     static func query(_ p: [String: String]) throws(ViewerError) -> EpisodeQuery {
         let known = [
-            "fixture", "agent", "label", "outcome", "harm", "min_tier", "max_tier", "min_composite", "max_composite", "from", "until",
+            "fixture", "specialty", "agent", "label", "outcome", "harm", "min_tier", "max_tier", "min_composite", "max_composite", "from", "until",
             "forks", "sort", "order", "offset", "limit",
         ]
         for name in p.keys.sorted() where !known.contains(name) {
@@ -83,18 +92,24 @@ struct ViewerAPI: Sendable {
 
     /// The values each filter can take in this store.
     func facets() async throws -> Data {
-        // Each is a scan of the store: read again only when an episode has been added since.
+        let values = try await storeFacets()
+        let fixtures = values.first { $0.name == "fixture" }?.values ?? []
+        let specialty = Facet(name: "specialty", values: Array(Set(fixtures.compactMap(specialties.of))).sorted())
+        return try CanonicalJSON.data(
+            Facets(
+                facets: values + [specialty], store: gate.path, allowSave: options.allowSave, allowRun: options.allowRun,
+                fixtures: FixtureLoader.shippedNames()))
+    }
+
+    /// Each filter's values in the store: each a scan, read again only when an episode has been added since.
+    func storeFacets() async throws -> [Facet] {
         let facetCache = self.facetCache
-        let values = try await gate.read { store in
+        return try await gate.read { store in
             let latest = try store.connection.scalarInt("SELECT max(id) FROM episodes") ?? 0
             return try facetCache.values(at: latest) {
                 try EpisodeQuery.Facet.allCases.map { facet in Facet(name: facet.rawValue, values: try store.distinct(facet)) }
             }
         }
-        return try CanonicalJSON.data(
-            Facets(
-                facets: values, store: gate.path, allowSave: options.allowSave, allowRun: options.allowRun,
-                fixtures: FixtureLoader.shippedNames()))
     }
 
     // MARK: GET /api/episodes/:id

@@ -86,6 +86,18 @@ struct ViewerServerTests {
         #expect(sorted["total"] as? Int == 4)
         let composites = try #require(sorted["rows"] as? [[String: Any]]).compactMap { $0["composite"] as? Double }
         #expect(composites.count == 2 && composites[0] <= composites[1])
+        let facets = try object(try await viewer.get("/api/facets").body)
+        let specialties = try #require((facets["facets"] as? [[String: Any]])?.first { $0["name"] as? String == "specialty" }?["values"] as? [String])
+        #expect(!specialties.isEmpty)
+        var bySpecialty = 0
+        for specialty in specialties {
+            let query = specialty.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? specialty
+            bySpecialty += try object(try await viewer.get("/api/episodes?specialty=\(query)&limit=1").body)["total"] as? Int ?? 0
+        }
+        #expect(bySpecialty == 13, "every episode falls under one specialty")
+        let tiered = try object(try await viewer.get("/api/episodes?min_tier=1&max_tier=100&from=2000-01-01&until=2999-12-31").body)
+        #expect(tiered["total"] as? Int == 13)
+        #expect(try object(try await viewer.get("/api/episodes?until=2000-01-01").body)["total"] as? Int == 0)
         let page2 = try object(try await viewer.get("/api/episodes?limit=5&offset=10").body)
         #expect((page2["rows"] as? [Any])?.count == 3)
 
