@@ -75,6 +75,12 @@ struct LiveRequest: Sendable, Codable {
     var label: String?
     /// Milliseconds between turns (0…5000), so a person can watch a built-in agent.
     var paceMs: Int?
+    /// An `openai:MODEL` agent's endpoint, the environment variable (of the viewer's process) holding its
+    /// key, and its sampling settings; as `medgym run`'s `--base-url`, `--api-key-env`, `--temperature`, `--max-tokens`.
+    var baseUrl: String?
+    var apiKeyEnv: String?
+    var temperature: Double?
+    var maxTokens: Int?
 }
 
 /// Wraps the agent of a live run: every observation it is shown and every text it answers is

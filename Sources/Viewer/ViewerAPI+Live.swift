@@ -29,9 +29,20 @@ extension ViewerAPI {
         } catch {
             throw ViewerError.badRequest("\(error)")
         }
+        var endpoint: EndpointSettings?
+        if let base = request.baseUrl, !base.isEmpty {
+            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ViewerError.badRequest("base_url '\(base)' is not an http(s) URL; write e.g. http://localhost:8000/v1")
+            }
+            endpoint = EndpointSettings(
+                baseURL: url, apiKeyVariable: request.apiKeyEnv.flatMap { $0.isEmpty ? nil : $0 }, temperature: request.temperature,
+                maxTokens: request.maxTokens)
+        }
         let spec: AgentSpec
         do {
-            spec = try AgentSpec.parse(request.agent) { try String(contentsOfFile: $0, encoding: .utf8) }
+            spec = try AgentSpec.parse(request.agent, endpoint: endpoint) { try String(contentsOfFile: $0, encoding: .utf8) }
+        } catch let error as AgentSpecError where request.agent.hasPrefix("openai:") {
+            throw ViewerError.badRequest(error.message.replacingOccurrences(of: "--base-url", with: "base_url"))
         } catch {
             throw ViewerError.badRequest("\(error)", suggestions: ["expert", "anchoring", "random", "protocol"])
         }

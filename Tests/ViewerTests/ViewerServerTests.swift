@@ -17,7 +17,11 @@ struct ViewerServerTests {
         let base: URL
 
         static func start(store: String, extra: [String] = []) throws -> Viewer {
-            let process = try CLI.start("medgym", ["serve", "--http", "--port", "0", "--store", store] + extra, capture: true)
+            try attach(try CLI.start("medgym", ["serve", "--http", "--port", "0", "--store", store] + extra, capture: true))
+        }
+
+        /// The viewer `process` runs, once it prints its URL.
+        static func attach(_ process: Process) throws -> Viewer {
             let out = (process.standardOutput as! Pipe).fileHandleForReading
             var line = Data()
             while true {
@@ -236,6 +240,59 @@ struct ViewerServerTests {
         #expect(runs.count == 1 && runs[0]["done"] as? Bool == true)
         #expect(try await viewer.get("/api/live/run_9/stream").status == 404)
         #expect(try await viewer.get("/live").status == 200)
+    }
+
+    /// An `openai:MODEL` agent from the live page: its endpoint and the variable holding its key are
+    /// given with the request (the key itself stays in the viewer's environment), and the stored episode
+    /// records the endpoint as `medgym run --base-url` does.
+    @Test func aLiveRunCanBeAModelAtAnEndpoint() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let key = "sk-viewer-test-4e1b"
+        let text: (String) -> [String: Any] = { ["body": ["choices": [["message": ["role": "assistant", "content": $0]]], "usage": ["total_tokens": 50]]] }
+        let script = [text("ECG"), text("CTA chest"), text("esmolol"), text("call cardiothoracic surgery"), text("to the operating room")]
+        let scriptPath = dir.path("script.json")
+        try JSONSerialization.data(withJSONObject: script).write(to: URL(fileURLWithPath: scriptPath))
+        let (log, portPath) = (dir.path("requests.jsonl"), dir.path("port.txt"))
+        let fake = CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/fake_openai.py").path
+        let quoted = [fake, scriptPath, key, log, portPath].map { "'" + $0 + "'" }.joined(separator: " ")
+        let launcher = Process()
+        launcher.executableURL = URL(fileURLWithPath: "/bin/sh")
+        launcher.arguments = ["-c", "python3 \(quoted) </dev/null >/dev/null 2>&1 &"]
+        try CLI.withNoSignalsBlocked { try launcher.run() }
+        launcher.waitUntilExit()
+        var fields: [String] = []
+        for _ in 0..<200 where fields.count < 2 {
+            try await Task.sleep(for: .milliseconds(50))
+            fields = ((try? String(contentsOfFile: portPath, encoding: .utf8)) ?? "").split(separator: " ").map(String.init)
+        }
+        let (port, pid) = try (#require(fields.first.flatMap { Int($0) }), #require(fields.last.flatMap { pid_t($0) }))
+        defer { kill(pid, SIGKILL) }
+        let endpoint = "http://127.0.0.1:\(port)/v1"
+
+        let store = dir.path("store.sqlite")
+        let process = try CLI.start(
+            "medgym", ["serve", "--http", "--port", "0", "--allow-run", "--store", store], env: ["MEDGYM_TEST_KEY": key], capture: true)
+        let viewer = try Viewer.attach(process)
+        defer { viewer.stop() }
+        let missing = try await viewer.post("/api/live", #"{"fixture": "adv_cocaine_dissection", "agent": "openai:test-model"}"#)
+        #expect(missing.status == 400)
+        #expect((try object(missing.body)["error"] as? String)?.contains("needs base_url") == true)
+        let started = try await viewer.post(
+            "/api/live",
+            #"{"fixture": "adv_cocaine_dissection", "agent": "openai:test-model", "pace_ms": 0, "base_url": "\#(endpoint)", "api_key_env": "MEDGYM_TEST_KEY"}"#)
+        #expect(started.status == 200, "\(String(decoding: started.body, as: UTF8.self))")
+        let stream = try #require(try object(started.body)["stream"] as? String)
+        let lines = try String(decoding: try await viewer.get(stream).body, as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("data: ") }.map { try object(Data($0.dropFirst(6).utf8)) }
+        let texts = lines.filter { $0["type"] as? String == "action" }.compactMap { $0["text"] as? String }
+        #expect(Array(texts.prefix(2)) == ["ECG", "CTA chest"])
+        let id = try #require(lines.last?["episode_id"] as? String, "\(lines.last ?? [:])")
+        let episode = try object(try await viewer.get("/api/episodes/\(id)").body)
+        let start = try #require((episode["events"] as? [[String: Any]])?.first?["payload"] as? [String: Any])
+        let recorded = (start["provenance"] as? [String: Any])?["endpoint"] as? [String: Any]
+        #expect(recorded?["base_url"] as? String == endpoint)
+        #expect(!String(decoding: try await viewer.get("/api/episodes/\(id)").body, as: UTF8.self).contains(key), "the key is never stored")
     }
 
     /// The pages set every value from a trace as text, never as markup: an agent's reply that holds

@@ -461,6 +461,9 @@ async function startLive() {
       seed: form.elements.seed.value === "" ? null : Number(form.elements.seed.value),
       pace_ms: Number(form.elements.pace_ms.value),
     };
+    // An openai:MODEL agent's endpoint; the key stays in the viewer's environment, named here.
+    if (form.elements.base_url.value) request.base_url = form.elements.base_url.value;
+    if (form.elements.api_key_env.value) request.api_key_env = form.elements.api_key_env.value;
     try {
       const started = await getJSON("/api/live", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
       history.replaceState(null, "", "/live?run=" + encodeURIComponent(started.run));
