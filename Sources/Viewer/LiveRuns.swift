@@ -10,23 +10,20 @@ final class LiveRuns: @unchecked Sendable {
     private var order: [String] = []
     private let lock = NSLock()
 
-    func add(_ run: LiveRun) {
+    /// A new run for `request`, its id (`run_N`) given under the lock: two requests at once never share one.
+    func start(_ request: LiveRequest) -> LiveRun {
         lock.lock()
         defer { lock.unlock() }
+        let run = LiveRun(id: "run_\(order.count + 1)", request: request)
         runs[run.id] = run
         order.append(run.id)
+        return run
     }
 
     func run(_ id: String) -> LiveRun? {
         lock.lock()
         defer { lock.unlock() }
         return runs[id]
-    }
-
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return order.count
     }
 
     /// The runs in the order started.
@@ -98,7 +95,14 @@ struct WatchedAgent: Agent {
 
     mutating func act(on observation: Observation) throws -> String? {
         run.publish(LiveLine.observation(observation))
-        let text = try inner.act(on: observation)
+        let text: String?
+        do {
+            text = try inner.act(on: observation)
+        } catch let failure as AgentFailure {
+            // (a timeout, a crash, a reply too long: the session records it and asks again or stops the agent)
+            run.publish(LiveLine.failure(step: observation.step + 1, failure))
+            throw failure
+        }
         let action = text.flatMap { try? resolver.resolve($0) }
         run.publish(LiveLine.action(step: observation.step + 1, text: text, raw: inner.rawReply, action: action))
         if pace > 0 { Thread.sleep(forTimeInterval: pace) }
@@ -127,6 +131,12 @@ enum LiveLine {
         var name: String?
         var kind: String?
     }
+    struct Failed: Encodable {
+        var type = "failure"
+        var step: Int
+        var kind: String
+        var detail: String
+    }
     struct Ended: Encodable {
         var type = "end"
         var episodeID: String
@@ -140,7 +150,7 @@ enum LiveLine {
         var composite: Double
         var dimensions: [DimensionScore]
     }
-    struct Failed: Encodable {
+    struct Broken: Encodable {
         var type = "error"
         var message: String
     }
@@ -160,7 +170,11 @@ enum LiveLine {
                     dimensions: score.dimensions)))
     }
 
-    static func error(_ message: String) -> String { encode(Failed(message: message)) }
+    static func error(_ message: String) -> String { encode(Broken(message: message)) }
+
+    static func failure(step: Int, _ failure: AgentFailure) -> String {
+        encode(Failed(step: step, kind: failure.kind.description, detail: failure.detail))
+    }
 
     private static func encode(_ value: some Encodable) -> String {
         (try? CanonicalJSON.string(value)) ?? #"{"message":"a line could not be encoded","type":"error"}"#

@@ -48,8 +48,7 @@ extension ViewerAPI {
         }
         let pace = request.paceMs ?? 300
         guard (0...5000).contains(pace) else { throw ViewerError.badRequest("pace_ms \(pace) is out of range; use 0…5000") }
-        let run = LiveRun(id: "run_\(live.count + 1)", request: request)
-        live.add(run)
+        let run = live.start(request)
         let gate = self.gate
         Thread {
             Self.play(run, fixture: fixture, spec: spec, seed: request.seed ?? 42, pace: Double(pace) / 1000, gate: gate)

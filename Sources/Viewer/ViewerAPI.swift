@@ -32,7 +32,7 @@ struct ViewerAPI: Sendable {
                 let id = row.header.episodeID
                 do {
                     let checked = try checker.check(row, outline: try store.outline(id))
-                    return EpisodeRow(row, check: checked.unverifiedReason == nil ? "checked" : "unverified", reason: checked.unverifiedReason)
+                    return EpisodeRow(row, unverifiedReason: checked.unverifiedReason)
                 } catch {
                     return EpisodeRow(row, check: "broken", reason: "\(error)")
                 }
@@ -128,8 +128,7 @@ struct ViewerAPI: Sendable {
         }
         // The events' payloads are the recorded canonical JSON, hash-checked: written into the body as they are.
         var body = Data("{\"episode\":".utf8)
-        body += try CanonicalJSON.data(
-            EpisodeRow(checked.listing, check: checked.unverifiedReason == nil ? "checked" : "unverified", reason: checked.unverifiedReason))
+        body += try CanonicalJSON.data(EpisodeRow(checked.listing, unverifiedReason: checked.unverifiedReason))
         body += Data(",\"events\":[".utf8)
         for (index, event) in checked.events.enumerated() {
             if index > 0 { body += Data(",".utf8) }

@@ -24,6 +24,11 @@ struct EpisodeRow: Sendable, Encodable {
     var check: String
     var reason: String?
 
+    /// A row that checked: `unverified` with the reason when another simulation recorded it.
+    init(_ row: EpisodeListing, unverifiedReason: String?) {
+        self.init(row, check: unverifiedReason == nil ? "checked" : "unverified", reason: unverifiedReason)
+    }
+
     init(_ row: EpisodeListing, check: String, reason: String?) {
         let h = row.header
         (episodeID, fixture, tier, variant, seed, agent, label) = (h.episodeID, h.fixture, h.tier, h.variant, String(h.seed), h.agent, h.label)

@@ -18,12 +18,28 @@ public enum ViewerServer {
         var logger = Logger(label: "medgym.viewer")
         logger.logLevel = .warning
         let host = options.host
+        let listening = Listening()
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: options.port), serverName: "MedGym"),
-            onServerRunning: { channel in ready("http://\(host):\(channel.localAddress?.port ?? options.port)") },
+            onServerRunning: { channel in
+                listening.mark()
+                ready("http://\(host):\(channel.localAddress?.port ?? options.port)")
+            },
             logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch  where !listening.marked {
+            throw ViewerListenError(host: host, port: options.port, reason: "\(error)")
+        }
+    }
+
+    /// Whether the socket came to listen (an error before that is the address's).
+    private final class Listening: @unchecked Sendable {
+        private var value = false
+        private let lock = NSLock()
+        func mark() { lock.withLock { value = true } }
+        var marked: Bool { lock.withLock { value } }
     }
 
     static func addRoutes(_ router: Router<BasicRequestContext>, _ api: ViewerAPI) {
@@ -113,6 +129,17 @@ public enum ViewerServer {
                 .init("X-Content-Type-Options")!: "nosniff",
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The viewer could not listen where it was asked: the address, why, and what to change.
+public struct ViewerListenError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var reason: String
+
+    public var description: String {
+        "cannot listen on \(host):\(port) (\(reason)): choose another --port (0 takes any free one) or --host"
     }
 }
 

@@ -200,6 +200,13 @@ struct ViewerServerTests {
         #expect(both.status == 64 && both.stderr.contains("choose one transport"))
         let port = try CLI.run("medgym", ["serve", "--http", "--port", "70000"])
         #expect(port.status == 64 && port.stderr.contains("--port 70000 is out of range; use 0…65535"))
+        // The port the running viewer holds, asked for again: the address is named, and the fix.
+        let taken = try #require(viewer.base.port)
+        let busy = try CLI.run("medgym", ["serve", "--http", "--port", String(taken), "--store", store])
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("cannot listen on 127.0.0.1:\(taken) (") && busy.stderr.contains("choose another --port (0 takes any free one) or --host"))
+        let host = try CLI.run("medgym", ["serve", "--http", "--host", "nope.invalid", "--port", "0", "--store", store])
+        #expect(host.status == 1 && host.stderr.contains("cannot listen on nope.invalid:0"))
     }
 
     /// The live page's run: started from its endpoint, every turn streamed (server-sent events), then
@@ -250,7 +257,10 @@ struct ViewerServerTests {
         defer { dir.remove() }
         let key = "sk-viewer-test-4e1b"
         let text: (String) -> [String: Any] = { ["body": ["choices": [["message": ["role": "assistant", "content": $0]]], "usage": ["total_tokens": 50]]] }
-        let script = [text("ECG"), text("CTA chest"), text("esmolol"), text("call cardiothoracic surgery"), text("to the operating room")]
+        let script = [
+            text("ECG"), text("CTA chest"), ["body": "{not json"], text("esmolol"), text("call cardiothoracic surgery"),
+            text("to the operating room"),
+        ]
         let scriptPath = dir.path("script.json")
         try JSONSerialization.data(withJSONObject: script).write(to: URL(fileURLWithPath: scriptPath))
         let (log, portPath) = (dir.path("requests.jsonl"), dir.path("port.txt"))
@@ -287,6 +297,8 @@ struct ViewerServerTests {
             .filter { $0.hasPrefix("data: ") }.map { try object(Data($0.dropFirst(6).utf8)) }
         let texts = lines.filter { $0["type"] as? String == "action" }.compactMap { $0["text"] as? String }
         #expect(Array(texts.prefix(2)) == ["ECG", "CTA chest"])
+        // A reply that is not JSON is a failed turn: streamed too.
+        #expect(lines.contains { $0["type"] as? String == "failure" && ($0["kind"] as? String)?.isEmpty == false })
         let id = try #require(lines.last?["episode_id"] as? String, "\(lines.last ?? [:])")
         let episode = try object(try await viewer.get("/api/episodes/\(id)").body)
         let start = try #require((episode["events"] as? [[String: Any]])?.first?["payload"] as? [String: Any])
