@@ -52,7 +52,7 @@ struct Batch: ParsableCommand {
     func run() throws {
         defer { AgentProcessGroups.endAll() }  // no cmd: agent outlives the command, whatever ended it
         do {
-            let batch = BatchRecorder(
+            var batch = BatchRecorder(
                 fixtures: try FixtureLoader.shipped(matching: Self.items(fixtures)),
                 seeds: try SeedRange.parse(seeds),
                 agents: try Self.items(agent).map {
@@ -68,6 +68,16 @@ struct Batch: ParsableCommand {
                 throw ValidationError("this batch is \(batch.episodeCount) episodes (more than \(Self.confirmAbove)); add --yes to run it")
             }
             let store = try recording.openStore()
+            // Model agents' episodes are watched as they are played by default; every episode with --live.
+            let models = batch.agents.contains {
+                switch $0 {
+                case .command, .openAI: true
+                default: false
+                }
+            }
+            let feed = try recording.liveFeed(store, source: .batch, by: recording.live ?? models)
+            defer { recording.close(feed) }
+            if let feed { batch.watch = recording.live == true ? .all(feed) : .models(feed) }
             var meter = ProgressMeter(total: batch.episodeCount)
             let report = try batch.run(into: store, createdAt: { CreatedAt.now() }) { meter.update($0) }
             meter.finish()

@@ -50,9 +50,20 @@ struct Run: ParsableCommand {
             case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
             default: break
             }
-            var (episode, recorded) = try recorder.play(
-                seed: seed, agent: &agent, label: recording.label,
-                episodeID: episodeID, createdAt: CreatedAt.now())
+            // Watched from the viewer as it is played, unless --no-live.
+            let feed = try recording.liveFeed(store, source: .run, by: recording.live ?? true)
+            defer { recording.close(feed) }
+            let live = feed?.begin(fixture: fixture.id, seed: seed, agent: agent.id, label: recording.label)
+            var episode: Episode
+            let recorded: RecordedEpisode
+            do {
+                (episode, recorded) = try recorder.play(
+                    seed: seed, agent: &agent, label: recording.label,
+                    episodeID: episodeID, createdAt: CreatedAt.now(), live: live)
+            } catch {
+                live?.failed("\(error)")
+                throw error
+            }
             if let model = agent as? OpenAIAgent {
                 warn("\(model.id): \(model.tokens) tokens, \(model.retries) retried requests")
             }
@@ -60,8 +71,10 @@ struct Run: ParsableCommand {
             if let store {
                 switch try store.save(recorded, sameContent: episodeID == nil ? .reportExisting : .refuse) {
                 case .inserted:
+                    live?.stored(episodeID: recorded.header.episodeID, alreadyStored: false)
                     warn("recorded \(recorded.header.episodeID) in \(store.path) (\(recorded.events.count) events)")
                 case .alreadyStored(let existing):
+                    live?.stored(episodeID: existing, alreadyStored: true)
                     episode.episodeID = existing
                     warn("already stored: \(existing) in \(store.path) (\(recorded.events.count) events); nothing new was written")
                 }
@@ -129,7 +142,29 @@ struct RecordingOptions: ParsableArguments {
         return EndpointSettings(baseURL: url, apiKeyVariable: apiKeyEnv, temperature: temperature, maxTokens: maxTokens)
     }
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Write each turn into the store's live tables as it is played, for the viewer's live page (serve --http).",
+            discussion:
+                "Default: on for run; for batch, on for cmd: and openai: agents only (a built-in agent's turns take microseconds, and writing them costs the batch time)."
+        ))
+    var live: Bool?
+
     var invalidActionPolicy: InvalidActionPolicy { rejectInvalid ? .reject(limit: 5) : .fail }
+
+    /// A live feed into `store` when `wanted` (nil without a store). A store whose live tables cannot
+    /// be written is told on stderr and not watched: the recording goes on.
+    func liveFeed(_ store: TraceStore?, source: LiveSource, by wanted: Bool) throws -> LiveFeed? {
+        guard wanted, let store else { return nil }
+        return try LiveFeed(storePath: store.path, source: source)
+    }
+
+    /// Writes what `feed` holds and says if it stopped on an error.
+    func close(_ feed: LiveFeed?) {
+        feed?.close()
+        if let problem = feed?.problem { warn("\(problem); the episodes were recorded all the same") }
+    }
 
     func validate() throws {
         guard agentTimeout > 0 && agentTimeout <= 3600 else {

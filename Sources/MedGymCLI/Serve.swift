@@ -59,6 +59,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-store"), help: "Record nothing (forks and scores of stored episodes are then unavailable).")
     var noStore = false
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "With --stdio or --mcp: write each turn into the store's live tables as it is played, for the viewer's live page.")
+    var live = true
+
     @Option(
         help: """
             With --stdio: threads stepping a step_batch's environments at once (the replies and the store are the same \
@@ -79,6 +84,7 @@ struct Serve: AsyncParsableCommand {
             do { _ = try FixtureLoader.fixture(named: fixture) } catch { throw fail(error) }
         }
         let server: EnvServer
+        var feed: LiveFeed?
         do {
             var opened: TraceStore?
             if !noStore {
@@ -89,8 +95,14 @@ struct Serve: AsyncParsableCommand {
                 opened = store
             }
             server = EnvServer(store: opened, agent: mcp ? "mcp" : "python")
+            if live, let opened { feed = try LiveFeed(storePath: opened.path, source: mcp ? .mcp : .stdio) }
+            server.live = feed
         } catch {
             throw fail(error)
+        }
+        defer {
+            feed?.close()
+            if let problem = feed?.problem { warn("\(problem); the episodes were recorded all the same") }
         }
         // A client that stops reading must not kill the server: writes then fail with EPIPE, which ends the session.
         signal(SIGPIPE, SIG_IGN)

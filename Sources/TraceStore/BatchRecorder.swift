@@ -17,6 +17,8 @@ public struct BatchRecorder {
     public var invalidActions: InvalidActionPolicy
     /// Episodes played at once (at least 1).
     public var jobs: Int
+    /// Which episodes are published to a live feed as they are played (none by default).
+    public var watch: BatchWatch = .none
 
     public init(
         fixtures: [Fixture], seeds: ClosedRange<UInt64>, agents: [AgentSpec], label: String? = nil,
@@ -54,21 +56,35 @@ public struct BatchRecorder {
             let slice = Array(plan[start..<min(start + chunk, plan.count)])
             let (agents, label) = (self.agents, self.label)
             // Threads of their own, not as wide as the cores: cmd: and openai: agents mostly wait on another process.
-            let played = OrderedWork.map(slice.count, width: jobs) { i in
+            let watch = self.watch
+            let played = OrderedWork.map(slice.count, width: jobs) { i -> (RecordedEpisode, LiveRun?) in
                 let job = slice[i]
-                var agent = agents[job.agent].makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
+                let spec = agents[job.agent]
+                var agent = spec.makeAgent(fixture: recorders[job.fixture].fixture, seed: job.seed)
                 var recorder = recorders[job.fixture]
-                switch agents[job.agent] {
+                switch spec {
                 case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
                 default: break
                 }
-                return try recorder.record(seed: job.seed, agent: &agent, label: label, createdAt: createdAt())
+                let live = watch.feed(for: spec)?.begin(fixture: recorder.fixture.id, seed: job.seed, agent: agent.id, label: label)
+                do {
+                    let recorded = try recorder.play(seed: job.seed, agent: &agent, label: label, createdAt: createdAt(), live: live).recorded
+                    return (recorded, live)
+                } catch {
+                    live?.failed("\(error)")
+                    throw error
+                }
             }
             for (i, job) in slice.enumerated() {
-                let recorded = try played[i].get()
+                let (recorded, live) = try played[i].get()
                 switch try store?.save(recorded) {
-                case .alreadyStored: report.alreadyStored += 1
-                case .inserted, nil: report.inserted += 1
+                case .alreadyStored(let existing):
+                    report.alreadyStored += 1
+                    live?.stored(episodeID: existing, alreadyStored: true)
+                case .inserted:
+                    report.inserted += 1
+                    live?.stored(episodeID: recorded.header.episodeID, alreadyStored: false)
+                case nil: report.inserted += 1
                 }
                 let g = job.fixture * self.agents.count + job.agent
                 groups[g].agent = recorded.header.agent
@@ -83,6 +99,23 @@ public struct BatchRecorder {
         }
         report.groups = groups
         return report
+    }
+}
+
+/// Which of a batch's episodes are published to a ``LiveFeed`` as they are played.
+public enum BatchWatch: Sendable {
+    case none
+    /// Only the episodes of `cmd:` and `openai:` agents: their turns take seconds, so writing each
+    /// as it comes costs nothing that shows.
+    case models(LiveFeed)
+    /// Every episode (a built-in agent's turns take microseconds: writing them costs the batch time).
+    case all(LiveFeed)
+
+    func feed(for spec: AgentSpec) -> LiveFeed? {
+        switch (self, spec) {
+        case (.all(let feed), _), (.models(let feed), .command), (.models(let feed), .openAI): feed
+        default: nil
+        }
     }
 }
 

@@ -37,11 +37,12 @@ public struct EpisodeRecorder: Sendable {
 
     /// Like ``record(seed:agent:label:episodeID:createdAt:)``, also returning
     /// the played episode (for printing its trajectory).
-    /// `endpoint`: the model endpoint's settings when `agent` wraps an ``OpenAIAgent`` (a watched agent);
-    /// an ``OpenAIAgent`` itself is asked for them.
+    /// `endpoint`: the model endpoint's settings when `agent` wraps an ``OpenAIAgent`` (a paced agent);
+    /// an ``OpenAIAgent`` itself is asked for them. `live`: a run of a ``LiveFeed`` that each turn's
+    /// events are published to as they are built (the caller says how the run ended).
     public func play(
         seed: UInt64, agent: inout some Agent, label: String? = nil, episodeID: String? = nil,
-        createdAt: String, endpoint: EndpointSettings? = nil
+        createdAt: String, endpoint: EndpointSettings? = nil, live: LiveRun? = nil
     ) throws -> (episode: Episode, recorded: RecordedEpisode) {
         let env = Environment(fixture: fixture, resolver: resolver, seed: seed)
         let provenance = Provenance(
@@ -49,7 +50,14 @@ public struct EpisodeRecorder: Sendable {
             endpoint: endpoint ?? (agent as? OpenAIAgent)?.settings)
         var builder = try TraceBuilder(starting: env, fixtureDigest: fixtureDigest, provenance: provenance)
         let runner = EpisodeRunner(fixture: fixture, resolver: resolver, invalidActions: invalidActions)
-        let episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
+        let episode: Episode
+        if let live {
+            var watched = LiveRecording(builder: builder, run: live)
+            episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &watched)
+            builder = watched.builder
+        } else {
+            episode = try runner.run(from: env, observation: env.initialObservation, agent: &agent, observer: &builder)
+        }
         let events = try builder.finish(score: episode.score, state: episode.finalState)
         let head = events.last!.hash
         let id = episodeID ?? EpisodeID.derive(headHash: head, agent: agent.id, label: label, parentID: nil, forkStep: nil)

@@ -78,13 +78,14 @@ public enum StoreSchema {
 
     /// Steps written in Swift, after the SQL ones: version 5 is the compact
     /// layout, version 6 the ranged layout with compressed payloads, version 7
-    /// adds signatures, version 8 the summaries' model tokens.
+    /// adds signatures, version 8 the summaries' model tokens, version 9 the live runs.
     static func codeMigration(to version: Int) -> ((SQLiteConnection) throws -> Void)? {
         switch version {
         case 5: { connection in try CompactLayout.migrate(connection) }
         case 6: { connection in try RangedLayout.migrate(connection) }
         case 7: { connection in try connection.execute(signatures) }
         case 8: { connection in try connection.execute(summaryTokens) }
+        case 9: { connection in try connection.execute(liveTables) }
         default: nil
         }
     }
@@ -93,7 +94,7 @@ public enum StoreSchema {
     public static let pageSize = 8192
 
     /// The schema version this library writes.
-    public static let current = 8
+    public static let current = 9
 
     /// 7: Ed25519 signatures over an episode's row and head hash, outside the
     /// chain (signing does not change a trace), any number per episode.
@@ -110,6 +111,39 @@ public enum StoreSchema {
     /// none carried a count, as for every episode stored before).
     static let summaryTokens = """
         ALTER TABLE summaries ADD COLUMN tokens INTEGER;
+        """
+
+    /// 9: the episodes being recorded, as they are recorded (``LiveFeed``): a row per run and the
+    /// trace events written so far, outside the traces (neither append-only nor hashed; an episode's
+    /// events are dropped here once it is stored, where they are the truth).
+    static let liveTables = """
+        CREATE TABLE live_runs (
+            id INTEGER PRIMARY KEY,
+            fixture TEXT NOT NULL,
+            seed TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            label TEXT,
+            source TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            step INTEGER NOT NULL DEFAULT 0,
+            minute INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'running',
+            episode_id TEXT,
+            already_stored INTEGER,
+            error TEXT
+        );
+        CREATE TABLE live_events (
+            run INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            sim_minute INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (run, seq)
+        ) WITHOUT ROWID;
         """
 
     /// Brings a store from `from` to ``current``, inside the caller's transaction.

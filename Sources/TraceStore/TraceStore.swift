@@ -353,7 +353,7 @@ public final class TraceStore {
         }
     }
 
-    private func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let cached = statements[sql] { return cached }
         let prepared = try connection.prepare(sql)
         statements[sql] = prepared

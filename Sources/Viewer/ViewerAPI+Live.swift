@@ -48,41 +48,59 @@ extension ViewerAPI {
         }
         let pace = request.paceMs ?? 300
         guard (0...5000).contains(pace) else { throw ViewerError.badRequest("pace_ms \(pace) is out of range; use 0…5000") }
-        let run = live.start(request)
+        guard let feed else { throw ViewerError(status: 500, message: "the live tables of \(gate.path) could not be opened for writing") }
+        let seed = request.seed ?? 42
+        let inner = spec.makeAgent(fixture: fixture, seed: seed)
+        guard let run = feed.begin(fixture: fixture.id, seed: seed, agent: inner.id, label: request.label) else {
+            throw ViewerError(status: 500, message: feed.problem ?? "the live tables of \(gate.path) could not be written")
+        }
         let gate = self.gate
         Thread {
-            Self.play(run, fixture: fixture, spec: spec, seed: request.seed ?? 42, pace: Double(pace) / 1000, gate: gate)
+            Self.play(
+                run, fixture: fixture, agent: PacedAgent(inner: inner, pace: Double(pace) / 1000), spec: spec, seed: seed,
+                label: request.label, gate: gate)
         }.start()
         return try CanonicalJSON.data(LiveStarted(run: run.id, stream: "/api/live/\(run.id)/stream"))
     }
 
-    /// Plays and records one live run, publishing as it goes; ends with its episode id and score, or an error.
-    static func play(_ run: LiveRun, fixture: Fixture, spec: AgentSpec, seed: UInt64, pace: Double, gate: StoreGate) {
+    /// Plays and records one run started from the page, publishing each turn to its live run as
+    /// `medgym run` does; its end (stored, or why not) goes to the live run too.
+    static func play(_ run: LiveRun, fixture: Fixture, agent: PacedAgent, spec: AgentSpec, seed: UInt64, label: String?, gate: StoreGate) {
         do {
             var recorder = try EpisodeRecorder(fixture: fixture)
             switch spec {
             case .command, .openAI: recorder.invalidActions = .reject(limit: 5)  // models write free text
             default: break
             }
-            let inner = spec.makeAgent(fixture: fixture, seed: seed)
-            var watched = WatchedAgent(inner: inner, run: run, resolver: .shipped, pace: pace)
-            let (episode, recorded) = try recorder.play(
-                seed: seed, agent: &watched, label: run.request.label, createdAt: CreatedAt.now(),
-                endpoint: (inner as? OpenAIAgent)?.settings)
-            run.publish(LiveLine.observation(episode.steps.last?.result.observation ?? episode.initialObservation))
-            let outcome = try gate.readHere { try $0.save(recorded) }
-            switch outcome {
-            case .inserted: run.publish(LiveLine.end(recorded.header.episodeID, alreadyStored: false, score: episode.score), last: true)
-            case .alreadyStored(let existing): run.publish(LiveLine.end(existing, alreadyStored: true, score: episode.score), last: true)
+            var paced = agent
+            let (_, recorded) = try recorder.play(
+                seed: seed, agent: &paced, label: label, createdAt: CreatedAt.now(), endpoint: (agent.inner as? OpenAIAgent)?.settings,
+                live: run)
+            switch try gate.readHere({ try $0.save(recorded) }) {
+            case .inserted: run.stored(episodeID: recorded.header.episodeID, alreadyStored: false)
+            case .alreadyStored(let existing): run.stored(episodeID: existing, alreadyStored: true)
             }
         } catch {
-            run.publish(LiveLine.error("\(error)"), last: true)
+            run.failed("\(error)")
         }
     }
 
-    /// The runs started from the page, newest last.
-    func liveRuns() throws -> Data {
-        try CanonicalJSON.data(
-            live.all.map { LiveSummary(run: $0.id, fixture: $0.request.fixture, agent: $0.request.agent, seed: $0.request.seed ?? 42, done: $0.done) })
+    // MARK: GET /api/live, GET /api/live/RUN/stream
+
+    /// The newest runs of the store's live tables (whichever process records them), newest first.
+    func liveRuns() async throws -> Data {
+        try await gate.read { try CanonicalJSON.data($0.liveRuns(limit: 50)) }
+    }
+
+    /// The run `text` names (its number), checked to be in the store; a 404 names the newest ones.
+    func liveRun(_ text: String) async throws -> Int {
+        let run = Int(text.hasPrefix("run_") ? String(text.dropFirst(4)) : text)
+        let (found, newest) = try await gate.read { store in
+            (try run.flatMap { try store.liveRun($0) }, try store.liveRuns(limit: 5).map { String($0.run) })
+        }
+        guard let run, found != nil else {
+            throw ViewerError(status: 404, message: "no live run '\(text)' in the store", suggestions: newest)
+        }
+        return run
     }
 }

@@ -8,7 +8,8 @@ import TraceStore
 struct ViewerAPI: Sendable {
     let gate: StoreGate
     let options: ViewerOptions
-    let live = LiveRuns()
+    /// Where the runs started from the live page are published (nil without --allow-run).
+    let feed: LiveFeed?
     let facetCache = FacetCache()
     let specialties = Specialties()
 

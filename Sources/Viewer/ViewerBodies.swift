@@ -77,16 +77,8 @@ struct ActionLookup: Sendable, Encodable {
 }
 
 struct LiveStarted: Sendable, Encodable {
-    var run: String
+    var run: Int
     var stream: String
-}
-
-struct LiveSummary: Sendable, Encodable {
-    var run: String
-    var fixture: String
-    var agent: String
-    var seed: UInt64
-    var done: Bool
 }
 
 struct ForkRequest: Sendable, Decodable {

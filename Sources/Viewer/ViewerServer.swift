@@ -11,7 +11,9 @@ import TraceStore
 public enum ViewerServer {
     /// Serves until the process is interrupted; `ready` is told the URL once the socket listens.
     public static func run(_ options: ViewerOptions, store: TraceStore, ready: @escaping @Sendable (String) -> Void) async throws {
-        let api = ViewerAPI(gate: StoreGate(store), options: options)
+        let feed = options.allowRun ? try LiveFeed(storePath: store.path, source: .viewer) : nil
+        defer { feed?.close() }
+        let api = ViewerAPI(gate: StoreGate(store), options: options, feed: feed)
         let router = Router()
         router.middlewares.add(ErrorBodies())
         addRoutes(router, api)
@@ -60,11 +62,9 @@ public enum ViewerServer {
             let body = try await request.body.collect(upTo: 64 * 1024)
             return try json(api.startLive(Data(buffer: body)))
         }
-        router.get("/api/live") { _, _ in try json(api.liveRuns()) }
+        router.get("/api/live") { _, _ in try await json(api.liveRuns()) }
         router.get("/api/live/:run/stream") { _, context in
-            let id = try context.parameters.require("run")
-            guard let run = api.live.run(id) else { throw ViewerError(status: 404, message: "no live run '\(id)'") }
-            return stream(run)
+            stream(try await api.liveRun(try context.parameters.require("run")), api.gate)
         }
         for (path, page) in [
             ("/", "index.html"), ("/episodes/:id", "episode.html"), ("/fork", "fork.html"), ("/live", "live.html"), ("/diff", "diff.html"),
@@ -81,17 +81,23 @@ public enum ViewerServer {
         return out
     }
 
-    /// A live run as server-sent events: every line published so far, then each new one as it comes,
-    /// until the run ends (its last line says how).
-    static func stream(_ run: LiveRun) -> Response {
+    /// A run of the store's live tables as server-sent events: every line so far, then each new one
+    /// as its recorder writes it (read every 100 ms), until the run ends (its last line says how). A
+    /// comment every 5 s of quiet finds a page that went away.
+    static func stream(_ run: Int, _ gate: StoreGate) -> Response {
         let body = ResponseBody { writer in
-            var next = 0
+            let follower = LiveFollower(run: run)
+            var quiet = 0
             while true {
-                let (lines, done) = run.lines(from: next)
+                let (lines, done) = try await gate.read { try follower.next($0) }
                 for line in lines { try await writer.write(ByteBuffer(string: "data: \(line)\n\n")) }
-                next += lines.count
-                if done && lines.isEmpty { break }
-                if lines.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+                if done { break }
+                quiet = lines.isEmpty ? quiet + 1 : 0
+                if quiet >= 50 {
+                    try await writer.write(ByteBuffer(string: ": waiting\n\n"))
+                    quiet = 0
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
             try await writer.finish(nil)
         }

@@ -244,7 +244,8 @@ struct ViewerServerTests {
         #expect(end["type"] as? String == "end" && end["episode_id"] as? String == "ep_0fa72a32ec1d" && end["already_stored"] as? Bool == true)
         #expect((end["score"] as? [String: Any])?["outcome"] as? String == "missed_aad")
         let runs = try #require(try JSONSerialization.jsonObject(with: try await viewer.get("/api/live").body) as? [[String: Any]])
-        #expect(runs.count == 1 && runs[0]["done"] as? Bool == true)
+        #expect(runs.count == 1 && runs[0]["state"] as? String == "stored" && runs[0]["source"] as? String == "viewer")
+        #expect(runs.first?["episode_id"] as? String == "ep_0fa72a32ec1d" && runs.first?["already_stored"] as? Bool == true)
         #expect(try await viewer.get("/api/live/run_9/stream").status == 404)
         #expect(try await viewer.get("/live").status == 200)
     }

@@ -20,6 +20,8 @@ public final class EnvServer {
     public let agent: String
     /// The action tools a `step` with a tool call is checked against (the MCP server's and the `openai:` agent's).
     public let tools: ActionTools
+    /// Where each episode's turns are published as they are played (the viewer's live page), or nil.
+    public var live: LiveFeed?
     /// The episodes in progress by env name, each in its own slot: a turn changes its session in
     /// place (a session held in the table's value would be copied out and back by every access).
     private var sessions: [String: Slot] = [:]
@@ -46,6 +48,9 @@ public final class EnvServer {
         var builder: TraceBuilder?
         var label: String?
         var seed: UInt64
+        /// The episode's live run and how many of its events it has been told (nil: not watched).
+        var live: LiveRun?
+        var published = 0
         /// Scores the potential every step (points only), re-reading only the answer-key items still open.
         let scorer: Scorer
         var memo: ScoreMemo
@@ -64,7 +69,12 @@ public final class EnvServer {
             }
             builder = nil  // uniquely referenced while it grows
             defer { builder = recording }
-            return try turns.submit(input, observer: &recording)
+            let outcome = try turns.submit(input, observer: &recording)
+            if let live, recording.events.count > published {
+                live.publish(recording.events[published...])
+                published = recording.events.count
+            }
+            return outcome
         }
     }
 
@@ -179,9 +189,13 @@ public final class EnvServer {
             let card = scorer.score(env.state, memo: &memo)
             let observation = env.initialObservation
             let turns = EpisodeSession(from: env, observation: observation, invalidActions: .reject(limit: Self.stepLimitForRejections))
-            let session = Session(
+            var session = Session(
                 fixture: fixture, turns: turns, builder: builder, label: label, seed: seed, scorer: scorer, memo: memo,
                 potentialCard: card, arrivalCard: card)
+            if let builder, let run = live?.begin(fixture: fixture.id, seed: seed, agent: agent, label: label) {
+                run.publish(builder.events)
+                (session.live, session.published) = (run, builder.events.count)
+            }
             sessions[name] = Slot(session)
             return Transition(
                 observation: observation, text: ChatTranscript.render(observation, limits: EncounterChart.Limits(fixture)), reward: 0,
@@ -355,7 +369,10 @@ public final class EnvServer {
     @discardableResult
     public func abandon(_ name: String, reason: AgentFailure, recordEmpty: Bool = false) throws(Failure) -> String? {
         guard var session = sessions.removeValue(forKey: name)?.session else { return nil }
-        guard recordEmpty || !session.turns.steps.isEmpty, session.builder != nil else { return nil }
+        guard recordEmpty || !session.turns.steps.isEmpty, session.builder != nil else {
+            session.live?.failed("\(reason.detail) (no action had been taken, so nothing was recorded)")
+            return nil
+        }
         _ = try? session.submit(.failure(reason))
         _ = try? session.submit(.stop)
         return try record(session).id
@@ -385,10 +402,15 @@ public final class EnvServer {
             let recorded = RecordedEpisode(header: header, events: events, score: score, finalState: session.env.state)
             guard let store else { return (nil, score) }
             switch try store.save(recorded) {
-            case .inserted: return (id, score)
-            case .alreadyStored(let existing): return (existing, score)
+            case .inserted:
+                session.live?.stored(episodeID: id, alreadyStored: false)
+                return (id, score)
+            case .alreadyStored(let existing):
+                session.live?.stored(episodeID: existing, alreadyStored: true)
+                return (existing, score)
             }
         } catch {
+            session.live?.failed("the episode could not be recorded: \(error)")
             throw Failure(.store, "the episode could not be recorded: \(error)")
         }
     }

@@ -405,7 +405,8 @@ function showAction(a) {
     details.appendChild(element("pre", a.raw));
     what.appendChild(details);
   }
-  document.querySelector("#trajectory tbody").appendChild(row([a.step, minute ? Number(minute[1]) : "", what, a.action ? a.action + (a.kind ? " (" + a.kind + ")" : "") : "—", ""]));
+  const answer = a.rejected ? "not taken: " + a.rejected : "";
+  document.querySelector("#trajectory tbody").appendChild(row([a.step, minute ? Number(minute[1]) : "", what, a.action ? a.action + (a.kind ? " (" + a.kind + ")" : "") : "—", answer]));
   if (a.kind === "medication") document.getElementById("medications").appendChild(element("li", "step " + a.step + ": " + a.name));
   if (a.kind === "disposition") document.getElementById("disposition").textContent = a.name + " (asked at step " + a.step + ")";
 }
@@ -442,7 +443,26 @@ function follow(streamURL) {
   };
 }
 
+// The runs of the store's live tables, whichever process records them; refreshed every two seconds.
+async function showRuns() {
+  try {
+    const runs = await getJSON("/api/live");
+    const body = document.querySelector("#runs tbody");
+    body.replaceChildren();
+    for (const r of runs) {
+      const watch = r.state === "running" ? link("/live?run=" + encodeURIComponent(r.run), "watch") : r.episode_id ? link("/episodes/" + encodeURIComponent(r.episode_id), r.episode_id) : element("span", r.error || "");
+      const state = element("span", r.state, r.state === "running" ? "running" : r.state === "stored" ? "" : "outcome-missed");
+      if (r.error) state.title = r.error;
+      body.appendChild(row([r.run, r.source, r.fixture, r.agent, r.seed, r.step, r.minute, state, r.started_at, watch], r.state === "running" ? "running" : ""));
+    }
+  } catch (error) {
+    status(error.message, true);
+  }
+}
+
 async function startLive() {
+  showRuns();
+  setInterval(showRuns, 2000);
   const form = document.getElementById("live");
   try {
     const facets = await getJSON("/api/facets");
