@@ -10,6 +10,9 @@ loopback port (--allow-run):
 
 - the live page starts an episode (the anchored agent on the demo's seed), at least five turns
   stream in before it ends, an alert appears, and the score shows at the end;
+- an episode another process records (`medgym run` with a cmd: agent that takes half a second a
+  turn) appears in the live page's list of runs; its watch link streams it turn by turn (more rows
+  arrive while it is still running), then its score and stored id;
 - the diff page compares expert with anchoring, and clicking a regression row opens its episode;
 - the fork page forks step 13 of the demo with "CTA chest" (the resolver's completion shown as it
   is typed) and shows missed_aad against caught_aad;
@@ -113,6 +116,31 @@ def main():
                 fail(f"the live run ended with {headline!r} after {turns} turns (expected missed_aad, the demo's id, 28 turns)")
             shots["live"] = driver.get_screenshot_as_png()
 
+            # Live: an episode another process records, watched from the list of runs.
+            slow = os.path.join(ROOT, "Tests", "ReplayTests", "Agents", "slow.py")
+            other = subprocess.Popen([medgym, "run", "--fixture", "adv_cocaine_dissection", "--seed", "42", "--agent",
+                                      f"cmd:python3 {slow} 0.5", "--store", store], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            driver.get(base + "/live")
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#runs tbody tr.running a"))
+            watching = driver.find_element(By.CSS_SELECTOR, "#runs tbody tr.running")
+            if "run" not in watching.text or "cmd:python3" not in watching.text:
+                fail(f"the running row does not name its source and agent: {watching.text!r}")
+            watching.find_element(By.TAG_NAME, "a").click()
+            wait.until(lambda d: "run=" in d.current_url and d.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr"))
+            seen_first = len(driver.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr"))
+            wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr")) > seen_first)
+            if driver.find_element(By.ID, "score").is_displayed():
+                fail("the other process's run showed its score before it ended")
+            grown = len(driver.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr"))
+            wait.until(lambda d: d.find_element(By.ID, "score").is_displayed())
+            _, errors = other.communicate(timeout=60)
+            stored = re.search(r"recorded (ep_[0-9a-f]{12})", errors)
+            headline = driver.find_element(By.ID, "headline").text
+            if other.returncode != 0 or not stored or stored.group(1) not in headline or "caught_aad" not in headline:
+                fail(f"the watched run ended with {headline!r}; medgym run said {errors!r}")
+            watched = len(driver.find_elements(By.CSS_SELECTOR, "#trajectory tbody tr"))
+
             # Diff: a regression row opens its episode.
             driver.get(base + "/diff?baseline=expert&candidate=anchoring")
             wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#regressions tbody tr.regression"))
@@ -188,6 +216,8 @@ def main():
                     with open(os.path.join(args.screenshots, name + ".png"), "wb") as f:
                         f.write(shots[name])
             print(f"viewer: live run streamed ({streaming}+ turns seen before the end, 28 in all, an alert, the score); "
+                  f"a medgym run in another process watched from the list of runs ({seen_first} turns, then {grown} while it ran, "
+                  f"{watched} in all, its score and id {stored.group(1)}); "
                   f"a diff row opened {episode}; the fork read missed_aad → caught_aad; the demo's post-mortem, regret chart "
                   f"(a bar opens its fork) and training rows; agent markup shown as text; "
                   f"the list grew by 3 while another process recorded; no console error; no request left 127.0.0.1")
