@@ -64,14 +64,18 @@ class Server:
     """One `medgym serve --stdio` process. `store`: the trace store file
     (default: the server's own default); `store=False` records nothing.
     `timeout`: seconds to wait for each reply. `jobs`: threads a batch's environments step on
-    (default: one). Closed by :meth:`close`, by a
+    (default: one). `live`: write each turn into the store's live tables as it is played, so the
+    viewer's live page (`medgym serve --http`) can follow it (default; `False` passes `--no-live`,
+    which a vector environment does for its throughput). Closed by :meth:`close`, by a
     `with` block, or at interpreter exit (so every episode in progress is
     recorded)."""
 
     def __init__(self, binary: Optional[Union[str, os.PathLike]] = None,
                  store: Optional[Union[str, os.PathLike, bool]] = None, timeout: float = DEFAULT_TIMEOUT,
-                 jobs: Optional[int] = None) -> None:
+                 jobs: Optional[int] = None, live: bool = True) -> None:
         command = [find_binary(binary), "serve", "--stdio"] + (["--jobs", str(int(jobs))] if jobs else [])
+        if not live:
+            command.append("--no-live")
         if store is False:
             command.append("--no-store")
         elif store:

@@ -14,7 +14,9 @@ next-step autoreset, in the same request; `pipeline=N` splits each server's
 part into N requests sent at once), with slim replies (the text, reward, flags
 and a short info; `observation=True` adds the structured observation). An
 environment's episodes are the same on any number of servers. Every episode is recorded in the trace store as with
-:class:`medgym.MedGymEnv`, unless `store=False`.
+:class:`medgym.MedGymEnv`, unless `store=False`; unlike it, the turns are not written to the store's live
+tables as they are played (for the viewer's live page) unless `live=True`: at 16 environments that writing cost
+a third of the recorded rate.
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ class MedGymVectorEnv(VectorEnv):
                  binary: Optional[Union[str, os.PathLike]] = None, store: Optional[Union[str, os.PathLike, bool]] = None,
                  label: Optional[str] = None, settings: Optional[dict[str, Any]] = None, observation: bool = False,
                  server: Optional[Server] = None, timeout: float = DEFAULT_TIMEOUT, pipeline: int = 1,
-                 jobs: Optional[int] = None, servers: Optional[int] = None, **_: Any) -> None:
+                 jobs: Optional[int] = None, servers: Optional[int] = None, live: bool = False, **_: Any) -> None:
         if num_envs < 1:
             raise ValueError(f"num_envs must be 1 or more, not {num_envs}")
         self.num_envs = num_envs
@@ -59,7 +61,9 @@ class MedGymVectorEnv(VectorEnv):
         #: Requests each server's part of a step is split into, sent at once (1: one request).
         self.pipeline = max(1, min(int(pipeline), -(-num_envs // servers)))
         self._servers: list[Server] = [server] if server is not None else [
-            Server(binary=binary, store=store, timeout=timeout, jobs=jobs) for _ in range(servers)]
+            # Not watched by default: writing every turn of many environments for the viewer's live
+            # page cost a third of the recorded rate (live=True to follow them there).
+            Server(binary=binary, store=store, timeout=timeout, jobs=jobs, live=live) for _ in range(servers)]
         #: The first server (the only one unless `servers` > 1).
         self._server: Optional[Server] = self._servers[0]
         self._owns_server = server is None

@@ -257,3 +257,40 @@ def test_make_vec_steps_many_environments_in_one_request_like_single_ones(tmp_pa
         env.close()
     ended = [item for item in _listed(store) if not item.get("abandoned")]
     assert len(ended) >= 2  # the discharges, recorded like any run (each run twice: one id)
+
+
+def _live(store):
+    import sqlite3
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+        runs = db.execute("SELECT id, source, state, step, episode_id FROM live_runs ORDER BY id").fetchall()
+        events = {run: db.execute("SELECT COUNT(*) FROM live_events WHERE run = ?", (run,)).fetchone()[0] for run, *_ in runs}
+    return runs, events
+
+
+def test_a_single_environments_turns_are_in_the_live_tables_as_played_and_a_vectors_only_when_asked(tmp_path):
+    import time
+    store = str(tmp_path / "store.sqlite")
+    env = medgym.make("adv_cocaine_dissection", binary=BINARY, store=store)
+    env.reset(seed=42)
+    for action in ("order ECG", "cardiac monitor", "history of present illness"):
+        env.step(action)
+    for _ in range(100):  # the server writes them within about 50 ms
+        runs, events = _live(store)
+        if runs and runs[0][3] == 3:
+            break
+        time.sleep(0.05)
+    (run, source, state, step, episode), = runs
+    assert (source, state, step, episode) == ("stdio", "running", 3, None)
+    assert events[run] >= 2 + 3 * 3  # the start, then each turn's action, what it did and what the agent sees next
+    env.close()
+    runs, events = _live(store)
+    assert runs[0][2] == "stored" and runs[0][4].startswith("ep_") and events[run] == 0
+
+    for live, expected in ((False, 0), (True, 2)):
+        vec_store = str(tmp_path / f"vec-{live}.sqlite")
+        vec = medgym.MedGymVectorEnv(2, "adv_cocaine_dissection", seed=1, binary=BINARY, store=vec_store, live=live, servers=1)
+        vec.reset(seed=1)
+        vec.step(["order ECG", "order ECG"])
+        vec.close()
+        runs, _ = _live(vec_store)
+        assert len(runs) == expected and all(source == "stdio" for _, source, *_ in runs)
