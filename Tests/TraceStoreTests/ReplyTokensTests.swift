@@ -114,7 +114,8 @@ struct ReplyTokensTests {
             // A store as schema 7 left it: summaries without the tokens column.
             let store = try TraceStore(path: path)
             try store.save(plain)
-            try store.connection.execute("ALTER TABLE summaries DROP COLUMN tokens; DROP TABLE live_runs; DROP TABLE live_events; UPDATE medgym_schema SET version = 7")
+            try store.connection.execute(
+                "ALTER TABLE summaries DROP COLUMN tokens; DROP TABLE live_runs; DROP TABLE live_events; UPDATE medgym_schema SET version = 7")
         }
         let store = try TraceStore(path: path)
         #expect(try store.schemaVersion() == StoreSchema.current)
