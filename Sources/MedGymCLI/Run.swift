@@ -53,7 +53,9 @@ struct Run: ParsableCommand {
             // Watched from the viewer as it is played, unless --no-live.
             let feed = try recording.liveFeed(store, source: .run, by: recording.live ?? true)
             defer { recording.close(feed) }
-            let live = feed?.begin(fixture: fixture.id, seed: seed, agent: agent.id, label: recording.label)
+            // An --episode-id already stored records nothing new (the same trace) or is refused: not published.
+            let taken = try episodeID.map { try store?.contains($0) ?? false } ?? false
+            let live = taken ? nil : feed?.begin(fixture: fixture.id, seed: seed, agent: agent.id, label: recording.label)
             var episode: Episode
             let recorded: RecordedEpisode
             do {

@@ -73,6 +73,7 @@ public enum ViewerServer {
             router.get(RouterPath(path)) { _, _ in try asset(page) }
         }
         router.get("/assets/:file") { _, context in try asset(try context.parameters.require("file")) }
+        router.get("/api/openapi.json") { _, _ in try asset("openapi.json") }
     }
 
     static func parameters(_ request: Request) -> [String: String] {
@@ -114,8 +115,13 @@ public enum ViewerServer {
     /// The pages and their script and style, from the module's resources.
     static let assets: [String: (type: String, data: Data)] = {
         var found: [String: (String, Data)] = [:]
-        let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
-        for name in ["index.html", "episode.html", "fork.html", "live.html", "diff.html", "leaderboard.html", "viewer.js", "viewer.css"] {
+        let types = [
+            "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
+            "json": "application/json; charset=utf-8",
+        ]
+        for name in [
+            "index.html", "episode.html", "fork.html", "live.html", "diff.html", "leaderboard.html", "viewer.js", "viewer.css", "openapi.json",
+        ] {
             let (base, ext) = (String(name.prefix { $0 != "." }), String(name.drop { $0 != "." }.dropFirst()))
             guard let file = Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Pages"),
                 let data = try? Data(contentsOf: file)

@@ -308,6 +308,42 @@ struct ViewerServerTests {
         #expect(!String(decoding: try await viewer.get("/api/episodes/\(id)").body, as: UTF8.self).contains(key), "the key is never stored")
     }
 
+    /// The OpenAPI document names every endpoint the server answers and every parameter the list
+    /// takes: each documented path answers (no route is missing), and each documented list parameter
+    /// with a value of its type is accepted (none is misspelt).
+    @Test func theOpenAPIDocumentMatchesTheEndpoints() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = dir.path("store.sqlite")
+        #expect(try CLI.run("replay", ["import", "--store", store, CLI.demoLog.path]).status == 0)
+        let viewer = try Viewer.start(store: store)
+        defer { viewer.stop() }
+        let served = try await viewer.get("/api/openapi.json")
+        #expect(served.status == 200 && served.headers["content-type"]?.hasPrefix("application/json") == true)
+        let document = try object(served.body)
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        for (path, operations) in paths.sorted(by: { $0.key < $1.key }) where operations["get"] != nil {
+            let concrete = path.replacingOccurrences(of: "{id}", with: "ep_0fa72a32ec1d").replacingOccurrences(of: "{run}", with: "1")
+            let answer = try await viewer.get(concrete)
+            // A missing route is Hummingbird's bare 404; the API's own 4xx bodies say what is wrong.
+            let said = (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["error"] as? String
+            #expect(answer.status == 200 || (said?.isEmpty == false && !said!.contains("Not Found")), "\(path): \(answer.status) \(said ?? "")")
+        }
+        let list = try #require(paths["/api/episodes"]?["get"] as? [String: Any])
+        let parameters = try #require(list["parameters"] as? [[String: Any]])
+        #expect(parameters.count == 17)
+        for parameter in parameters {
+            let name = try #require(parameter["name"] as? String)
+            let schema = parameter["schema"] as? [String: Any] ?? [:]
+            let value =
+                (schema["enum"] as? [String])?.first
+                ?? ["integer": "1", "number": "0", "boolean": "true"][schema["type"] as? String ?? ""] ?? "x"
+            let answer = try await viewer.get("/api/episodes?\(name)=\(value)")
+            #expect(answer.status == 200, "\(name)=\(value): \(String(decoding: answer.body, as: UTF8.self))")
+        }
+    }
+
     /// The pages set every value from a trace as text, never as markup: an agent's reply that holds
     /// `<script>` shows as those characters.
     @Test func thePagesNeverWriteTraceTextAsMarkup() throws {
