@@ -438,8 +438,8 @@ function follow(streamURL) {
     if (line.type === "observation") showObservation(line.observation);
     else if (line.type === "action") showAction(line);
     else if (line.type === "failure") showAction({ step: line.step, text: "(no answer: " + line.kind + ", " + line.detail + ")" });
-    else if (line.type === "end") { showEnd(line); source.close(); }
-    else if (line.type === "error") { status(line.message, true); source.close(); }
+    else if (line.type === "end") { showEnd(line); source.close(); showRuns(); }
+    else if (line.type === "error") { status(line.message, true); source.close(); showRuns(); }
   };
 }
 
