@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         // The viewer's HTTP server (medgym serve --http); no traits: neither swift-configuration nor the rest of Foundation is needed.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // The shared store in PostgreSQL (--store postgres://…, replay sync).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "MedGymCore"),
@@ -34,6 +37,13 @@ let package = Package(
         .target(
             name: "TraceStore",
             dependencies: ["MedGym", "CSQLite", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "MedGym", "TraceStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .systemLibrary(name: "CRename"),
         .target(name: "Replay", dependencies: ["MedGym", "TraceStore", "CRename"]),
@@ -56,13 +66,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "replay",
-            dependencies: ["MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "MedGym", "TraceStore", "Replay", "PostgresStore", "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/ReplayCLI"
         ),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "MedGymTests", dependencies: ["MedGym", "MedGymCore", "CLITestSupport"], exclude: ["Data"]),
         .testTarget(name: "MedGymCoreTests", dependencies: ["MedGymCore"]),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "MedGym", "MedGymCore", "CLITestSupport"]),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "TraceStore", "MedGym", "CLITestSupport"]),
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "TraceStore", "MedGym", "CLITestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "TraceStore", "MedGym", "MedGymCore", "CLITestSupport"], exclude: ["Legacy", "Agents"]),
     ]

@@ -9,7 +9,7 @@ import MedGym
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, diff, import, export.",
+        abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, diff, import, export, sync.",
         discussion: """
             Example: replay fork ep_0fa72a32ec1d --at 13 --action "CTA chest"
             Continuations (--continue): agent, original, expert, none.
@@ -18,6 +18,6 @@ struct ReplayCommand: ParsableCommand {
         version: MedGymVersion.current,
         subcommands: [
             List.self, Show.self, Score.self, Verify.self, ForkCommand.self, SweepCommand.self, PostmortemCommand.self, DiffCommand.self,
-            Import.self, Export.self,
+            Import.self, Export.self, SyncCommand.self,
         ])
 }

@@ -1,0 +1,99 @@
+import CLITestSupport
+import Foundation
+import MedGym
+import PostgresStore
+import Testing
+import TraceStore
+
+/// The PostgreSQL store against a real server (`MEDGYM_TEST_POSTGRES`, which `.ci/run` sets from
+/// `scripts/test-postgres.sh start`): each test in a database of its own. `replay sync` SQLite →
+/// PostgreSQL → SQLite gives back every episode with its head hash, verifying; a second sync moves
+/// nothing; events are append-only; the save rules are the SQLite store's.
+/// The test server's URL, when one is running.
+let testServer = ProcessInfo.processInfo.environment["MEDGYM_TEST_POSTGRES"]
+
+@Suite(.enabled(if: testServer != nil, "set MEDGYM_TEST_POSTGRES (eval \"$(scripts/test-postgres.sh start)\")"))
+struct PostgresStoreTests {
+    static var server: String? { testServer }
+
+    /// A new, empty database on the test server; its URL.
+    static func database() throws -> String {
+        let base = try #require(server)
+        let name = "medgym_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        psql.arguments = ["psql", base, "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"]
+        psql.standardOutput = FileHandle.nullDevice
+        try psql.run()
+        psql.waitUntilExit()
+        #expect(psql.terminationStatus == 0)
+        return String(base[..<(base.lastIndex(of: "/") ?? base.endIndex)]) + "/" + name
+    }
+
+    func heads(_ store: TraceStore) throws -> [EpisodeHead] { try store.heads() }
+
+    @Test func syncToPostgresAndBackKeepsEveryEpisodeAndHeadHash() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (original, back) = (dir.path("original.sqlite"), dir.path("back.sqlite"))
+        #expect(try CLI.run("replay", ["import", "--store", original, CLI.demoLog.path]).status == 0)
+        let batch = try CLI.run(
+            "medgym", ["batch", "--fixtures", "adv_cocaine_dissection,adv_aaa_30min", "--seeds", "1-3", "--agent", "expert,anchoring", "--store", original])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let fork = try CLI.run("replay", ["fork", "ep_0fa72a32ec1d", "--at", "13", "--action", "CTA chest", "--save", "--store", original])
+        #expect(fork.status == 0, "\(fork.stderr)")
+        let postgres = try Self.database()
+
+        let there = try CLI.run("replay", ["sync", "--from", original, "--to", postgres])
+        #expect(there.status == 0 && there.stdout.contains("14 moved, 0 already in"), "\(there.stdout)\(there.stderr)")
+        #expect(!there.stdout.contains("medgym:medgym@"), "the password is never printed")
+        let again = try CLI.run("replay", ["sync", "--from", original, "--to", postgres])
+        #expect(again.stdout.contains("0 moved, 14 already in"), "\(again.stdout)\(again.stderr)")
+        let home = try CLI.run("replay", ["sync", "--from", postgres, "--to", back])
+        #expect(home.status == 0 && home.stdout.contains("14 moved"), "\(home.stdout)\(home.stderr)")
+
+        let before = try TraceStore(path: original, readOnly: true).heads()
+        let after = try TraceStore(path: back, readOnly: true).heads()
+        #expect(after.map(\.id) == before.map(\.id) && after.map(\.headHash) == before.map(\.headHash))
+        let verify = try CLI.run("replay", ["verify", "--all", "--store", back])
+        #expect(verify.status == 0 && verify.stdout.contains("14 of 14 episodes verified"), "\(verify.stdout)")
+        let store = try PostgresTraceStore(location: PostgresLocation(parsing: postgres))
+        #expect(try store.heads() == before)
+        #expect(try store.checkedEvents("ep_0fa72a32ec1d").events == TraceStore(path: original, readOnly: true).checkedEvents("ep_0fa72a32ec1d").events)
+    }
+
+    @Test func eventsAreAppendOnlyAndTheSaveRulesAreTheSQLiteStores() throws {
+        let store = try PostgresTraceStore(location: PostgresLocation(parsing: try Self.database()))
+        #expect(try store.schemaVersion() == 1)
+        let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        var agent = ExpertAgent(fixture: fixture)
+        let recorded = try EpisodeRecorder(fixture: fixture).record(seed: 1, agent: &agent, createdAt: "2026-12-07T00:00:00Z")
+        #expect(try store.save(recorded) == .inserted)
+        #expect(try store.save(recorded) == .alreadyStored(id: recorded.header.episodeID))
+        var other = recorded
+        other.header.episodeID = "ep_000000000001"
+        #expect(try store.save(other) == .alreadyStored(id: recorded.header.episodeID))
+        #expect(throws: StoreError.duplicateContent(id: "ep_000000000001", existing: recorded.header.episodeID, path: store.location.redacted)) {
+            try store.save(other, sameContent: .refuse)
+        }
+        var altered = recorded
+        altered.events[3].payload = altered.events[3].payload.replacingOccurrences(of: "a", with: "b")
+        #expect(throws: StoreError.self) { try store.save(altered) }
+        for statement in ["UPDATE events SET payload = 'x'", "DELETE FROM events", "TRUNCATE events CASCADE"] {
+            #expect {
+                try store.textColumn(statement)
+            } throws: { error in
+                "\(error)".contains("trace events are append-only")
+            }
+        }
+        #expect(try store.checkedEvents(recorded.header.episodeID).events == recorded.events)
+    }
+
+    @Test func aBadLocationOrAnUnreachableServerIsOneLineNamingTheFix() throws {
+        #expect(throws: PostgresStoreError.self) { try PostgresLocation(parsing: "postgres://db.example") }
+        let down = try CLI.run("replay", ["sync", "--from", "postgres://medgym:secret@127.0.0.1:1/medgym", "--to", "/tmp/never.sqlite"])
+        #expect(down.status != 0 && down.stderr.contains("cannot connect to postgres://medgym@127.0.0.1:1/medgym"), "\(down.stderr)")
+        #expect(!down.stderr.contains("secret") && down.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never.sqlite"))
+    }
+}
