@@ -59,7 +59,8 @@ let package = Package(
         .executableTarget(
             name: "medgym",
             dependencies: [
-                "MedGym", "TraceStore", "Replay", "Viewer", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MedGym", "TraceStore", "Replay", "Viewer", "PostgresStore", "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/MedGymCLI"

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import MedGym
+import PostgresStore
 import TraceStore
 
 struct Batch: ParsableCommand {
@@ -31,6 +32,9 @@ struct Batch: ParsableCommand {
     var yes = false
 
     @OptionGroup var recording: RecordingOptions
+
+    @Flag(help: "With --store postgres://…: queue the episodes for medgym worker processes instead of playing them here.")
+    var enqueue = false
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs \(jobs) is out of range; use 1…256") }
@@ -67,6 +71,7 @@ struct Batch: ParsableCommand {
             if batch.episodeCount > Self.confirmAbove && !yes {
                 throw ValidationError("this batch is \(batch.episodeCount) episodes (more than \(Self.confirmAbove)); add --yes to run it")
             }
+            if enqueue { return try queue(batch) }
             let store = try recording.openStore()
             // Model agents' episodes are watched as they are played by default; every episode with --live.
             let models = batch.agents.contains {
@@ -96,6 +101,27 @@ struct Batch: ParsableCommand {
         } catch {
             throw fail(error)
         }
+    }
+}
+
+extension Batch {
+    /// `--enqueue`: a job per episode in the store's queue, carrying the recording options.
+    func queue(_ batch: BatchRecorder) throws {
+        let location = try QueueOptions.location(recording.store)
+        let settings = JobSettings(
+            agentTimeout: recording.agentTimeout, rejectInvalid: recording.rejectInvalid ? true : nil, baseUrl: recording.baseURL,
+            apiKeyEnv: recording.apiKeyEnv, temperature: recording.temperature, maxTokens: recording.maxTokens,
+            maxResponseBytes: recording.maxResponseBytes)
+        var jobs: [WorkQueue.Job] = []
+        for fixture in batch.fixtures {
+            for agent in Self.items(self.agent) {
+                for seed in batch.seeds {
+                    jobs.append(WorkQueue.Job(fixture: fixture.id, seed: seed, agent: agent, label: recording.label, settings: settings))
+                }
+            }
+        }
+        let added = try WorkQueue(location: location).enqueue(jobs)
+        print("\(added) jobs queued, \(jobs.count - added) already queued in \(location.redacted); start medgym worker --store … to play them")
     }
 }
 

@@ -14,5 +14,8 @@ struct MedGymCommand: AsyncParsableCommand {
             \(ExitStatus.help)
             """,
         version: MedGymVersion.current,
-        subcommands: [Run.self, Batch.self, Fixtures.self, Scenarios.self, Actions.self, LeaderboardCommand.self, Serve.self, Bench.self, Keys.self])
+        subcommands: [
+            Run.self, Batch.self, Worker.self, Queue.self, Fixtures.self, Scenarios.self, Actions.self, LeaderboardCommand.self, Serve.self,
+            Bench.self, Keys.self,
+        ])
 }

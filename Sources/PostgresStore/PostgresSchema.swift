@@ -4,7 +4,7 @@
 /// with their hashes, a summary, signatures; events are append-only (triggers refuse UPDATE, DELETE
 /// and TRUNCATE, and a role given only INSERT and SELECT cannot change them either, see docs/store.md).
 enum PostgresSchema {
-    static let current = 1
+    static let current = 2
 
     /// The advisory lock key migrations take (any number no other tool of the database uses).
     static let migrationLock = 7_248_131_901
@@ -73,6 +73,30 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION medgym_append_only()",
             "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION medgym_append_only()",
-        ]
+        ],
+        // 2: the work queue (``WorkQueue``): a job per fixture × seed × agent × label, leased by workers.
+        [
+            """
+            CREATE TABLE jobs (
+                id BIGSERIAL PRIMARY KEY,
+                fixture TEXT NOT NULL,
+                seed TEXT NOT NULL,
+                agent TEXT NOT NULL,
+                label TEXT NOT NULL DEFAULT '',
+                settings TEXT NOT NULL DEFAULT '{}',
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'leased', 'done', 'failed')),
+                worker TEXT,
+                lease_until TIMESTAMPTZ,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                episode_id TEXT,
+                error TEXT,
+                enqueued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                finished_at TIMESTAMPTZ,
+                UNIQUE (fixture, seed, agent, label)
+            )
+            """,
+            "CREATE INDEX jobs_open ON jobs (id) WHERE state IN ('pending', 'leased')",
+            "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state = 'done'",
+        ],
     ]
 }

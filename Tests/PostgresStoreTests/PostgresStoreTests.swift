@@ -64,7 +64,7 @@ struct PostgresStoreTests {
 
     @Test func eventsAreAppendOnlyAndTheSaveRulesAreTheSQLiteStores() throws {
         let store = try PostgresTraceStore(location: PostgresLocation(parsing: try Self.database()))
-        #expect(try store.schemaVersion() == 1)
+        #expect(try store.schemaVersion() == 2)
         let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
         var agent = ExpertAgent(fixture: fixture)
         let recorded = try EpisodeRecorder(fixture: fixture).record(seed: 1, agent: &agent, createdAt: "2026-12-07T00:00:00Z")
@@ -89,11 +89,94 @@ struct PostgresStoreTests {
         #expect(try store.checkedEvents(recorded.header.episodeID).events == recorded.events)
     }
 
+    /// Reads `medgym queue status`'s first line.
+    func status(_ database: String) throws -> String {
+        let r = try CLI.run("medgym", ["queue", "status", "--store", database])
+        #expect(r.status == 0, "\(r.stderr)")
+        return String(r.stdout.split(separator: "\n").first ?? "")
+    }
+
+    @Test func aBatchEnqueuedIsDrainedByWorkersEachEpisodeOnce() throws {
+        let database = try Self.database()
+        let arguments = [
+            "batch", "--fixtures", "adv_cocaine_dissection,adv_aaa_30min", "--seeds", "1-5", "--agent", "expert,anchoring", "--store", database, "--enqueue",
+        ]
+        let queued = try CLI.run("medgym", arguments)
+        #expect(queued.status == 0 && queued.stdout.contains("20 jobs queued, 0 already queued"), "\(queued.stdout)\(queued.stderr)")
+        #expect(try CLI.run("medgym", arguments).stdout.contains("0 jobs queued, 20 already queued"))
+        #expect(try status(database).hasPrefix("20 pending, 0 leased, 0 done, 0 failed"))
+        let workers = try (0..<2).map { _ in
+            try CLI.start("medgym", ["worker", "--store", database, "--jobs", "2", "--exit-when-empty"], capture: true)
+        }
+        var printed = ""
+        for worker in workers {
+            printed += String(decoding: (worker.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            worker.waitUntilExit()
+            #expect(worker.terminationStatus == 0)
+        }
+        #expect(try status(database).hasPrefix("0 pending, 0 leased, 20 done, 0 failed"), "\(printed)")
+        let store = try PostgresTraceStore(location: PostgresLocation(parsing: database))
+        let heads = try store.heads()
+        #expect(heads.count == 20 && Set(heads.map(\.id)).count == 20)
+        let dir = try TempDir()
+        defer { dir.remove() }
+        #expect(try CLI.run("replay", ["sync", "--from", database, "--to", dir.path("copy.sqlite")]).status == 0)
+        let verify = try CLI.run("replay", ["verify", "--all", "--store", dir.path("copy.sqlite")])
+        #expect(verify.status == 0 && verify.stdout.contains("20 of 20 episodes verified"), "\(verify.stdout)")
+    }
+
+    @Test func aWorkerKilledMidEpisodeLosesNothingAndAFailedJobKeepsItsError() throws {
+        let database = try Self.database()
+        let slow = CLI.packageRoot.appendingPathComponent("Tests/ReplayTests/Agents/slow.py").path
+        let queued = try CLI.run(
+            "medgym",
+            ["batch", "--fixtures", "adv_cocaine_dissection", "--seeds", "42", "--agent", "cmd:python3 \(slow) 0.3", "--store", database, "--enqueue"])
+        #expect(queued.status == 0, "\(queued.stderr)")
+        let doomed = try CLI.start("medgym", ["worker", "--store", database, "--lease", "3"])
+        var line = ""
+        for _ in 0..<100 where !line.hasPrefix("0 pending, 1 leased") {
+            Thread.sleep(forTimeInterval: 0.1)
+            line = try status(database)
+        }
+        #expect(line.hasPrefix("0 pending, 1 leased"), "\(line)")
+        Thread.sleep(forTimeInterval: 1)  // mid-episode
+        kill(doomed.processIdentifier, SIGKILL)
+        doomed.waitUntilExit()
+        // Its lease runs out (3 s without a heartbeat) and the next worker plays the job.
+        let next = try CLI.run("medgym", ["worker", "--store", database, "--lease", "3", "--exit-when-empty"])
+        #expect(next.stdout.contains("0 stored") || next.stdout.contains("1 stored"), "\(next.stdout)\(next.stderr)")
+        var finished = try status(database)
+        for _ in 0..<100 where !finished.hasPrefix("0 pending, 0 leased, 1 done") {
+            Thread.sleep(forTimeInterval: 0.1)
+            _ = try CLI.run("medgym", ["worker", "--store", database, "--lease", "3", "--exit-when-empty"])
+            finished = try status(database)
+        }
+        #expect(finished.hasPrefix("0 pending, 0 leased, 1 done, 0 failed"), "\(finished)")
+        let store = try PostgresTraceStore(location: PostgresLocation(parsing: database))
+        #expect(try store.heads().count == 1)
+        #expect(try store.textColumn("SELECT attempts::text FROM jobs") == ["2"])
+
+        // A job that cannot run fails three times, then keeps its error.
+        #expect(
+            try CLI.run("medgym", ["batch", "--fixtures", "adv_aaa_30min", "--seeds", "1", "--agent", "expert", "--store", database, "--enqueue"]).status == 0)
+        _ = try store.textColumn("UPDATE jobs SET fixture = 'no_such_fixture' WHERE fixture = 'adv_aaa_30min' RETURNING fixture")
+        let failing = try CLI.run("medgym", ["worker", "--store", database, "--exit-when-empty"])
+        #expect(failing.stdout.contains("0 stored, 0 already stored, 3 failed"), "\(failing.stdout)\(failing.stderr)")
+        let report = try CLI.run("medgym", ["queue", "status", "--store", database]).stdout
+        #expect(report.contains("1 done, 1 failed") && report.contains("failed: no_such_fixture seed 1 expert: unknown fixture"), "\(report)")
+    }
+
     @Test func aBadLocationOrAnUnreachableServerIsOneLineNamingTheFix() throws {
         #expect(throws: PostgresStoreError.self) { try PostgresLocation(parsing: "postgres://db.example") }
         let down = try CLI.run("replay", ["sync", "--from", "postgres://medgym:secret@127.0.0.1:1/medgym", "--to", "/tmp/never.sqlite"])
         #expect(down.status != 0 && down.stderr.contains("cannot connect to postgres://medgym@127.0.0.1:1/medgym"), "\(down.stderr)")
         #expect(!down.stderr.contains("secret") && down.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never.sqlite"))
+        // A command that cannot use a PostgreSQL store yet says so, and which can.
+        let list = try CLI.run("replay", ["list", "--store", "postgres://medgym:secret@127.0.0.1:1/medgym"])
+        #expect(list.status != 0 && list.stderr.contains("is a PostgreSQL store") && list.stderr.contains("replay sync"), "\(list.stderr)")
+        #expect(!list.stderr.contains("secret"))
+        let queue = try CLI.run("medgym", ["queue", "status", "--store", "traces/medgym.sqlite"])
+        #expect(queue.status != 0 && queue.stderr.contains("give --store postgres://"), "\(queue.stderr)")
     }
 }
