@@ -81,7 +81,7 @@ struct Batch: ParsableCommand {
                 }
             }
             let feed = try recording.liveFeed(store, source: .batch, by: recording.live ?? models)
-            defer { recording.close(feed) }
+            defer { close(feed) }
             if let feed { batch.watch = recording.live == true ? .all(feed) : .models(feed) }
             var meter = ProgressMeter(total: batch.episodeCount)
             let report = try batch.run(into: store, createdAt: { CreatedAt.now() }) { meter.update($0) }
@@ -112,14 +112,8 @@ extension Batch {
             agentTimeout: recording.agentTimeout, rejectInvalid: recording.rejectInvalid ? true : nil, baseUrl: recording.baseURL,
             apiKeyEnv: recording.apiKeyEnv, temperature: recording.temperature, maxTokens: recording.maxTokens,
             maxResponseBytes: recording.maxResponseBytes)
-        var jobs: [WorkQueue.Job] = []
-        for fixture in batch.fixtures {
-            for agent in Self.items(self.agent) {
-                for seed in batch.seeds {
-                    jobs.append(WorkQueue.Job(fixture: fixture.id, seed: seed, agent: agent, label: recording.label, settings: settings))
-                }
-            }
-        }
+        let jobs = WorkQueue.Job.plan(
+            fixtures: batch.fixtures.map(\.id), agents: Self.items(agent), seeds: batch.seeds, label: recording.label, settings: settings)
         let added = try WorkQueue(location: location).enqueue(jobs)
         print("\(added) jobs queued, \(jobs.count - added) already queued in \(location.redacted); start medgym worker --store … to play them")
     }

@@ -52,7 +52,7 @@ struct Run: ParsableCommand {
             }
             // Watched from the viewer as it is played, unless --no-live.
             let feed = try recording.liveFeed(store, source: .run, by: recording.live ?? true)
-            defer { recording.close(feed) }
+            defer { close(feed) }
             // An --episode-id already stored records nothing new (the same trace) or is refused: not published.
             let taken = try episodeID.map { try store?.contains($0) ?? false } ?? false
             let live = taken ? nil : feed?.begin(fixture: fixture.id, seed: seed, agent: agent.id, label: recording.label)
@@ -160,12 +160,6 @@ struct RecordingOptions: ParsableArguments {
     func liveFeed(_ store: TraceStore?, source: LiveSource, by wanted: Bool) throws -> LiveFeed? {
         guard wanted, let store else { return nil }
         return try LiveFeed(storePath: store.path, source: source)
-    }
-
-    /// Writes what `feed` holds and says if it stopped on an error.
-    func close(_ feed: LiveFeed?) {
-        feed?.close()
-        if let problem = feed?.problem { warn("\(problem); the episodes were recorded all the same") }
     }
 
     func validate() throws {

@@ -100,10 +100,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        defer {
-            feed?.close()
-            if let problem = feed?.problem { warn("\(problem); the episodes were recorded all the same") }
-        }
+        defer { close(feed) }
         // A client that stops reading must not kill the server: writes then fail with EPIPE, which ends the session.
         signal(SIGPIPE, SIG_IGN)
         if mcp {

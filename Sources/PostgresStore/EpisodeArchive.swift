@@ -18,13 +18,6 @@ public protocol EpisodeArchive: AnyObject {
 extension TraceStore: EpisodeArchive {
     public var name: String { path }
 
-    public func heads() throws -> [EpisodeHead] {
-        let rows = try connection.prepare("SELECT episode_id, head_hash, event_count FROM episodes WHERE finished = 1 ORDER BY id")
-        var heads: [EpisodeHead] = []
-        while try rows.step() { heads.append(EpisodeHead(id: rows.text(0) ?? "", headHash: rows.text(1) ?? "", eventCount: rows.int(2))) }
-        return heads
-    }
-
     public func checkedForSync(_ id: String) throws -> (header: EpisodeHeader, events: [TraceEvent], signatures: [EpisodeSignature]) {
         let (listing, events) = try checkedEvents(id)
         return (listing.header, events, try signatures(id))

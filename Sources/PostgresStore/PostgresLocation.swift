@@ -49,6 +49,8 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
     case badLocation(text: String, problem: String)
     case unreachable(location: String, reason: String)
     case server(location: String, reason: String)
+    /// A row with the same unique key was written first (another worker stored the same episode).
+    case duplicateKey(location: String, reason: String)
     case newerSchema(location: String, found: Int, supported: Int)
     case notAStore(location: String)
 
@@ -57,7 +59,7 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
         case .badLocation(let text, let problem): "store '\(text)' is not a PostgreSQL location: \(problem)"
         case .unreachable(let location, let reason):
             "cannot connect to \(location) (\(reason)): check the host, port, user, password (or PGPASSWORD) and database"
-        case .server(let location, let reason): "\(location): \(reason)"
+        case .server(let location, let reason), .duplicateKey(let location, let reason): "\(location): \(reason)"
         case .newerSchema(let location, let found, let supported):
             "\(location) has trace-store schema \(found), newer than this MedGym's \(supported); use a newer MedGym"
         case .notAStore(let location):

@@ -36,6 +36,8 @@ final class PostgresSession: @unchecked Sendable {
     func rows(_ query: PostgresQuery) throws(PostgresStoreError) -> [PostgresRow] {
         do {
             return try connection.query(query, logger: logger).wait().rows
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw .duplicateKey(location: location.redacted, reason: Self.describe(error))
         } catch {
             throw .server(location: location.redacted, reason: Self.describe(error))
         }
@@ -64,13 +66,5 @@ final class PostgresSession: @unchecked Sendable {
             return "\(psql.code)" + (psql.underlying.map { ": \($0)" } ?? "")
         }
         return "\(error)"
-    }
-
-    /// The SQLSTATE of a server error, when `error` is one.
-    static func sqlState(_ error: any Error) -> String? {
-        if case .server(_, let reason) = error as? PostgresStoreError, let open = reason.range(of: "(SQLSTATE ") {
-            return String(reason[open.upperBound...].prefix(5))
-        }
-        return nil
     }
 }

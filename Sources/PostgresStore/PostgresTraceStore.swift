@@ -68,22 +68,11 @@ public final class PostgresTraceStore: @unchecked Sendable {
         _ episode: RecordedEpisode, sameContent: TraceStore.SameContentPolicy = .reportExisting
     ) throws -> TraceStore.SaveOutcome {
         let id = episode.header.episodeID
-        guard EpisodeID.isValid(id) else {
-            throw StoreError.corruptRow(path: location.redacted, episode: id, detail: "not an episode id (ep_ and 12 hex digits); nothing was written")
-        }
-        if !episode.chainBuiltHere, let broken = TraceComparison.firstBrokenLink(episode.events) {
-            throw StoreError.corruptRow(path: location.redacted, episode: id, detail: "refusing to store a broken trace: \(broken.problem)")
-        }
-        let seed = episode.header.seed
-        if let odd = episode.events.first(where: { $0.rngState != TraceBuilder.rngState(seed: seed, minute: $0.simMinute) }) {
-            throw StoreError.corruptRow(
-                path: location.redacted, episode: id,
-                detail: "event \(odd.seq)'s rng_state '\(odd.rngState)' is not seed=\(seed) minute=\(odd.simMinute); nothing was written")
-        }
+        if let problem = episode.storabilityProblem(path: location.redacted) { throw problem }
         for attempt in 0..<3 {
             do {
                 return try session.transaction { try insert(episode, sameContent: sameContent) }
-            } catch let error as PostgresStoreError where PostgresSession.sqlState(error) == "23505" && attempt < 2 {
+            } catch PostgresStoreError.duplicateKey where attempt < 2 {
                 continue  // another worker stored the same episode meanwhile: look again
             }
         }
@@ -241,11 +230,4 @@ public final class PostgresTraceStore: @unchecked Sendable {
     public func textColumn(_ sql: String) throws -> [String?] {
         try session.rows(PostgresQuery(unsafeSQL: sql)).map { try $0.decode(String?.self) }
     }
-}
-
-/// An episode as a store lists it for a sync: its id and the digest of its trace.
-public struct EpisodeHead: Sendable, Hashable {
-    public var id: String
-    public var headHash: String
-    public var eventCount: Int
 }

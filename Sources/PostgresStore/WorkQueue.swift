@@ -34,6 +34,15 @@ public final class WorkQueue: @unchecked Sendable {
         public init(fixture: String, seed: UInt64, agent: String, label: String?, settings: JobSettings = JobSettings()) {
             (self.id, self.fixture, self.seed, self.agent, self.label, self.settings, self.attempts) = (0, fixture, seed, agent, label, settings, 0)
         }
+
+        /// A batch's jobs, in `medgym batch`'s order: each fixture × agent × seed.
+        public static func plan(
+            fixtures: [String], agents: [String], seeds: ClosedRange<UInt64>, label: String?, settings: JobSettings
+        ) -> [Job] {
+            fixtures.flatMap { fixture in
+                agents.flatMap { agent in seeds.map { Job(fixture: fixture, seed: $0, agent: agent, label: label, settings: settings) } }
+            }
+        }
     }
 
     /// Adds jobs; one already queued (same fixture, seed, agent and label) is not added again.

@@ -254,19 +254,7 @@ public final class TraceStore {
     @discardableResult
     public func save(_ episode: RecordedEpisode, sameContent: SameContentPolicy = .reportExisting) throws(StoreError) -> SaveOutcome {
         let id = episode.header.episodeID
-        guard EpisodeID.isValid(id) else {
-            throw .corruptRow(path: path, episode: id, detail: "not an episode id (ep_ and 12 hex digits); nothing was written")
-        }
-        if !episode.chainBuiltHere, let broken = TraceComparison.firstBrokenLink(episode.events) {
-            throw .corruptRow(path: path, episode: id, detail: "refusing to store a broken trace: \(broken.problem)")
-        }
-        // The layout stores neither rng_state nor prev_hash: both must follow from the trace.
-        let seed = episode.header.seed
-        if let odd = episode.events.first(where: { $0.rngState != TraceBuilder.rngState(seed: seed, minute: $0.simMinute) }) {
-            throw .corruptRow(
-                path: path, episode: id,
-                detail: "event \(odd.seq)'s rng_state '\(odd.rngState)' is not seed=\(seed) minute=\(odd.simMinute); nothing was written")
-        }
+        if let problem = episode.storabilityProblem(path: path) { throw problem }
         do {
             return try connection.transaction { () throws -> SaveOutcome in
                 let existing = try statement("SELECT head_hash, event_count, finished FROM episodes WHERE episode_id = ?")
