@@ -17,7 +17,7 @@ struct LeaderboardCommand: ParsableCommand {
     @Option(help: "Comma-separated fixture names or glob patterns (e.g. 'adv_*').")
     var fixtures: String?
 
-    @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
+    @Option(help: "Trace store: a SQLite file or postgres://USER@HOST/DATABASE (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
     var store: String?
 
     @Flag(help: "Print the board as JSON.")
@@ -42,7 +42,7 @@ struct LeaderboardCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let (opened, imports) = try StoreLocation(option: store).open(create: false, readOnly: true)
+            let (opened, imports) = try StoreLocation(option: store).openStore(create: false, readOnly: true)
             for note in imports { FileHandle.standardError.write(Data("\(note)\n".utf8)) }
             let patterns = fixture.map { [$0] } ?? fixtures.map { $0.split(separator: ",").map(String.init) } ?? []
             let board = try Leaderboard.build(

@@ -96,7 +96,7 @@ struct Run: ParsableCommand {
 
 /// Where and how `run` and `batch` record.
 struct RecordingOptions: ParsableArguments {
-    @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
+    @Option(help: "Trace store: a SQLite file or postgres://USER@HOST/DATABASE (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
     var store: String?
 
     @Flag(name: .customLong("no-store"), help: "Do not record the episode.")
@@ -157,9 +157,9 @@ struct RecordingOptions: ParsableArguments {
 
     /// A live feed into `store` when `wanted` (nil without a store). A store whose live tables cannot
     /// be written is told on stderr and not watched: the recording goes on.
-    func liveFeed(_ store: TraceStore?, source: LiveSource, by wanted: Bool) throws -> LiveFeed? {
+    func liveFeed(_ store: (any EpisodeStore)?, source: LiveSource, by wanted: Bool) throws -> LiveFeed? {
         guard wanted, let store else { return nil }
-        return try LiveFeed(storePath: store.path, source: source)
+        return try LiveFeed(store: store, source: source)
     }
 
     func validate() throws {
@@ -173,10 +173,10 @@ struct RecordingOptions: ParsableArguments {
     }
 
     /// The store to record into (nil with --no-store); the default store first imports traces/*.jsonl.
-    func openStore() throws -> TraceStore? {
+    func openStore() throws -> (any EpisodeStore)? {
         guard !noStore else { return nil }
         let key = try SigningOption.load(signKey)
-        let (store, imports) = try StoreLocation(option: store).open(create: true)
+        let (store, imports) = try StoreLocation(option: store).openStore(create: true)
         for note in imports { warn(note.description) }
         store.signingKey = key
         return store

@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "With --mcp: the model label the episode is recorded under.")
     var label: String?
 
-    @Option(help: "Trace store file (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
+    @Option(help: "Trace store: a SQLite file or postgres://USER@HOST/DATABASE (default: $MEDGYM_STORE, else traces/medgym.sqlite).")
     var store: String?
 
     @Option(name: .customLong("sign-key"), help: "Sign every stored episode with this Ed25519 key (medgym keys new; default: $MEDGYM_SIGNING_KEY).")
@@ -86,16 +86,16 @@ struct Serve: AsyncParsableCommand {
         let server: EnvServer
         var feed: LiveFeed?
         do {
-            var opened: TraceStore?
+            var opened: (any EpisodeStore)?
             if !noStore {
                 let key = try SigningOption.load(signKey)
-                let (store, imports) = try StoreLocation(option: store).open(create: true)
+                let (store, imports) = try StoreLocation(option: store).openStore(create: true)
                 for note in imports { warn(note.description) }
                 store.signingKey = key
                 opened = store
             }
             server = EnvServer(store: opened, agent: mcp ? "mcp" : "python")
-            if live, let opened { feed = try LiveFeed(storePath: opened.path, source: mcp ? .mcp : .stdio) }
+            if live, let opened { feed = try LiveFeed(store: opened, source: mcp ? .mcp : .stdio) }
             server.live = feed
         } catch {
             throw fail(error)
@@ -113,9 +113,9 @@ struct Serve: AsyncParsableCommand {
     /// `--http`: the viewer over the store, until interrupted.
     private func serveHTTP() async throws {
         var options: ViewerOptions
-        let opened: TraceStore
+        let opened: any EpisodeStore
         do {
-            let (store, imports) = try StoreLocation(option: store).open(create: true, readOnly: false)
+            let (store, imports) = try StoreLocation(option: store).openStore(create: true, readOnly: false)
             for note in imports { warn(note.description) }
             opened = store
             options = ViewerOptions(storePath: store.path)

@@ -17,7 +17,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         var created: String?
-        var opened: TraceStore?
+        var opened: (any EpisodeStore)?
         do {
             let location = try StoreLocation(option: storeOptions.store)
             if !FileManager.default.fileExists(atPath: location.path) { created = location.path }

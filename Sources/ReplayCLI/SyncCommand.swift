@@ -1,7 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
-import PostgresStore
 import TraceStore
 
 /// `replay sync --from A --to B`: moves episodes between two stores, SQLite files or PostgreSQL
@@ -29,15 +28,14 @@ struct SyncCommand: ParsableCommand {
             let target = try Self.open(to, create: true)
             var meter = SyncMeter()
             let report = try EpisodeSync(from: source, to: target).run { meter.update($0, $1) }
-            print("\(report.moved) moved, \(report.present) already in \(target.name)")
+            print("\(report.moved) moved, \(report.present) already in \(target.path)")
         } catch {
             throw fail(error)
         }
     }
 
-    static func open(_ text: String, create: Bool) throws -> any EpisodeArchive {
-        if PostgresLocation.isPostgres(text) { return try PostgresTraceStore(location: PostgresLocation(parsing: text)) }
-        return try StoreLocation(option: text).open(create: create, readOnly: false).store
+    static func open(_ text: String, create: Bool) throws -> any EpisodeStore {
+        try StoreLocation(option: text).openStore(create: create).store
     }
 }
 

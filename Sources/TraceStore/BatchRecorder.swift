@@ -38,7 +38,7 @@ public struct BatchRecorder {
     /// Plays and records (into `store`, unless nil) every combination,
     /// telling `progress` after each stored episode.
     public func run(
-        into store: TraceStore?, createdAt: @escaping @Sendable () -> String,
+        into store: (any EpisodeStore)?, createdAt: @escaping @Sendable () -> String,
         progress: (BatchProgress) -> Void = { _ in }
     ) throws -> BatchReport {
         let recorders = try fixtures.map { try EpisodeRecorder(fixture: $0, invalidActions: invalidActions) }

@@ -46,18 +46,30 @@ public struct EpisodeQuery: Sendable, Hashable {
     /// The most rows one page may ask for.
     public static let maximumLimit = 500
 
-    /// The WHERE clause and its values.
-    var filter: (clause: String, values: [SQLiteValue]) {
-        var terms = ["e.finished = 1"]
+    /// The SQL a store's database speaks, where the two differ.
+    public enum Dialect: Sendable {
+        case sqlite, postgres
+    }
+
+    /// The WHERE clause (over `episodes e LEFT JOIN summaries s`) and its values, bound in order to
+    /// its `?` placeholders.
+    public func filter(_ dialect: Dialect = .sqlite) -> (clause: String, values: [SQLiteValue]) {
+        // (a PostgreSQL store holds finished episodes only: each is written in one transaction)
+        var terms = dialect == .sqlite ? ["e.finished = 1"] : ["TRUE"]
         var values: [SQLiteValue] = []
         func add(_ term: String, _ value: SQLiteValue) {
             terms.append(term)
             values.append(value)
         }
         if !forks { terms.append("e.parent_id IS NULL") }
-        if let fixture { add("e.fixture GLOB ?", .text(fixture)) }
+        if let fixture {
+            switch dialect {
+            case .sqlite: add("e.fixture GLOB ?", .text(fixture))
+            case .postgres: add("e.fixture ~ ?", .text(Self.regex(glob: fixture)))
+            }
+        }
         if let fixtures {
-            terms.append(fixtures.isEmpty ? "0" : "e.fixture IN (" + fixtures.map { _ in "?" }.joined(separator: ", ") + ")")
+            terms.append(fixtures.isEmpty ? "1 = 0" : "e.fixture IN (" + fixtures.map { _ in "?" }.joined(separator: ", ") + ")")
             values += fixtures.map { .text($0) }
         }
         if let agent { add("e.agent = ?", .text(agent)) }
@@ -74,9 +86,40 @@ public struct EpisodeQuery: Sendable, Hashable {
         return ("WHERE " + terms.joined(separator: " AND "), values)
     }
 
-    var order: String {
+    /// A shell-style pattern as an anchored POSIX regular expression (`*`, `?` and `[…]` as GLOB
+    /// reads them).
+    static func regex(glob: String) -> String {
+        var out = "^"
+        var inClass = false
+        for c in glob {
+            if inClass {
+                out.append(c == "\\" ? "\\\\" : String(c))
+                if c == "]" { inClass = false }
+                continue
+            }
+            switch c {
+            case "*": out += ".*"
+            case "?": out += "."
+            case "[":
+                out += "["
+                inClass = true
+            default: out += "\\.^$|()+{}]".contains(c) ? "\\" + String(c) : String(c)
+            }
+        }
+        return out + "$"
+    }
+
+    /// The ORDER BY terms. PostgreSQL is asked to sort as SQLite does: text by its bytes (collation
+    /// "C"), and an empty value (NULL) before any other.
+    public func order(_ dialect: Dialect = .sqlite) -> String {
         let direction = descending ? "DESC" : "ASC"
-        return sort == .recorded ? "e.id \(direction)" : "\(sort.column) \(direction), e.id \(direction)"
+        guard sort != .recorded else { return "e.id \(direction)" }
+        switch dialect {
+        case .sqlite: return "\(sort.column) \(direction), e.id \(direction)"
+        case .postgres:
+            let text = [.fixture, .agent, .outcome, .harm].contains(sort) ? " COLLATE \"C\"" : ""
+            return "\(sort.column)\(text) \(direction) NULLS \(descending ? "LAST" : "FIRST"), e.id \(direction)"
+        }
     }
 }
 
@@ -84,15 +127,19 @@ public struct EpisodeQuery: Sendable, Hashable {
 public struct EpisodePage: Sendable {
     public var total: Int
     public var rows: [EpisodeListing]
+
+    public init(total: Int, rows: [EpisodeListing]) {
+        (self.total, self.rows) = (total, rows)
+    }
 }
 
 extension TraceStore {
     /// The episodes `query` asks for, as their rows say: the caller checks each against its trace
     /// before it serves it (``EpisodeChecker/check(_:outline:)`` reads little).
     public func page(_ query: EpisodeQuery) throws(StoreError) -> EpisodePage {
-        let (clause, values) = query.filter
+        let (clause, values) = query.filter()
         let limit = min(max(query.limit, 0), EpisodeQuery.maximumLimit)
-        let rows = try listings(where: clause, values, order: query.order, limit: limit, offset: max(query.offset, 0))
+        let rows = try listings(where: clause, values, order: query.order(), limit: limit, offset: max(query.offset, 0))
         let total: Int
         do {
             let statement = try connection.prepare("SELECT count(*) FROM episodes e LEFT JOIN summaries s ON s.episode = e.id \(clause)")
@@ -102,6 +149,11 @@ extension TraceStore {
             throw Self.wrap(error, path: path)
         }
         return EpisodePage(total: total, rows: rows)
+    }
+
+    /// The newest episode row's key (0 when empty): it grows whenever an episode is stored.
+    public func newestKey() throws(StoreError) -> Int {
+        do { return try connection.scalarInt("SELECT max(id) FROM episodes") ?? 0 } catch { throw Self.wrap(error, path: path) }
     }
 
     /// The distinct values of a browsing filter (fixtures, agents, labels, outcomes, harm levels), sorted.
@@ -123,7 +175,7 @@ extension EpisodeQuery {
     public enum Facet: String, Sendable, CaseIterable {
         case fixture, agent, label, outcome, harm
 
-        var column: String {
+        public var column: String {
             switch self {
             case .fixture: "e.fixture"
             case .agent: "e.agent"

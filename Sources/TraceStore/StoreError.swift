@@ -17,6 +17,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Hashable {
     case corruptRow(path: String, episode: String, detail: String)
     case badLog(file: String, line: Int, problem: String)
     case sqlite(SQLiteError)
+    /// A store held by a database server (PostgreSQL) failed: the server named (never its password)
+    /// and what it said.
+    case server(location: String, problem: String)
 
     /// What is wrong with the episode, without the advice (for a report's left-out list).
     public var problem: String {
@@ -61,6 +64,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Hashable {
             "\(file):\(line): \(problem)"
         case .sqlite(let error):
             error.description
+        case .server(let location, let problem):
+            "\(location): \(problem)"
         }
     }
 }

@@ -38,17 +38,8 @@ public struct StoreLocation: Sendable, Hashable {
         if path.isEmpty || path == ":memory:" {
             throw .badStorePath(path: path, problem: "an in-memory database would lose every episode when the command ends; name a file")
         }
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
-            var shown = path
-            if let at = path.firstIndex(of: "@"), let colon = path[path.index(path.startIndex, offsetBy: 11)..<at].lastIndex(of: ":") {
-                shown.replaceSubrange(path.index(after: colon)..<at, with: "***")
-            }
-            throw .badStorePath(
-                path: shown,
-                problem:
-                    "is a PostgreSQL store, which this command cannot use yet (replay sync, medgym batch --enqueue, medgym worker and medgym queue status can); record into a SQLite file and move it with replay sync"
-            )
-        }
+        // (a postgres:// location is a PostgreSQL store: see `openStore` in CommandLineSupport)
+        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") { return }
         if path.hasPrefix("file:") {
             throw .badStorePath(path: path, problem: "SQLite URIs are not accepted; give the file's path (reading commands already open it read-only)")
         }

@@ -5,10 +5,10 @@ import MedGym
 /// it to rebuild the projections (summary), and refuses a log that
 /// does not re-execute exactly.
 public struct TraceImporter {
-    public let store: TraceStore
+    public let store: any EpisodeStore
     public let resolver: ActionResolver
 
-    public init(store: TraceStore, resolver: ActionResolver = .shipped) {
+    public init(store: any EpisodeStore, resolver: ActionResolver = .shipped) {
         self.store = store
         self.resolver = resolver
     }

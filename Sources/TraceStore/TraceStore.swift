@@ -11,7 +11,7 @@ import MedGym
 /// try store.save(recorded)
 /// let events = try store.events("ep_0fa72a32ec1d")
 /// ```
-public final class TraceStore {
+public final class TraceStore: EpisodeStore {
     public let path: String
     /// The underlying connection, for benchmarks and tools that need raw SQL.
     public let connection: SQLiteConnection
@@ -252,7 +252,7 @@ public final class TraceStore {
     /// a no-op; different events under an existing id are refused; the same
     /// trace under another id is reported (or refused) per `sameContent`.
     @discardableResult
-    public func save(_ episode: RecordedEpisode, sameContent: SameContentPolicy = .reportExisting) throws(StoreError) -> SaveOutcome {
+    public func save(_ episode: RecordedEpisode, sameContent: SameContentPolicy) throws(StoreError) -> SaveOutcome {
         let id = episode.header.episodeID
         if let problem = episode.storabilityProblem(path: path) { throw problem }
         do {
@@ -370,7 +370,7 @@ public final class TraceStore {
     }
 
     /// Every stored episode, in the order recorded, with its summary.
-    public func list(includeUnfinished: Bool = false) throws(StoreError) -> [EpisodeListing] {
+    public func list(includeUnfinished: Bool) throws(StoreError) -> [EpisodeListing] {
         try listings(where: includeUnfinished ? "" : "WHERE e.finished = 1", [])
     }
 
@@ -411,47 +411,15 @@ public final class TraceStore {
         }
     }
 
-    /// The ids of every finished episode, in the order recorded.
-    public func episodeIDs() throws(StoreError) -> [String] {
-        try list().map(\.header.episodeID)
-    }
-
-    /// One episode's listing row; an unknown id is an error with the nearest ids.
-    public func listing(_ id: String) throws(StoreError) -> EpisodeListing {
-        if let row = try listings(where: "WHERE e.episode_id = ?", [.text(id)]).first { return row }
-        let all = try list()
-        throw .unknownEpisode(id: id, path: path, suggestions: Self.nearest(id, in: all.map(\.header.episodeID)))
-    }
-
-    /// One episode's header.
-    public func header(_ id: String) throws(StoreError) -> EpisodeHeader {
-        try listing(id).header
-    }
-
-    /// One episode, checked before it is served (see ``CheckedEpisode``): the
-    /// hash chain holds and ends where the row says, and every field of the
-    /// row agrees with the trace. A broken chain is
-    /// ``StoreError/brokenTrace(id:path:problem:)``, a row that disagrees with
-    /// its trace ``StoreError/rowMismatch(id:path:problem:)``; `replay verify`
-    /// reports the same.
-    public func checkedEpisode(_ id: String) throws(StoreError) -> CheckedEpisode {
-        try checker.check(try listing(id), events: try events(id))
-    }
-
-    /// What ``checkedEpisode(_:)`` checks, apart from reading: rows and events read on one thread can
-    /// be checked on several.
-    public var checker: EpisodeChecker { EpisodeChecker(path: path, fixtures: fixtures) }
-
-    /// One episode's events, checked as ``checkedEpisode(_:)`` checks them.
-    public func checkedEvents(_ id: String) throws(StoreError) -> (listing: EpisodeListing, events: [TraceEvent]) {
-        let checked = try checkedEpisode(id)
-        return (checked.listing, checked.events)
+    /// One episode's row, or nil when no episode has this id.
+    public func row(_ id: String) throws(StoreError) -> EpisodeListing? {
+        try listings(where: "WHERE e.episode_id = ?", [.text(id)]).first
     }
 
     /// `count` connections to this store for as many threads (at least one): this one, then read-only
     /// ones of its own (a connection is used by one thread at a time).
-    public func connections(_ count: Int) throws(StoreError) -> [TraceStore] {
-        var stores = [self]
+    public func connections(_ count: Int) throws(StoreError) -> [any EpisodeStore] {
+        var stores: [any EpisodeStore] = [self]
         for _ in 1..<max(1, count) { stores.append(try TraceStore(path: path, readOnly: true)) }
         return stores
     }
@@ -564,16 +532,6 @@ public final class TraceStore {
         statement.withBytes(column) { codec.decompress($0, size: size) }
     }
 
-    /// The score card the trace ends with (its `score` event).
-    public func storedScore(_ id: String) throws(StoreError) -> ScoreCard? {
-        guard let score = try events(id).last(where: { $0.kind == .score }) else { return nil }
-        do {
-            return try CanonicalJSON.decode(TracePayload.self, from: Data(score.payload.utf8)).score
-        } catch {
-            throw Self.wrap(error, path: path)
-        }
-    }
-
     /// The signatures stored for an episode, by public key.
     public func signatures(_ id: String) throws(StoreError) -> [EpisodeSignature] {
         do {
@@ -647,6 +605,10 @@ public struct EpisodeListing: Sendable, Hashable, Codable {
     public var headHash: String
     public var finished: Bool
     public var summary: EpisodeSummary?
+
+    public init(header: EpisodeHeader, eventCount: Int, headHash: String, finished: Bool, summary: EpisodeSummary?) {
+        (self.header, self.eventCount, self.headHash, self.finished, self.summary) = (header, eventCount, headHash, finished, summary)
+    }
 }
 
 /// The summary projection of an episode.

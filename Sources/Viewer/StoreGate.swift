@@ -7,19 +7,19 @@ import TraceStore
 /// server's. Another process may be writing the same file: SQLite's WAL lets each read see every
 /// episode committed before it.
 final class StoreGate: @unchecked Sendable {
-    private let store: TraceStore
+    private let store: any EpisodeStore
     private let lock = NSLock()
     private let queue = DispatchQueue(label: "medgym.viewer.store", attributes: .concurrent)
     /// Analyses already made, by what and which episode (an episode's trace never changes).
     private var analyses: [String: Data] = [:]
     private var analysisOrder: [String] = []
 
-    init(_ store: TraceStore) { self.store = store }
+    init(_ store: any EpisodeStore) { self.store = store }
 
     var path: String { store.path }
 
     /// `body` on the shared connection, off the server's threads.
-    func read<T: Sendable>(_ body: @escaping @Sendable (TraceStore) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any EpisodeStore) throws -> T) async throws -> T {
         try await offload {
             self.lock.lock()
             defer { self.lock.unlock() }
@@ -28,7 +28,7 @@ final class StoreGate: @unchecked Sendable {
     }
 
     /// `body` on the shared connection, on the calling thread (a live run's own).
-    func readHere<T>(_ body: (TraceStore) throws -> T) throws -> T {
+    func readHere<T>(_ body: (any EpisodeStore) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(store)
@@ -36,10 +36,10 @@ final class StoreGate: @unchecked Sendable {
 
     /// `body` on a read-only connection of its own, off the server's threads; its answer is kept
     /// under `key` (the last 64 analyses).
-    func analysis(_ key: String, _ body: @escaping @Sendable (TraceStore) throws -> Data) async throws -> Data {
+    func analysis(_ key: String, _ body: @escaping @Sendable (any EpisodeStore) throws -> Data) async throws -> Data {
         if let known = cached(key) { return known }
-        let path = store.path
-        let data = try await offload { try body(try TraceStore(path: path, create: false, readOnly: true)) }
+        let reader = Handed(store: try readHere { try $0.reader() })
+        let data = try await offload { try body(reader.store) }
         keep(data, as: key)
         return data
     }
@@ -64,4 +64,9 @@ final class StoreGate: @unchecked Sendable {
             queue.async { continuation.resume(with: Result { try work() }) }
         }
     }
+}
+
+/// A store handle passed to the one thread that will use it.
+private struct Handed: @unchecked Sendable {
+    let store: any EpisodeStore
 }

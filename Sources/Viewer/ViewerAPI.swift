@@ -106,7 +106,7 @@ struct ViewerAPI: Sendable {
     func storeFacets() async throws -> [Facet] {
         let facetCache = self.facetCache
         return try await gate.read { store in
-            let latest = try store.connection.scalarInt("SELECT max(id) FROM episodes") ?? 0
+            let latest = try store.newestKey()
             return try facetCache.values(at: latest) {
                 try EpisodeQuery.Facet.allCases.map { facet in Facet(name: facet.rawValue, values: try store.distinct(facet)) }
             }

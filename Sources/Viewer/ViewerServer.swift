@@ -10,8 +10,8 @@ import TraceStore
 /// endpoints of ``ViewerAPI``, which other tools can use too (`docs/viewer.md`).
 public enum ViewerServer {
     /// Serves until the process is interrupted; `ready` is told the URL once the socket listens.
-    public static func run(_ options: ViewerOptions, store: TraceStore, ready: @escaping @Sendable (String) -> Void) async throws {
-        let feed = options.allowRun ? try LiveFeed(storePath: store.path, source: .viewer) : nil
+    public static func run(_ options: ViewerOptions, store: any EpisodeStore, ready: @escaping @Sendable (String) -> Void) async throws {
+        let feed = options.allowRun ? try LiveFeed(store: store, source: .viewer) : nil
         defer { feed?.close() }
         let api = ViewerAPI(gate: StoreGate(store), options: options, feed: feed)
         let router = Router()

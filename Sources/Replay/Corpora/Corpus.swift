@@ -492,7 +492,7 @@ public struct CorpusWriter {
     private func workerExporters() throws -> [CorpusExporter] {
         guard exporter.jobs > 1 else { return [exporter] }
         return try (0..<exporter.jobs).map { _ in
-            let store = try TraceStore(path: exporter.forker.store.path, readOnly: true)
+            let store = try exporter.forker.store.reader()
             return CorpusExporter(
                 forker: Forker(store: store, resolver: exporter.forker.resolver), continuation: exporter.continuation,
                 margin: exporter.margin, jobs: 1, prompt: exporter.prompt)

@@ -8,7 +8,7 @@ import TraceStore
 /// trace, and randomness is keyed by seed and minute), then
 /// continues as asked, and scores the counterfactual against the original.
 public struct Forker {
-    public let store: TraceStore
+    public let store: any EpisodeStore
     public let resolver: ActionResolver
     /// Fixtures by name, each loaded and digested once: the store's own (its checks load the same
     /// ones) under the shipped resolver, a cache of its own under another.
@@ -16,13 +16,13 @@ public struct Forker {
     let loaded = LoadedEpisodeCache()
 
     /// A forker with the shipped catalog, sharing the store's fixtures.
-    public init(store: TraceStore) {
+    public init(store: any EpisodeStore) {
         self.store = store
         self.resolver = .shipped
         self.fixtures = store.fixtures
     }
 
-    public init(store: TraceStore, resolver: ActionResolver) {
+    public init(store: any EpisodeStore, resolver: ActionResolver) {
         self.store = store
         self.resolver = resolver
         self.fixtures = FixtureCache()

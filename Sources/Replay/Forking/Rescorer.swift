@@ -7,10 +7,10 @@ import TraceStore
 /// Scoring is a pure function of trajectory and key, so an unchanged fixture
 /// gives exactly the recorded score.
 public struct Rescorer {
-    public let store: TraceStore
+    public let store: any EpisodeStore
     public let resolver: ActionResolver
 
-    public init(store: TraceStore, resolver: ActionResolver = .shipped) {
+    public init(store: any EpisodeStore, resolver: ActionResolver = .shipped) {
         self.store = store
         self.resolver = resolver
     }

@@ -23,7 +23,7 @@ public enum EpisodeSelection {
     /// episode its caller abandoned counts only with `includeAbandoned`).
     /// Every other matching row is left out, with its reason.
     public static func checked(
-        _ store: TraceStore, fixtures patterns: [String], label: String? = nil,
+        _ store: any EpisodeStore, fixtures patterns: [String], label: String? = nil,
         trust: TrustedKeys? = nil, includeAbandoned: Bool = false, jobs: Int = 1
     ) throws -> CheckedSelection {
         var selection = CheckedSelection(runs: [], leftOut: [])
@@ -47,7 +47,7 @@ public enum EpisodeSelection {
     }
 
     /// One row's outline (and signatures, with `trust`) as `store` holds them; a failure to read is kept.
-    static func read(_ row: EpisodeListing, from store: TraceStore, trust: TrustedKeys?) -> Read {
+    static func read(_ row: EpisodeListing, from store: any EpisodeStore, trust: TrustedKeys?) -> Read {
         var item = Read(header: row.header, listing: row, outline: TraceOutline(events: [], count: 0), signatures: [], failure: nil)
         do throws(StoreError) {
             item.outline = try store.outline(row.header.episodeID)
@@ -105,7 +105,7 @@ public enum EpisodeSelection {
     /// unknown id or a row that does not match its trace throws its
     /// ``StoreError``; another simulation's episode, or (with `trust`) one no
     /// trusted key signed, is a ``SelectionRefusal``.
-    public static func requireCounted(_ ids: [String], in store: TraceStore, trust: TrustedKeys? = nil) throws {
+    public static func requireCounted(_ ids: [String], in store: any EpisodeStore, trust: TrustedKeys? = nil) throws {
         for id in ids {
             let checked = try store.checkedEpisode(id)
             if let reason = checked.unverifiedReason { throw SelectionRefusal.unverified(episode: id, reason: reason) }
@@ -120,7 +120,7 @@ public enum EpisodeSelection {
 
     /// Every row of the store (finished or not: hiding a row is what an edit would want), each checked
     /// against its trace: what `replay list` shows.
-    public static func index(_ store: TraceStore, jobs: Int = 1) throws -> [IndexedEpisode] {
+    public static func index(_ store: any EpisodeStore, jobs: Int = 1) throws -> [IndexedEpisode] {
         let rows = try store.list(includeUnfinished: true)
         // As `checked`: each worker a contiguous share on its own connection, joined in store order.
         let checker = store.checker

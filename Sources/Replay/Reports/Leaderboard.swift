@@ -125,7 +125,7 @@ public struct Leaderboard: Sendable, Hashable, Encodable {
     /// Builds the board from every counted, non-fork episode whose fixture
     /// matches `fixtures` (glob patterns; empty: all).
     public static func build(
-        store: TraceStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
+        store: any EpisodeStore, fixtures patterns: [String], passK: [Int] = [1, 3, 5],
         trust: TrustedKeys? = nil, includeAbandoned: Bool = false, by grouping: Grouping = .fixture, jobs: Int = 1
     ) throws -> Leaderboard {
         let selection = try EpisodeSelection.checked(store, fixtures: patterns, trust: trust, includeAbandoned: includeAbandoned, jobs: jobs)

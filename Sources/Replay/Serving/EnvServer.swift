@@ -14,7 +14,7 @@ import TraceStore
 /// the last step also carrying the arrival state's potential, so the rewards
 /// of an episode sum exactly to its composite.
 public final class EnvServer {
-    public let store: TraceStore?
+    public let store: (any EpisodeStore)?
     public let resolver: ActionResolver
     /// The agent id episodes are recorded under (`python` for `serve --stdio`, `mcp` for `serve --mcp`).
     public let agent: String
@@ -78,7 +78,7 @@ public final class EnvServer {
         }
     }
 
-    public init(store: TraceStore?, resolver: ActionResolver = .shipped, agent: String = "python") {
+    public init(store: (any EpisodeStore)?, resolver: ActionResolver = .shipped, agent: String = "python") {
         self.store = store
         self.resolver = resolver
         self.agent = agent

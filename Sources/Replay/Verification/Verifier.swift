@@ -6,7 +6,7 @@ import TraceStore
 /// recorded actions in a fresh environment reproduces every event, and its
 /// header and summary match that fold of the events.
 public struct Verifier {
-    public let store: TraceStore
+    public let store: any EpisodeStore
     public let resolver: ActionResolver
     /// Pass an episode of another simulation version on its chain alone
     /// (otherwise it fails: its score was not computed here).
@@ -15,7 +15,7 @@ public struct Verifier {
     public var trust: TrustedKeys?
     let fixtures = FixtureCache()
 
-    public init(store: TraceStore, resolver: ActionResolver = .shipped, acceptChainOnly: Bool = false, trust: TrustedKeys? = nil) {
+    public init(store: any EpisodeStore, resolver: ActionResolver = .shipped, acceptChainOnly: Bool = false, trust: TrustedKeys? = nil) {
         self.store = store
         self.resolver = resolver
         self.acceptChainOnly = acceptChainOnly

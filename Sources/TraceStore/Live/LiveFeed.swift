@@ -52,6 +52,13 @@ public final class LiveFeed: @unchecked Sendable {
         case ended(run: Int, state: String, episodeID: String?, alreadyStored: Bool?, error: String?)
     }
 
+    /// A feed into `store`'s live tables, or nil for a store that has none: the live tables are kept
+    /// in SQLite stores only (a PostgreSQL store's episodes are seen once stored).
+    public convenience init?(store: any EpisodeStore, source: LiveSource) throws(StoreError) {
+        guard let file = store as? TraceStore else { return nil }
+        try self.init(storePath: file.path, source: source)
+    }
+
     /// A feed into the store at `storePath` (a store this library has opened for writing, so its
     /// schema has the live tables), on a connection of its own.
     public init(storePath: String, source: LiveSource, keep: Int = LiveFeed.keptRuns) throws(StoreError) {
