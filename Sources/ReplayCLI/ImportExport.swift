@@ -20,7 +20,7 @@ struct Import: ParsableCommand {
         var opened: (any EpisodeStore)?
         do {
             let location = try StoreLocation(option: storeOptions.store)
-            if !FileManager.default.fileExists(atPath: location.path) { created = location.path }
+            if !location.isServer, !FileManager.default.fileExists(atPath: location.path) { created = location.path }
             let store = try storeOptions.open(create: true, readOnly: false)
             opened = store
             let importer = TraceImporter(store: store)
