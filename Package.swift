@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "MedGym", "TraceStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                "MedGym", "TraceStore", "Replay", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

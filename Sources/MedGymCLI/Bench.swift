@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import MedGym
+import PostgresStore
 import Replay
 
 struct Bench: ParsableCommand {
@@ -28,6 +29,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Scenarios of the catalogue played once by the expert, without a store and into a file store (0 skips it; default: all).")
     var catalogue: Int?
 
+    @Option(
+        help:
+            "A PostgreSQL server (postgres://USER@HOST:PORT/DATABASE, the password from PGPASSWORD) whose role may create databases: also measure the work queue with 1, 2 and 4 workers and PostgreSQL's write rate against SQLite's (the benchmark makes and drops databases of its own)."
+    )
+    var postgres: String?
+
+    @Option(help: "Expert episodes the queue benchmark enqueues per measurement (with --postgres).")
+    var queueEpisodes: Int = 1_000
+
     @Flag(
         inversion: .prefixedNo,
         help:
@@ -49,6 +59,12 @@ struct Bench: ParsableCommand {
                 + (corpus > 0 ? CorpusBenchmark(episodes: corpus).run() : [])
                 + (catalogue == 0 ? [] : CatalogueBenchmark(limit: catalogue).run())
                 + (references ? ReferenceBenchmark(medgym: Bundle.main.executablePath ?? CommandLine.arguments[0]).run() : [])
+                + (try postgres.map {
+                    try QueueBenchmark(
+                        server: try PostgresLocation(parsing: $0), medgym: Bundle.main.executablePath ?? CommandLine.arguments[0],
+                        episodes: max(1, queueEpisodes)
+                    ).run()
+                } ?? [])
             if json {
                 try printJSON(figures)
             } else {

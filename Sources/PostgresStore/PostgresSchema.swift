@@ -4,7 +4,7 @@
 /// with their hashes, a summary, signatures; events are append-only (triggers refuse UPDATE, DELETE
 /// and TRUNCATE, and a role given only INSERT and SELECT cannot change them either, see docs/store.md).
 enum PostgresSchema {
-    static let current = 2
+    static let current = 3
 
     /// The advisory lock key migrations take (any number no other tool of the database uses).
     static let migrationLock = 7_248_131_901
@@ -97,6 +97,12 @@ enum PostgresSchema {
             """,
             "CREATE INDEX jobs_open ON jobs (id) WHERE state IN ('pending', 'leased')",
             "CREATE INDEX jobs_finished ON jobs (finished_at) WHERE state = 'done'",
+        ],
+        // 3: one run is stored once: the content (head hash and event count) is a unique key, so two
+        // workers storing the same trace under two ids at once store it once.
+        [
+            "DROP INDEX episodes_head",
+            "CREATE UNIQUE INDEX episodes_content ON episodes (head_hash, event_count)",
         ],
     ]
 }

@@ -82,18 +82,23 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
 
     // MARK: writing
 
-    /// Stores a whole episode in one transaction, with the SQLite store's rules: the same trace
-    /// under the same id is a no-op, different events under an existing id are refused, the same
-    /// trace under another id is reported (or refused, per `sameContent`). Two workers saving the
-    /// same episode at once store it once: the second finds the first's row.
+    /// Stores a whole episode in one statement (so one transaction), with the SQLite store's rules:
+    /// the same trace under the same id is a no-op, different events under an existing id are
+    /// refused, the same trace under another id is reported (or refused, per `sameContent`). Two
+    /// workers saving the same episode at once store it once: the ids and the content (head hash
+    /// and event count) are unique keys, so the second meets a conflict, looks again and finds the
+    /// first's row. Two round trips: the look, then the insert.
     @discardableResult
     public func save(_ episode: RecordedEpisode, sameContent: TraceStore.SameContentPolicy) throws(StoreError) -> TraceStore.SaveOutcome {
         let id = episode.header.episodeID
         if let problem = episode.storabilityProblem(path: path) { throw problem }
+        let insert = try insertion(episode)
         return try run {
             for attempt in 0..<3 {
+                if let stored = try stored(episode, sameContent: sameContent) { return stored }
                 do {
-                    return try session.transaction { try insert(episode, sameContent: sameContent) }
+                    try session.rows(insert)
+                    return .inserted
                 } catch PostgresStoreError.duplicateKey where attempt < 2 {
                     continue  // another worker stored the same episode meanwhile: look again
                 }
@@ -102,33 +107,34 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
         }
     }
 
-    private func insert(_ episode: RecordedEpisode, sameContent: TraceStore.SameContentPolicy) throws -> TraceStore.SaveOutcome {
-        let h = episode.header
-        let (id, head, count) = (h.episodeID, episode.headHash, episode.events.count)
-        if let found = try session.rows("SELECT head_hash, event_count FROM episodes WHERE episode_id = \(id)").first {
-            let (storedHead, storedCount) = try found.decode((String, Int).self)
-            guard storedHead == head && storedCount == count else { throw StoreError.conflictingEpisode(id: id, path: location.redacted) }
+    /// What the store already holds of `episode`: nothing (nil), the episode itself, the same trace
+    /// under another id, or other events under its id (refused).
+    private func stored(_ episode: RecordedEpisode, sameContent: TraceStore.SameContentPolicy) throws -> TraceStore.SaveOutcome? {
+        let (id, head, count) = (episode.header.episodeID, episode.headHash, episode.events.count)
+        let rows = try session.rows(
+            """
+            SELECT episode_id, head_hash, event_count FROM episodes
+            WHERE episode_id = \(id) OR (head_hash = \(head) AND event_count = \(count))
+            """
+        ).map { try $0.decode((String, String, Int).self) }
+        if let own = rows.first(where: { $0.0 == id }) {
+            guard own.1 == head && own.2 == count else { throw StoreError.conflictingEpisode(id: id, path: path) }
             return .alreadyStored(id: id)
         }
-        if let twin = try session.rows("SELECT episode_id FROM episodes WHERE head_hash = \(head) AND event_count = \(count) LIMIT 1").first {
-            let other = try twin.decode(String.self)
-            if sameContent == .refuse { throw StoreError.duplicateContent(id: id, existing: other, path: location.redacted) }
-            return .alreadyStored(id: other)
-        }
-        let row = try session.rows(
-            """
-            INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
-                parent_id, fork_step, event_count, head_hash)
-            VALUES (\(id), \(h.fixture), \(h.tier), \(h.variant), \(String(h.seed)), \(h.agent), \(h.label), \(h.libraryVersion),
-                \(h.createdAt), \(h.parentID), \(h.forkStep), \(count), \(head))
-            RETURNING id
-            """)
-        let key = try row.first?.decode(Int.self) ?? 0
-        // The events in one statement: a column array each.
+        guard let twin = rows.first else { return nil }
+        if sameContent == .refuse { throw StoreError.duplicateContent(id: id, existing: twin.0, path: path) }
+        return .alreadyStored(id: twin.0)
+    }
+
+    /// The one statement that writes an episode: its row, its events (a column array each), its
+    /// summary and its signatures (the store's signing key's added), each checked first.
+    private func insertion(_ episode: RecordedEpisode) throws(StoreError) -> PostgresQuery {
+        let h = episode.header
+        let (id, head, count) = (h.episodeID, episode.headHash, episode.events.count)
         var (seqs, steps, minutes, kinds, payloads, hashes) = ([Int](), [Int](), [Int](), [String](), [String](), [String]())
         for e in episode.events {
             guard e.hash.utf8.count == 64, e.hash.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                throw StoreError.corruptRow(path: location.redacted, episode: id, detail: "event \(e.seq)'s hash is not 64 hex digits")
+                throw .corruptRow(path: path, episode: id, detail: "event \(e.seq)'s hash is not 64 hex digits")
             }
             seqs.append(e.seq)
             steps.append(e.step)
@@ -137,36 +143,48 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
             payloads.append(e.payload)
             hashes.append(e.hash)
         }
-        try session.rows(
-            """
-            INSERT INTO events (episode, seq, step, sim_minute, kind, payload, hash)
-            SELECT \(key), s, st, m, k, p, decode(h, 'hex')
-            FROM unnest(\(seqs)::bigint[], \(steps)::bigint[], \(minutes)::bigint[], \(kinds)::text[], \(payloads)::text[], \(hashes)::text[])
-                AS t(s, st, m, k, p, h)
-            """)
-        let score = episode.score
-        let final = episode.extent
-        let tokens = ReplyTokens.total(in: episode.events)
-        try session.rows(
-            """
-            INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute, tokens)
-            VALUES (\(key), \(score.outcome), \(score.harmLevel.rawValue), \(score.composite), \(final.steps), \(final.minute), \(tokens))
-            """)
         var signatures = episode.signatures
-        if let signingKey { signatures.append(try signingKey.sign(header: h, headHash: head, eventCount: count)) }
-        for signature in signatures {
+        if let signingKey {
+            do {
+                signatures.append(try signingKey.sign(header: h, headHash: head, eventCount: count))
+            } catch {
+                throw .corruptRow(path: path, episode: id, detail: "could not be signed: \(error)")
+            }
+        }
+        var (keys, signed) = ([String](), [String]())
+        for signature in signatures where !keys.contains(signature.publicKey) {
             guard signature.isValid(header: h, headHash: head, eventCount: count) else {
-                throw StoreError.corruptRow(
-                    path: location.redacted, episode: id,
+                throw .corruptRow(
+                    path: path, episode: id,
                     detail: "the signature by key \(signature.publicKey.prefix(12))… does not match this episode's row and head hash; nothing was written")
             }
-            try session.rows(
-                """
-                INSERT INTO signatures (episode, public_key, signature) VALUES (\(key), \(signature.publicKey), \(signature.signature))
-                ON CONFLICT DO NOTHING
-                """)
+            keys.append(signature.publicKey)
+            signed.append(signature.signature)
         }
-        return .inserted
+        let (score, final) = (episode.score, episode.extent)
+        let tokens = ReplyTokens.total(in: episode.events)
+        return """
+            WITH episode AS (
+                INSERT INTO episodes (episode_id, fixture, tier, variant, seed, agent, label, library_version, created_at,
+                    parent_id, fork_step, event_count, head_hash)
+                VALUES (\(id), \(h.fixture), \(h.tier), \(h.variant), \(String(h.seed)), \(h.agent), \(h.label), \(h.libraryVersion),
+                    \(h.createdAt), \(h.parentID), \(h.forkStep), \(count), \(head))
+                RETURNING id
+            ), trace AS (
+                INSERT INTO events (episode, seq, step, sim_minute, kind, payload, hash)
+                SELECT episode.id, s, st, m, k, p, decode(x, 'hex')
+                FROM episode, unnest(\(seqs)::bigint[], \(steps)::bigint[], \(minutes)::bigint[], \(kinds)::text[], \(payloads)::text[],
+                    \(hashes)::text[]) AS t(s, st, m, k, p, x)
+            ), summary AS (
+                INSERT INTO summaries (episode, outcome, harm_level, composite, steps, end_minute, tokens)
+                SELECT episode.id, \(score.outcome), \(score.harmLevel.rawValue), \(score.composite), \(final.steps), \(final.minute), \(tokens)
+                FROM episode
+            ), signed AS (
+                INSERT INTO signatures (episode, public_key, signature)
+                SELECT episode.id, k, g FROM episode, unnest(\(keys)::text[], \(signed)::text[]) AS t(k, g)
+            )
+            SELECT id FROM episode
+            """
     }
 
     // MARK: reading

@@ -97,6 +97,39 @@ struct StoreInterfaceTests {
     }
 
     @Test(.enabled(if: testServer != nil, "set MEDGYM_TEST_POSTGRES (eval \"$(scripts/test-postgres.sh start)\")"))
+    func machinesStoringOneRunAtOnceStoreItOnce() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let location = try StoreBackend.postgres.newStore(in: dir)
+        let recorded = try demo()
+        // Eight writers at once, each on a connection of its own: half under the episode's id, half under another.
+        let stores = try (0..<8).map { _ in try PostgresTraceStore(location: PostgresLocation(parsing: location)) }
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            var episode = recorded
+            if i % 2 == 1 { episode.header.episodeID = "ep_00000000000\(i)" }
+            outcomes.add(Result { try stores[i].save(episode) })
+        }
+        let results = outcomes.all.compactMap { try? $0.get() }
+        #expect(results.count == 8, "\(outcomes.all)")
+        #expect(results.filter { $0 == .inserted }.count == 1)
+        let heads = try stores[0].heads()
+        #expect(heads.count == 1 && heads[0].headHash == recorded.headHash)
+        #expect(results.allSatisfy { $0 == .inserted || $0 == .alreadyStored(id: heads[0].id) })
+    }
+
+    /// Results gathered from several threads.
+    final class Outcomes: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var all: [Result<TraceStore.SaveOutcome, any Error>] = []
+        func add(_ result: Result<TraceStore.SaveOutcome, any Error>) {
+            lock.lock()
+            defer { lock.unlock() }
+            all.append(result)
+        }
+    }
+
+    @Test(.enabled(if: testServer != nil, "set MEDGYM_TEST_POSTGRES (eval \"$(scripts/test-postgres.sh start)\")"))
     func bothBackendsGiveTheSameRowsPagesAndOutlines() throws {
         let dir = try TempDir()
         defer { dir.remove() }
