@@ -22,12 +22,19 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "The store to write (created if missing): a SQLite file or a postgres:// database.")
     var to: String
 
+    @Option(help: "Episodes read and re-executed at once, each thread on a connection of its own (one writer stores them in order).")
+    var jobs: Int = 1
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range; use 1…64") }
+    }
+
     func run() throws {
         do {
             let source = try Self.open(from, create: false)
             let target = try Self.open(to, create: true)
             var meter = SyncMeter()
-            let report = try EpisodeSync(from: source, to: target).run { meter.update($0, $1) }
+            let report = try EpisodeSync(from: source, to: target).run(jobs: jobs) { meter.update($0, $1) }
             print("\(report.moved) moved, \(report.present) already in \(target.path)")
         } catch {
             throw fail(error)

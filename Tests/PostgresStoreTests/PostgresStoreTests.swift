@@ -49,7 +49,7 @@ struct PostgresStoreTests {
         #expect(!there.stdout.contains("medgym:medgym@"), "the password is never printed")
         let again = try CLI.run("replay", ["sync", "--from", original, "--to", postgres])
         #expect(again.stdout.contains("0 moved, 14 already in"), "\(again.stdout)\(again.stderr)")
-        let home = try CLI.run("replay", ["sync", "--from", postgres, "--to", back])
+        let home = try CLI.run("replay", ["sync", "--from", postgres, "--to", back, "--jobs", "3"])
         #expect(home.status == 0 && home.stdout.contains("14 moved"), "\(home.stdout)\(home.stderr)")
 
         let before = try TraceStore(path: original, readOnly: true).heads()
