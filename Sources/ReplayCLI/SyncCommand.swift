@@ -31,8 +31,8 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let source = try Self.open(from, create: false)
-            let target = try Self.open(to, create: true)
+            let source = try Self.open(from, create: false, readOnly: true)
+            let target = try Self.open(to, create: true, readOnly: false)
             var meter = SyncMeter()
             let report = try EpisodeSync(from: source, to: target).run(jobs: jobs) { meter.update($0, $1) }
             print("\(report.moved) moved, \(report.present) already in \(target.path)")
@@ -41,8 +41,8 @@ struct SyncCommand: ParsableCommand {
         }
     }
 
-    static func open(_ text: String, create: Bool) throws -> any EpisodeStore {
-        try StoreLocation(option: text).openStore(create: create).store
+    static func open(_ text: String, create: Bool, readOnly: Bool) throws -> any EpisodeStore {
+        try StoreLocation(option: text).openStore(create: create, readOnly: readOnly).store
     }
 }
 
