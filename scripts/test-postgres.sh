@@ -24,7 +24,7 @@ case "${1:-}" in
     fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
       -o "-h $listen -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null
-    as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -q -c "CREATE ROLE medgym LOGIN CREATEDB PASSWORD 'medgym'" \
+    as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -q -c "CREATE ROLE medgym LOGIN CREATEDB CREATEROLE PASSWORD 'medgym'" \
       -c "CREATE DATABASE medgym OWNER medgym" >/dev/null
     echo "export MEDGYM_TEST_POSTGRES=postgres://medgym:medgym@127.0.0.1:$port/medgym"
     echo "export MEDGYM_TEST_POSTGRES_DIR=$dir"

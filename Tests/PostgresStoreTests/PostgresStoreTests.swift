@@ -32,6 +32,52 @@ struct PostgresStoreTests {
 
     func heads(_ store: TraceStore) throws -> [EpisodeHead] { try store.heads() }
 
+    /// Runs SQL on `database` as the server's owner role.
+    static func psql(_ database: String, _ sql: String) throws {
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        psql.arguments = ["psql", database, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        psql.standardOutput = FileHandle.nullDevice
+        try psql.run()
+        psql.waitUntilExit()
+        #expect(psql.terminationStatus == 0, "\(sql)")
+    }
+
+    @Test func aRecordingRoleWithoutUpdateOrDeleteCanRecordButNeverChangeEvents() throws {
+        let database = try Self.database()
+        let owner = try PostgresTraceStore(location: PostgresLocation(parsing: database))  // creates the tables
+        let role = "recorder_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let name = String(database[database.index(after: database.lastIndex(of: "/")!)...])
+        // What docs/store.md tells a team to give the role its machines record with.
+        try Self.psql(
+            database,
+            """
+            CREATE ROLE \(role) LOGIN PASSWORD 'rec';
+            GRANT CONNECT ON DATABASE \(name) TO \(role);
+            GRANT USAGE ON SCHEMA public TO \(role);
+            GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO \(role);
+            GRANT UPDATE ON jobs TO \(role);
+            GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(role);
+            REVOKE UPDATE, DELETE, TRUNCATE ON events FROM \(role);
+            """)
+        var location = try PostgresLocation(parsing: database)
+        (location.user, location.password) = (role, "rec")
+        let recorder = try PostgresTraceStore(location: location)
+        let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        var agent = ExpertAgent(fixture: fixture)
+        let recorded = try EpisodeRecorder(fixture: fixture).record(seed: 3, agent: &agent, createdAt: "2026-12-07T00:00:00Z")
+        #expect(try recorder.save(recorded) == .inserted)
+        #expect(try owner.checkedEvents(recorded.header.episodeID).events == recorded.events)
+        for statement in ["UPDATE events SET payload = 'x'", "DELETE FROM events", "TRUNCATE events CASCADE", "DROP TRIGGER events_no_change ON events"] {
+            #expect {
+                try recorder.textColumn(statement)
+            } throws: { error in
+                "\(error)".contains("permission denied") || "\(error)".contains("must be owner")
+            }
+        }
+        #expect(try recorder.checkedEvents(recorded.header.episodeID).events == recorded.events)
+    }
+
     @Test func syncToPostgresAndBackKeepsEveryEpisodeAndHeadHash() throws {
         let dir = try TempDir()
         defer { dir.remove() }
