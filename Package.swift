@@ -54,23 +54,27 @@ let package = Package(
         ),
         .target(
             name: "CommandLineSupport",
-            dependencies: ["MedGym", "TraceStore", "Replay", "PostgresStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MedGym", "TraceStore", "Replay", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "medgym",
             dependencies: [
-                "MedGym", "TraceStore", "Replay", "Viewer", "PostgresStore", "CommandLineSupport",
+                "MedGym", "TraceStore", "Replay", "Viewer", "PostgresStore", "CommandLineSupport", "ReplayCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/MedGymCLI"
         ),
+        .target(
+            name: "ReplayCommands",
+            dependencies: [
+                "MedGym", "TraceStore", "Replay", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `replay` links no PostgreSQL client: a postgres:// store runs as `medgym replay …` (ServerDelegation).
         .executableTarget(
             name: "replay",
-            dependencies: [
-                "MedGym", "TraceStore", "Replay", "PostgresStore", "CommandLineSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["ReplayCommands", "CommandLineSupport"],
             path: "Sources/ReplayCLI"
         ),
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),

@@ -2,8 +2,24 @@ import ArgumentParser
 import CommandLineSupport
 import Foundation
 import MedGym
+import PostgresStore
+import ReplayCommands
 
+/// The `medgym` program: registers the PostgreSQL store, then runs `medgym …`, or `replay`'s commands
+/// as `medgym replay …` (which `replay` becomes for a PostgreSQL store, see `ServerDelegation`).
 @main
+enum MedGymProgram {
+    static func main() async {
+        PostgresStoreServer.register()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "replay" {
+            ReplayCommand.main(Array(arguments.dropFirst()))
+        } else {
+            await MedGymCommand.main(arguments)
+        }
+    }
+}
+
 struct MedGymCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medgym",

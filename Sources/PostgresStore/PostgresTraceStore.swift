@@ -444,7 +444,11 @@ extension PostgresStoreError {
         case .server(let location, let reason), .duplicateKey(let location, let reason): .server(location: location, problem: reason)
         case .newerSchema(let location, let found, let supported): .newerSchema(path: location, found: found, supported: supported)
         case .badLocation(let text, _): .badStorePath(path: text, problem: description)
-        case .unreachable(let location, _), .notAStore(let location): .server(location: location, problem: description)
+        case .unreachable(let location, let reason):
+            .server(
+                location: location, problem: "cannot connect (\(reason)): check the host, port, user, password (or PGPASSWORD) and database")
+        case .notAStore(let location):
+            .server(location: location, problem: "holds tables named like a MedGym store's but no medgym_schema row; give an empty database or a MedGym store")
         }
     }
 }

@@ -216,15 +216,30 @@ struct PostgresStoreTests {
     @Test func aBadLocationOrAnUnreachableServerIsOneLineNamingTheFix() throws {
         #expect(throws: PostgresStoreError.self) { try PostgresLocation(parsing: "postgres://db.example") }
         let down = try CLI.run("replay", ["sync", "--from", "postgres://medgym:secret@127.0.0.1:1/medgym", "--to", "/tmp/never.sqlite"])
-        #expect(down.status != 0 && down.stderr.contains("cannot connect to postgres://medgym@127.0.0.1:1/medgym"), "\(down.stderr)")
+        #expect(down.status != 0 && down.stderr.contains("postgres://medgym@127.0.0.1:1/medgym: cannot connect"), "\(down.stderr)")
         #expect(!down.stderr.contains("secret") && down.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never.sqlite"))
         // Any command given an unreachable PostgreSQL store says so in one line, without the password.
         for (tool, args) in [("replay", ["list"]), ("medgym", ["run", "--fixture", "adv_aaa_30min"]), ("medgym", ["leaderboard"])] {
             let r = try CLI.run(tool, args + ["--store", "postgres://medgym:secret@127.0.0.1:1/medgym"])
-            #expect(r.status != 0 && r.stderr.contains("cannot connect to postgres://medgym@127.0.0.1:1/medgym"), "\(r.stderr)")
+            #expect(r.status != 0 && r.stderr.contains("postgres://medgym@127.0.0.1:1/medgym: cannot connect"), "\(r.stderr)")
             #expect(!r.stderr.contains("secret") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         }
+        // `replay` runs a PostgreSQL store's command as `medgym replay …`: alone, it says what it lacks.
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let lonely = dir.path("replay")
+        try FileManager.default.copyItem(atPath: CLI.binary("replay").path, toPath: lonely)
+        let alone = Process()
+        alone.executableURL = URL(fileURLWithPath: lonely)
+        alone.arguments = ["list", "--store", "postgres://medgym:secret@127.0.0.1:1/medgym"]
+        let errors = Pipe()
+        (alone.standardError, alone.standardOutput) = (errors, FileHandle.nullDevice)
+        try alone.run()
+        alone.waitUntilExit()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(alone.terminationStatus == 1 && said.contains("a postgres:// store is opened through medgym, and there is no \(dir.path("medgym"))"), "\(said)")
+        #expect(!said.contains("secret"))
         let queue = try CLI.run("medgym", ["queue", "status", "--store", "traces/medgym.sqlite"])
         #expect(queue.status != 0 && queue.stderr.contains("give --store postgres://"), "\(queue.stderr)")
     }

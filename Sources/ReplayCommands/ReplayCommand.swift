@@ -4,10 +4,12 @@ import Foundation
 import MedGym
 
 /// `replay` analyses recorded episodes: list, show, score, verify, fork,
-/// import and export.
-@main
-struct ReplayCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// import and export. The `replay` executable runs it; so does `medgym replay`,
+/// which `replay` becomes for a PostgreSQL store (see ``ServerDelegation``).
+public struct ReplayCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Analyse recorded MedGym episodes: list, show, score, verify, fork, sweep, postmortem, diff, import, export, sync.",
         discussion: """
