@@ -159,7 +159,12 @@ struct RecordingOptions: ParsableArguments {
     /// be written is told on stderr and not watched: the recording goes on.
     func liveFeed(_ store: (any EpisodeStore)?, source: LiveSource, by wanted: Bool) throws -> LiveFeed? {
         guard wanted, let store else { return nil }
-        return try LiveFeed(store: store, source: source)
+        guard let feed = try LiveFeed(store: store, source: source) else {
+            // A PostgreSQL store keeps no live tables: said only when --live asked for them.
+            if live == true { warn("--live: \(store.path) is a PostgreSQL store, which keeps no live tables; each episode is seen once stored") }
+            return nil
+        }
+        return feed
     }
 
     func validate() throws {
