@@ -159,12 +159,7 @@ struct RecordingOptions: ParsableArguments {
     /// be written is told on stderr and not watched: the recording goes on.
     func liveFeed(_ store: (any EpisodeStore)?, source: LiveSource, by wanted: Bool) throws -> LiveFeed? {
         guard wanted, let store else { return nil }
-        guard let feed = try LiveFeed(store: store, source: source) else {
-            // A PostgreSQL store keeps no live tables: said only when --live asked for them.
-            if live == true { warn("--live: \(store.path) is a PostgreSQL store, which keeps no live tables; each episode is seen once stored") }
-            return nil
-        }
-        return feed
+        return try LiveFeed(store: store, source: source)
     }
 
     func validate() throws {

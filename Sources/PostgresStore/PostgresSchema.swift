@@ -4,7 +4,7 @@
 /// with their hashes, a summary, signatures; events are append-only (triggers refuse UPDATE, DELETE
 /// and TRUNCATE, and a role given only INSERT and SELECT cannot change them either, see docs/store.md).
 enum PostgresSchema {
-    static let current = 3
+    static let current = 4
 
     /// The advisory lock key migrations take (any number no other tool of the database uses).
     static let migrationLock = 7_248_131_901
@@ -103,6 +103,40 @@ enum PostgresSchema {
         [
             "DROP INDEX episodes_head",
             "CREATE UNIQUE INDEX episodes_content ON episodes (head_hash, event_count)",
+        ],
+        // 4: the live tables (``LiveFeed``): runs being recorded and their events so far, outside the traces.
+        [
+            """
+            CREATE TABLE live_runs (
+                id BIGSERIAL PRIMARY KEY,
+                fixture TEXT NOT NULL,
+                seed TEXT NOT NULL,
+                agent TEXT NOT NULL,
+                label TEXT,
+                source TEXT NOT NULL,
+                host TEXT NOT NULL,
+                pid BIGINT NOT NULL,
+                started_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                step INTEGER NOT NULL DEFAULT 0,
+                minute INTEGER NOT NULL DEFAULT 0,
+                state TEXT NOT NULL DEFAULT 'running',
+                episode_id TEXT,
+                already_stored BOOLEAN,
+                error TEXT
+            )
+            """,
+            """
+            CREATE TABLE live_events (
+                run BIGINT NOT NULL,
+                seq INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                sim_minute INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                PRIMARY KEY (run, seq)
+            )
+            """,
         ],
     ]
 }

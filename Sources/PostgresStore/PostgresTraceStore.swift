@@ -37,6 +37,11 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
         try run { try session.rows("SELECT MAX(version) FROM medgym_schema").first.flatMap { try? $0.decode(Int?.self) } ?? 0 }
     }
 
+    /// The rows of `query`, each made a value by `transform`; errors as the store interface names them.
+    func rows<T>(_ query: PostgresQuery, _ transform: (PostgresRow) throws -> T) throws(StoreError) -> [T] {
+        try run { try session.rows(query).map(transform) }
+    }
+
     /// `body`, its errors as the store interface names them.
     private func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
         do {

@@ -59,6 +59,15 @@ public protocol EpisodeStore: AnyObject {
     /// `count` handles on this store for as many threads (at least one): this one, then read-only
     /// ones of their own.
     func connections(_ count: Int) throws(StoreError) -> [any EpisodeStore]
+
+    /// The newest runs of the live tables (see ``LiveFeed``), newest first, at most `limit`.
+    func liveRuns(limit: Int) throws(StoreError) -> [LiveRunRow]
+    /// One run of the live tables, or nil.
+    func liveRun(_ run: Int) throws(StoreError) -> LiveRunRow?
+    /// A run's live events after seq `after` (-1: all), in order, without hashes.
+    func liveEvents(run: Int, after: Int) throws(StoreError) -> [TraceEvent]
+    /// A writer into the live tables on a connection of its own, for a ``LiveFeed``.
+    func liveWriter() throws(StoreError) -> any LiveTableWriter
 }
 
 extension EpisodeStore {

@@ -22,11 +22,10 @@ final class LiveFollower: @unchecked Sendable {
     /// The lines since the last call, and whether the run is over (its last line says how).
     func next(_ store: any EpisodeStore) throws -> (lines: [String], done: Bool) {
         guard !ended else { return ([], true) }
-        let live = try LiveTables.of(store)
         // Events first, then the row: a row read as stored after its live events were dropped sends
         // the reader to the stored trace for what it missed.
-        var events = try live.liveEvents(run: run, after: seen)
-        guard let row = try live.liveRun(run) else {
+        var events = try store.liveEvents(run: run, after: seen)
+        guard let row = try store.liveRun(run) else {
             ended = true
             return ([LiveLine.error("live run \(run) is no longer in the store (only the newest runs are kept, \(LiveFeed.keptRuns) by default)")], true)
         }

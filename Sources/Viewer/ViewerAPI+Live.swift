@@ -48,10 +48,7 @@ extension ViewerAPI {
         }
         let pace = request.paceMs ?? 300
         guard (0...5000).contains(pace) else { throw ViewerError.badRequest("pace_ms \(pace) is out of range; use 0…5000") }
-        guard let feed else {
-            _ = try gate.readHere { try LiveTables.of($0) }
-            throw ViewerError(status: 500, message: "the live tables of \(gate.path) could not be opened for writing")
-        }
+        guard let feed else { throw ViewerError(status: 500, message: "the live tables of \(gate.path) could not be opened for writing") }
         let seed = request.seed ?? 42
         let inner = spec.makeAgent(fixture: fixture, seed: seed)
         guard let run = feed.begin(fixture: fixture.id, seed: seed, agent: inner.id, label: request.label) else {
@@ -92,33 +89,18 @@ extension ViewerAPI {
 
     /// The newest runs of the store's live tables (whichever process records them), newest first.
     func liveRuns() async throws -> Data {
-        try await gate.read { try CanonicalJSON.data(LiveTables.of($0).liveRuns(limit: 50)) }
+        try await gate.read { try CanonicalJSON.data($0.liveRuns(limit: 50)) }
     }
 
     /// The run `text` names (its number), checked to be in the store; a 404 names the newest ones.
     func liveRun(_ text: String) async throws -> Int {
         let run = Int(text.hasPrefix("run_") ? String(text.dropFirst(4)) : text)
         let (found, newest) = try await gate.read { store in
-            let live = try LiveTables.of(store)
-            return (try run.flatMap { try live.liveRun($0) }, try live.liveRuns(limit: 5).map { String($0.run) })
+            (try run.flatMap { try store.liveRun($0) }, try store.liveRuns(limit: 5).map { String($0.run) })
         }
         guard let run, found != nil else {
             throw ViewerError(status: 404, message: "no live run '\(text)' in the store", suggestions: newest)
         }
         return run
-    }
-}
-
-/// The store's live tables: a SQLite store's (a PostgreSQL store keeps none).
-enum LiveTables {
-    static func of(_ store: any EpisodeStore) throws -> TraceStore {
-        guard let file = store as? TraceStore else {
-            throw ViewerError(
-                status: 409,
-                message:
-                    "\(store.path) is a PostgreSQL store, which keeps no live tables: its episodes are listed once stored; to watch runs turn by turn, serve a SQLite store"
-            )
-        }
-        return file
     }
 }

@@ -110,7 +110,7 @@ struct PostgresStoreTests {
 
     @Test func eventsAreAppendOnlyAndTheSaveRulesAreTheSQLiteStores() throws {
         let store = try PostgresTraceStore(location: PostgresLocation(parsing: try Self.database()))
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == 4)
         #expect(store.path == store.location.redacted)
         let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
         var agent = ExpertAgent(fixture: fixture)

@@ -96,6 +96,55 @@ struct StoreInterfaceTests {
         #expect(try store.orphanRows() == (0, 0) && store.strayEventRows() == 0)
     }
 
+    /// Waits (up to 5 s) until `body` is true of the store read through another handle.
+    func eventually(_ reader: any EpisodeStore, _ body: (any EpisodeStore) throws -> Bool) throws -> Bool {
+        for _ in 0..<100 {
+            if try body(reader) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func aWatchedRunIsInTheLiveTablesOfEitherStoreUntilStored(_ backend: StoreBackend) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let location = try backend.newStore(in: dir)
+        let store = try backend.open(location)
+        let reader = try backend.open(location, readOnly: true)
+        let feed = try LiveFeed(store: store, source: .run, keep: 2)
+        defer { feed.close() }
+        let fixture = try FixtureLoader.fixture(named: "adv_cocaine_dissection")
+        let run = try #require(feed.begin(fixture: fixture.id, seed: 42, agent: "anchoring", label: "v1"))
+        var agent = AnchoringAgent(fixture: fixture)
+        let watched = try EpisodeRecorder(fixture: fixture).play(seed: 42, agent: &agent, label: "v1", createdAt: Self.createdAt, live: run).recorded
+
+        // Every turn is in the live tables before the episode is stored: all but the score event.
+        #expect(try eventually(reader) { try $0.liveEvents(run: run.id, after: -1).count == watched.events.count - 1 })
+        let live = try reader.liveEvents(run: run.id, after: -1)
+        #expect(live.map(\.payload) == watched.events.dropLast().map(\.payload) && live.map(\.kind) == watched.events.dropLast().map(\.kind))
+        #expect(try reader.liveEvents(run: run.id, after: 100).map(\.seq) == Array(101..<watched.events.count - 1))
+        let row = try #require(try reader.liveRun(run.id))
+        #expect(row.state == .running && row.source == "run" && row.agent == "anchoring" && row.label == "v1" && row.seed == "42")
+        #expect(row.pid == Int(getpid()) && row.step == watched.events.dropLast().last?.step)
+
+        #expect(try store.save(watched) == .inserted)
+        run.stored(episodeID: watched.header.episodeID, alreadyStored: false)
+        #expect(try eventually(reader) { try $0.liveRun(run.id)?.state == .stored })
+        #expect(try reader.liveRun(run.id)?.episodeID == watched.header.episodeID)
+        #expect(try reader.liveEvents(run: run.id, after: -1).isEmpty, "the stored trace holds them")
+
+        // A failed run keeps its events and error; only the newest runs are kept.
+        let failed = try #require(feed.begin(fixture: fixture.id, seed: 43, agent: "anchoring", label: nil))
+        failed.publish(watched.events.prefix(3))
+        failed.failed("the agent stopped answering")
+        #expect(try eventually(reader) { try $0.liveRun(failed.id)?.state == .failed })
+        #expect(try reader.liveRun(failed.id)?.error == "the agent stopped answering")
+        #expect(try reader.liveEvents(run: failed.id, after: -1).count == 3)
+        let third = try #require(feed.begin(fixture: fixture.id, seed: 44, agent: "expert", label: nil))
+        #expect(try reader.liveRuns(limit: 10).map(\.run) == [third.id, failed.id])
+    }
+
     @Test(.enabled(if: testServer != nil, "set MEDGYM_TEST_POSTGRES (eval \"$(scripts/test-postgres.sh start)\")"))
     func machinesStoringOneRunAtOnceStoreItOnce() throws {
         let dir = try TempDir()

@@ -35,41 +35,35 @@ public final class LiveFeed: @unchecked Sendable {
     public let storePath: String
     /// Runs kept in `live_runs`.
     public let keep: Int
-    private let connection: SQLiteConnection
+    private let writer: any LiveTableWriter
     private let host: String
     private let pid: Int
     /// Guards `pending`, `closed` and `firstProblem`; the writer waits on it.
     private let condition = NSCondition()
-    /// Serialises the connection (SQLite is opened without its own mutex).
+    /// Serialises the writer's connection (used by one thread at a time).
     private let writing = NSLock()
-    private var pending: [Pending] = []
+    private var pending: [LivePending] = []
     private var closed = false
     private var firstProblem: String?
     private let writerDone = DispatchSemaphore(value: 0)
 
-    private enum Pending {
-        case events(run: Int, [TraceEvent])
-        case ended(run: Int, state: String, episodeID: String?, alreadyStored: Bool?, error: String?)
+    /// A feed into `store`'s live tables, on a connection of its own (SQLite or PostgreSQL).
+    public convenience init(store: any EpisodeStore, source: LiveSource, keep: Int = LiveFeed.keptRuns) throws(StoreError) {
+        self.init(writer: try store.liveWriter(), name: store.path, source: source, keep: keep)
     }
 
-    /// A feed into `store`'s live tables, or nil for a store that has none: the live tables are kept
-    /// in SQLite stores only (a PostgreSQL store's episodes are seen once stored).
-    public convenience init?(store: any EpisodeStore, source: LiveSource) throws(StoreError) {
-        guard let file = store as? TraceStore else { return nil }
-        try self.init(storePath: file.path, source: source)
+    /// A feed into the SQLite store at `storePath` (a store this library has opened for writing, so
+    /// its schema has the live tables).
+    public convenience init(storePath: String, source: LiveSource, keep: Int = LiveFeed.keptRuns) throws(StoreError) {
+        self.init(writer: try SQLiteLiveWriter(path: storePath), name: storePath, source: source, keep: keep)
     }
 
-    /// A feed into the store at `storePath` (a store this library has opened for writing, so its
-    /// schema has the live tables), on a connection of its own.
-    public init(storePath: String, source: LiveSource, keep: Int = LiveFeed.keptRuns) throws(StoreError) {
-        self.storePath = storePath
+    /// A feed through `writer` into the live tables of the store messages call `name`.
+    public init(writer: any LiveTableWriter, name: String, source: LiveSource, keep: Int = LiveFeed.keptRuns) {
+        self.storePath = name
         self.source = source
         self.keep = max(1, keep)
-        do {
-            connection = try SQLiteConnection(path: storePath, create: false)
-        } catch {
-            throw .sqlite(error)
-        }
+        self.writer = writer
         host = ProcessInfo.processInfo.hostName
         pid = Int(getpid())
         let thread = Thread { [unowned self] in self.writeUntilClosed() }
@@ -90,25 +84,9 @@ public final class LiveFeed: @unchecked Sendable {
         do {
             let id = try write {
                 // What is pending goes first, so a run's lines never land after a prune that dropped it.
-                let earlier = takePending()
-                return try connection.transaction { () throws -> Int in
-                    try store(earlier)
-                    let insert = try connection.prepare(
-                        """
-                        INSERT INTO live_runs (fixture, seed, agent, label, source, host, pid, started_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                    try insert.run([
-                        .text(fixture), .text(String(seed)), .text(agent), label.map { .text($0) } ?? .null, .text(source.rawValue),
-                        .text(host), .int(pid), .text(now), .text(now),
-                    ])
-                    let id = connection.lastInsertRowID
-                    let oldest = id - keep
-                    if oldest > 0 {
-                        try connection.execute("DELETE FROM live_runs WHERE id <= \(oldest); DELETE FROM live_events WHERE run <= \(oldest)")
-                    }
-                    return id
-                }
+                let start = LiveRunStart(
+                    fixture: fixture, seed: seed, agent: agent, label: label, source: source, host: host, pid: pid, now: now)
+                return try writer.begin(start, after: takePending(), keep: keep)
             }
             return LiveRun(id: id, feed: self)
         } catch {
@@ -128,7 +106,7 @@ public final class LiveFeed: @unchecked Sendable {
         if wasOpen { writerDone.wait() }
     }
 
-    private func enqueue(_ item: Pending) {
+    private func enqueue(_ item: LivePending) {
         condition.withLock {
             guard !closed, firstProblem == nil else { return }
             pending.append(item)
@@ -153,10 +131,7 @@ public final class LiveFeed: @unchecked Sendable {
             condition.unlock()
             if !finishing { Thread.sleep(forTimeInterval: Self.gathering) }
             do {
-                try write {
-                    let batch = takePending()
-                    if !batch.isEmpty { try connection.transaction { try self.store(batch) } }
-                }
+                try write { try writer.write(takePending(), now: CreatedAt.now()) }
             } catch {
                 stop(because: error)
             }
@@ -166,39 +141,10 @@ public final class LiveFeed: @unchecked Sendable {
     }
 
     /// The pending items, taken (under the connection's lock, so batches are written in the order taken).
-    private func takePending() -> [Pending] {
+    private func takePending() -> [LivePending] {
         condition.withLock {
             defer { pending.removeAll() }
             return pending
-        }
-    }
-
-    private func store(_ batch: [Pending]) throws {
-        guard !batch.isEmpty else { return }
-        let insert = try connection.prepare(
-            "INSERT OR IGNORE INTO live_events (run, seq, step, sim_minute, kind, payload) VALUES (?, ?, ?, ?, ?, ?)")
-        let progress = try connection.prepare("UPDATE live_runs SET step = ?, minute = ?, updated_at = ? WHERE id = ?")
-        let end = try connection.prepare(
-            "UPDATE live_runs SET state = ?, episode_id = ?, already_stored = ?, error = ?, updated_at = ? WHERE id = ?")
-        let drop = try connection.prepare("DELETE FROM live_events WHERE run = ?")
-        let now = CreatedAt.now()
-        for item in batch {
-            switch item {
-            case .events(let run, let events):
-                for event in events {
-                    try insert.run([
-                        .int(run), .int(event.seq), .int(event.step), .int(event.simMinute), .text(event.kind.rawValue), .text(event.payload),
-                    ])
-                }
-                if let last = events.last { try progress.run([.int(last.step), .int(last.simMinute), .text(now), .int(run)]) }
-            case .ended(let run, let state, let episodeID, let alreadyStored, let error):
-                try end.run([
-                    .text(state), episodeID.map { .text($0) } ?? .null, alreadyStored.map { .int($0 ? 1 : 0) } ?? .null,
-                    error.map { .text($0) } ?? .null, .text(now), .int(run),
-                ])
-                // A stored episode's trace is in the store: its live copy goes.
-                if state == LiveRunRow.State.stored.rawValue { try drop.run([.int(run)]) }
-            }
         }
     }
 

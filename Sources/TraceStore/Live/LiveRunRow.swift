@@ -2,6 +2,15 @@ import Foundation
 
 /// A run in the store's live tables, as a watcher reads it (see ``LiveFeed``).
 public struct LiveRunRow: Sendable, Hashable, Codable {
+    public init(
+        run: Int, fixture: String, seed: String, agent: String, label: String?, source: String, host: String, pid: Int, startedAt: String,
+        updatedAt: String, step: Int, minute: Int, state: State, episodeID: String?, alreadyStored: Bool?, error: String?
+    ) {
+        (self.run, self.fixture, self.seed, self.agent, self.label, self.source, self.host, self.pid) = (run, fixture, seed, agent, label, source, host, pid)
+        (self.startedAt, self.updatedAt, self.step, self.minute, self.state) = (startedAt, updatedAt, step, minute, state)
+        (self.episodeID, self.alreadyStored, self.error) = (episodeID, alreadyStored, error)
+    }
+
     /// How a run stands.
     public enum State: String, Sendable, Hashable, Codable {
         /// Being played.
@@ -88,16 +97,27 @@ extension TraceStore {
                     updatedAt: rows.text(9) ?? "", step: rows.int(10), minute: rows.int(11),
                     state: LiveRunRow.State(rawValue: rows.text(12) ?? "") ?? .failed,
                     episodeID: rows.text(13), alreadyStored: rows.isNull(14) ? nil : rows.int(14) != 0, error: rows.text(15))
-                if row.state == .running && row.host == here && !Self.processExists(row.pid) {
-                    row.state = .abandoned
-                    row.error = "the process recording it (pid \(row.pid)) ended before the episode did"
-                }
+                row.markIfAbandoned(here: here)
                 out.append(row)
             }
             return out
         } catch {
             throw Self.wrap(error, path: path)
         }
+    }
+
+    /// A writer into this store's live tables, on a connection of its own.
+    public func liveWriter() throws(StoreError) -> any LiveTableWriter {
+        try SQLiteLiveWriter(path: path)
+    }
+}
+
+extension LiveRunRow {
+    /// A run marked running whose process on this machine (`here`) is gone reads as abandoned.
+    public mutating func markIfAbandoned(here: String = ProcessInfo.processInfo.hostName) {
+        guard state == .running, host == here, !Self.processExists(pid) else { return }
+        state = .abandoned
+        error = "the process recording it (pid \(pid)) ended before the episode did"
     }
 
     /// Whether a process with this id exists on this machine (one owned by another user counts).
