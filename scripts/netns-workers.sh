@@ -82,8 +82,7 @@ for _ in $(seq 1 200); do
 done
 [ -n "$held" ] || { echo "netns-workers: the namespaced worker $victim never leased a slow job" >&2; exit 1; }
 sleep 1
-kill -9 "$victim"
-wait "$victim" 2>/dev/null || true
+{ kill -9 "$victim"; wait "$victim" || true; } 2>/dev/null
 echo "killed worker $victim (in ${namespaces[0]}) holding job(s) $held mid-episode"
 
 for pid in "${workers[@]:1}"; do wait "$pid" || { echo "netns-workers: worker $pid failed" >&2; cat "$log"/*.out >&2; exit 1; }; done

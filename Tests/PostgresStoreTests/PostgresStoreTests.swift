@@ -43,6 +43,36 @@ struct PostgresStoreTests {
         #expect(psql.terminationStatus == 0, "\(sql)")
     }
 
+    @Test func aStoreOfSchema2IsMigratedKeepingItsEpisodesAndANewerOneIsRefused() throws {
+        let database = try Self.database()
+        let fixture = try FixtureLoader.fixture(named: "adv_aaa_30min")
+        var agent = ExpertAgent(fixture: fixture)
+        let recorded = try EpisodeRecorder(fixture: fixture).record(seed: 5, agent: &agent, createdAt: "2026-12-07T00:00:00Z")
+        do {
+            let store = try PostgresTraceStore(location: PostgresLocation(parsing: database))
+            #expect(try store.save(recorded) == .inserted)
+        }
+        // Back to schema 2, as a MedGym of before the content key and the live tables left it.
+        try Self.psql(
+            database,
+            """
+            DROP TABLE live_events; DROP TABLE live_runs; DROP INDEX episodes_content;
+            CREATE INDEX episodes_head ON episodes (head_hash); UPDATE medgym_schema SET version = 2;
+            """)
+        let migrated = try PostgresTraceStore(location: PostgresLocation(parsing: database))
+        #expect(try migrated.schemaVersion() == 4)
+        #expect(try migrated.checkedEvents(recorded.header.episodeID).events == recorded.events)
+        #expect(try migrated.liveRuns(limit: 5).isEmpty)
+        var twin = recorded
+        twin.header.episodeID = "ep_000000000009"
+        #expect(try migrated.save(twin) == .alreadyStored(id: recorded.header.episodeID))
+
+        try Self.psql(database, "UPDATE medgym_schema SET version = 99")
+        #expect(throws: PostgresStoreError.newerSchema(location: migrated.path, found: 99, supported: 4)) {
+            try PostgresTraceStore(location: PostgresLocation(parsing: database))
+        }
+    }
+
     @Test func aRecordingRoleWithoutUpdateOrDeleteCanRecordButNeverChangeEvents() throws {
         let database = try Self.database()
         let owner = try PostgresTraceStore(location: PostgresLocation(parsing: database))  // creates the tables
