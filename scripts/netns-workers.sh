@@ -82,7 +82,7 @@ for _ in $(seq 1 200); do
 done
 [ -n "$held" ] || { echo "netns-workers: the namespaced worker $victim never leased a slow job" >&2; exit 1; }
 sleep 1
-{ kill -9 "$victim"; wait "$victim" || true; } 2>/dev/null
+{ kill -9 "$victim" || true; wait "$victim" || true; } 2>/dev/null
 echo "killed worker $victim (in ${namespaces[0]}) holding job(s) $held mid-episode"
 
 for pid in "${workers[@]:1}"; do wait "$pid" || { echo "netns-workers: worker $pid failed" >&2; cat "$log"/*.out >&2; exit 1; }; done
@@ -92,11 +92,11 @@ for _ in $(seq 1 30); do
   [ "$open" = 0 ] && break
   sleep 1
   ip netns exec "${namespaces[1]}" "$BIN/medgym" worker --store "postgres://medgym:medgym@$net.2.1:$port/medgym" \
-    --lease 5 --exit-when-empty >>"$log/ns2.out" 2>&1
+    --lease 5 --exit-when-empty >>"$log/ns2.out" 2>&1 || { echo "netns-workers: a worker failed; its output is in $log/ns2.out" >&2; exit 1; }
 done
 elapsed=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")
 
-status=$("$BIN/medgym" queue status --store "$here" | head -n 1)
+status=$("$BIN/medgym" queue status --store "$here" | head -n 1 || true)
 echo "$status"
 case "$status" in "0 pending, 0 leased, 2000 done, 0 failed"*) ;; *) echo "netns-workers: the queue is not drained" >&2; exit 1 ;; esac
 read -r jobs episodes distinct heads <<<"$(psql_q "SELECT (SELECT count(DISTINCT episode_id) FROM jobs), (SELECT count(*) FROM episodes), (SELECT count(DISTINCT episode_id) FROM episodes), (SELECT count(DISTINCT head_hash) FROM episodes)" | tr '|' ' ')"
@@ -110,7 +110,7 @@ echo "jobs finished by each worker process (pid, jobs; ${workers[0]} and ${worke
 psql_q "SELECT split_part(worker, ':', 2), count(*) FROM jobs GROUP BY 1 ORDER BY 1" | sed 's/^/  /; s/|/  /'
 across=$(psql_q "SELECT count(*) FROM jobs WHERE worker LIKE '%:${workers[1]}:%'")
 [ "$across" -gt 0 ] || { echo "netns-workers: the worker in the second namespace finished no job" >&2; exit 1; }
-verify=$("$BIN/replay" verify --all --store "$here" | tail -n 1)
+verify=$("$BIN/replay" verify --all --store "$here" | tail -n 1 || true)
 echo "$verify"
 [ "$verify" = "2000 of 2000 episodes verified" ] || { echo "netns-workers: replay verify --all failed" >&2; exit 1; }
 echo "netns-workers: 2,000 jobs drained in $elapsed s by 4 workers (2 in network namespaces, 1 killed mid-episode); no duplicate; verified"

@@ -7,13 +7,18 @@ import TraceStore
 /// `MEDGYM_STORE`) runs as `medgym replay …`, from the `medgym` beside it: the same commands, the
 /// same output and exit status.
 public enum ServerDelegation {
-    /// Whether `arguments` (without the program name) or `environment` name a server store.
+    /// Whether `arguments` (without the program name) name a server store, or, when they name no
+    /// store at all (`--store`, `--from`, `--to`), `environment`'s `MEDGYM_STORE` does.
     public static func namesServerStore(_ arguments: [String], environment: [String: String]) -> Bool {
-        if let store = environment[StoreLocation.environmentVariable], StoreServers.scheme(of: store) != nil { return true }
-        return arguments.contains { argument in
+        let named = arguments.contains { argument in
             let value = argument.hasPrefix("--") ? String(argument.drop { $0 != "=" }.dropFirst()) : argument
-            return StoreServers.scheme(of: value) != nil || StoreServers.scheme(of: argument) != nil
+            return StoreServers.scheme(of: value) != nil
         }
+        if named { return true }
+        let storeOptions = ["--store", "--from", "--to"]
+        let chosen = arguments.contains { argument in storeOptions.contains { argument == $0 || argument.hasPrefix($0 + "=") } }
+        guard !chosen, let store = environment[StoreLocation.environmentVariable] else { return false }
+        return StoreServers.scheme(of: store) != nil
     }
 
     /// Replaces this process with `medgym replay ARGS` when the arguments name a server store; returns

@@ -38,9 +38,16 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { redacted }
 
     static func redact(_ text: String) -> String {
-        guard var url = URLComponents(string: text), url.password != nil else { return text }
-        url.password = "***"
-        return url.string ?? text
+        if var url = URLComponents(string: text) {
+            guard url.password != nil else { return text }
+            url.password = "***"
+            if let redacted = url.string { return redacted }
+        }
+        // Not a URL Foundation reads (a password with '#' or a space): hide what lies between the user's ':' and the last '@'.
+        guard let scheme = text.range(of: "://"), let at = text.lastIndex(of: "@"), scheme.upperBound < at,
+            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return text }
+        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
     }
 }
 
@@ -53,6 +60,10 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
     case duplicateKey(location: String, reason: String)
     case newerSchema(location: String, found: Int, supported: Int)
     case notAStore(location: String)
+    /// A reading command was pointed at a database that holds no store.
+    case emptyDatabase(location: String)
+    /// The same trace is stored under several ids (`episodes`: each group's ids), which schema 3 forbids.
+    case storedTwice(location: String, episodes: [String])
 
     public var description: String {
         switch self {
@@ -64,6 +75,10 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
             "\(location) has trace-store schema \(found), newer than this MedGym's \(supported); use a newer MedGym"
         case .notAStore(let location):
             "\(location) holds tables named like a MedGym store's but no medgym_schema row; give an empty database or a MedGym store"
+        case .emptyDatabase(let location):
+            "\(location) holds no MedGym store; record into it first (medgym batch --store …) or move episodes in with replay sync --to"
+        case .storedTwice(let location, let episodes):
+            "\(location): the same trace is stored under several ids (\(episodes.joined(separator: "; "))), which this MedGym's schema forbids (one run is stored once); move the store into a new database with replay sync --from … --to …, which stores each run once, and use that one"
         }
     }
 }

@@ -23,12 +23,14 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
     public var path: String { location.redacted }
 
     /// Connects and brings the database's schema up to date (creating it in an empty database).
-    /// `readOnly` then makes every transaction of this connection read-only.
+    /// `readOnly` creates nothing (an empty database is ``PostgresStoreError/emptyDatabase(location:)``)
+    /// and then makes every transaction of this connection read-only; an older schema is still
+    /// brought up to date first, as a read-only open of an older SQLite store is.
     public init(location: PostgresLocation, readOnly: Bool = false) throws(PostgresStoreError) {
         self.location = location
         self.readOnly = readOnly
         session = try PostgresSession(location)
-        try migrate()
+        try migrate(creating: !readOnly)
         if readOnly { try session.rows("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY") }
     }
 
@@ -55,7 +57,7 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
         }
     }
 
-    private func migrate() throws(PostgresStoreError) {
+    private func migrate(creating: Bool) throws(PostgresStoreError) {
         let lock = PostgresSchema.migrationLock
         do {
             try session.transaction {
@@ -67,10 +69,21 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
                     version = try session.rows("SELECT MAX(version) FROM medgym_schema").first?.decode(Int?.self) ?? 0
                     if version == 0 { throw PostgresStoreError.notAStore(location: location.redacted) }
                 }
+                if version == 0 && !creating { throw PostgresStoreError.emptyDatabase(location: location.redacted) }
                 if version > PostgresSchema.current {
                     throw PostgresStoreError.newerSchema(location: location.redacted, found: version, supported: PostgresSchema.current)
                 }
                 guard version < PostgresSchema.current else { return }
+                if (1..<3).contains(version) {
+                    // Schema 3 makes the content a unique key: a run stored twice (two writers racing before it) is said first.
+                    let twins = try session.rows(
+                        """
+                        SELECT string_agg(episode_id, ' = ' ORDER BY id) FROM episodes GROUP BY head_hash, event_count
+                        HAVING count(*) > 1 LIMIT 3
+                        """
+                    ).map { try $0.decode(String.self) }
+                    if !twins.isEmpty { throw PostgresStoreError.storedTwice(location: location.redacted, episodes: twins) }
+                }
                 for migration in PostgresSchema.migrations[version...] {
                     for statement in migration { try session.rows(PostgresQuery(unsafeSQL: statement)) }
                 }
@@ -157,12 +170,13 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
             }
         }
         var (keys, signed) = ([String](), [String]())
-        for signature in signatures where !keys.contains(signature.publicKey) {
+        for signature in signatures {
             guard signature.isValid(header: h, headHash: head, eventCount: count) else {
                 throw .corruptRow(
                     path: path, episode: id,
                     detail: "the signature by key \(signature.publicKey.prefix(12))… does not match this episode's row and head hash; nothing was written")
             }
+            guard !keys.contains(signature.publicKey) else { continue }
             keys.append(signature.publicKey)
             signed.append(signature.signature)
         }
@@ -393,9 +407,10 @@ public final class PostgresTraceStore: EpisodeStore, @unchecked Sendable {
         }
     }
 
-    /// The newest episode row's key (0 when empty).
+    /// The number of stored episodes: it grows with every commit (the store is append-only), where
+    /// the newest key may not (keys are handed out before their transactions commit, in any order).
     public func newestKey() throws(StoreError) -> Int {
-        try run { try session.rows("SELECT COALESCE(max(id), 0) FROM episodes").first?.decode(Int.self) ?? 0 }
+        try run { try session.rows("SELECT count(*) FROM episodes").first?.decode(Int.self) ?? 0 }
     }
 
     // MARK: integrity
@@ -448,10 +463,12 @@ extension PostgresStoreError {
         switch self {
         case .server(let location, let reason), .duplicateKey(let location, let reason): .server(location: location, problem: reason)
         case .newerSchema(let location, let found, let supported): .newerSchema(path: location, found: found, supported: supported)
-        case .badLocation(let text, _): .badStorePath(path: text, problem: description)
+        case .badLocation(let text, let problem): .badStorePath(path: text, problem: "not a PostgreSQL location: \(problem)")
         case .unreachable(let location, let reason):
             .server(
                 location: location, problem: "cannot connect (\(reason)): check the host, port, user, password (or PGPASSWORD) and database")
+        case .emptyDatabase(let location): .missingStore(path: location)
+        case .storedTwice(let location, _): .server(location: location, problem: String(description.dropFirst(location.count + 2)))
         case .notAStore(let location):
             .server(location: location, problem: "holds tables named like a MedGym store's but no medgym_schema row; give an empty database or a MedGym store")
         }

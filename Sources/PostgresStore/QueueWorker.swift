@@ -40,6 +40,13 @@ public struct QueueWorker: Sendable {
         let queue = try WorkQueue(location: location)
         let store = try PostgresTraceStore(location: location)
         let beats = try WorkQueue(location: location)  // the heartbeat's own connection
+        // The live tables, for jobs whose turns take seconds (cmd: and openai: agents), as medgym batch watches them;
+        // a feed that cannot write says so once, and the work goes on.
+        let feed = try LiveFeed(store: store, source: .worker)
+        defer {
+            feed.close()
+            if let problem = feed.problem { note(problem) }
+        }
         var tally = Tally()
         while true {
             guard let job = try queue.lease(worker: name, seconds: leaseSeconds) else {
@@ -48,18 +55,24 @@ public struct QueueWorker: Sendable {
                 continue
             }
             let heartbeat = Heartbeat(queue: beats, job: job.id, worker: name, seconds: leaseSeconds)
+            var live: LiveRun?
             do {
-                let recorded = try Self.play(job)
+                let recorded = try Self.play(job, live: { feed.begin(fixture: $0.fixture.id, seed: job.seed, agent: $1, label: job.label) }) {
+                    live = $0
+                }
                 heartbeat.stop()
                 switch try store.save(recorded) {
                 case .inserted:
                     tally.stored += 1
+                    live?.stored(episodeID: recorded.header.episodeID, alreadyStored: false)
                     try queue.complete(job.id, worker: name, episodeID: recorded.header.episodeID)
                 case .alreadyStored(let existing):
                     tally.alreadyStored += 1
+                    live?.stored(episodeID: existing, alreadyStored: true)
                     try queue.complete(job.id, worker: name, episodeID: existing)
                 }
             } catch {
+                live?.failed("\(error)")
                 heartbeat.stop()
                 tally.failed += 1
                 note("\(job.fixture) seed \(job.seed) \(job.agent) (attempt \(job.attempts) of \(attemptsAllowed)): \(error)")
@@ -68,8 +81,11 @@ public struct QueueWorker: Sendable {
         }
     }
 
-    /// Plays a job's episode as `medgym run` records it.
-    static func play(_ job: WorkQueue.Job) throws -> RecordedEpisode {
+    /// Plays a job's episode as `medgym run` records it. A `cmd:` or `openai:` agent's run is begun
+    /// with `live` (its recorder and agent id) and published turn by turn; `began` is told the run.
+    static func play(
+        _ job: WorkQueue.Job, live: (EpisodeRecorder, String) -> LiveRun? = { _, _ in nil }, began: (LiveRun) -> Void = { _ in }
+    ) throws -> RecordedEpisode {
         let fixture = try FixtureLoader.fixture(named: job.fixture)
         let s = job.settings
         var endpoint: EndpointSettings?
@@ -86,7 +102,13 @@ public struct QueueWorker: Sendable {
         default: break
         }
         var agent = spec.makeAgent(fixture: fixture, seed: job.seed)
-        return try recorder.record(seed: job.seed, agent: &agent, label: job.label, createdAt: CreatedAt.now())
+        var run: LiveRun?
+        switch spec {
+        case .command, .openAI: run = live(recorder, agent.id)
+        default: break
+        }
+        if let run { began(run) }
+        return try recorder.play(seed: job.seed, agent: &agent, label: job.label, createdAt: CreatedAt.now(), live: run).recorded
     }
 }
 

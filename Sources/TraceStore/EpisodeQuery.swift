@@ -80,33 +80,67 @@ public struct EpisodeQuery: Sendable, Hashable {
         if let maxTier { add("e.tier <= ?", .int(maxTier)) }
         if let minComposite { add("s.composite >= ?", .double(minComposite)) }
         if let maxComposite { add("s.composite <= ?", .double(maxComposite)) }
-        if let from { add("e.created_at >= ?", .text(from)) }
-        // (a prefix: everything that starts with it is before its end)
-        if let until { add("e.created_at < ?", .text(until + "\u{10FFFF}")) }
+        // (compared by their bytes in either database; `until` is a prefix: everything that starts with it is before its end)
+        let createdAt = dialect == .sqlite ? "e.created_at" : "e.created_at COLLATE \"C\""
+        if let from { add("\(createdAt) >= ?", .text(from)) }
+        if let until { add("\(createdAt) < ?", .text(until + "\u{10FFFF}")) }
         return ("WHERE " + terms.joined(separator: " AND "), values)
     }
 
-    /// A shell-style pattern as an anchored POSIX regular expression (`*`, `?` and `[…]` as GLOB
-    /// reads them).
+    /// A shell-style pattern as an anchored PostgreSQL regular expression that matches what SQLite's
+    /// GLOB matches: `*`, `?`, and `[…]` classes (`[^…]` negated; a `]` first in a class is itself;
+    /// every other character in a class is literal). A class never closed matches nothing, as in GLOB.
     static func regex(glob: String) -> String {
+        let never = "[^\\s\\S]"
         var out = "^"
-        var inClass = false
-        for c in glob {
-            if inClass {
-                out.append(c == "\\" ? "\\\\" : String(c))
-                if c == "]" { inClass = false }
-                continue
-            }
+        let characters = Array(glob)
+        var i = 0
+        while i < characters.count {
+            let c = characters[i]
             switch c {
             case "*": out += ".*"
             case "?": out += "."
             case "[":
-                out += "["
-                inClass = true
-            default: out += "\\.^$|()+{}]".contains(c) ? "\\" + String(c) : String(c)
+                var j = i + 1
+                var negated = false
+                if j < characters.count, characters[j] == "^" {
+                    negated = true
+                    j += 1
+                }
+                var members: [Character] = []
+                if j < characters.count, characters[j] == "]" {
+                    members.append("]")
+                    j += 1
+                }
+                while j < characters.count, characters[j] != "]" {
+                    members.append(characters[j])
+                    j += 1
+                }
+                guard j < characters.count else { return never }
+                // Ranges (a-z) are kept; every other member is escaped, so it is itself.
+                var set = ""
+                var k = 0
+                while k < members.count {
+                    if k + 2 < members.count, members[k + 1] == "-" {
+                        set += Self.escaped(members[k]) + "-" + Self.escaped(members[k + 2])
+                        k += 3
+                    } else {
+                        set += Self.escaped(members[k])
+                        k += 1
+                    }
+                }
+                out += "[" + (negated ? "^" : "") + set + "]"
+                i = j
+            default: out += Self.escaped(c)
             }
+            i += 1
         }
         return out + "$"
+    }
+
+    /// A character as itself in a regular expression (escaped when it means something there).
+    static func escaped(_ c: Character) -> String {
+        c.isLetter || c.isNumber || c == "_" || c == " " || !c.isASCII ? String(c) : "\\" + String(c)
     }
 
     /// The ORDER BY terms. PostgreSQL is asked to sort as SQLite does: text by its bytes (collation

@@ -39,7 +39,7 @@ public struct StoreLocation: Sendable, Hashable {
             throw .badStorePath(path: path, problem: "an in-memory database would lose every episode when the command ends; name a file")
         }
         // (a postgres:// location is a PostgreSQL store: see `openStore` in CommandLineSupport)
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") { return }
+        if StoreServers.scheme(of: path) != nil { return }
         if path.hasPrefix("file:") {
             throw .badStorePath(path: path, problem: "SQLite URIs are not accepted; give the file's path (reading commands already open it read-only)")
         }

@@ -87,6 +87,7 @@ struct PostgresStoreTests {
             GRANT USAGE ON SCHEMA public TO \(role);
             GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO \(role);
             GRANT UPDATE ON jobs TO \(role);
+            GRANT UPDATE, DELETE ON live_runs, live_events TO \(role);
             GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(role);
             REVOKE UPDATE, DELETE, TRUNCATE ON events FROM \(role);
             """)
@@ -97,6 +98,14 @@ struct PostgresStoreTests {
         var agent = ExpertAgent(fixture: fixture)
         let recorded = try EpisodeRecorder(fixture: fixture).record(seed: 3, agent: &agent, createdAt: "2026-12-07T00:00:00Z")
         #expect(try recorder.save(recorded) == .inserted)
+        // The live tables (not the trace) are the role's to update and prune.
+        let feed = try LiveFeed(store: recorder, source: .worker)
+        let run = try #require(feed.begin(fixture: fixture.id, seed: 3, agent: "expert", label: nil))
+        run.publish(recorded.events.prefix(2))
+        run.stored(episodeID: recorded.header.episodeID, alreadyStored: false)
+        feed.close()
+        #expect(feed.problem == nil, "\(feed.problem ?? "")")
+        #expect(try owner.liveRun(run.id)?.state == .stored)
         #expect(try owner.checkedEvents(recorded.header.episodeID).events == recorded.events)
         for statement in ["UPDATE events SET payload = 'x'", "DELETE FROM events", "TRUNCATE events CASCADE", "DROP TRIGGER events_no_change ON events"] {
             #expect {
@@ -232,6 +241,10 @@ struct PostgresStoreTests {
         let store = try PostgresTraceStore(location: PostgresLocation(parsing: database))
         #expect(try store.heads().count == 1)
         #expect(try store.textColumn("SELECT attempts::text FROM jobs") == ["2"])
+        // Both tries were in the live tables as they were played: the killed one abandoned, the other stored.
+        let runs = try store.liveRuns(limit: 10).filter { $0.source == "worker" }
+        #expect(runs.map(\.state) == [.stored, .abandoned], "\(runs)")
+        #expect(try runs.first?.episodeID == store.heads().first?.id)
 
         // A job that cannot run fails three times, then keeps its error.
         #expect(

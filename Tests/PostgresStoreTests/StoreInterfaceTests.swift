@@ -221,6 +221,8 @@ struct StoreInterfaceTests {
         queries += [
             query { $0.fixture = "adv_*" }, query { $0.fixture = "adv_?aa_30min" }, query { $0.fixture = "adv_[ac]*" },
             query { $0.fixture = "adv_aaa_30min" }, query { $0.fixture = "adv.aaa*" }, query { $0.fixtures = [] },
+            query { $0.fixture = "adv_[^a]*" }, query { $0.fixture = "adv_[]a]*" }, query { $0.fixture = "adv_[a" },
+            query { $0.fixture = "adv_[a-c]*n" }, query { $0.fixture = "*(*" }, query { $0.fixture = "adv_[.]*" },
             query { $0.fixtures = ["adv_aaa_30min", "adv_pediatric_dka"] }, query { $0.agent = "anchoring" },
             query { $0.label = "v1" }, query { $0.outcome = "missed_aad" }, query { $0.harm = "none" },
             query { ($0.minTier, $0.maxTier) = (1, 30) }, query { ($0.minComposite, $0.maxComposite) = (0, 90) },
@@ -233,5 +235,6 @@ struct StoreInterfaceTests {
         }
         #expect(try sqlite.page(query { $0.fixture = "adv_?aa_30min" }).total == 6)
         #expect(try sqlite.page(query { $0.fixture = "adv.aaa*" }).total == 0)
+        #expect(try sqlite.page(query { $0.fixture = "adv_[]a]*" }).total == 6 && sqlite.page(query { $0.fixture = "adv_[a" }).total == 0)
     }
 }

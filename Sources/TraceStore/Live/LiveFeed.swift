@@ -12,6 +12,8 @@ public enum LiveSource: String, Sendable, Hashable, Codable, CaseIterable {
     case mcp
     /// The live page of `medgym serve --http`.
     case viewer
+    /// `medgym worker` (a job of a `cmd:` or `openai:` agent).
+    case worker
 }
 
 /// Writes the episodes a process is recording into the store's live tables as they are played, so
