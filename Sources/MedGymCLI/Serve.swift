@@ -112,16 +112,15 @@ struct Serve: AsyncParsableCommand {
 
     /// `--http`: the viewer over the store, until interrupted.
     private func serveHTTP() async throws {
-        var options: ViewerOptions
         let opened: any EpisodeStore
         do {
             let (store, imports) = try StoreLocation(option: store).openStore(create: true, readOnly: false)
             for note in imports { warn(note.description) }
             opened = store
-            options = ViewerOptions(storePath: store.path)
         } catch {
             throw fail(error)
         }
+        var options = ViewerOptions()
         (options.host, options.port, options.allowSave, options.allowRun) = (host, port, allowSave, allowRun)
         signal(SIGPIPE, SIG_IGN)
         let may = [allowRun ? "episodes may be started" : nil, allowSave ? "forks may be saved" : nil].compactMap { $0 }
